@@ -1,0 +1,37 @@
+# startrend — the two commands a newcomer needs are `make run` and `make test`.
+GO ?= go
+PKGS := ./...
+FUZZTIME ?= 30s
+
+.PHONY: run test bench fuzz lint build
+
+# Runs the embedded default scenario and writes its run directory and report
+# to out/<scenario name>/ (replacing a previous run of it).
+run:
+	$(GO) run ./cmd/startrend run --force
+
+build:
+	$(GO) build -o startrend ./cmd/startrend
+
+# Everything CI checks: formatting, vet, and every test, including the fuzz
+# targets' seed corpora (go test runs them as ordinary tests).
+test: lint
+	$(GO) test -count=1 -timeout 15m $(PKGS)
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	  if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	$(GO) vet $(PKGS)
+
+# Throughput benchmarks (user-days/s, evaluations per solve, report time).
+bench:
+	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 60m $(PKGS)
+
+# A bounded coverage-guided fuzzing pass over every fuzz target.
+fuzz:
+	@for pkg in $$($(GO) list $(PKGS)); do \
+	  for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
+	    echo "fuzz $$pkg $$f ($(FUZZTIME))"; \
+	    $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	  done; \
+	done
