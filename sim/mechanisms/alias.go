@@ -24,7 +24,7 @@ import (
 // n × 1e-16).
 type Alias struct {
 	thresh []uint64 // accept column i when low word < thresh[i]
-	alias  []int32 // a column with probability 1 is its own alias
+	alias  []int32  // a column with probability 1 is its own alias
 	// scratch for the build
 	scaled []float64
 	small  []int32
