@@ -24,11 +24,19 @@ import (
 // spread over the box).
 //
 // Refinement: local search over the moves add Step to one variable, remove
-// Step from one, or move Step from one to another (only the last under an
-// exact budget), visited in a random order, Batch per generation; the best
+// Step from one, move Step from one to another (only this under an exact
+// budget), and, under an at-most budget with n ≤ 50, the compound moves two
+// out one in and one out two in (which knapsack-like costs need), visited
+// in a random order, Batch per generation; the best
 // improving move of a generation is taken. A whole neighbourhood (or
 // Patience generations) without improvement halves Step; at Step 1 the
 // method is done: a local optimum for these moves.
+//
+// A local optimum at Step 1 is then kicked (iterated local search): 1–3
+// random units are removed from the best local optimum so far, may not be
+// re-added by the next construction, and construction and refinement run
+// again; the method is done after Kicks (default 10) kicks in a row that do
+// not improve on the best local optimum, which it then recommends.
 //
 // Every generation re-evaluates the incumbent as candidate 0 and compares
 // the moves with that value, so a noisy objective with common random
@@ -57,9 +65,15 @@ type discreteState struct {
 	NoImprove   int         `json:"no_improve"` // moves tried since the last improvement
 	IdleGens    int         `json:"idle_gens"`
 	Pending     []Floats    `json:"pending"`
-	Moves       [][2]int    `json:"moves"` // per pending candidate after the first: (from, to), −1 = none
+	Moves       []move      `json:"moves"` // per pending candidate after the first
 	Best        bestTracker `json:"best"`
 	IsDone      bool        `json:"done"`
+	Kicks       int         `json:"kicks"`
+	KickFails   int         `json:"kick_fails"`
+	Tabu        []bool      `json:"tabu"`  // not to be added during this construction
+	Local       Floats      `json:"local"` // best local optimum so far
+	LocalF      Float       `json:"local_f"`
+	HasLocal    bool        `json:"has_local"`
 }
 
 // NewDiscrete constructs the discrete method. It reads Seed, X0, PopSize
@@ -79,14 +93,17 @@ func NewDiscrete(space Space, cfg Config) (*Discrete, error) {
 	if err := space.checkX(cfg.X0, "X0"); err != nil {
 		errs = append(errs, err)
 	}
-	if cfg.PopSize < 0 || cfg.Step < 0 || cfg.Patience < 0 {
-		errs = append(errs, errors.New("optimize: PopSize, Step and Patience must be ≥ 0 (0 = default)"))
+	if cfg.PopSize < 0 || cfg.Step < 0 || cfg.Patience < 0 || cfg.Kicks < -1 {
+		errs = append(errs, errors.New("optimize: PopSize, Step and Patience must be ≥ 0 (0 = default), Kicks ≥ −1"))
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
 	st := discreteState{Method: NameDiscrete, Fingerprint: space.fingerprint(),
-		Batch: cfg.PopSize, Step: cfg.Step, Patience: cfg.Patience, Bounds: make(Floats, n)}
+		Batch: cfg.PopSize, Step: cfg.Step, Patience: cfg.Patience, Bounds: make(Floats, n), Kicks: cfg.Kicks}
+	if st.Kicks == 0 {
+		st.Kicks = 10
+	}
 	if st.Batch == 0 {
 		st.Batch = 8
 	}
@@ -152,30 +169,35 @@ func (d *Discrete) cost(x []float64) float64 {
 	return c
 }
 
-// apply returns x with step moved from → to (−1 for none), or nil if
-// infeasible.
-func (d *Discrete) apply(x []float64, from, to int) []float64 {
+// apply returns x with Step taken from the variables in out and added to
+// those in in (−1 entries ignored), or nil if infeasible or unchanged.
+func (d *Discrete) apply(x []float64, mv move) []float64 {
 	y := append([]float64(nil), x...)
 	s := float64(d.st.Step)
-	if from >= 0 {
-		lo, _ := d.space.lohi(from)
-		y[from] -= s
-		if y[from] < lo {
-			return nil
+	for _, i := range mv[:2] {
+		if i >= 0 {
+			y[i] -= s
 		}
 	}
-	if to >= 0 {
-		_, hi := d.space.lohi(to)
-		y[to] += s
-		if y[to] > hi {
-			return nil
+	for _, i := range mv[2:] {
+		if i >= 0 {
+			y[i] += s
 		}
 	}
-	if !d.space.Feasible(y, 1e-9*math.Max(1, math.Abs(d.budgetTotal()))) {
+	same := true
+	for i := range y {
+		same = same && y[i] == x[i]
+	}
+	if same || !d.space.Feasible(y, 1e-9*math.Max(1, math.Abs(d.budgetTotal()))) {
 		return nil
 	}
 	return y
 }
+
+// move is (out, out, in, in): variables that lose and gain Step; −1 = none.
+type move [4]int
+
+func add(i int) move { return move{-1, -1, i, -1} }
 
 func (d *Discrete) budgetTotal() float64 {
 	if d.space.Budget == nil {
@@ -184,30 +206,50 @@ func (d *Discrete) budgetTotal() float64 {
 	return d.space.Budget.Total
 }
 
+// compound reports whether the neighbourhood includes the compound moves
+// (two out one in, one out two in): under an at-most budget with n ≤ 50.
+func (d *Discrete) compound() bool {
+	n := d.space.N()
+	return d.space.Budget != nil && !d.space.Budget.Exact && n <= 50
+}
+
 // numMoves is the size of the refinement neighbourhood.
 func (d *Discrete) numMoves() int {
 	n := d.space.N()
 	if d.space.Budget != nil && d.space.Budget.Exact {
 		return n * (n - 1)
 	}
-	return n*(n-1) + 2*n
+	m := n*(n-1) + 2*n
+	if d.compound() {
+		m += 2 * n * n * n
+	}
+	return m
 }
 
-// move decodes move k into (from, to).
-func (d *Discrete) move(k int) (int, int) {
+// move decodes move k.
+func (d *Discrete) move(k int) move {
 	n := d.space.N()
 	if k < n*(n-1) {
 		from, to := k/(n-1), k%(n-1)
 		if to >= from {
 			to++
 		}
-		return from, to
+		return move{from, -1, to, -1}
 	}
 	k -= n * (n - 1)
 	if k < n {
-		return -1, k
+		return add(k)
 	}
-	return k - n, -1
+	k -= n
+	if k < n {
+		return move{k, -1, -1, -1}
+	}
+	k -= n
+	i, j, l := k%n, (k/n)%n, (k/(n*n))%n
+	if k < n*n*n {
+		return move{i, j, l, -1}
+	}
+	return move{l, -1, i, j}
 }
 
 func (d *Discrete) passOrder() []int {
@@ -247,7 +289,10 @@ func (d *Discrete) askGreedy() {
 		}
 		var cs []cand
 		for i := range d.st.X {
-			if d.apply(d.st.X, -1, i) != nil {
+			if d.st.Tabu != nil && d.st.Tabu[i] {
+				continue
+			}
+			if d.apply(d.st.X, add(i)) != nil {
 				cs = append(cs, cand{i, d.st.Bounds[i]})
 			}
 		}
@@ -255,8 +300,8 @@ func (d *Discrete) askGreedy() {
 			sort.SliceStable(cs, func(a, b int) bool { return cs[a].bound > cs[b].bound })
 			if cs[0].bound > 0 {
 				for _, c := range cs[:min(len(cs), d.st.Batch)] {
-					d.st.Pending = append(d.st.Pending, d.apply(d.st.X, -1, c.i))
-					d.st.Moves = append(d.st.Moves, [2]int{-1, c.i})
+					d.st.Pending = append(d.st.Pending, d.apply(d.st.X, add(c.i)))
+					d.st.Moves = append(d.st.Moves, add(c.i))
 				}
 				return
 			}
@@ -271,6 +316,7 @@ func (d *Discrete) askGreedy() {
 		}
 		d.st.Phase = "refine"
 		d.st.Step = 1
+		d.st.Tabu = nil
 		return
 	}
 }
@@ -284,12 +330,12 @@ func (d *Discrete) askRefine() {
 			d.perm = nil
 			order = d.passOrder()
 		}
-		from, to := d.move(order[d.st.PassPos])
+		mv := d.move(order[d.st.PassPos])
 		d.st.PassPos++
 		d.st.NoImprove++
-		if y := d.apply(d.st.X, from, to); y != nil {
+		if y := d.apply(d.st.X, mv); y != nil {
 			d.st.Pending = append(d.st.Pending, y)
-			d.st.Moves = append(d.st.Moves, [2]int{from, to})
+			d.st.Moves = append(d.st.Moves, mv)
 		}
 	}
 }
@@ -312,10 +358,10 @@ func (d *Discrete) Tell(values []float64) error {
 		gain := fx - values[k+1]
 		score := gain
 		if d.st.Phase == "greedy" {
-			if w := d.space.weight(mv[1]); w > 0 {
+			if w := d.space.weight(mv[2]); w > 0 {
 				score = gain / (w * float64(d.st.Step))
 			}
-			d.st.Bounds[mv[1]] = score
+			d.st.Bounds[mv[2]] = score
 		}
 		if score > bestScore {
 			bestK, bestScore = k, score
@@ -331,10 +377,11 @@ func (d *Discrete) Tell(values []float64) error {
 		// lazy rule: take it if no stale bound beats it
 		taken := map[int]bool{}
 		for _, mv := range d.st.Moves {
-			taken[mv[1]] = true
+			taken[mv[2]] = true
 		}
 		for i, b := range d.st.Bounds {
-			if !taken[i] && b > bestScore && d.apply(d.st.X, -1, i) != nil {
+			tabu := d.st.Tabu != nil && d.st.Tabu[i]
+			if !taken[i] && !tabu && b > bestScore && d.apply(d.st.X, add(i)) != nil {
 				return nil
 			}
 		}
@@ -351,18 +398,57 @@ func (d *Discrete) Tell(values []float64) error {
 		d.st.IdleGens++
 		patience := d.st.Patience
 		if patience == 0 {
-			patience = min(64, (d.numMoves()+d.st.Batch-1)/d.st.Batch)
+			patience = min(512, (d.numMoves()+d.st.Batch-1)/d.st.Batch)
 		}
 		if d.st.NoImprove >= d.numMoves() || d.st.IdleGens >= patience {
 			if d.st.Step > 1 {
 				d.st.Step /= 2
 				d.st.NoImprove, d.st.IdleGens = 0, 0
 			} else {
-				d.st.IsDone = true
+				d.localOptimum()
 			}
 		}
 	}
 	return nil
+}
+
+// localOptimum records the incumbent as a local optimum and either stops
+// or kicks: from the best local optimum, remove 1–3 random units, forbid
+// re-adding them during the next construction, and construct and refine
+// again (iterated local search). Exact budgets do not kick.
+func (d *Discrete) localOptimum() {
+	st := &d.st
+	if !st.HasLocal || st.FX < st.LocalF {
+		st.Local, st.LocalF, st.HasLocal = append(Floats(nil), st.X...), st.FX, true
+		st.KickFails = 0
+	} else {
+		st.KickFails++
+	}
+	var sel []int
+	for i, v := range st.Local {
+		if lo, _ := d.space.lohi(i); v > lo {
+			sel = append(sel, i)
+		}
+	}
+	exact := d.space.Budget != nil && d.space.Budget.Exact
+	if exact || st.Kicks < 0 || st.KickFails >= st.Kicks || len(sel) == 0 {
+		st.X, st.FX = append(Floats(nil), st.Local...), st.LocalF
+		st.IsDone = true
+		return
+	}
+	x := append(Floats(nil), st.Local...)
+	st.Tabu = make([]bool, len(x))
+	k := 1 + d.rng.IntN(min(3, len(sel)))
+	for _, j := range d.rng.Perm(len(sel))[:k] {
+		x[sel[j]]--
+		st.Tabu[sel[j]] = true
+	}
+	st.X, st.FX = x, Float(inf)
+	st.Phase, st.Step = "greedy", st.Step0
+	for i := range st.Bounds {
+		st.Bounds[i] = inf
+	}
+	st.NoImprove, st.IdleGens = 0, 0
 }
 
 // State implements Method.

@@ -89,8 +89,11 @@ type Config struct {
 	Step int
 	// Patience is the number of refinement batches without improvement
 	// before the discrete method halves its step or stops (default: enough
-	// batches to cover the whole neighbourhood once, at most 64).
+	// batches to cover the whole neighbourhood once, at most 512).
 	Patience int
+	// Kicks is the number of perturbations in a row without improvement
+	// after which the discrete method stops (default 10; −1: none).
+	Kicks int
 }
 
 // New constructs a method by name on a validated space.

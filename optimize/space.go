@@ -47,10 +47,10 @@ type Space struct {
 }
 
 // N is the number of variables.
-func (s *Space) N() int { return len(s.Dims) }
+func (s Space) N() int { return len(s.Dims) }
 
 // Names returns the variable names in order.
-func (s *Space) Names() []string {
+func (s Space) Names() []string {
 	out := make([]string, len(s.Dims))
 	for i, d := range s.Dims {
 		out[i] = d.Name
@@ -58,7 +58,7 @@ func (s *Space) Names() []string {
 	return out
 }
 
-func (s *Space) weight(i int) float64 {
+func (s Space) weight(i int) float64 {
 	if s.Budget == nil {
 		return 0
 	}
@@ -70,7 +70,7 @@ func (s *Space) weight(i int) float64 {
 
 // lohi returns the effective bounds of variable i (integer bounds rounded
 // inward).
-func (s *Space) lohi(i int) (float64, float64) {
+func (s Space) lohi(i int) (float64, float64) {
 	d := s.Dims[i]
 	if d.Integer {
 		return math.Ceil(d.Lo), math.Floor(d.Hi)
@@ -79,7 +79,7 @@ func (s *Space) lohi(i int) (float64, float64) {
 }
 
 // Bounded reports whether every variable has finite bounds.
-func (s *Space) Bounded() bool {
+func (s Space) Bounded() bool {
 	for i := range s.Dims {
 		lo, hi := s.lohi(i)
 		if math.IsInf(lo, 0) || math.IsInf(hi, 0) {
@@ -90,8 +90,8 @@ func (s *Space) Bounded() bool {
 }
 
 // Validate reports every problem with the space at once.
-func (s *Space) Validate() error {
-	if s == nil || len(s.Dims) == 0 {
+func (s Space) Validate() error {
+	if len(s.Dims) == 0 {
 		return errors.New("optimize: empty space: no dimensions")
 	}
 	var errs []error
@@ -179,7 +179,7 @@ func dimName(i int, d Dim) string {
 
 // fingerprint identifies the space in a saved state so that a state is not
 // restored onto a different space.
-func (s *Space) fingerprint() string {
+func (s Space) fingerprint() string {
 	var sb strings.Builder
 	for i, d := range s.Dims {
 		fmt.Fprintf(&sb, "%s|%g|%g|%t|%g;", d.Name, d.Lo, d.Hi, d.Integer, s.weight(i))
@@ -202,7 +202,7 @@ func clamp(v, lo, hi float64) float64 {
 
 // Project writes to dst (allocated if nil) the Euclidean projection of x onto
 // the box intersected with the budget, without rounding, and returns it.
-func (s *Space) Project(dst, x []float64) []float64 {
+func (s Space) Project(dst, x []float64) []float64 {
 	n := len(s.Dims)
 	x = append([]float64(nil), x...) // dst may alias x
 	if dst == nil {
@@ -227,7 +227,7 @@ func (s *Space) Project(dst, x []float64) []float64 {
 
 // fixedCost is the cost of variables with weight > 0 outside idx (none when
 // idx holds all budget variables).
-func (s *Space) fixedCost(y []float64, idx []int) float64 {
+func (s Space) fixedCost(y []float64, idx []int) float64 {
 	in := make(map[int]bool, len(idx))
 	for _, i := range idx {
 		in[i] = true
@@ -243,7 +243,7 @@ func (s *Space) fixedCost(y []float64, idx []int) float64 {
 
 // projectBudget sets y[i], i in idx, to clamp(x[i] − τ·w[i]) with τ such that
 // Σ w·y = total (or τ = 0 when an at-most budget already holds).
-func (s *Space) projectBudget(y, x []float64, idx []int, total float64) {
+func (s Space) projectBudget(y, x []float64, idx []int, total float64) {
 	if len(idx) == 0 {
 		return
 	}
@@ -329,7 +329,7 @@ func (s *Space) projectBudget(y, x []float64, idx []int, total float64) {
 // rounded up the most are stepped down until the budget holds. Continuous
 // budget variables then absorb what rounding left (re-projected). Repair is
 // deterministic and idempotent on feasible points.
-func (s *Space) Repair(dst, x []float64) []float64 {
+func (s Space) Repair(dst, x []float64) []float64 {
 	dst = s.Project(dst, x)
 	var intB, contB []int
 	for i, d := range s.Dims {
@@ -415,7 +415,7 @@ func (s *Space) Repair(dst, x []float64) []float64 {
 }
 
 // largestRemainder rounds y[idx] to integers within bounds summing to k.
-func (s *Space) largestRemainder(y []float64, idx []int, k float64) {
+func (s Space) largestRemainder(y []float64, idx []int, k float64) {
 	type fr struct {
 		i    int
 		frac float64
@@ -460,7 +460,7 @@ func (s *Space) largestRemainder(y []float64, idx []int, k float64) {
 
 // Feasible reports whether x is within the bounds, integer where required,
 // and within the budget, with tolerance tol on the budget.
-func (s *Space) Feasible(x []float64, tol float64) bool {
+func (s Space) Feasible(x []float64, tol float64) bool {
 	if len(x) != len(s.Dims) {
 		return false
 	}
@@ -486,7 +486,7 @@ func (s *Space) Feasible(x []float64, tol float64) bool {
 
 // Sample draws a point uniformly in the box (integers uniformly among the
 // integers in range) and repairs it. It needs finite bounds.
-func (s *Space) Sample(rng *rand.Rand) []float64 {
+func (s Space) Sample(rng *rand.Rand) []float64 {
 	x := make([]float64, len(s.Dims))
 	for i, d := range s.Dims {
 		lo, hi := s.lohi(i)
@@ -499,7 +499,7 @@ func (s *Space) Sample(rng *rand.Rand) []float64 {
 	return s.Repair(x, x)
 }
 
-func (s *Space) checkX(x []float64, what string) error {
+func (s Space) checkX(x []float64, what string) error {
 	if x == nil {
 		return nil
 	}
