@@ -58,6 +58,15 @@ type Scenario struct {
 	Optimize *Optimize `yaml:"optimize,omitempty" json:"optimize,omitempty"`
 	// Sweep describes a parameter sweep for `startrend sweep`.
 	Sweep *Sweep `yaml:"sweep,omitempty" json:"sweep,omitempty"`
+
+	// file is the scenario's file name as given to Load ("" for Go-built
+	// scenarios); pos maps field paths to where their values were written
+	// (for error messages); rosterFile is the roster CSV path resolved
+	// against the file that named it.
+	file       string
+	pos        map[string]Pos
+	rosterFile string
+	rosterData []byte
 }
 
 // Funnel stages of the O-5A model, in order.
@@ -307,6 +316,26 @@ type Creators struct {
 	// TierThresholds are the real-follower thresholds of head, waist and tail
 	// (below tail is koc). Defaults 1,000,000 / 100,000 / 10,000.
 	TierThresholds TierThresholds `yaml:"tier_thresholds" json:"tier_thresholds"`
+	// RosterCreators are the rows of the roster CSV, parsed and checked at
+	// load (not part of the YAML; the CSV's content is part of the
+	// scenario's hash).
+	RosterCreators []RosterCreator `yaml:"-" json:"-"`
+}
+
+// RosterCreator is one row of a roster CSV. Its tier follows from Followers
+// and the tier thresholds.
+type RosterCreator struct {
+	ID        string
+	Name      string
+	Type      string  // a creator type id
+	Followers float64 // real followers
+	Quality   float64 // content quality in [0,1]
+	LiveSkill float64 // live conversion skill in [0,1]
+	// Capacity is the weekly number of pieces per format.
+	Capacity          FormatMap[float64]
+	Fee               float64 // fee per cooperation (rate card)
+	Commission        float64 // share of GMV, in [0,1]
+	ReservationIncome float64 // per cooperation; below it the creator declines
 }
 
 // TierThresholds are follower counts at which tiers start.
