@@ -1,6 +1,7 @@
 package optimize
 
 import (
+	"context"
 	"fmt"
 	"testing"
 )
@@ -46,5 +47,38 @@ func BenchmarkCMAESYardsticks(b *testing.B) {
 			}
 			b.ReportMetric(float64(med), "evals/median")
 		})
+	}
+}
+
+// TestIPOPSolvesRastrigin: 10-D Rastrigin on [−5.12, 5.12]^10 to f < 1e-8.
+// Single runs with the default population do not solve it; IPOP (up to 9
+// restarts, population doubled each time) does, within 200,000 evaluations.
+func TestIPOPSolvesRastrigin(t *testing.T) {
+	target := 1e-8
+	space := boxSpace(10, -5.12, 5.12)
+	solved := 0
+	for seed := uint64(1); seed <= 10; seed++ {
+		m, _ := NewCMAES(space, Config{Seed: seed})
+		res, err := Run(context.Background(), m, plain(rastrigin), RunOptions{Target: &target})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Stop == StopTarget {
+			solved++
+		}
+	}
+	if solved > 2 {
+		t.Errorf("single runs solved Rastrigin %d/10 times; the test needs a function they usually miss", solved)
+	}
+	for seed := uint64(1); seed <= 4; seed++ {
+		m, _ := NewCMAES(space, Config{Seed: seed, Restarts: 9})
+		res, err := Run(context.Background(), m, plain(rastrigin), RunOptions{Target: &target, MaxEvals: 200000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Stop != StopTarget {
+			t.Errorf("seed %d: IPOP stopped on %s at f=%g after %d evaluations (runs %v)", seed, res.Stop, res.Value, res.Evals, m.Runs())
+		}
+		t.Logf("seed %d: IPOP reached f=%.2g in %d evaluations, final λ=%d", seed, res.Value, res.Evals, m.Lambda())
 	}
 }
