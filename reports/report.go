@@ -1,0 +1,286 @@
+package reports
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+)
+
+// ReportOptions control how reports are drawn.
+type ReportOptions struct {
+	Font string    // TTF/OTF/TTC file for plot text; "" = look for a CJK-capable system font
+	Warn io.Writer // receives at most one warning about undrawable labels; nil = discarded
+}
+
+// RenderReports writes report.html, report.md and plots/ for a loaded run
+// into dir (usually run.Dir). Plots without data in the run are left out.
+func RenderReports(run *Run, dir string, opt ReportOptions) error {
+	th, err := newTheme(opt.Font)
+	if err != nil {
+		return err
+	}
+	d := newPlotData(run, th)
+	specs := d.plotSpecs()
+	if err := renderPlots(dir, specs, runtime.GOMAXPROCS(0)); err != nil {
+		return err
+	}
+	substituted := len(th.missing) > 0
+	if substituted && opt.Warn != nil {
+		fmt.Fprintf(opt.Warn, "startrend: warning: no CJK-capable font found for the plots (install fonts-noto-cjk or give one with --font FILE); %d plot labels that Liberation Sans cannot draw are shown as ids (e.g. %q)\n",
+			len(th.missing), th.missing[0])
+	}
+	figs := make([]figure, len(specs))
+	for i, s := range specs {
+		figs[i] = figure{Name: s.Name, Caption: s.Caption, W: int(s.W.Dots(plotDPI) + 0.5), H: int(s.H.Dots(plotDPI) + 0.5)}
+	}
+	rd := &reportData{run: run, s: run.Summary, figs: figs, substituted: substituted}
+	if err := os.WriteFile(filepath.Join(dir, ReportMDFile), rd.markdown(), 0o644); err != nil {
+		return err
+	}
+	html, err := rd.html()
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, ReportHTMLFile), html, 0o644)
+}
+
+type figure struct {
+	Name, Caption string
+	W, H          int
+}
+
+type reportData struct {
+	run         *Run
+	s           *Summary
+	figs        []figure
+	substituted bool
+}
+
+// ciText is "mean [lo, hi]" for people.
+func ciText(k KPI) string {
+	if !k.Mean.Defined() {
+		if k.Reason != "" {
+			return "n/a (" + k.Reason + ")"
+		}
+		return "n/a"
+	}
+	return fmt.Sprintf("%s [%s, %s]", human(float64(k.Mean)), human(float64(k.CI95[0])), human(float64(k.CI95[1])))
+}
+
+func diffText(df Diff) string {
+	if !df.Diff.Mean.Defined() {
+		return "n/a"
+	}
+	return fmt.Sprintf("%s [%s, %s]", humanSigned(float64(df.Diff.Mean)), humanSigned(float64(df.Diff.CI95[0])), humanSigned(float64(df.Diff.CI95[1])))
+}
+
+func pctText(df Diff) string {
+	if !df.Pct.Mean.Defined() {
+		return "n/a"
+	}
+	return fmt.Sprintf("%s [%s, %s]", humanPct(float64(df.Pct.Mean)), humanPct(float64(df.Pct.CI95[0])), humanPct(float64(df.Pct.CI95[1])))
+}
+
+// mdEscape makes text safe inside a Markdown table cell.
+func mdEscape(s string) string {
+	r := strings.NewReplacer("|", `\|`, "\n", " ", "\r", " ", "<", "&lt;", ">", "&gt;")
+	return r.Replace(s)
+}
+
+func (rd *reportData) provenance() string {
+	s := rd.s
+	warm := ""
+	if s.WarmupDays > 0 {
+		warm = fmt.Sprintf(" after %d warm-up days", s.WarmupDays)
+	}
+	v := ""
+	if s.Version != "" {
+		v = ", startrend " + s.Version
+	}
+	return fmt.Sprintf("seed %d, %d replications, %d KPI days%s, money in %s%s; scenario hash %s", s.Seed, s.Replications, s.HorizonDays, warm, s.Currency, v, s.Hash)
+}
+
+func (rd *reportData) markdown() []byte {
+	s := rd.s
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "# startrend report: %s\n\n", mdEscape(s.Scenario))
+	fmt.Fprintf(&b, "%s.\n\n", mdEscape(rd.provenance()))
+	fmt.Fprintf(&b, "> %s\n\n", NoiseNote)
+	if len(s.Variants) > 0 {
+		b.WriteString("## Verdicts\n\n")
+		for i := range s.Variants {
+			v := &s.Variants[i]
+			fmt.Fprintf(&b, "- **%s** vs %s: %s\n", mdEscape(v.Name), mdEscape(s.Baseline), mdEscape(Verdict(s, v)))
+		}
+		b.WriteString("\n")
+	}
+	b.WriteString("## KPIs\n\nMean over replications [95% CI].\n\n")
+	b.WriteString("| KPI | unit |")
+	for _, name := range s.VariantNames() {
+		fmt.Fprintf(&b, " %s |", mdEscape(name))
+	}
+	b.WriteString("\n|---|---|")
+	for range s.VariantNames() {
+		b.WriteString("---:|")
+	}
+	b.WriteString("\n")
+	for _, m := range s.Metrics {
+		fmt.Fprintf(&b, "| %s | %s |", mdEscape(m.Label), mdEscape(m.Unit))
+		for _, name := range s.VariantNames() {
+			fmt.Fprintf(&b, " %s |", mdEscape(ciText(s.variantKPIs(name)[m.Name])))
+		}
+		b.WriteString("\n")
+	}
+	b.WriteString("\n")
+	for i := range s.Variants {
+		v := &s.Variants[i]
+		fmt.Fprintf(&b, "## %s vs %s (paired differences)\n\n", mdEscape(v.Name), mdEscape(s.Baseline))
+		b.WriteString("| KPI | difference [95% CI] | % of baseline [95% CI] | verdict |\n|---|---:|---:|---|\n")
+		for _, m := range s.Metrics {
+			df := v.VsBaseline[m.Name]
+			fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", mdEscape(m.Label), diffText(df), pctText(df), judgement(m, direction(df)))
+		}
+		b.WriteString("\n")
+	}
+	if len(rd.figs) > 0 {
+		b.WriteString("## Plots\n\n")
+		for _, f := range rd.figs {
+			fmt.Fprintf(&b, "![%s](%s/%s.png)\n\n", mdEscape(f.Caption), PlotsDir, f.Name)
+		}
+	}
+	b.WriteString("## Provenance\n\n")
+	fmt.Fprintf(&b, "Scenario `%s`, hash `%s`, seed %d. The resolved scenario is `%s` in the run directory.\n", mdEscape(s.Scenario), s.Hash, s.Seed, ScenarioFile)
+	return b.Bytes()
+}
+
+type htmlKPIRow struct {
+	Name, Label, Unit, Description string
+	Cells                          []htmlCell
+}
+
+type htmlCell struct {
+	Variant, Text    string
+	Mean, Lo, Hi, SD string // exact values as in summary.json ("" = null)
+	N                int
+}
+
+type htmlDiffRow struct {
+	Name, Label, Diff, Pct, Verdict string
+	Mean, Lo, Hi, PctMean           string
+}
+
+type htmlVariant struct {
+	Name, Verdict string
+	Rows          []htmlDiffRow
+}
+
+var reportTemplate = template.Must(template.New("report").Parse(`<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>startrend report: {{.Scenario}}</title>
+<link rel="icon" href="data:,">
+<style>
+body{font-family:system-ui,-apple-system,"Segoe UI","Noto Sans","Noto Sans CJK SC",sans-serif;margin:2rem auto;max-width:1000px;padding:0 1rem;color:#222;line-height:1.45}
+h1{font-size:1.6rem}h2{font-size:1.25rem;margin-top:2rem;border-bottom:1px solid #ddd}
+table{border-collapse:collapse;margin:1rem 0;font-size:.92rem}
+th,td{border:1px solid #ccc;padding:.3rem .5rem;text-align:right;vertical-align:top}
+th:first-child,td:first-child,td.text{text-align:left}
+th{background:#f3f3f3}
+.note{background:#fff8e1;border-left:4px solid #f0b400;padding:.5rem .8rem}
+.warn{background:#fdecea;border-left:4px solid #d33;padding:.5rem .8rem}
+.better{color:#0a6b2c}.worse{color:#b00020}
+figure{margin:1.5rem 0}figure img{max-width:100%;height:auto;border:1px solid #eee}
+figcaption{font-size:.9rem;color:#555}
+pre{background:#f7f7f7;padding:.8rem;overflow:auto;font-size:.85rem}
+</style>
+</head>
+<body>
+<h1>startrend report: {{.Scenario}}</h1>
+<p>{{.Provenance}}.</p>
+<p class="note" id="noise-note">{{.Note}}</p>
+{{if .Variants}}<h2>Verdicts</h2>
+<ul id="verdicts">
+{{range .Variants}}<li><strong>{{.Name}}</strong> vs {{$.Baseline}}: {{.Verdict}}</li>
+{{end}}</ul>{{end}}
+<h2>KPIs</h2>
+<p>Mean over replications [95% CI].</p>
+<table id="kpis">
+<thead><tr><th>KPI</th><th>unit</th>{{range .VariantNames}}<th>{{.}}</th>{{end}}</tr></thead>
+<tbody>
+{{range .KPIRows}}<tr data-kpi="{{.Name}}"><td title="{{.Description}}">{{.Label}}</td><td class="text">{{.Unit}}</td>{{range .Cells}}<td data-variant="{{.Variant}}" data-mean="{{.Mean}}" data-lo="{{.Lo}}" data-hi="{{.Hi}}" data-sd="{{.SD}}" data-n="{{.N}}">{{.Text}}</td>{{end}}</tr>
+{{end}}</tbody>
+</table>
+{{range .Variants}}<h2>{{.Name}} vs {{$.Baseline}} (paired differences)</h2>
+<table class="diffs" data-variant="{{.Name}}">
+<thead><tr><th>KPI</th><th>difference [95% CI]</th><th>% of baseline [95% CI]</th><th>verdict</th></tr></thead>
+<tbody>
+{{range .Rows}}<tr data-kpi="{{.Name}}" data-diff="{{.Mean}}" data-lo="{{.Lo}}" data-hi="{{.Hi}}" data-pct="{{.PctMean}}"><td>{{.Label}}</td><td>{{.Diff}}</td><td>{{.Pct}}</td><td class="text {{.Verdict}}">{{.Verdict}}</td></tr>
+{{end}}</tbody>
+</table>
+{{end}}
+{{if .Figures}}<h2>Plots</h2>
+{{if .Substituted}}<p class="warn">No CJK-capable font was available when these plots were drawn: labels it could not draw are shown as ids (variant 1, key 2, …). Install fonts-noto-cjk or pass --font.</p>{{end}}
+{{range .Figures}}<figure id="fig-{{.Name}}"><img src="plots/{{.Name}}.png" width="{{.W}}" height="{{.H}}" alt="{{.Caption}}"><figcaption>{{.Caption}} <a href="plots/{{.Name}}.svg">SVG</a></figcaption></figure>
+{{end}}{{end}}
+<h2>Provenance</h2>
+<table id="provenance">
+<tr><th>scenario</th><td class="text">{{.Scenario}}</td></tr>
+<tr><th>hash (SHA-256 of the resolved scenario)</th><td class="text"><code>{{.Hash}}</code></td></tr>
+<tr><th>seed</th><td class="text">{{.Seed}}</td></tr>
+<tr><th>replications</th><td class="text">{{.Replications}}</td></tr>
+<tr><th>startrend version</th><td class="text">{{if .Version}}{{.Version}}{{else}}unknown{{end}}</td></tr>
+</table>
+<p>The resolved scenario (<code>scenario.yaml</code>):</p>
+<pre id="scenario-yaml">{{.YAML}}</pre>
+</body>
+</html>
+`))
+
+func (rd *reportData) html() ([]byte, error) {
+	s := rd.s
+	data := struct {
+		*Summary
+		Provenance   string
+		VariantNames []string
+		KPIRows      []htmlKPIRow
+		Variants     []htmlVariant
+		Figures      []figure
+		Substituted  bool
+		YAML         string
+	}{Summary: s, Provenance: rd.provenance(), VariantNames: s.VariantNames(), Figures: rd.figs,
+		Substituted: rd.substituted, YAML: string(rd.run.ScenarioYAML)}
+	for _, m := range s.Metrics {
+		row := htmlKPIRow{Name: m.Name, Label: m.Label, Unit: m.Unit, Description: m.Description}
+		for _, name := range s.VariantNames() {
+			k := s.variantKPIs(name)[m.Name]
+			row.Cells = append(row.Cells, htmlCell{Variant: name, Text: ciText(k),
+				Mean: formatFloat(float64(k.Mean)), Lo: formatFloat(float64(k.CI95[0])), Hi: formatFloat(float64(k.CI95[1])),
+				SD: formatFloat(float64(k.SD)), N: k.N})
+		}
+		data.KPIRows = append(data.KPIRows, row)
+	}
+	for i := range s.Variants {
+		v := &s.Variants[i]
+		hv := htmlVariant{Name: v.Name, Verdict: Verdict(s, v)}
+		for _, m := range s.Metrics {
+			df := v.VsBaseline[m.Name]
+			hv.Rows = append(hv.Rows, htmlDiffRow{Name: m.Name, Label: m.Label, Diff: diffText(df), Pct: pctText(df),
+				Verdict: judgement(m, direction(df)),
+				Mean:    formatFloat(float64(df.Diff.Mean)), Lo: formatFloat(float64(df.Diff.CI95[0])), Hi: formatFloat(float64(df.Diff.CI95[1])),
+				PctMean: formatFloat(float64(df.Pct.Mean))})
+		}
+		data.Variants = append(data.Variants, hv)
+	}
+	var b bytes.Buffer
+	if err := reportTemplate.Execute(&b, data); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
