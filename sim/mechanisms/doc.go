@@ -39,6 +39,7 @@
 //	func (t *Trend) Share() float64          // AdoptedCount / PotentialCount (Bass F)
 //	func AdoptProb(hazard float64) float64   // 1 - exp(-hazard)
 //	func BassRecursion(p, q float64, days int, f0 float64, dst []float64) []float64
+//	func DiscretisationBound(p, q float64) float64 // stated max |recursion − closed form|
 //
 // The potential adopters are a uniformly random subset of size
 // round(Potential × creators) drawn from rng at construction. On each day
@@ -59,7 +60,7 @@
 //	func (t *Task) Boost() float64           // Budget × EcommerceShare
 //	type Candidate struct{ Creator int32; Type, Tier int8; Dormant bool;
 //	                       Capacity [MaxFormats]int32; Reservation, CommissionFactor float64 }
-//	type Outcome uint8                       // Filled, UnfilledBudget, UnfilledNoTaker
+//	type Outcome uint8                       // Filled, UnfilledBudget, UnfilledNoTaker (String: filled, …)
 //	type Assignment struct{ Task, Candidate, Creator int32; Fee, Boost, ExpectedCommission float64; WokeDormant bool }
 //	type MatchResult struct{ Assignments []Assignment; Outcomes []Outcome;
 //	                         Posted, Accepted, UnfilledBudget, UnfilledNoTaker int }
@@ -84,6 +85,7 @@
 //	type CampaignEffect struct{ Campaign int; Discount, TrafficMultiplier, ConversionUplift float64 }
 //	func NewCampaignTable(specs []CampaignSpec, productMerchant []int32, types, tiers int) (*CampaignTable, error)
 //	func (t *CampaignTable) Effect(day, product, creatorType, creatorTier int) (CampaignEffect, bool)
+//	func (t *CampaignTable) Len() int
 //
 // A campaign applies to (day, product, type, tier) when First ≤ day ≤ Last,
 // the product's merchant is in Merchants, and Products / CreatorTypes /
@@ -98,6 +100,7 @@
 //	func Linked(lastSeedDay, today, window int) bool      // 0 ≤ today − lastSeedDay < window
 //	func (r LinkageRules) ExposureMultiplier(linked bool) float64   // ExposureBoost or 1
 //	func (r LinkageRules) ConversionMultiplier(linked bool) float64 // 1 + ConversionUplift or 1
+//	func (r LinkageRules) Split(value float64) (seeding, harvest float64)     // SplitCredit with SeedingCredit
 //	func SplitCredit(value, seedingShare float64) (seeding, harvest float64) // seeding + harvest == value exactly
 //	type LinkageStore struct{ ... }           // users × slots of uint16 (day − base + 1, 0 = never)
 //	func NewLinkageStore(users, slots, baseDay int) *LinkageStore
@@ -116,9 +119,11 @@
 //
 // Product lifecycle (lifecycle.go) — stage from the product's own Bass curve:
 //
-//	type Stage uint8                          // Launch, Growth, Maturity, Decline
+//	type Stage uint8                          // Launch, Growth, Maturity, Decline (String: launch, …); NumStages
 //	func BassF(p, q, t float64) float64       // closed form, F(0) = 0
 //	func BassFFrom(p, q, f0, t float64) float64 // solution with F(0) = f0 (p may be 0)
+//	func BassTime(p, q, f float64) float64     // inverse of BassF
+//	func BassRate(p, q, f float64) float64     // (1 − F)(p + qF)
 //	func BassPeakF(p, q float64) float64       // max(0, 1/2 − p/(2q)): F at the adoption-rate peak
 //	func BassPeakTime(p, q float64) float64    // ln(q/p)/(p+q), or 0 when q ≤ p
 //	func StageOf(f, p, q float64) Stage
