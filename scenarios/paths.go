@@ -45,6 +45,9 @@ func walkPath(v reflect.Value, path string, allocate bool, at func(reflect.Value
 }
 
 func walkSegs(v reflect.Value, segs []string, i int, path string, allocate bool, at func(reflect.Value) error) error {
+	if i == len(segs) && v.Kind() == reflect.Pointer && v.CanSet() {
+		return at(v) // the pointer itself, so that null clears it
+	}
 	for v.Kind() == reflect.Pointer {
 		if v.IsNil() {
 			if !allocate || !v.CanSet() {
@@ -312,10 +315,11 @@ func deepCopy(dst, src reflect.Value) {
 
 // ApplyVariant returns a copy of base with the variant's changes applied
 // (in path order, so the result does not depend on map order) and
-// validated. The copy has no variants.
+// validated. The copy has no variants, optimize or sweep block: those
+// belong to the baseline.
 func ApplyVariant(base *Scenario, v Variant) (*Scenario, error) {
 	sc := Clone(base)
-	sc.Variants = nil
+	sc.Variants, sc.Optimize, sc.Sweep = nil, nil, nil
 	var c errs
 	for _, p := range sortedKeys(v.Set) {
 		at := sc.posFor("variants." + v.Name + ".set." + p)
