@@ -147,6 +147,7 @@ func renderOne(pdir string, s plotSpec) (err error) {
 		}
 	}()
 	p := s.Make()
+	makeRoomForLegend(p, s.W, s.H)
 	img := vgimg.NewWith(vgimg.UseWH(s.W, s.H), vgimg.UseDPI(plotDPI), vgimg.UseBackgroundColor(color.White))
 	p.Draw(draw.New(img))
 	f, err := os.Create(filepath.Join(pdir, s.Name+".png"))
@@ -177,6 +178,23 @@ func renderOne(pdir string, s plotSpec) (err error) {
 		return err
 	}
 	return g.Close()
+}
+
+// makeRoomForLegend raises the y axis maximum so that the legend, drawn in
+// the top-left corner of the data area, does not cover the data.
+func makeRoomForLegend(p *plot.Plot, w, h vg.Length) {
+	c := draw.New(vgimg.NewWith(vgimg.UseWH(w, h), vgimg.UseDPI(16)))
+	r := p.Legend.Rectangle(c)
+	lh := r.Max.Y - r.Min.Y
+	if lh <= 0 || !finite(p.Y.Min) || !finite(p.Y.Max) || p.Y.Max <= p.Y.Min {
+		return
+	}
+	area := h - vg.Points(90) // title, x axis and tick labels, approximately
+	frac := float64((lh + vg.Points(8)) / area)
+	if frac > 0.6 {
+		frac = 0.6
+	}
+	p.Y.Max = p.Y.Min + (p.Y.Max-p.Y.Min)/(1-frac)
 }
 
 // plotData is what the plot builders read: the loaded run and the labels
@@ -335,6 +353,11 @@ func (d *plotData) funnelPlots() []plotSpec {
 				p := d.th.newPlot("O-5A funnel stocks (baseline)", "day (KPI days after warm-up)", "users (stacked)")
 				var cum []float64
 				var days []int
+				type entry struct {
+					name string
+					pg   *plotter.Polygon
+				}
+				var legend []entry
 				// A5 at the bottom, O on top.
 				for k := len(stages) - 1; k >= 0; k-- {
 					se := d.series(base, "stock_"+stages[k])
@@ -370,7 +393,10 @@ func (d *plotData) funnelPlots() []plotSpec {
 					pg.LineStyle.Width = vg.Points(0.5)
 					pg.LineStyle.Color = color.White
 					p.Add(pg)
-					p.Legend.Add(funnelLabels[stages[k]], pg)
+					legend = append(legend, entry{funnelLabels[stages[k]], pg})
+				}
+				for i := len(legend) - 1; i >= 0; i-- { // O on top, as drawn
+					p.Legend.Add(legend[i].name, legend[i].pg)
 				}
 				p.Y.Min = 0
 				return p

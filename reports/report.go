@@ -14,7 +14,7 @@ import (
 // ReportOptions control how reports are drawn.
 type ReportOptions struct {
 	Font string    // TTF/OTF/TTC file for plot text; "" = look for a CJK-capable system font
-	Warn io.Writer // receives at most one warning about undrawable labels; nil = discarded
+	Warn io.Writer // receives at most one warning about undrawable labels; nil = os.Stderr
 }
 
 // RenderReports writes report.html, report.md and plots/ for a loaded run
@@ -29,11 +29,7 @@ func RenderReports(run *Run, dir string, opt ReportOptions) error {
 	if err := renderPlots(dir, specs, runtime.GOMAXPROCS(0)); err != nil {
 		return err
 	}
-	substituted := len(th.missing) > 0
-	if substituted && opt.Warn != nil {
-		fmt.Fprintf(opt.Warn, "startrend: warning: no CJK-capable font found for the plots (install fonts-noto-cjk or give one with --font FILE); %d plot labels that Liberation Sans cannot draw are shown as ids (e.g. %q)\n",
-			len(th.missing), th.missing[0])
-	}
+	substituted := warnSubstituted(th, opt.Warn)
 	figs := make([]figure, len(specs))
 	for i, s := range specs {
 		figs[i] = figure{Name: s.Name, Caption: s.Caption, W: int(s.W.Dots(plotDPI) + 0.5), H: int(s.H.Dots(plotDPI) + 0.5)}
@@ -47,6 +43,24 @@ func RenderReports(run *Run, dir string, opt ReportOptions) error {
 		return err
 	}
 	return os.WriteFile(filepath.Join(dir, ReportHTMLFile), html, 0o644)
+}
+
+// warnSubstituted prints the one warning about labels shown as ids (to
+// os.Stderr when w is nil: never in silence) and reports whether there were
+// any.
+func warnSubstituted(th *theme, w io.Writer) bool {
+	if len(th.missing) == 0 {
+		return false
+	}
+	if w == nil {
+		w = os.Stderr
+	}
+	what := "no CJK-capable font was found for the plots (install fonts-noto-cjk or give one with --font FILE)"
+	if th.cjk {
+		what = "the plot font cannot draw some labels"
+	}
+	fmt.Fprintf(w, "startrend: warning: %s; %d plot labels are shown as ids instead (first: %q)\n", what, len(th.missing), th.missing[0])
+	return true
 }
 
 type figure struct {

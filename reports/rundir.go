@@ -50,7 +50,7 @@ type RunInput struct {
 	Result       *sim.Result
 	Meta         RunMeta
 	Font         string    // optional TTF/OTF/TTC path for plots (CJK); "" = search the system
-	Warn         io.Writer // where warnings go (missing CJK font); nil = discarded
+	Warn         io.Writer // where the warning about a missing CJK font goes; nil = os.Stderr
 	Version      string    // startrend version, recorded in summary.json and the reports
 }
 

@@ -2,17 +2,25 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"io"
+
+	"github.com/startrend/startrend/reports"
 )
 
-// cmdCompare is a placeholder until the compare command is built (its owner
-// replaces this file).
+// cmdCompare compares two run directories: `startrend compare BASE CANDIDATE
+// [-o DIR] [--fail-on RULE]... [--font FILE]`. The work is
+// reports.CompareDirs; its exit statuses are 0 (every rule passed), 1 (a
+// rule violated), 2 (bad arguments, unreadable or unfinished runs, a KPI one
+// run lacks).
 func cmdCompare(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("compare")
-	if _, code, ok := parseCommandLine(fs, args, 0, -1, stdout, stderr); !ok {
+	out := fs.String("o", "", "output directory for compare.md, compare.json and plots/ (default CANDIDATE/compare)")
+	var rules stringsFlag
+	fs.Var(&rules, "fail-on", "a rule KPI:CHANGE on the means, repeatable: gmv:-2% fails when the candidate is more than 2% below the base,\nspend:+5% when more than 5% above, roi:-0.1 is absolute; add @95 (gmv:-2%@95) to fail only when the\nwhole paired 95% CI of the change lies past the threshold")
+	font := fs.String("font", "", "TTF/OTF/TTC font for plot text (default: a CJK-capable system font)")
+	pos, code, ok := parseCommandLine(fs, args, 2, 2, stdout, stderr)
+	if !ok {
 		return code
 	}
-	fmt.Fprintln(stderr, "startrend compare: not built yet")
-	return exitUsage
+	return reports.CompareDirs(pos[0], pos[1], *out, rules, reports.CompareOptions{Font: *font, Warn: stderr}, stdout, stderr)
 }
