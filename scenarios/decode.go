@@ -22,6 +22,24 @@ type decoder struct {
 	pos      map[string]Pos        // field path → position of its value
 	// setLine/setCol position every node decoded from a --set override.
 	override *Pos
+	// steps counts decoded nodes, to stop alias bombs (billion laughs).
+	steps     int
+	exhausted bool
+}
+
+// maxDecodeSteps bounds the nodes decoded, aliases expanded.
+const maxDecodeSteps = 2_000_000
+
+func (d *decoder) step(n *yaml.Node, path string) bool {
+	d.steps++
+	if d.steps > maxDecodeSteps {
+		if !d.exhausted {
+			d.exhausted = true
+			d.fail(n, path, "document too large (aliases expand to over 2,000,000 values)", "", "")
+		}
+		return false
+	}
+	return true
 }
 
 func (d *decoder) posOf(n *yaml.Node) Pos {
@@ -127,6 +145,19 @@ func elemID(t reflect.Type, n *yaml.Node) string {
 	if _, ok := fieldByName(t, key); !ok {
 		return ""
 	}
+	if id := nodeField(n, key); id != "" || t != reflect.TypeOf(MatrixEntry{}) {
+		return id
+	}
+	// A matrix entry's default id, as fillDerived sets it.
+	stage := nodeField(n, "stage")
+	if stage == "" {
+		stage = "any"
+	}
+	return stage + "-" + nodeField(n, "type") + "-" + nodeField(n, "tier") + "-" + nodeField(n, "format")
+}
+
+// nodeField returns the scalar value of key in mapping node n, or "".
+func nodeField(n *yaml.Node, key string) string {
 	n = resolveAlias(n)
 	if n.Kind != yaml.MappingNode {
 		return ""
@@ -145,6 +176,9 @@ func elemID(t reflect.Type, n *yaml.Node) string {
 // decode decodes n into v (settable) at path.
 func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
 	n = resolveAlias(n)
+	if !d.step(n, path) {
+		return
+	}
 	d.pos[path] = d.posOf(n)
 	if n.Kind == yaml.DocumentNode {
 		if len(n.Content) == 0 {
@@ -276,6 +310,9 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
 // string, []any, map[string]any).
 func (d *decoder) plain(n *yaml.Node, path string) (any, bool) {
 	n = resolveAlias(n)
+	if !d.step(n, path) {
+		return nil, false
+	}
 	switch n.Kind {
 	case yaml.ScalarNode:
 		switch n.Tag {

@@ -136,6 +136,14 @@ func suggest(word string, candidates []string) string {
 			best, bestD = c, d
 		}
 	}
+	if best == "" && len([]rune(word)) >= 3 {
+		// A truncated name: "horizon" for "horizon_days".
+		for _, c := range candidates {
+			if strings.HasPrefix(c, word) || strings.HasPrefix(word, c) && len([]rune(c)) >= 3 {
+				return fmt.Sprintf(" (did you mean %q?)", c)
+			}
+		}
+	}
 	if best == "" {
 		return ""
 	}

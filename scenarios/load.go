@@ -79,6 +79,9 @@ type loader struct {
 
 var yamlLineRE = regexp.MustCompile(`line (\d+)`)
 
+var parserErrorContexts = []string{"expected key", "expected node content", "expected ',' or ']'",
+	"expected ',' or '}'", "expected '-' indicator", "expected <document start>"}
+
 // parse reads and parses one file into its root mapping node (nil on
 // error, reported).
 func (l *loader) parse(name string, data []byte, from Pos) *yaml.Node {
@@ -109,6 +112,14 @@ func (l *loader) parse(name string, data []byte, from Pos) *yaml.Node {
 		msg := strings.TrimPrefix(err.Error(), "yaml: ")
 		if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
 			line, _ = strconv.Atoi(m[1])
+			// yaml.v3 reports parser (not scanner) errors at the 0-based
+			// line of their context mark.
+			for _, ctx := range parserErrorContexts {
+				if strings.Contains(msg, ctx) {
+					line++
+					break
+				}
+			}
 			msg = strings.TrimSpace(strings.TrimPrefix(msg[strings.Index(msg, m[0])+len(m[0]):], ":"))
 		}
 		l.c.add(Pos{File: name, Line: line, Col: 1}, "", "YAML syntax error: "+msg, "", "")
@@ -293,8 +304,22 @@ func (l *loader) load(name string, data []byte, sets []string) (*Scenario, error
 	return sc, nil
 }
 
-// fillDerived sets defaults that depend on other fields: matrix entry ids.
+// fillDerived sets defaults that depend on other fields: matrix entry ids;
+// and drops the affinities of default creator types to consumer groups the
+// scenario does not have (affinity keys the user wrote are kept, and
+// checked).
 func fillDerived(sc *Scenario) {
+	groups := map[string]bool{}
+	for _, g := range sc.Population.Groups {
+		groups[g.ID] = true
+	}
+	for _, t := range sc.CreatorTypes {
+		for k := range t.Affinity {
+			if _, written := sc.pos["creator_types."+t.ID+".affinity."+k]; !written && !groups[k] {
+				delete(t.Affinity, k)
+			}
+		}
+	}
 	for mi := range sc.Merchants {
 		m := &sc.Merchants[mi]
 		for i := range m.Strategy.Matrix {

@@ -18,6 +18,9 @@ func JSONSchema() ([]byte, error) {
 	s["$schema"] = "https://json-schema.org/draft/2020-12/schema"
 	s["$id"] = "https://github.com/startrend/startrend/scenario.schema.json"
 	s["title"] = "startrend scenario"
+	// A file that extends a base may leave the required fields to it.
+	s["anyOf"] = []any{map[string]any{"required": []string{"extends"}}, map[string]any{"required": s["required"]}}
+	delete(s, "required")
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)

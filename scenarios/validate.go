@@ -23,7 +23,7 @@ import (
 //     initial funnel of a merchant sums to at most 1.
 //   - Days: windows and start days inside the horizon: campaign windows
 //     within [1, horizon_days] with first ≤ last; trend start_day within
-//     [1 - warmup_days, horizon_days]; replan_days ≤ horizon_days.
+//     [1 - warmup_days, horizon_days].
 //   - Ids: non-empty, unique within their list, without '.', '=' or white
 //     space (so that paths can name them).
 //   - References resolve: matrix type/tier/format/contract/stage/product,
@@ -431,9 +431,6 @@ func (v *validator) semantics() {
 		}
 		for i, pt := range m.Initial.Partners {
 			v.ref(fmt.Sprintf("%s.initial.partners.%d.type", mp, i), "creator type", pt.Type, types)
-		}
-		if m.Strategy.ReplanDays > sc.HorizonDays+sc.WarmupDays && sc.HorizonDays > 0 {
-			v.fail(mp+".strategy.replan_days", "longer than the simulation", strconv.Itoa(m.Strategy.ReplanDays), "≤ "+strconv.Itoa(sc.HorizonDays+sc.WarmupDays))
 		}
 		var eids []string
 		for _, e := range m.Strategy.Matrix {
