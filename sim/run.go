@@ -2,8 +2,16 @@ package sim
 
 import (
 	"context"
-	"errors"
+	"fmt"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
 
+	"github.com/sourcegraph/conc"
+	"github.com/sourcegraph/conc/iter"
 	"github.com/startrend/startrend/scenarios"
 )
 
@@ -12,13 +20,211 @@ type Options struct {
 	// Workers is the number of goroutines simulating in parallel (0 = GOMAXPROCS).
 	Workers int
 	// Progress, when set, is called with units of work done and the total
-	// (from several goroutines; it must be safe for concurrent use).
+	// (from several goroutines; it must be safe for concurrent use). A unit
+	// is one simulated day of one replication of one variant.
 	Progress func(done, total int)
 }
 
 // Run simulates a validated, defaulted scenario: the baseline and every
 // variant, each for sc.Replications replications, and returns the results.
-// TEMPORARY: replaced by the engine (issue 3).
+//
+// Replications of all variants run in parallel (up to Options.Workers);
+// when there are fewer of them than workers, each replication also spreads
+// its users' chunks over the spare workers. Every random stream comes from
+// (seed, replication, stream, chunk) and every daily reduction is a sum of
+// integers, so the Result is identical for any number of workers; variants
+// use the baseline's streams (common random numbers).
 func Run(ctx context.Context, sc *scenarios.Scenario, opt Options) (*Result, error) {
-	return nil, errors.New("sim: engine not built yet")
+	if sc == nil {
+		return nil, fmt.Errorf("sim: nil scenario")
+	}
+	workers := opt.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	// Variants: the baseline, then each variant in file order.
+	type variant struct {
+		name, desc string
+		sc         *scenarios.Scenario
+	}
+	base := sc
+	vars := []variant{{name: "baseline", sc: base}}
+	for _, v := range sc.Variants {
+		vs, err := scenarios.ApplyVariant(sc, v)
+		if err != nil {
+			return nil, fmt.Errorf("sim: variant %q: %w", v.Name, err)
+		}
+		vars = append(vars, variant{name: v.Name, desc: v.Description, sc: vs})
+	}
+	R := max(1, sc.Replications)
+	units := len(vars) * R
+	outer := min(workers, units)
+	inner := max(1, workers/outer)
+	for _, v := range vars {
+		if err := CheckMemory(v.sc, outer); err != nil {
+			return nil, err
+		}
+	}
+	res := &Result{
+		Scenario:     sc.Name,
+		Hash:         scenarios.Hash(sc),
+		Seed:         sc.Seed,
+		Replications: R,
+		HorizonDays:  sc.HorizonDays,
+		WarmupDays:   sc.WarmupDays,
+		Currency:     sc.Currency,
+		Scale:        sc.Scale,
+		Metrics:      Metrics(sc.Currency),
+		Variants:     make([]VariantResult, len(vars)),
+	}
+	for i, v := range vars {
+		res.Variants[i] = VariantResult{Name: v.name, Description: v.desc, Reps: make([]RepResult, R)}
+	}
+	T := sc.WarmupDays + sc.HorizonDays
+	total := units * T
+	var done atomic.Int64
+	step := func() {
+		n := done.Add(1)
+		if opt.Progress != nil {
+			opt.Progress(int(n), total)
+		}
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	errs := make([]error, units)
+	idx := make([]int, units)
+	for i := range idx {
+		idx[i] = i
+	}
+	chunks := 0
+	var mu sync.Mutex
+	it := iter.Iterator[int]{MaxGoroutines: outer}
+	it.ForEach(idx, func(u *int) {
+		vi, r := *u/R, *u%R
+		if ctx.Err() != nil {
+			errs[*u] = ctx.Err()
+			return
+		}
+		w := newWorld(vars[vi].sc, r)
+		mu.Lock()
+		chunks += len(w.chunks)
+		mu.Unlock()
+		if err := w.run(ctx, inner, step); err != nil {
+			errs[*u] = err
+			cancel()
+			return
+		}
+		res.Variants[vi].Reps[r] = w.out.result()
+	})
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	res.Work = Work{Workers: outer * inner, Chunks: chunks, UserDays: float64(units) * float64(sc.Population.Users) * float64(T)}
+	return res, nil
+}
+
+// run simulates every day of the world with up to workers goroutines over
+// its chunks.
+func (w *world) run(ctx context.Context, workers int, step func()) error {
+	workers = min(workers, len(w.chunks))
+	accs := make([]*accum, max(1, workers))
+	for i := range accs {
+		accs[i] = new(accum)
+	}
+	for d := 0; d < w.T; d++ {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		w.beginDay(d)
+		x := w.userContext()
+		for _, a := range accs {
+			a.reset(w)
+		}
+		if len(accs) == 1 {
+			for ci := range w.chunks {
+				w.runChunk(&w.chunks[ci], accs[0], &x)
+			}
+		} else {
+			var next atomic.Int64
+			var wg conc.WaitGroup
+			for _, a := range accs {
+				wg.Go(func() {
+					for {
+						ci := int(next.Add(1)) - 1
+						if ci >= len(w.chunks) {
+							return
+						}
+						w.runChunk(&w.chunks[ci], a, &x)
+					}
+				})
+			}
+			wg.Wait()
+			for _, a := range accs[1:] {
+				accs[0].add(a)
+			}
+		}
+		w.endDay(d, accs[0])
+		step()
+	}
+	return nil
+}
+
+// EstimateMemory returns the bytes one replication of sc needs (users,
+// their funnels per merchant and follow graph, creators, content tables).
+// Run holds one such world per parallel worker.
+func EstimateMemory(sc *scenarios.Scenario) uint64 {
+	U := float64(sc.Population.Users)
+	M := float64(len(sc.Merchants))
+	C := 0.0
+	if sc.Creators.Generate != nil {
+		C += float64(sc.Creators.Generate.Count)
+	}
+	C += float64(len(sc.Creators.RosterCreators))
+	perUser := 9.0 + 4 + 4*sc.Population.FollowsPerUser*1.05 + 8*M
+	D := float64(max(1, sc.Platform.CreatorGrowth.DormantAfterDays))
+	perCreator := 130 + 8*D + 4*20
+	// Content items and tables: a generous bound on live cooperations.
+	items := 64.0 * M * float64(max(1, len(sc.Trends)+1))
+	for _, m := range sc.Merchants {
+		for _, e := range m.Strategy.Matrix {
+			items += float64(e.Count * 4)
+		}
+	}
+	G := float64(len(sc.Population.Groups))
+	perItem := 200 + G*(4*respStride+8+8) + nCnt*8
+	T := float64(sc.WarmupDays + sc.HorizonDays)
+	perDay := float64(numMetrics)*8 + 64
+	return uint64(U*perUser + C*perCreator + items*perItem + T*perDay + 8<<20)
+}
+
+// CheckMemory refuses a run whose estimated memory (EstimateMemory × the
+// worlds held at once) exceeds the memory available (MemAvailable of
+// /proc/meminfo; no check where it cannot be read).
+func CheckMemory(sc *scenarios.Scenario, worlds int) error {
+	need := EstimateMemory(sc) * uint64(max(1, worlds))
+	avail, ok := memAvailable()
+	if !ok || need <= avail {
+		return nil
+	}
+	return fmt.Errorf("sim: scenario %q needs about %.1f GB (%d users × %d merchants, %.0f follows per user, %d parallel replications) but only %.1f GB is available; lower population.users, the number of merchants or --workers",
+		sc.Name, float64(need)/1e9, sc.Population.Users, len(sc.Merchants), sc.Population.FollowsPerUser, worlds, float64(avail)/1e9)
+}
+
+func memAvailable() (uint64, bool) {
+	b, err := os.ReadFile("/proc/meminfo")
+	if err != nil {
+		return 0, false
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == "MemAvailable:" {
+			kb, err := strconv.ParseUint(f[1], 10, 64)
+			if err != nil {
+				return 0, false
+			}
+			return kb * 1024, true
+		}
+	}
+	return 0, false
 }

@@ -1,0 +1,204 @@
+package sim
+
+// The metric registry: every KPI is declared here once (name, unit, formula,
+// kind) and every output takes it from Result.Metrics. The engine records a
+// metric per KPI day in the slot of the same index (m* constants below), so
+// adding a KPI means adding one constant and one declaration.
+
+// Metric slots, in report order. Ratio metrics have slots too (they keep the
+// declaration order) but are never recorded: they are formed from Num/Den.
+const (
+	mGMV = iota
+	mGMVNet
+	mOrders
+	mRefunds
+	mRefundsGMV
+	mAOV
+	mBuyers
+	mNewCustomers
+	mRepurchases
+	mSpend
+	mSpendCreatorFees
+	mSpendCommission
+	mSpendPaidTraffic
+	mSpendCampaign
+	mROI
+	mMargin
+	mProfit
+	mCAC
+	mImpressions
+	mImpressionsK
+	mGPM
+	mActiveUsers
+	mReactivations
+	mCreatorIncome
+	mActiveCreators
+	mCreatorsNewcomer
+	mCreatorsRising
+	mCreatorsEstablished
+	mCreatorsDormant
+	mCreatorIncomeGini
+	mCooperations
+	mNewFollows
+	mStockO
+	mStockA1
+	mStockA2
+	mStockA3
+	mStockA4
+	mStockA5
+	mFlowOA1
+	mFlowA1A2
+	mFlowA2A3
+	mFlowA3A4
+	mFlowA4A5
+	mImpulseOrders
+	mUsersNew
+	mUsersActive
+	mUsersLoyal
+	mUsersAtRisk
+	mUsersChurned
+	mTrendCreators
+	mTrendSubmissions
+	mTrendPlays
+	mTrendMerchants
+	mTrendGMV
+	mCampaignOrders
+	mCampaignGMV
+	mCampaignMargin
+	mCampaignDiscount
+	mCampaignImpressionsK
+	mCampaignGPM
+	mTasksPosted
+	mTasksAccepted
+	mTasksUnfilled
+	mTaskFulfilment
+	mLinkedOrders
+	mLinkedGMV
+	mSeedingCredit
+	numMetrics
+)
+
+// registry declares every metric; index i is slot i.
+var registry = [numMetrics]Metric{
+	mGMV:                  {Name: "gmv", Label: "GMV", Unit: "CNY", Description: "gross merchandise value: sum over orders of the order value, price × (1 − campaign discount), × scale", Kind: Sum, HigherIsBetter: true},
+	mGMVNet:               {Name: "gmv_net", Label: "GMV net of refunds", Unit: "CNY", Description: "gmv − refunds_gmv (refunds fall refund_delay_days after their order; those past the horizon are not counted)", Kind: Sum, HigherIsBetter: true},
+	mOrders:               {Name: "orders", Label: "Orders", Unit: "orders", Description: "purchases (A3→A4, A4/A5 repurchases, live-room impulse purchases) × scale", Kind: Sum, HigherIsBetter: true},
+	mRefunds:              {Name: "refunds", Label: "Refunds", Unit: "orders", Description: "refunded orders falling due on the day × scale", Kind: Sum},
+	mRefundsGMV:           {Name: "refunds_gmv", Label: "Refunded GMV", Unit: "CNY", Description: "order value of the refunds falling due on the day", Kind: Sum},
+	mAOV:                  {Name: "aov", Label: "Average order value", Unit: "CNY", Description: "gmv / orders", Kind: Ratio, Num: "gmv", Den: "orders", HigherIsBetter: true},
+	mBuyers:               {Name: "buyers", Label: "Buyers", Unit: "users", Description: "distinct users with at least one order over the KPI days (a user is counted on the day of its first order in the KPI period) × scale", Kind: Sum, HigherIsBetter: true},
+	mNewCustomers:         {Name: "new_customers", Label: "New customers", Unit: "users", Description: "first-ever orders of a user from a merchant × scale", Kind: Sum, HigherIsBetter: true},
+	mRepurchases:          {Name: "repurchases", Label: "Repurchases", Unit: "orders", Description: "orders of users who had bought from the merchant before × scale (orders = new_customers + repurchases)", Kind: Sum, HigherIsBetter: true},
+	mSpend:                {Name: "spend", Label: "Spend", Unit: "CNY", Description: "spend_creator_fees + spend_commission + spend_paid_traffic + spend_campaign", Kind: Sum},
+	mSpendCreatorFees:     {Name: "spend_creator_fees", Label: "Creator fees", Unit: "CNY", Description: "rate-card fees of fee_cps and seed_harvest cooperations and task fees, charged when contracted", Kind: Sum},
+	mSpendCommission:      {Name: "spend_commission", Label: "Commission", Unit: "CNY", Description: "commission rate × GMV of creator content (no claw-back on refunds)", Kind: Sum},
+	mSpendPaidTraffic:     {Name: "spend_paid_traffic", Label: "Paid traffic", Unit: "CNY", Description: "delivered paid impressions × CPM / 1000 × scale, including task e-commerce boosts; never above the paced budget", Kind: Sum},
+	mSpendCampaign:        {Name: "spend_campaign", Label: "Campaign cost", Unit: "CNY", Description: "campaign fees + discounts given (price × discount per campaign order)", Kind: Sum},
+	mROI:                  {Name: "roi", Label: "ROI", Unit: "ratio", Description: "gmv / spend", Kind: Ratio, Num: "gmv", Den: "spend", HigherIsBetter: true},
+	mMargin:               {Name: "margin", Label: "Gross margin", Unit: "CNY", Description: "sum over orders of price × (margin − discount) × scale: margin after campaign discounts", Kind: Sum, HigherIsBetter: true},
+	mProfit:               {Name: "profit", Label: "Profit", Unit: "CNY", Description: "margin − margin of refunded orders − (spend − discounts): discounts are counted once", Kind: Sum, HigherIsBetter: true},
+	mCAC:                  {Name: "cac", Label: "Customer acquisition cost", Unit: "CNY", Description: "spend / new_customers", Kind: Ratio, Num: "spend", Den: "new_customers"},
+	mImpressions:          {Name: "impressions", Label: "Impressions", Unit: "impressions", Description: "commercial impressions of the scenario's content (organic, followed and paid) × scale", Kind: Sum, HigherIsBetter: true},
+	mImpressionsK:         {Name: "impressions_k", Label: "Impressions (thousands)", Unit: "1000 impressions", Description: "impressions / 1000 (denominator of gpm)", Kind: Sum, HigherIsBetter: true},
+	mGPM:                  {Name: "gpm", Label: "GMV per mille", Unit: "CNY", Description: "gmv / impressions_k: GMV per 1,000 impressions", Kind: Ratio, Num: "gmv", Den: "impressions_k", HigherIsBetter: true},
+	mActiveUsers:          {Name: "active_users", Label: "Active users", Unit: "users", Description: "users who opened the app on the day × scale", Kind: Sum, HigherIsBetter: true},
+	mReactivations:        {Name: "reactivations", Label: "Re-activations", Unit: "users", Description: "at-risk or churned users who opened the app again × scale", Kind: Sum, HigherIsBetter: true},
+	mCreatorIncome:        {Name: "creator_income", Label: "Creator income", Unit: "CNY", Description: "fees + commissions earned by creators", Kind: Sum, HigherIsBetter: true},
+	mActiveCreators:       {Name: "active_creators", Label: "Active creators", Unit: "creators", Description: "creators with live commercial content on the day", Kind: Stock, HigherIsBetter: true},
+	mCreatorsNewcomer:     {Name: "creators_newcomer", Label: "Newcomer creators", Unit: "creators", Description: "creators in lifecycle state newcomer, end of day", Kind: Stock},
+	mCreatorsRising:       {Name: "creators_rising", Label: "Rising creators", Unit: "creators", Description: "creators in lifecycle state rising (income on rising_after_days days)", Kind: Stock, HigherIsBetter: true},
+	mCreatorsEstablished:  {Name: "creators_established", Label: "Established creators", Unit: "creators", Description: "rising creators with at least established_followers real followers (and creators starting above it)", Kind: Stock, HigherIsBetter: true},
+	mCreatorsDormant:      {Name: "creators_dormant", Label: "Dormant creators", Unit: "creators", Description: "creators who cooperated but whose income over dormant_after_days stayed under their reservation income", Kind: Stock},
+	mCreatorIncomeGini:    {Name: "creator_income_gini", Label: "Creator income Gini", Unit: "ratio", Description: "Gini coefficient of creator income accumulated over the KPI days, among creators with income", Kind: Stock},
+	mCooperations:         {Name: "cooperations", Label: "Cooperations", Unit: "cooperations", Description: "merchant–creator cooperations contracted (matrix, task and roster)", Kind: Sum, HigherIsBetter: true},
+	mNewFollows:           {Name: "new_follows", Label: "New follows", Unit: "users", Description: "follows gained by creators from engagement × scale", Kind: Sum, HigherIsBetter: true},
+	mStockO:               {Name: "stock_o", Label: "Stock O", Unit: "user-merchant pairs", Description: "users at stage O (opportunity) summed over merchants, end of day, × scale", Kind: Stock},
+	mStockA1:              {Name: "stock_a1", Label: "Stock A1", Unit: "user-merchant pairs", Description: "users at A1 aware, summed over merchants × scale", Kind: Stock, HigherIsBetter: true},
+	mStockA2:              {Name: "stock_a2", Label: "Stock A2", Unit: "user-merchant pairs", Description: "users at A2 appeal × scale", Kind: Stock, HigherIsBetter: true},
+	mStockA3:              {Name: "stock_a3", Label: "Stock A3", Unit: "user-merchant pairs", Description: "users at A3 ask × scale", Kind: Stock, HigherIsBetter: true},
+	mStockA4:              {Name: "stock_a4", Label: "Stock A4", Unit: "user-merchant pairs", Description: "users at A4 act × scale", Kind: Stock, HigherIsBetter: true},
+	mStockA5:              {Name: "stock_a5", Label: "Stock A5", Unit: "user-merchant pairs", Description: "users at A5 advocate × scale", Kind: Stock, HigherIsBetter: true},
+	mFlowOA1:              {Name: "flow_o_a1", Label: "Flow O→A1", Unit: "users", Description: "advances O→A1 × scale", Kind: Sum, HigherIsBetter: true},
+	mFlowA1A2:             {Name: "flow_a1_a2", Label: "Flow A1→A2", Unit: "users", Description: "advances A1→A2 × scale", Kind: Sum, HigherIsBetter: true},
+	mFlowA2A3:             {Name: "flow_a2_a3", Label: "Flow A2→A3", Unit: "users", Description: "advances A2→A3 × scale", Kind: Sum, HigherIsBetter: true},
+	mFlowA3A4:             {Name: "flow_a3_a4", Label: "Flow A3→A4", Unit: "users", Description: "purchases moving a user to A4 (A3→A4 and impulse from A1/A2) × scale", Kind: Sum, HigherIsBetter: true},
+	mFlowA4A5:             {Name: "flow_a4_a5", Label: "Flow A4→A5", Unit: "users", Description: "repurchases moving a user from A4 to A5 × scale", Kind: Sum, HigherIsBetter: true},
+	mImpulseOrders:        {Name: "impulse_orders", Label: "Impulse orders", Unit: "orders", Description: "live-room purchases by users at A1/A2 × scale", Kind: Sum, HigherIsBetter: true},
+	mUsersNew:             {Name: "users_new", Label: "New users", Unit: "users", Description: "users in lifecycle state new, end of day × scale", Kind: Stock},
+	mUsersActive:          {Name: "users_active", Label: "Active-state users", Unit: "users", Description: "users in lifecycle state active × scale", Kind: Stock, HigherIsBetter: true},
+	mUsersLoyal:           {Name: "users_loyal", Label: "Loyal users", Unit: "users", Description: "users in lifecycle state loyal × scale", Kind: Stock, HigherIsBetter: true},
+	mUsersAtRisk:          {Name: "users_at_risk", Label: "At-risk users", Unit: "users", Description: "users in lifecycle state at_risk × scale", Kind: Stock},
+	mUsersChurned:         {Name: "users_churned", Label: "Churned users", Unit: "users", Description: "users in lifecycle state churned × scale", Kind: Stock},
+	mTrendCreators:        {Name: "trend_creators", Label: "Trend creators", Unit: "creators", Description: "creators who adopted any trend (sum over trends)", Kind: Stock, HigherIsBetter: true},
+	mTrendSubmissions:     {Name: "trend_submissions", Label: "Trend submissions", Unit: "submissions", Description: "trend submissions published by adopters", Kind: Sum, HigherIsBetter: true},
+	mTrendPlays:           {Name: "trend_plays", Label: "Trend plays", Unit: "impressions", Description: "impressions of trend submissions and of trend-tagged cooperation content × scale", Kind: Sum, HigherIsBetter: true},
+	mTrendMerchants:       {Name: "trend_merchants", Label: "Trend merchants", Unit: "merchants", Description: "rider merchants with at least one trend-tagged cooperation so far (sum over trends)", Kind: Stock, HigherIsBetter: true},
+	mTrendGMV:             {Name: "trend_gmv", Label: "Trend GMV", Unit: "CNY", Description: "GMV of trend-tagged cooperation content", Kind: Sum, HigherIsBetter: true},
+	mCampaignOrders:       {Name: "campaign_orders", Label: "Campaign orders", Unit: "orders", Description: "orders of eligible content inside a campaign window × scale", Kind: Sum, HigherIsBetter: true},
+	mCampaignGMV:          {Name: "campaign_gmv", Label: "Campaign GMV", Unit: "CNY", Description: "GMV of campaign orders (after discount)", Kind: Sum, HigherIsBetter: true},
+	mCampaignMargin:       {Name: "campaign_margin", Label: "Campaign margin", Unit: "CNY", Description: "price × (margin − discount) over campaign orders", Kind: Sum, HigherIsBetter: true},
+	mCampaignDiscount:     {Name: "campaign_discount", Label: "Campaign discounts", Unit: "CNY", Description: "price × discount over campaign orders (paid by the merchant)", Kind: Sum},
+	mCampaignImpressionsK: {Name: "campaign_impressions_k", Label: "Campaign impressions (thousands)", Unit: "1000 impressions", Description: "impressions of eligible content inside a campaign window / 1000", Kind: Sum, HigherIsBetter: true},
+	mCampaignGPM:          {Name: "campaign_gpm", Label: "Campaign GMV per mille", Unit: "CNY", Description: "campaign_gmv / campaign_impressions_k", Kind: Ratio, Num: "campaign_gmv", Den: "campaign_impressions_k", HigherIsBetter: true},
+	mTasksPosted:          {Name: "tasks_posted", Label: "Tasks posted", Unit: "tasks", Description: "Magpie Bridge tasks posted (within budget)", Kind: Sum},
+	mTasksAccepted:        {Name: "tasks_accepted", Label: "Tasks accepted", Unit: "tasks", Description: "tasks accepted by a creator (fee + expected commission ≥ reservation income, capacity left)", Kind: Sum, HigherIsBetter: true},
+	mTasksUnfilled:        {Name: "tasks_unfilled", Label: "Tasks unfilled", Unit: "tasks", Description: "tasks no creator accepted", Kind: Sum},
+	mTaskFulfilment:       {Name: "task_fulfilment", Label: "Task fulfilment", Unit: "ratio", Description: "tasks_accepted / tasks_posted", Kind: Ratio, Num: "tasks_accepted", Den: "tasks_posted", HigherIsBetter: true},
+	mLinkedOrders:         {Name: "linked_orders", Label: "Linked orders", Unit: "orders", Description: "orders in a linked (harvest) live room by users inside their seeding window × scale", Kind: Sum, HigherIsBetter: true},
+	mLinkedGMV:            {Name: "linked_gmv", Label: "Linked GMV", Unit: "CNY", Description: "GMV of linked orders (Xingque seeding→harvest)", Kind: Sum, HigherIsBetter: true},
+	mSeedingCredit:        {Name: "seeding_credit", Label: "Seeding credit", Unit: "CNY", Description: "linkage.seeding_credit × linked_gmv: the share of linked GMV attributed to seeding content", Kind: Sum, HigherIsBetter: true},
+}
+
+// Metrics returns the declared metrics in report order, with the unit
+// "CNY" replaced by currency.
+func Metrics(currency string) []Metric {
+	out := make([]Metric, numMetrics)
+	copy(out, registry[:])
+	if currency != "" {
+		for i := range out {
+			if out[i].Unit == "CNY" {
+				out[i].Unit = currency
+			}
+		}
+	}
+	return out
+}
+
+// breakdownMetrics are the metrics recorded per breakdown key (ratios such
+// as roi = gmv / spend and aov = gmv / orders are formed from them).
+var breakdownMetrics = []string{"gmv", "orders", "new_customers", "impressions", "spend", "creator_income"}
+
+const (
+	bGMV = iota
+	bOrders
+	bNewCustomers
+	bImpressions
+	bSpend
+	bCreatorIncome
+	numB
+)
+
+// Breakdown dimensions, in output order.
+var breakdownDims = []string{"merchant", "creator_type", "creator_tier", "format", "contract", "fact_channel", "trend", "campaign"}
+
+const (
+	dMerchant = iota
+	dType
+	dTier
+	dFormat
+	dContract
+	dFACT
+	dTrend
+	dCampaign
+	numDims
+)
+
+// FACT channels.
+var factChannels = []string{"field", "alliance", "campaign", "top_kol"}
+
+const (
+	factField = iota
+	factAlliance
+	factCampaign
+	factTopKOL
+)

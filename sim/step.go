@@ -1,0 +1,440 @@
+package sim
+
+import (
+	"math"
+	"slices"
+)
+
+// This file holds the day's first phases, run once per world and day before
+// the user loop: calendar (campaigns, trends, budgets), re-planning and
+// contracting (creator matrix, Magpie tasks, roster cooperations) and
+// content publishing within creator capacity.
+
+// beginDay runs the calendar, re-planning and publishing phases of sim day d
+// and builds the day's tables for the user loop.
+func (w *world) beginDay(d int) {
+	t := &w.day
+	t.d = d
+	t.today = uint16(d + w.dayBase)
+	t.kpi = d >= w.W
+	sday := d - w.W + 1
+	w.out.day = -1
+	if t.kpi {
+		w.out.day = d - w.W
+	}
+	if t.prevActive == nil {
+		w.initActiveEstimate()
+	}
+	if d == w.W { // budgets: the KPI horizon starts afresh after warm-up
+		for m := range w.merchants {
+			mer := &w.merchants[m]
+			mer.spentFees, mer.spentPaid, mer.spentCamp = 0, 0, 0
+		}
+	}
+	if d%7 == 0 {
+		clear(w.cUsed)
+	}
+	w.calendarCampaigns(sday)
+	w.calendarTrends(d, sday)
+	for m := range w.merchants {
+		if d%w.merchants[m].replan == 0 {
+			w.replan(m, d)
+		}
+	}
+	w.publish(d)
+	w.buildTables(d)
+}
+
+// calendarCampaigns lets eligible merchants join a campaign on its first
+// KPI day, paying its fee from the campaigns budget (unpaced: a lump sum).
+func (w *world) calendarCampaigns(sday int) {
+	if !w.day.kpi {
+		return
+	}
+	for j := range w.camp {
+		cs := &w.camp[j]
+		first := max(cs.sc.Window[0], 1)
+		if sday != first || cs.sc.Window[1] < sday {
+			continue
+		}
+		for _, id := range cs.sc.Eligible.Merchants {
+			for m := range w.merchants {
+				mer := &w.merchants[m]
+				if mer.sc.ID != id || cs.joined[m] {
+					continue
+				}
+				fee := cs.sc.Fee
+				if mer.spentCamp+fee > mer.sc.Budget.Campaigns+1e-9 {
+					continue // cannot afford the fee: does not join
+				}
+				cs.joined[m] = true
+				mer.spentCamp += fee
+				w.out.add(mSpendCampaign, fee)
+				w.out.add(mSpend, fee)
+				dims := w.dimsOf(int32(m), -1, -1, -1, kOwn, factCampaign, -1, int16(j))
+				w.out.addBD(&dims, bSpend, fee)
+			}
+		}
+	}
+}
+
+func (w *world) campaignActive(j, sday int) bool {
+	c := w.camp[j].sc
+	return w.day.kpi && sday >= c.Window[0] && sday <= c.Window[1]
+}
+
+// calendarTrends lets creators adopt (Bass hazard) and adopters publish
+// submissions.
+func (w *world) calendarTrends(d, sday int) {
+	for j, tr := range w.trends {
+		ts := &w.sc.Trends[j]
+		if sday < ts.StartDay {
+			continue
+		}
+		tr.Step(sday, w.rng)
+		a := tr.AdoptedCount()
+		n := float64(poisson(w.rng, float64(a)*ts.SubmissionsPerDay))
+		w.trendSub[j][d] = n
+		w.out.add(mTrendSubmissions, n)
+	}
+}
+
+// phaseEnd is the last sim day of the budget phase d belongs to.
+func (w *world) phaseEnd(d int) int {
+	if d < w.W {
+		return w.W - 1
+	}
+	return w.T - 1
+}
+
+// feeRoom is what merchant m may still spend on creator fees by day d+ahead.
+func (w *world) feeRoom(m, d, ahead int) float64 {
+	mer := &w.merchants[m]
+	e := min(d+ahead, w.phaseEnd(d))
+	return mer.cumFees[e] - mer.spentFees
+}
+
+// paidRoom is the paid-traffic budget of the phase not yet spent or
+// committed to task boosts.
+func (w *world) paidRoom(m, d int) float64 {
+	mer := &w.merchants[m]
+	return mer.cumPaid[w.phaseEnd(d)] - mer.spentPaid - mer.reserved
+}
+
+// replan (re)contracts merchant m's cooperations for the coming period:
+// matrix entries of its products' current stage, tasks and roster entries.
+func (w *world) replan(m, d int) {
+	mer := &w.merchants[m]
+	if len(mer.products) == 0 {
+		return
+	}
+	P := mer.replan
+	stamp := int32(d*len(w.merchants) + m + 1)
+	if w.mark == nil {
+		w.mark = make([]int32, w.C)
+	}
+	if d%7 == 0 || d == 0 {
+		w.rebuildPools()
+	}
+	for ei := range mer.sc.Strategy.Matrix {
+		e := &mer.sc.Strategy.Matrix[ei]
+		pi := w.productOf(m, e.Product)
+		if e.Stage != "any" && productStageIndex(e.Stage) != int(w.products[pi].stage[d]) {
+			continue
+		}
+		ti := w.typeIndex(e.Type)
+		tr := tierIndex(e.Tier)
+		f := formatIndex(e.Format)
+		if ti < 0 || tr < 0 || f < 0 {
+			continue
+		}
+		k := contractIndex(e.Contract)
+		posts := max(1, e.Posts)
+		pool := w.pools[ti*numTiers+tr]
+		if k == kTask {
+			w.postTasks(m, pi, e, pool, f, posts, d, P, stamp)
+			continue
+		}
+		picked := 0
+		try := func(c int32) bool {
+			if w.mark[c] == stamp || w.cLife[c] == crDormant || w.cUsed[int(c)*numFormats+f]+1 > w.cCap[int(c)*numFormats+f]+1e-9 {
+				return false
+			}
+			fee := 0.0
+			if k != kCPS {
+				fee = w.fee(c)
+				if fee > w.feeRoom(m, d, P-1)+1e-9 {
+					return false
+				}
+			}
+			w.mark[c] = stamp
+			w.contract(m, pi, c, f, k, posts, d, P, fee, 0)
+			picked++
+			return true
+		}
+		if e.Partners == "existing" {
+			for _, c := range mer.partnerList() {
+				if picked >= e.Count {
+					break
+				}
+				if int(w.cType[c]) == ti && int(w.cTier[c]) == tr {
+					try(c)
+				}
+			}
+		}
+		if len(pool) > 0 && picked < e.Count {
+			start := int(w.rng.Uint64() % uint64(len(pool)))
+			for j := 0; j < len(pool) && picked < e.Count; j++ {
+				c := pool[(start+j)%len(pool)]
+				if e.Partners == "new" && mer.cooped[c] {
+					continue
+				}
+				try(c)
+			}
+		}
+	}
+	for ri := range mer.sc.Strategy.Roster {
+		e := &mer.sc.Strategy.Roster[ri]
+		c, ok := w.rosterIdx[e.Creator]
+		if !ok {
+			continue
+		}
+		pi := w.productOf(m, e.Product)
+		if e.Stage != "any" && e.Stage != "" && productStageIndex(e.Stage) != int(w.products[pi].stage[d]) {
+			continue
+		}
+		f := formatIndex(e.Format)
+		k := contractIndex(e.Contract)
+		if f < 0 || w.cUsed[int(c)*numFormats+f]+1 > w.cCap[int(c)*numFormats+f]+1e-9 {
+			continue
+		}
+		fee := 0.0
+		if k != kCPS {
+			fee = w.fee(c)
+			if fee > w.feeRoom(m, d, P-1)+1e-9 {
+				continue
+			}
+		}
+		w.contract(m, pi, c, f, k, max(1, e.Posts), d, P, fee, 0)
+	}
+}
+
+// postTasks posts a matrix entry's Magpie Bridge tasks and matches them:
+// a creator of the entry's type and tier accepts when the fee plus the
+// expected commission reaches its reservation income (strictly above it
+// when dormant, which wakes it) and it has capacity.
+// TODO(mechanisms): switch to mechanisms.Board.Match when tasks.go lands.
+func (w *world) postTasks(m, pi int, e *matrixEntry, pool []int32, f, posts, d, P int, stamp int32) {
+	if e.Task == nil {
+		return
+	}
+	fee := e.Task.Budget * (1 - e.Task.EcommerceShare)
+	boost := e.Task.Budget * e.Task.EcommerceShare
+	price := w.products[pi].price
+	for n := 0; n < e.Count; n++ {
+		if fee > w.feeRoom(m, d, P-1)+1e-9 || boost > w.paidRoom(m, d)+1e-9 {
+			break // out of budget: no more tasks posted
+		}
+		w.out.add(mTasksPosted, 1)
+		taken := false
+		if len(pool) > 0 {
+			start := int(w.rng.Uint64() % uint64(len(pool)))
+			for j := 0; j < len(pool) && !taken; j++ {
+				c := pool[(start+j)%len(pool)]
+				if w.mark[c] == stamp || w.cUsed[int(c)*numFormats+f]+1 > w.cCap[int(c)*numFormats+f]+1e-9 {
+					continue
+				}
+				tier := w.cTier[c]
+				exp := 0.0
+				if w.postsTier[tier] > 0 {
+					exp = w.cComm[c] * price * w.expOrders[tier] / w.postsTier[tier] * float64(posts)
+				}
+				res := w.reservation(c)
+				inc := fee + exp
+				if inc < res || (w.cLife[c] == crDormant && inc <= res) {
+					continue
+				}
+				if w.cLife[c] == crDormant {
+					w.cLife[c] = crRising
+					w.cEngDay[c] = int32(d)
+				}
+				w.mark[c] = stamp
+				w.contract(m, pi, c, f, kTask, posts, d, P, fee, boost)
+				taken = true
+			}
+		}
+		if taken {
+			w.out.add(mTasksAccepted, 1)
+		} else {
+			w.out.add(mTasksUnfilled, 1)
+		}
+	}
+}
+
+// contract creates a cooperation and charges its fee.
+func (w *world) contract(m, pi int, c int32, f, k, posts, d, P int, fee, boost float64) {
+	mer := &w.merchants[m]
+	trust, isPartner := mer.partners[c]
+	co := coop{merchant: int32(m), product: int32(pi), creator: c, format: uint8(f), contract: uint8(k),
+		tier: int8(w.cTier[c]), typ: int8(w.cType[c]), isNew: !mer.cooped[c], quality: w.cQuality[c], skill: w.cSkill[c],
+		commission: w.cComm[c]}
+	if isPartner {
+		co.trust = trust
+	}
+	L := max(1, fmtParams(&w.sc.Platform, f).LifetimeDays)
+	co.posts = make([]int32, posts)
+	for j := 0; j < posts; j++ {
+		co.posts[j] = int32(d + j*P/posts)
+	}
+	co.end = co.posts[posts-1] + int32(L) - 1
+	if boost > 0 {
+		co.boostLeft = boost
+		co.boostDaily = boost / float64(int(co.end)-d+1)
+		mer.reserved += boost
+	}
+	mer.cooped[c] = true
+	if !isPartner {
+		mer.partners[c] = 0
+		mer.plist = nil
+	}
+	if !w.cEngaged[c] {
+		w.cEngaged[c] = true
+		w.cEngDay[c] = int32(d)
+	}
+	if fee > 0 {
+		mer.spentFees += fee
+		w.cToday[c] += fee
+		w.out.add(mSpendCreatorFees, fee)
+		w.out.add(mSpend, fee)
+		w.out.add(mCreatorIncome, fee)
+		dims := w.dimsOf(int32(m), int8(w.cType[c]), int8(w.cTier[c]), int8(f), uint8(k), w.factOf(int8(w.cTier[c]), false, -1), -1, -1)
+		w.out.addBD(&dims, bSpend, fee)
+		w.out.addBD(&dims, bCreatorIncome, fee)
+	}
+	w.out.add(mCooperations, 1)
+	w.coops = append(w.coops, co)
+}
+
+// partnerList returns the merchant's partners, highest trust first (ties by
+// creator index), for deterministic "existing partners first" choice.
+func (mer *merchant) partnerList() []int32 {
+	if mer.plist != nil {
+		return mer.plist
+	}
+	mer.plist = make([]int32, 0, len(mer.partners))
+	for c := range mer.partners {
+		mer.plist = append(mer.plist, c)
+	}
+	slices.SortFunc(mer.plist, func(a, b int32) int {
+		ta, tb := mer.partners[a], mer.partners[b]
+		switch {
+		case ta > tb:
+			return -1
+		case ta < tb:
+			return 1
+		}
+		return int(a - b)
+	})
+	return mer.plist
+}
+
+func (w *world) productOf(m int, id string) int {
+	mer := &w.merchants[m]
+	for i, pr := range mer.sc.Products {
+		if pr.ID == id {
+			return mer.products[i]
+		}
+	}
+	return mer.products[0]
+}
+
+func (w *world) typeIndex(id string) int {
+	for i, t := range w.sc.CreatorTypes {
+		if t.ID == id {
+			return i
+		}
+	}
+	return -1
+}
+
+// publish publishes the pieces scheduled for day d within the creators'
+// weekly capacity (a piece over capacity is not published) and drops
+// cooperations whose content has expired.
+func (w *world) publish(d int) {
+	n := 0
+	for i := range w.coops {
+		co := &w.coops[i]
+		if !co.own && int(co.end) < d {
+			if co.boostLeft > 0 {
+				w.merchants[co.merchant].reserved -= co.boostLeft
+			}
+			continue
+		}
+		for _, pd := range co.posts {
+			if int(pd) != d {
+				continue
+			}
+			ci := int(co.creator)*numFormats + int(co.format)
+			if w.cUsed[ci]+1 > w.cCap[ci]+1e-9 {
+				continue
+			}
+			w.cUsed[ci]++
+			co.published = append(co.published, int32(d))
+			w.postsTier[co.tier]++
+		}
+		w.coops[n] = *co
+		n++
+	}
+	clear(w.coops[n:])
+	w.coops = w.coops[:n]
+}
+
+// weightToday is the content weight of a cooperation on day d: its pieces
+// decay linearly to zero over the format's lifetime; the own store is
+// permanent and the own live room counts hours/2 sessions a day.
+func (w *world) weightToday(co *coop, d int) float64 {
+	if co.own {
+		if co.format == fLive {
+			return co.liveHours / 2
+		}
+		return 1
+	}
+	L := float64(max(1, fmtParams(&w.sc.Platform, int(co.format)).LifetimeDays))
+	s := 0.0
+	for _, p := range co.published {
+		age := float64(d - int(p))
+		if age >= 0 && age < L {
+			s += 1 - age/L
+		}
+	}
+	return s
+}
+
+func powOr1(x, e float64) float64 {
+	if e == 0 {
+		return 1
+	}
+	if x <= 0 {
+		return 0
+	}
+	if e == 1 {
+		return x
+	}
+	return math.Pow(x, e)
+}
+
+// initActiveEstimate estimates "yesterday's" active users by merchant,
+// group and stage for the first day's paid-traffic targeting: each user
+// counts with its activation probability.
+func (w *world) initActiveEstimate() {
+	t := &w.day
+	t.prevActive = make([]float64, w.M*w.G*6)
+	for i := 0; i < w.U; i++ {
+		g := int(w.ug[i])
+		pa := w.act[g*5+int(w.ulife[i])]
+		for m := 0; m < w.M; m++ {
+			s := w.stageNow(&w.fun[i*w.M+m], uint16(w.dayBase))
+			t.prevActive[(m*w.G+g)*6+int(s)] += pa
+		}
+	}
+}

@@ -1,0 +1,429 @@
+package sim
+
+import "math"
+
+// This file builds the day's tables, once per world and day, so that the
+// user loop does only array reads: the live content items, their
+// per-group response probabilities, the recommendation and paid-traffic
+// alias tables and the linkage tables.
+
+// item is one piece of live content on one day: a cooperation's pieces
+// (merged: same creator, product, format and contract), the merchant's own
+// store or live room, or a trend's pool of submissions (merchant −1).
+type item struct {
+	coop                int32 // index in world.coops (−1: trend pool)
+	merchant, product   int32
+	creator             int32
+	format, contract    uint8
+	typ, tier           int8
+	trend, campaign     int16 // −1: none
+	trendPool           int16 // ≥ 0: the item is trend j's submissions
+	fact                uint8
+	harvest, seed, live bool
+	w                   float64 // recommendation weight before group affinity
+	value               float64 // order value (price after discount)
+	marginV, discountV  float64 // per order
+	commission          float64 // share of the order value paid to the creator
+	refundRate          float64
+	dims                [numDims]int32
+}
+
+// paidLine is one target of paid impressions on one day: a merchant's paid
+// traffic on one of its items, or a task's e-commerce boost of its content.
+type paidLine struct {
+	item      int32
+	merchant  int32
+	coop      int32 // task boost: the cooperation; −1: merchant paid traffic
+	stageMask uint8
+	planned   float64 // CNY planned for the day
+}
+
+// Response table layout: per item and group, respStride float32:
+// o→a1, a1→a2, a2→a3, a3→a4, a4→a5, impulse (a1/a2 → order).
+const respStride = 8
+
+type dayTables struct {
+	d     int
+	today uint16
+	kpi   bool
+
+	items     []item
+	resp      []float32 // [K*G*respStride]
+	recAlias  []alias   // per group
+	recW      []float64 // per group: total recommendation weight
+	cItemOff  []int32   // per creator: range in cItems
+	cItems    []int32
+	cItemCum  []float64
+	cCursor   []int32
+	lines     []paidLine
+	paidAlias []alias
+	paidPois  []poissonTable
+	pois      poissonTable
+	hasLink   bool
+	hItems    [][]int32 // per merchant: harvest items
+	harvestW  []float64 // [M*G]: (exposure_boost − 1) × harvest weight
+	hAlias    []alias   // [M*G]
+
+	prevActive []float64 // [M*G*6] active users by merchant stage yesterday
+	merPlanned []float64 // per merchant: paid traffic planned today (CNY)
+
+	weights      []float64
+	small, large []int32
+	scaled       []float64
+}
+
+func (a *alias) rebuild(t *dayTables, w []float64) {
+	t.small, t.large, t.scaled = a.build(w, t.small, t.large, t.scaled)
+}
+
+// buildTables builds the user loop's tables for day d.
+func (w *world) buildTables(d int) {
+	t := &w.day
+	sc := w.sc
+	p := &sc.Platform
+	G, M := w.G, w.M
+	sday := d - w.W + 1
+	rq, ra := p.Ranking.Quality, p.Ranking.Affinity
+	if t.recAlias == nil {
+		t.recAlias = make([]alias, G)
+		t.recW = make([]float64, G)
+		t.paidAlias = make([]alias, G)
+		t.paidPois = make([]poissonTable, G)
+		t.hItems = make([][]int32, M)
+		t.harvestW = make([]float64, M*G)
+		t.hAlias = make([]alias, M*G)
+		t.merPlanned = make([]float64, M)
+		t.pois.set(p.ImpressionsPerActiveUser)
+	}
+	t.items = t.items[:0]
+	t.hasLink = false
+	for i := range w.coops {
+		co := &w.coops[i]
+		wt := w.weightToday(co, d)
+		if !(wt > 0) {
+			continue
+		}
+		m := int(co.merchant)
+		it := item{coop: int32(i), merchant: co.merchant, product: co.product, creator: co.creator,
+			format: co.format, contract: co.contract, typ: co.typ, tier: co.tier, trend: -1, campaign: -1, trendPool: -1}
+		fp := fmtParams(p, int(co.format))
+		weight := powOr1(co.quality, rq) * fp.Reach * wt
+		if co.creator >= 0 {
+			for j := range w.trends {
+				if w.trendRider[j][m] && w.trends[j].Adopted(int(co.creator)) {
+					it.trend = int16(j)
+					weight *= sc.Trends[j].Boost
+					w.merchants[m].trendTag[j] = true
+					break
+				}
+			}
+		}
+		disc := 0.0
+		for j := range w.camp {
+			cs := &w.camp[j]
+			if !w.campaignActive(j, sday) || !cs.joined[m] {
+				continue
+			}
+			if cs.products != nil && !cs.products[int(co.product)] {
+				continue
+			}
+			if co.typ < 0 {
+				if cs.types != nil || cs.tiers != nil {
+					continue
+				}
+			} else if (cs.types != nil && !cs.types[co.typ]) || (cs.tiers != nil && !cs.tiers[co.tier]) {
+				continue
+			}
+			it.campaign = int16(j)
+			disc = cs.sc.Discount
+			weight *= cs.sc.TrafficMultiplier
+			break
+		}
+		pr := &w.products[co.product]
+		it.w = weight
+		it.value = pr.price * (1 - disc)
+		it.marginV = pr.price * (pr.margin - disc)
+		it.discountV = pr.price * disc
+		it.refundRate = pr.refundRate
+		if co.creator >= 0 {
+			it.commission = co.commission
+		}
+		it.live = co.format == fLive
+		it.seed = co.contract == kSeedHarvest && !it.live
+		it.harvest = it.live && (co.contract == kSeedHarvest || co.own)
+		if co.contract == kSeedHarvest {
+			t.hasLink = true
+		}
+		it.fact = w.factOf(co.tier, co.own, it.campaign)
+		it.dims = w.dimsOf(co.merchant, co.typ, co.tier, int8(co.format), co.contract, it.fact, it.trend, it.campaign)
+		t.items = append(t.items, it)
+	}
+	// Trend submissions (not merchant content).
+	for j, tr := range w.trends {
+		ts := &sc.Trends[j]
+		L := max(1, p.Formats.ShortVideo.LifetimeDays)
+		wt := 0.0
+		for a := 0; a < L && d-a >= 0; a++ {
+			wt += w.trendSub[j][d-a] * (1 - float64(a)/float64(L))
+		}
+		if !(wt > 0) {
+			continue
+		}
+		q := 0.0
+		ad := tr.Adopters()
+		for _, c := range ad {
+			q += w.cQuality[c]
+		}
+		if len(ad) > 0 {
+			q /= float64(len(ad))
+		}
+		t.items = append(t.items, item{coop: -1, merchant: -1, product: -1, creator: -1, format: fShortVideo,
+			typ: -1, tier: -1, trend: int16(j), campaign: -1, trendPool: int16(j),
+			w: wt * powOr1(q, rq) * p.Formats.ShortVideo.Reach * ts.Boost})
+	}
+	K := len(t.items)
+	// Response probabilities per item × group.
+	if cap(t.resp) < K*G*respStride {
+		t.resp = make([]float32, K*G*respStride*5/4+64)
+	}
+	t.resp = t.resp[:K*G*respStride]
+	clear(t.resp)
+	for k := range t.items {
+		it := &t.items[k]
+		if it.merchant < 0 {
+			continue
+		}
+		co := &w.coops[it.coop]
+		pr := &w.products[it.product]
+		fp := fmtParams(p, int(it.format))
+		st := int(pr.stage[d])
+		trust := 1 + co.trust*p.TrustUplift
+		skill := 1.0
+		if it.live {
+			skill = 2 * co.skill
+		}
+		camp := 1.0
+		if it.campaign >= 0 {
+			camp = 1 + w.camp[it.campaign].sc.ConversionUplift
+		}
+		for g := 0; g < G; g++ {
+			aff := 1.0
+			if it.typ >= 0 {
+				aff = w.affinity[int(it.typ)*G+g]
+			}
+			pf := priceFactor(w.gSpend[g], it.value, w.gPriceSens[g])
+			r := t.resp[(k*G+g)*respStride:]
+			for s := 0; s < 5; s++ {
+				q := transition(p.BaseRates, s) * aff
+				if it.typ >= 0 {
+					q *= transition(sc.CreatorTypes[it.typ].Effectiveness, s)
+				}
+				if s == 0 && co.isNew && it.typ >= 0 {
+					q *= 1 + p.NoveltyReach
+				}
+				if s >= 2 {
+					q *= fp.Conversion * trust * skill
+				}
+				if s == 2 || s == 3 {
+					q *= stageDemand(p.StageDemand, st)
+				}
+				if s >= 3 {
+					q *= pf * camp
+				}
+				r[s] = float32(math.Min(q, 1))
+			}
+			if it.live {
+				q := p.ImpulseRate * aff * fp.Conversion * skill * trust * pf * camp * stageDemand(p.StageDemand, st)
+				r[5] = float32(math.Min(q, 1))
+				for s := 1; s <= 2; s++ {
+					if r[5]+r[s] > 1 {
+						r[s] = 1 - r[5]
+					}
+				}
+			}
+		}
+	}
+	// Recommendation alias per group.
+	if cap(t.weights) < K {
+		t.weights = make([]float64, K*5/4+16)
+	}
+	wts := t.weights[:K]
+	for g := 0; g < G; g++ {
+		for k := range t.items {
+			it := &t.items[k]
+			a := 1.0
+			if it.typ >= 0 {
+				a = powOr1(w.affinity[int(it.typ)*G+g], ra)
+			}
+			wts[k] = it.w * a
+		}
+		t.recAlias[g].rebuild(t, wts)
+		t.recW[g] = t.recAlias[g].total
+	}
+	// Items by creator (follow impressions), weight without affinity.
+	if len(t.cItemOff) != w.C+1 {
+		t.cItemOff = make([]int32, w.C+1)
+	}
+	clear(t.cItemOff)
+	for k := range t.items {
+		if c := t.items[k].creator; c >= 0 {
+			t.cItemOff[c+1]++
+		}
+	}
+	for c := 0; c < w.C; c++ {
+		t.cItemOff[c+1] += t.cItemOff[c]
+	}
+	n := int(t.cItemOff[w.C])
+	if cap(t.cItems) < n {
+		t.cItems = make([]int32, n*5/4+16)
+		t.cItemCum = make([]float64, n*5/4+16)
+	}
+	t.cItems = t.cItems[:n]
+	t.cItemCum = t.cItemCum[:n]
+	for c := range w.cActive {
+		w.cActive[c] = false
+	}
+	if len(t.cCursor) != w.C {
+		t.cCursor = make([]int32, w.C)
+	}
+	copy(t.cCursor, t.cItemOff[:w.C])
+	for k := range t.items { // items are in coop order: stable within a creator
+		c := t.items[k].creator
+		if c < 0 {
+			continue
+		}
+		w.cActive[c] = true
+		pos := t.cCursor[c]
+		t.cCursor[c]++
+		t.cItems[pos] = int32(k)
+		t.cItemCum[pos] = t.items[k].w
+	}
+	w.finishCreatorItems()
+	// Paid traffic lines.
+	t.lines = t.lines[:0]
+	cpm := p.CPM
+	for m := range w.merchants {
+		mer := &w.merchants[m]
+		t.merPlanned[m] = 0
+		daily := mer.sc.Strategy.PaidTraffic.Daily
+		room := mer.cumPaid[d] - mer.spentPaid - mer.reserved
+		S := math.Min(daily, room)
+		if !(S > 0) || !(cpm > 0) {
+			continue
+		}
+		tot := 0.0
+		for k := range t.items {
+			if int(t.items[k].merchant) == m {
+				tot += t.items[k].w
+			}
+		}
+		if !(tot > 0) {
+			continue
+		}
+		t.merPlanned[m] = S
+		for k := range t.items {
+			if int(t.items[k].merchant) == m {
+				t.lines = append(t.lines, paidLine{item: int32(k), merchant: int32(m), coop: -1, stageMask: mer.stageMask, planned: S * t.items[k].w / tot})
+			}
+		}
+	}
+	for k := range t.items {
+		it := &t.items[k]
+		if it.coop < 0 {
+			continue
+		}
+		co := &w.coops[it.coop]
+		if co.boostLeft > 0 && cpm > 0 {
+			t.lines = append(t.lines, paidLine{item: int32(k), merchant: it.merchant, coop: it.coop, stageMask: 0x3f, planned: math.Min(co.boostDaily, co.boostLeft)})
+		}
+	}
+	L := len(t.lines)
+	if cap(wts) < L {
+		t.weights = make([]float64, L*5/4+16)
+	}
+	wts = t.weights[:L]
+	for g := 0; g < G; g++ {
+		for l := range t.lines {
+			ln := &t.lines[l]
+			m := int(ln.merchant)
+			wts[l] = 0
+			if ln.coop < 0 && !w.merchants[m].groupMask[g] {
+				continue
+			}
+			// Expected active users the line can reach: yesterday's.
+			target := 0.0
+			for g2 := 0; g2 < G; g2++ {
+				if ln.coop < 0 && !w.merchants[m].groupMask[g2] {
+					continue
+				}
+				for s := 0; s < 6; s++ {
+					if ln.stageMask&(1<<s) != 0 {
+						target += t.prevActive[(m*G+g2)*6+s]
+					}
+				}
+			}
+			if target > 0 {
+				wts[l] = ln.planned / cpm * 1000 / w.scale / target
+			}
+		}
+		t.paidAlias[g].rebuild(t, wts)
+		t.paidPois[g].set(t.paidAlias[g].total)
+	}
+	// Linkage: harvest items per merchant and the extra exposure of linked users.
+	if t.hasLink {
+		boost := p.Linkage.ExposureBoost - 1
+		for m := 0; m < M; m++ {
+			t.hItems[m] = t.hItems[m][:0]
+		}
+		for k := range t.items {
+			if t.items[k].harvest {
+				m := t.items[k].merchant
+				t.hItems[m] = append(t.hItems[m], int32(k))
+			}
+		}
+		for m := 0; m < M; m++ {
+			for g := 0; g < G; g++ {
+				hw := wts[:0]
+				for _, k := range t.hItems[m] {
+					it := &t.items[k]
+					a := 1.0
+					if it.typ >= 0 {
+						a = powOr1(w.affinity[int(it.typ)*G+g], ra)
+					}
+					hw = append(hw, it.w*a)
+				}
+				t.weights = hw[:0:cap(hw)]
+				t.hAlias[m*G+g].rebuild(t, hw)
+				t.harvestW[m*G+g] = math.Max(boost, 0) * t.hAlias[m*G+g].total
+			}
+		}
+	}
+}
+
+// finishCreatorItems turns the per-creator item weights into cumulative
+// sums.
+func (w *world) finishCreatorItems() {
+	t := &w.day
+	for c := 0; c < w.C; c++ {
+		s := 0.0
+		for j := t.cItemOff[c]; j < t.cItemOff[c+1]; j++ {
+			s += t.cItemCum[j]
+			t.cItemCum[j] = s
+		}
+	}
+}
+
+// factOf is the FACT channel of content: campaign orders → campaign; the
+// merchant's own live room and store → field; head-tier creators →
+// top_kol; other creators → alliance.
+func (w *world) factOf(tier int8, own bool, campaign int16) uint8 {
+	switch {
+	case campaign >= 0:
+		return factCampaign
+	case own || tier < 0:
+		return factField
+	case tier == tierHead:
+		return factTopKOL
+	}
+	return factAlliance
+}

@@ -1,0 +1,923 @@
+package sim
+
+import (
+	"math"
+	"math/rand/v2"
+
+	"github.com/startrend/startrend/scenarios"
+	"github.com/startrend/startrend/sim/mechanisms"
+	"gonum.org/v1/gonum/stat/distuv"
+)
+
+// This file holds the model's state (one world per replication × variant)
+// and its initialisation. Agents live in struct-of-arrays slices addressed
+// by index; the step phases are plain functions over them (step.go,
+// users.go, settle.go).
+
+// chunkSize is the number of users processed with one random stream. It is
+// fixed (not derived from the worker count) so results do not depend on
+// parallelism.
+const chunkSize = 16384
+
+// Format, tier, contract and lifecycle indices.
+const (
+	fShortVideo = iota
+	fLive
+	fPost
+	fStorefront
+	numFormats
+)
+
+const (
+	tierHead = iota
+	tierWaist
+	tierTail
+	tierKOC
+	numTiers
+)
+
+const (
+	kCPS = iota
+	kFeeCPS
+	kTask
+	kSeedHarvest
+	kOwn // the merchant's own live room and store: not a scenario contract kind
+	numContracts
+)
+
+var contractKeys = []string{"cps", "fee_cps", "task", "seed_harvest", "own"}
+
+// Customer lifecycle states. Stored: new, active, loyal; at_risk and
+// churned are derived from the days since the last app open.
+const (
+	lifeNew = iota
+	lifeActive
+	lifeLoyal
+	lifeAtRisk
+	lifeChurned
+)
+
+// Creator lifecycle states.
+const (
+	crNewcomer = iota
+	crRising
+	crEstablished
+	crDormant
+)
+
+// funnel is one user's relationship with one merchant, packed in 8 bytes.
+// Days are stored as codes (day index + dayBase; 0 = never).
+type funnel struct {
+	touch uint16 // last impression of the merchant's content
+	order uint16 // last order from the merchant (0 = never bought)
+	link  uint16 // last day of the Xingque linkage window (0 = none)
+	stage uint8  // stage at the last touch; the current stage is derived (lazy decay)
+	_     uint8
+}
+
+type chunk struct {
+	lo, hi int
+	rng    *rand.PCG
+}
+
+// product is a merchant's product.
+type product struct {
+	merchant                  int
+	price, margin, refundRate float64
+	stage                     []uint8   // product stage per sim day
+	priceF                    []float64 // per group: min(1, (spending/price)^sensitivity) at full price
+}
+
+// merchant is a merchant's running state.
+type merchant struct {
+	sc        *scenarios.Merchant
+	products  []int             // global product indices
+	partners  map[int32]float64 // existing partner creator → trust
+	cooped    map[int32]bool    // creators that ever cooperated (not new)
+	cumFees   []float64         // paced cumulative allowance per sim day (phase-relative)
+	cumPaid   []float64
+	spentFees float64 // in the current phase (warm-up or KPI)
+	spentPaid float64
+	reserved  float64 // task boosts committed but not yet delivered
+	spentCamp float64
+	groupMask []bool // paid traffic target groups
+	stageMask uint8  // paid traffic target stages
+	replan    int
+	trendTag  []bool  // per trend: had a tagged cooperation
+	plist     []int32 // partners, sorted (nil: rebuild)
+}
+
+type matrixEntry = scenarios.MatrixEntry
+
+// coop is a cooperation: content a creator (or the merchant itself, creator
+// −1) publishes for one product, possibly over several days.
+type coop struct {
+	merchant, product, creator int32
+	format, contract           uint8
+	tier, typ                  int8 // −1 for own content
+	isNew                      bool
+	trust                      float64
+	quality, skill             float64
+	posts                      []int32 // sim days of scheduled posts
+	published                  []int32 // sim days of published pieces
+	end                        int32   // last day it may still receive impressions
+	boostLeft, boostDaily      float64 // task e-commerce boost (CNY)
+	commission                 float64
+	own                        bool
+	liveHours                  float64 // own live room: hours per day
+}
+
+// world is one replication of one variant.
+type world struct {
+	sc      *scenarios.Scenario
+	seed    uint64
+	rep     int
+	T, W    int // sim days, warm-up days
+	scale   float64
+	U, M    int
+	G, C    int
+	NT      int // creator types
+	rng     *rand.PCG
+	dayBase int // day code of sim day 0
+
+	// parameters
+	decay              [6]int    // decay days by stage
+	act                []float64 // [G*5] activation probability by group × lifecycle
+	gPriceSens, gSpend []float64
+	affinity           []float64 // [NT*G]
+	bgWeight           float64
+
+	// users
+	ug        []uint8
+	ulife     []uint8
+	uopens    []uint16
+	ulastOpen []uint16
+	unOrders  []uint16
+	uflags    []uint8  // bit 0: bought during the KPI period
+	fun       []funnel // [U*M]
+	fOff      []uint32 // follow graph CSR: user i follows fTo[fOff[i]:fOff[i+1]]
+	fTo       []int32
+	chunks    []chunk
+
+	// creators
+	cType, cTier, cLife []uint8
+	cFollowers          []float64
+	cQuality, cSkill    []float64
+	cCap, cUsed         []float64 // [C*numFormats] weekly capacity and use
+	cFee, cComm, cRes   []float64 // fee (roster) or 0 = rate card; commission; reservation (roster) or 0
+	cRoster             []bool
+	cEngaged            []bool    // has ever cooperated
+	cEngDay             []int32   // day of the first cooperation (or of waking)
+	cIncome             []float64 // over the KPI days
+	cIncRing            []float64 // [C*dormantDays]
+	cIncDays            []int32   // days with income
+	cToday              []float64 // income today
+	cActive             []bool
+	pools               [][]int32 // creators by type*numTiers+tier
+	cgraph              mechanisms.Graph
+	rosterIdx           map[string]int32
+
+	products   []product
+	merchants  []merchant
+	coops      []coop
+	trends     []*mechanisms.Trend
+	trendRef   [][]float64 // Bass recursion reference per trend (F per day since start)
+	trendSub   [][]float64 // per trend: submissions per sim day
+	trendRider [][]bool    // [trend][merchant]
+	camp       []campaignState
+	expOrders  [numTiers]float64 // realised orders per post by tier (for task acceptance)
+	postsTier  [numTiers]float64
+
+	mark []int32   // per creator: replan stamp (picked this replan)
+	day  dayTables // rebuilt every day
+	out  recorder
+}
+
+type campaignState struct {
+	sc       *scenarios.Campaign
+	joined   []bool // per merchant
+	products map[int]bool
+	types    []bool // per creator type (nil: all)
+	tiers    []bool
+}
+
+func tierIndex(s string) int {
+	for i, t := range scenarios.Tiers {
+		if t == s {
+			return i
+		}
+	}
+	return -1
+}
+
+func formatIndex(s string) int {
+	for i, f := range scenarios.Formats {
+		if f == s {
+			return i
+		}
+	}
+	return -1
+}
+
+func contractIndex(s string) int {
+	for i, k := range scenarios.ContractKinds {
+		if k == s {
+			return i
+		}
+	}
+	return kFeeCPS
+}
+
+func stageIndex(s string) int {
+	for i, st := range scenarios.FunnelStages {
+		if st == s {
+			return i
+		}
+	}
+	return -1
+}
+
+func productStageIndex(s string) int {
+	for i, st := range scenarios.ProductStages {
+		if st == s {
+			return i
+		}
+	}
+	return -1
+}
+
+func fmtParams(p *scenarios.Platform, f int) scenarios.FormatParams {
+	switch f {
+	case fShortVideo:
+		return p.Formats.ShortVideo
+	case fLive:
+		return p.Formats.Live
+	case fPost:
+		return p.Formats.Post
+	}
+	return p.Formats.Storefront
+}
+
+func fmtValue(m scenarios.FormatMap[float64], f int) float64 {
+	switch f {
+	case fShortVideo:
+		return m.ShortVideo
+	case fLive:
+		return m.Live
+	case fPost:
+		return m.Post
+	}
+	return m.Storefront
+}
+
+func tierValue[T any](m scenarios.TierMap[T], t int) T {
+	switch t {
+	case tierHead:
+		return m.Head
+	case tierWaist:
+		return m.Waist
+	case tierTail:
+		return m.Tail
+	}
+	return m.KOC
+}
+
+func stageDemand(m scenarios.ProductStageMap, s int) float64 {
+	switch s {
+	case 0:
+		return m.Launch
+	case 1:
+		return m.Growth
+	case 2:
+		return m.Maturity
+	}
+	return m.Decline
+}
+
+func transition(t scenarios.Transitions, s int) float64 {
+	switch s {
+	case 0:
+		return t.OA1
+	case 1:
+		return t.A1A2
+	case 2:
+		return t.A2A3
+	case 3:
+		return t.A3A4
+	}
+	return t.A4A5
+}
+
+func stageValue(v scenarios.StageValues, s int) float64 {
+	switch s {
+	case 1:
+		return v.A1
+	case 2:
+		return v.A2
+	case 3:
+		return v.A3
+	case 4:
+		return v.A4
+	case 5:
+		return v.A5
+	}
+	return 0
+}
+
+// tierOf maps real followers to a tier.
+func (w *world) tierOf(followers float64) uint8 {
+	th := w.sc.Creators.TierThresholds
+	switch {
+	case followers >= th.Head:
+		return tierHead
+	case followers >= th.Waist:
+		return tierWaist
+	case followers >= th.Tail:
+		return tierTail
+	}
+	return tierKOC
+}
+
+// maxDecayAge bounds the initial age of a touch (days before day 0).
+func (w *world) initAge(s int) int { return w.decay[s] }
+
+// newWorld builds the initial state of replication rep.
+func newWorld(sc *scenarios.Scenario, rep int) *world {
+	w := &world{sc: sc, seed: sc.Seed, rep: rep, W: sc.WarmupDays, scale: sc.Scale}
+	w.T = sc.WarmupDays + sc.HorizonDays
+	w.U = sc.Population.Users
+	w.M = len(sc.Merchants)
+	w.G = len(sc.Population.Groups)
+	w.NT = len(sc.CreatorTypes)
+	w.rng = newStream(sc.Seed, rep, streamWorld, 0)
+	p := &sc.Platform
+	maxDecay := 0
+	for s := 1; s <= 5; s++ {
+		w.decay[s] = max(1, int(math.Round(stageValue(p.DecayDays, s))))
+		maxDecay = max(maxDecay, w.decay[s])
+	}
+	w.dayBase = maxDecay + 2
+	// Activation by group × lifecycle.
+	la := p.Customers.Activity
+	lm := [5]float64{la.New, la.Active, la.Loyal, la.AtRisk, la.Churned}
+	w.act = make([]float64, w.G*5)
+	w.gPriceSens = make([]float64, w.G)
+	w.gSpend = make([]float64, w.G)
+	for g, grp := range sc.Population.Groups {
+		for l := 0; l < 5; l++ {
+			w.act[g*5+l] = math.Min(1, grp.Activity*lm[l])
+		}
+		w.gPriceSens[g] = grp.PriceSensitivity
+		w.gSpend[g] = grp.SpendingLevel
+	}
+	w.affinity = make([]float64, w.NT*w.G)
+	for t, ct := range sc.CreatorTypes {
+		for g, grp := range sc.Population.Groups {
+			a, ok := ct.Affinity[grp.ID]
+			if !ok {
+				a = 1
+			}
+			w.affinity[t*w.G+g] = a
+		}
+	}
+	// The rest of the platform's commercial content: one reference piece
+	// (quality 1, affinity 1, reach 1) per backgroundUsers real users.
+	w.bgWeight = float64(w.U) * w.scale / backgroundUsers
+
+	w.initCreators()
+	w.initMerchants()
+	w.initUsers()
+	w.initTrends()
+	w.initCampaigns()
+	w.out.init(w)
+	return w
+}
+
+// backgroundUsers sets the weight of commercial content outside the
+// scenario (other merchants on the platform): one reference piece per this
+// many real users. At the default activity and impressions a reference
+// piece then gets about 60,000 real impressions a day. An assumption, not a
+// measurement (the article reports 3,400 plays per trend submission over
+// its life); it should become a scenario field (platform) to calibrate.
+const backgroundUsers = 20000
+
+func betaDraw(r *rand.PCG, ms scenarios.MeanSD) float64 {
+	m := math.Min(math.Max(ms.Mean, 1e-6), 1-1e-6)
+	if ms.SD <= 0 {
+		return m
+	}
+	v := ms.SD * ms.SD
+	k := m*(1-m)/v - 1
+	if k <= 0.01 {
+		k = 0.01
+	}
+	return distuv.Beta{Alpha: m * k, Beta: (1 - m) * k, Src: r}.Rand()
+}
+
+func (w *world) initCreators() {
+	sc := w.sc
+	r := newStream(sc.Seed, w.rep, streamCreators, 0)
+	gen := sc.Creators.Generate
+	nRoster := len(sc.Creators.RosterCreators)
+	nGen := 0
+	if gen != nil {
+		nGen = gen.Count
+	}
+	C := nRoster + nGen
+	w.C = C
+	w.cType = make([]uint8, C)
+	w.cTier = make([]uint8, C)
+	w.cLife = make([]uint8, C)
+	w.cFollowers = make([]float64, C)
+	w.cQuality = make([]float64, C)
+	w.cSkill = make([]float64, C)
+	w.cCap = make([]float64, C*numFormats)
+	w.cUsed = make([]float64, C*numFormats)
+	w.cFee = make([]float64, C)
+	w.cComm = make([]float64, C)
+	w.cRes = make([]float64, C)
+	w.cRoster = make([]bool, C)
+	w.cEngaged = make([]bool, C)
+	w.cEngDay = make([]int32, C)
+	w.cIncome = make([]float64, C)
+	dd := max(1, sc.Platform.CreatorGrowth.DormantAfterDays)
+	w.cIncRing = make([]float64, C*dd)
+	w.cIncDays = make([]int32, C)
+	w.cToday = make([]float64, C)
+	w.cActive = make([]bool, C)
+	w.rosterIdx = make(map[string]int32, nRoster)
+	typeIdx := make(map[string]int, w.NT)
+	for i, t := range sc.CreatorTypes {
+		typeIdx[t.ID] = i
+	}
+	for i, rc := range sc.Creators.RosterCreators {
+		w.rosterIdx[rc.ID] = int32(i)
+		w.cType[i] = uint8(typeIdx[rc.Type])
+		w.cFollowers[i] = rc.Followers
+		w.cQuality[i] = rc.Quality
+		w.cSkill[i] = rc.LiveSkill
+		for f := 0; f < numFormats; f++ {
+			w.cCap[i*numFormats+f] = fmtValue(rc.Capacity, f)
+		}
+		w.cFee[i] = rc.Fee
+		w.cComm[i] = rc.Commission
+		w.cRes[i] = rc.ReservationIncome
+		w.cRoster[i] = true
+	}
+	if gen != nil && nGen > 0 {
+		// Tier counts by largest remainder.
+		shares := [numTiers]float64{gen.Tiers.Head, gen.Tiers.Waist, gen.Tiers.Tail, gen.Tiers.KOC}
+		counts := largestRemainder(shares[:], nGen)
+		// Type shares in creator-type order.
+		tw := make([]float64, w.NT)
+		for t, ct := range sc.CreatorTypes {
+			if len(gen.Types) == 0 {
+				tw[t] = 1
+			} else {
+				tw[t] = gen.Types[ct.ID]
+			}
+		}
+		var ta alias
+		ta.build(tw, nil, nil, nil)
+		th := sc.Creators.TierThresholds
+		lo := [numTiers]float64{th.Head, th.Waist, th.Tail, th.Tail / 100}
+		hi := [numTiers]float64{th.Head * 100, th.Head, th.Waist, th.Tail}
+		alpha := math.Max(gen.FollowerAlpha, 0.05)
+		i := nRoster
+		for t := 0; t < numTiers; t++ {
+			for n := 0; n < counts[t]; n++ {
+				if len(ta.prob) > 0 {
+					w.cType[i] = uint8(ta.draw(r.Uint64()))
+				}
+				u := u01(r.Uint64())
+				a, b := math.Max(lo[t], 1), math.Max(hi[t], 1)
+				if b <= a {
+					w.cFollowers[i] = a
+				} else {
+					w.cFollowers[i] = a * math.Pow(1-u*(1-math.Pow(a/b, alpha)), -1/alpha)
+				}
+				w.cQuality[i] = betaDraw(r, gen.Quality)
+				w.cSkill[i] = betaDraw(r, gen.LiveSkill)
+				for f := 0; f < numFormats; f++ {
+					w.cCap[i*numFormats+f] = fmtValue(tierValue(gen.Capacity, t), f)
+				}
+				w.cComm[i] = gen.Commission
+				i++
+			}
+		}
+	}
+	for c := 0; c < C; c++ {
+		w.cTier[c] = w.tierOf(w.cFollowers[c])
+		if w.cFollowers[c] >= sc.Platform.CreatorGrowth.EstablishedFollowers {
+			w.cLife[c] = crEstablished
+		}
+	}
+	w.rebuildPools()
+	// Creator–creator follow graph for trends that spread along it.
+	need := false
+	for _, t := range sc.Trends {
+		if t.Mixing == "follow_graph" {
+			need = true
+		}
+	}
+	if need && C > 0 {
+		gr := newStream(sc.Seed, w.rep, streamGraph, 0)
+		var fa alias
+		fa.build(w.cFollowers, nil, nil, nil)
+		k := min(20, C)
+		w.cgraph.Offsets = make([]int32, C+1)
+		w.cgraph.Targets = make([]int32, 0, C*k)
+		for c := 0; c < C; c++ {
+			for j := 0; j < k && len(fa.prob) > 0; j++ {
+				w.cgraph.Targets = append(w.cgraph.Targets, fa.draw(gr.Uint64()))
+			}
+			w.cgraph.Offsets[c+1] = int32(len(w.cgraph.Targets))
+		}
+	}
+}
+
+// fee is a creator's fee per cooperation (roster fee or rate card).
+func (w *world) fee(c int32) float64 {
+	if w.cRoster[c] {
+		return w.cFee[c]
+	}
+	g := w.sc.Creators.Generate
+	return g.RateCard.K * math.Pow(w.cFollowers[c], g.RateCard.B)
+}
+
+// reservation is a creator's reservation income per cooperation.
+func (w *world) reservation(c int32) float64 {
+	if w.cRoster[c] {
+		return w.cRes[c]
+	}
+	return w.sc.Creators.Generate.ReservationRatio * w.fee(c)
+}
+
+func (w *world) rebuildPools() {
+	n := w.NT * numTiers
+	if w.pools == nil {
+		w.pools = make([][]int32, n)
+	}
+	for i := range w.pools {
+		w.pools[i] = w.pools[i][:0]
+	}
+	for c := 0; c < w.C; c++ {
+		w.cTier[c] = w.tierOf(w.cFollowers[c])
+		k := int(w.cType[c])*numTiers + int(w.cTier[c])
+		w.pools[k] = append(w.pools[k], int32(c))
+	}
+}
+
+func largestRemainder(shares []float64, n int) []int {
+	var sum float64
+	for _, s := range shares {
+		sum += math.Max(s, 0)
+	}
+	out := make([]int, len(shares))
+	if sum <= 0 {
+		out[len(out)-1] = n
+		return out
+	}
+	rem := make([]float64, len(shares))
+	got := 0
+	for i, s := range shares {
+		x := math.Max(s, 0) / sum * float64(n)
+		out[i] = int(x)
+		rem[i] = x - float64(out[i])
+		got += out[i]
+	}
+	for got < n {
+		b := 0
+		for i := range rem {
+			if rem[i] > rem[b] {
+				b = i
+			}
+		}
+		out[b]++
+		rem[b] = -1
+		got++
+	}
+	return out
+}
+
+func (w *world) initMerchants() {
+	sc := w.sc
+	w.merchants = make([]merchant, w.M)
+	for m := range sc.Merchants {
+		ms := &sc.Merchants[m]
+		mer := &w.merchants[m]
+		mer.sc = ms
+		mer.partners = map[int32]float64{}
+		mer.cooped = map[int32]bool{}
+		mer.replan = max(1, ms.Strategy.ReplanDays)
+		mer.trendTag = make([]bool, len(sc.Trends))
+		for _, pr := range ms.Products {
+			pi := len(w.products)
+			mer.products = append(mer.products, pi)
+			p := product{merchant: m, price: pr.Price, margin: pr.Margin, refundRate: pr.RefundRate}
+			p.stage = make([]uint8, w.T)
+			fixed := productStageIndex(pr.Stage)
+			for d := 0; d < w.T; d++ {
+				switch {
+				case fixed >= 0:
+					p.stage[d] = uint8(fixed)
+				case pr.Bass != nil:
+					c := mechanisms.ProductCurve{P: pr.Bass.P, Q: pr.Bass.Q, StartF: pr.Bass.StartF}
+					p.stage[d] = uint8(c.Stage(d - w.W + 1))
+				default:
+					p.stage[d] = 2 // maturity
+				}
+			}
+			p.priceF = make([]float64, w.G)
+			for g := 0; g < w.G; g++ {
+				p.priceF[g] = priceFactor(w.gSpend[g], pr.Price, w.gPriceSens[g])
+			}
+			w.products = append(w.products, p)
+		}
+		// Paid traffic targeting.
+		mer.groupMask = make([]bool, w.G)
+		tg := ms.Strategy.PaidTraffic.Target
+		for g, grp := range sc.Population.Groups {
+			mer.groupMask[g] = len(tg.Groups) == 0
+			for _, id := range tg.Groups {
+				if id == grp.ID {
+					mer.groupMask[g] = true
+				}
+			}
+		}
+		if len(tg.Stages) == 0 {
+			mer.stageMask = 0x3f
+		}
+		for _, s := range tg.Stages {
+			if i := stageIndex(s); i >= 0 {
+				mer.stageMask |= 1 << i
+			}
+		}
+		mer.cumFees = w.pacing(m, ms.Budget.CreatorFees)
+		mer.cumPaid = w.pacing(m, ms.Budget.PaidTraffic)
+		// Existing partners.
+		for _, pt := range ms.Initial.Partners {
+			ti := -1
+			for t, ct := range sc.CreatorTypes {
+				if ct.ID == pt.Type {
+					ti = t
+				}
+			}
+			tr := tierIndex(pt.Tier)
+			if ti < 0 || tr < 0 {
+				continue
+			}
+			pool := w.pools[ti*numTiers+tr]
+			n := 0
+			if len(pool) > 0 {
+				start := int(w.rng.Uint64() % uint64(len(pool)))
+				for j := 0; j < len(pool) && n < pt.Count; j++ {
+					c := pool[(start+j)%len(pool)]
+					if _, ok := mer.partners[c]; ok {
+						continue
+					}
+					mer.partners[c] = pt.Trust
+					mer.cooped[c] = true
+					n++
+				}
+			}
+		}
+		// The merchant's own live room and store: permanent content.
+		for _, pi := range mer.products {
+			q := ms.LiveRoom.Quality
+			w.coops = append(w.coops, coop{merchant: int32(m), product: int32(pi), creator: -1,
+				format: fStorefront, contract: kOwn, tier: -1, typ: -1, quality: q, skill: 0.5,
+				end: math.MaxInt32, own: true})
+			if ms.LiveRoom.HoursPerDay > 0 {
+				w.coops = append(w.coops, coop{merchant: int32(m), product: int32(pi), creator: -1,
+					format: fLive, contract: kOwn, tier: -1, typ: -1, quality: q, skill: q,
+					end: math.MaxInt32, own: true, liveHours: ms.LiveRoom.HoursPerDay / float64(len(mer.products))})
+			}
+		}
+	}
+}
+
+// priceFactor is min(1, (spending/price)^sensitivity).
+func priceFactor(spending, price, sens float64) float64 {
+	if price <= 0 {
+		return 1
+	}
+	x := math.Pow(spending/price, sens)
+	if !(x < 1) {
+		return 1
+	}
+	if x < 0 || math.IsNaN(x) {
+		return 0
+	}
+	return x
+}
+
+// pacing returns the cumulative allowance of a budget per sim day. The
+// budget is for the KPI horizon; the warm-up gets the same daily rate on
+// top (budget × warmup/horizon), tracked separately. Each phase's
+// allowance is cumulative within the phase.
+func (w *world) pacing(m int, budget float64) []float64 {
+	ms := &w.sc.Merchants[m]
+	H := float64(w.sc.HorizonDays)
+	out := make([]float64, w.T)
+	even := budget / H
+	sw := ms.Budget.StageWeights
+	wbar := (sw.Launch + sw.Growth + sw.Maturity + sw.Decline) / 4
+	cum := 0.0
+	for d := 0; d < w.T; d++ {
+		if d == w.W {
+			cum = 0
+		}
+		rate := even
+		if d >= w.W {
+			t := float64(d - w.W)
+			switch ms.Budget.Pacing {
+			case "front_loaded":
+				if t < H/3 {
+					rate = 2 * budget / H
+				} else {
+					rate = budget / (2 * H)
+				}
+			case "by_stage":
+				st := 2
+				if len(w.merchants[m].products) > 0 {
+					st = int(w.products[w.merchants[m].products[0]].stage[d])
+				}
+				if wbar > 0 {
+					rate = even * stageDemand(sw, st) / wbar
+				}
+			}
+		}
+		cum += rate
+		limit := budget
+		if d < w.W {
+			limit = budget * float64(w.W) / H
+		}
+		out[d] = math.Min(cum, limit)
+	}
+	return out
+}
+
+// initUsers draws groups, initial funnels, lifecycle and the follow graph,
+// chunk by chunk with each chunk's own stream.
+func (w *world) initUsers() {
+	sc := w.sc
+	U, M := w.U, w.M
+	w.ug = make([]uint8, U)
+	w.ulife = make([]uint8, U)
+	w.uopens = make([]uint16, U)
+	w.ulastOpen = make([]uint16, U)
+	w.unOrders = make([]uint16, U)
+	w.uflags = make([]uint8, U)
+	w.fun = make([]funnel, U*M)
+	w.fOff = make([]uint32, U+1)
+	gw := make([]float64, w.G)
+	for g, grp := range sc.Population.Groups {
+		gw[g] = grp.Share
+	}
+	var ga alias
+	ga.build(gw, nil, nil, nil)
+	// Follow choice per group: followers × affinity of the creator's type.
+	fa := make([]alias, w.G)
+	cw := make([]float64, w.C)
+	for g := 0; g < w.G; g++ {
+		for c := 0; c < w.C; c++ {
+			cw[c] = w.cFollowers[c] * w.affinity[int(w.cType[c])*w.G+g]
+		}
+		fa[g].build(cw, nil, nil, nil)
+	}
+	// Initial funnel shares per merchant (cumulative over A1..A5).
+	cum := make([][6]float64, M)
+	for m := range sc.Merchants {
+		f := sc.Merchants[m].Initial.Funnel
+		acc := 0.0
+		for s := 5; s >= 1; s-- {
+			acc += stageValue(f, s)
+			cum[m][s] = acc // P(stage >= s)
+		}
+	}
+	nch := (U + chunkSize - 1) / chunkSize
+	w.chunks = make([]chunk, nch)
+	w.fTo = make([]int32, 0, int(float64(U)*sc.Population.FollowsPerUser*1.05)+16)
+	var pt poissonTable
+	pt.set(sc.Population.FollowsPerUser)
+	pre := uint16(w.dayBase - 1) // code of sim day −1
+	for ci := 0; ci < nch; ci++ {
+		lo, hi := ci*chunkSize, min(U, (ci+1)*chunkSize)
+		w.chunks[ci] = chunk{lo: lo, hi: hi, rng: newStream(sc.Seed, w.rep, streamUserDay, ci)}
+		r := newStream(sc.Seed, w.rep, streamUserInit, ci)
+		for i := lo; i < hi; i++ {
+			g := 0
+			if len(ga.prob) > 0 {
+				g = int(ga.draw(r.Uint64()))
+			}
+			w.ug[i] = uint8(g)
+			w.ulastOpen[i] = pre
+			customer := false
+			for m := 0; m < M; m++ {
+				u := u01(r.Uint64())
+				s := 0
+				for s2 := 5; s2 >= 1; s2-- {
+					if u < cum[m][s2] {
+						s = s2
+						break
+					}
+				}
+				f := &w.fun[i*M+m]
+				f.stage = uint8(s)
+				if s > 0 {
+					// The last touch lies uniformly within the stage's decay window,
+					// so initial stocks do not all decay on the same day.
+					age := int(r.Uint64() % uint64(w.decay[s]))
+					f.touch = uint16(w.dayBase - 1 - age)
+				}
+				if s >= 4 {
+					f.order = 1
+					customer = true
+				}
+			}
+			if customer {
+				w.ulife[i] = lifeActive
+			}
+			nf := 0
+			if w.C > 0 {
+				nf = pt.draw(u01(r.Uint64()))
+			}
+			for j := 0; j < nf && len(fa[g].prob) > 0; j++ {
+				w.fTo = append(w.fTo, fa[g].draw(r.Uint64()))
+			}
+			w.fOff[i+1] = uint32(len(w.fTo))
+		}
+	}
+}
+
+func (w *world) initTrends() {
+	sc := w.sc
+	w.trends = make([]*mechanisms.Trend, len(sc.Trends))
+	w.trendRef = make([][]float64, len(sc.Trends))
+	w.trendSub = make([][]float64, len(sc.Trends))
+	w.trendRider = make([][]bool, len(sc.Trends))
+	for j, t := range sc.Trends {
+		mix := mechanisms.MixFull
+		g := mechanisms.Graph{}
+		if t.Mixing == "follow_graph" {
+			mix = mechanisms.MixFollowGraph
+			g = w.cgraph
+			if len(g.Offsets) == 0 {
+				g.Offsets = make([]int32, w.C+1)
+			}
+		}
+		w.trends[j] = mechanisms.NewTrend(mechanisms.TrendConfig{StartDay: t.StartDay, P: t.P, Q: t.Q, Mixing: mix, Potential: t.Potential}, w.C, g, w.rng)
+		w.trendRef[j] = mechanisms.BassRecursion(t.P, t.Q, w.T+1, 0, nil)
+		w.trendSub[j] = make([]float64, w.T)
+		w.trendRider[j] = make([]bool, w.M)
+		for _, id := range t.Riders {
+			for m := range sc.Merchants {
+				if sc.Merchants[m].ID == id {
+					w.trendRider[j][m] = true
+				}
+			}
+		}
+	}
+}
+
+func (w *world) initCampaigns() {
+	sc := w.sc
+	w.camp = make([]campaignState, len(sc.Campaigns))
+	for j := range sc.Campaigns {
+		c := &sc.Campaigns[j]
+		cs := &w.camp[j]
+		cs.sc = c
+		cs.joined = make([]bool, w.M)
+		if len(c.Eligible.Products) > 0 {
+			cs.products = map[int]bool{}
+			for m := range sc.Merchants {
+				for pi, pr := range sc.Merchants[m].Products {
+					for _, id := range c.Eligible.Products {
+						if id == pr.ID {
+							cs.products[w.merchants[m].products[pi]] = true
+						}
+					}
+				}
+			}
+		}
+		if len(c.Eligible.CreatorTypes) > 0 {
+			cs.types = make([]bool, w.NT)
+			for t, ct := range sc.CreatorTypes {
+				for _, id := range c.Eligible.CreatorTypes {
+					if id == ct.ID {
+						cs.types[t] = true
+					}
+				}
+			}
+		}
+		if len(c.Eligible.CreatorTiers) > 0 {
+			cs.tiers = make([]bool, numTiers)
+			for _, id := range c.Eligible.CreatorTiers {
+				if t := tierIndex(id); t >= 0 {
+					cs.tiers[t] = true
+				}
+			}
+		}
+	}
+}
