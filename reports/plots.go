@@ -72,7 +72,11 @@ func (humanTicks) Ticks(min, max float64) []plot.Tick {
 	ts := plot.DefaultTicks{}.Ticks(min, max)
 	for i := range ts {
 		if ts[i].Label != "" {
-			ts[i].Label = human(ts[i].Value)
+			l := human(ts[i].Value)
+			if strings.Contains(l, ".") && !strings.ContainsAny(l, "eE") {
+				l = strings.TrimRight(strings.TrimRight(l, "0"), ".")
+			}
+			ts[i].Label = l
 		}
 	}
 	return ts
