@@ -2,9 +2,9 @@ package main
 
 import (
 	"bufio"
-	"flag"
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
