@@ -136,7 +136,13 @@ func (w *world) runChunk(ch *chunk, a *accum, x *userCtx) {
 	t := &w.day
 	M, G := w.M, w.G
 	today := x.today
+	dayKey := splitmix64(ch.key ^ uint64(x.today)*0xd1342543de82ef95)
 	for i := ch.lo; i < ch.hi; i++ {
+		// Each user-day has its own stream: a change in one user's draws
+		// (in a variant) does not shift any other user's numbers, which
+		// keeps common random numbers aligned.
+		h := splitmix64(dayKey + uint64(i))
+		r.Seed(h, h^0x6a09e667f3bcc909)
 		g := int(w.ug[i])
 		life := w.ulife[i]
 		since := int(today) - int(w.ulastOpen[i])

@@ -77,6 +77,7 @@ type funnel struct {
 
 type chunk struct {
 	lo, hi int
+	key    uint64 // stream key of (seed, replication, user stream, chunk)
 	rng    *rand.PCG
 }
 
@@ -804,7 +805,8 @@ func (w *world) initUsers() {
 	pre := uint16(w.dayBase - 1) // code of sim day −1
 	for ci := 0; ci < nch; ci++ {
 		lo, hi := ci*chunkSize, min(U, (ci+1)*chunkSize)
-		w.chunks[ci] = chunk{lo: lo, hi: hi, rng: newStream(sc.Seed, w.rep, streamUserDay, ci)}
+		w.chunks[ci] = chunk{lo: lo, hi: hi, rng: newStream(sc.Seed, w.rep, streamUserDay, ci),
+			key: splitmix64(newStream(sc.Seed, w.rep, streamUserDay, ci).Uint64())}
 		r := newStream(sc.Seed, w.rep, streamUserInit, ci)
 		for i := lo; i < hi; i++ {
 			g := 0
