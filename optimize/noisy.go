@@ -1,0 +1,807 @@
+package optimize
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/startrend/startrend/scenarios"
+	"gonum.org/v1/gonum/stat/distuv"
+)
+
+// Solve runs `startrend optimize` on a Problem against a noisy simulator.
+//
+// Budget. Evals counts simulator runs: one replication of one scenario. A
+// candidate evaluation during the search costs Problem.Replications runs;
+// one racing round costs one run per surviving candidate. ReportRuns (the
+// caller's final baseline-vs-optimised run) are set aside first; of the
+// rest, 40% goes to the efficient frontier when the block lists levels
+// (split evenly over them), and of the main share 25% (at least enough for
+// the race's first rounds) to the final race; with RandomArm the remaining
+// search runs are split evenly between the method and a random-search
+// reference arm, so both get the same budget. Runs one phase does not use
+// (the search converged, the race decided early) are not passed on: the
+// total never exceeds Evals, and the allocation does not depend on
+// Workers.
+//
+// Noise. Candidates of one generation share random numbers (common random
+// numbers): generation g of a phase runs every candidate with the same seed,
+// derived from (scenario seed, phase, g). The final choice races the best
+// distinct candidates of the search (the method's recommendation first), the
+// scenario's own strategy (baseline) and, with RandomArm, random search's
+// best, on fresh common seeds (replication r of every candidate uses the
+// same seed) until one is separated from the others at the block's
+// confidence or the race budget ends (Race). The outcome states the
+// winner's KPIs with CIs, and paired differences against the runner-up, the
+// baseline and random search's best.
+//
+// Reproducibility. The answer depends only on the scenario, Evals and
+// RandomArm — not on Workers, nor on interruptions: Checkpoint is called
+// after every generation and every race with the complete state, and a
+// Solve resumed from the last state ends exactly as an uninterrupted one.
+type SolveOptions struct {
+	Simulate Simulate
+	// Method overrides the block's method ("" = the block's).
+	Method string
+	// Evals bounds the simulator runs (0 = the block's evals).
+	Evals int
+	// ReportRuns are runs reserved for the caller's final report.
+	ReportRuns int
+	// Workers evaluate candidates in parallel (0 = GOMAXPROCS).
+	Workers int
+	// RandomArm adds the random-search reference arm at equal budget.
+	RandomArm bool
+	// Checkpoint receives the state after each generation and race.
+	Checkpoint func(*SolveState) error
+	// Resume continues from a saved state.
+	Resume *SolveState
+	// Progress receives simulator runs done, the budget and the best
+	// penalised value so far (NaN before any); it may be called from
+	// several goroutines.
+	Progress func(done, total int, best float64)
+}
+
+// SolveState is the resumable state of Solve (checkpoint.json).
+type SolveState struct {
+	FormatVersion int                    `json:"format_version"`
+	ScenarioHash  string                 `json:"scenario_hash"`
+	Evals         int                    `json:"evals"`
+	ReportRuns    int                    `json:"report_runs"`
+	RandomArm     bool                   `json:"random_arm"`
+	Method        string                 `json:"method"`
+	Phases        map[string]*PhaseState `json:"phases"`
+}
+
+// PhaseState is one phase's state: the search checkpoint, then its result.
+type PhaseState struct {
+	Search *Checkpoint     `json:"search,omitempty"`
+	Result *PhaseResult    `json:"result,omitempty"`
+	Runs   int             `json:"runs"`
+	Error  string          `json:"error,omitempty"`
+	Extra  json.RawMessage `json:"extra,omitempty"`
+}
+
+// Stat is a mean with its Student-t confidence interval over N values.
+type Stat struct {
+	Mean Float `json:"mean"`
+	SD   Float `json:"sd"`
+	CILo Float `json:"ci_lo"`
+	CIHi Float `json:"ci_hi"`
+	N    int   `json:"n"`
+}
+
+// Paired is a paired difference (this − other) over common replications.
+type Paired struct {
+	Against string `json:"against"`
+	Stat
+	// Better says the CI excludes zero in the objective's good direction.
+	Better bool `json:"better"`
+}
+
+// Candidate is one strategy in a race.
+type Candidate struct {
+	Label    string             `json:"label"`
+	X        Floats             `json:"x"`
+	Decision map[string]float64 `json:"decision"`
+	Cost     Float              `json:"cost"`
+	// Value is the penalised objective over the race replications.
+	Value Stat `json:"value"`
+	// KPIs over the race replications.
+	KPIs         map[string]Stat `json:"kpis"`
+	Feasible     bool            `json:"feasible"`
+	EliminatedAt int             `json:"eliminated_at,omitempty"`
+	PValue       Float           `json:"p_value"`
+	reps         []float64
+	kpiReps      map[string][]float64
+}
+
+// ConvergencePoint is the best value after Runs simulator runs.
+type ConvergencePoint struct {
+	Runs int   `json:"runs"`
+	Best Float `json:"best"`
+}
+
+// PhaseResult is the outcome of one search-and-race phase.
+type PhaseResult struct {
+	Name        string             `json:"name"`
+	Method      string             `json:"method"`
+	BudgetTotal Float              `json:"budget_total"`
+	SearchEvals int                `json:"search_evals"`
+	SearchRuns  int                `json:"search_runs"`
+	RaceRuns    int                `json:"race_runs"`
+	Stop        string             `json:"stop"`
+	Convergence []ConvergencePoint `json:"convergence"`
+	Candidates  []Candidate        `json:"candidates,omitempty"`
+	Winner      int                `json:"winner"`
+	Decided     bool               `json:"decided"`
+	VsRunnerUp  *Paired            `json:"vs_runner_up,omitempty"`
+	VsBaseline  *Paired            `json:"vs_baseline,omitempty"`
+	VsRandom    *Paired            `json:"vs_random,omitempty"`
+	BestX       Floats             `json:"best_x"`
+	History     []Evaluation       `json:"history,omitempty"`
+}
+
+// FrontierPoint is the best objective found at one total-budget level.
+type FrontierPoint struct {
+	Level    Float              `json:"level"`
+	Value    Stat               `json:"value"`
+	X        Floats             `json:"x"`
+	Cost     Float              `json:"cost"`
+	Decision map[string]float64 `json:"decision"`
+	Error    string             `json:"error,omitempty"`
+}
+
+// Outcome is optimize.json.
+type Outcome struct {
+	FormatVersion int                  `json:"format_version"`
+	Complete      bool                 `json:"complete"`
+	Scenario      string               `json:"scenario"`
+	Hash          string               `json:"scenario_hash"`
+	Merchant      string               `json:"merchant"`
+	Objective     string               `json:"objective"`
+	Maximize      bool                 `json:"maximize"`
+	MinROI        float64              `json:"min_roi,omitempty"`
+	Target        *scenarios.KPITarget `json:"target,omitempty"`
+	Method        string               `json:"method"`
+	Evals         int                  `json:"evals"`
+	EvalsUsed     int                  `json:"evals_used"`
+	Replications  int                  `json:"replications"`
+	Confidence    float64              `json:"confidence"`
+	Budget        *Budget              `json:"budget,omitempty"`
+	Decisions     []Decided            `json:"decisions"`
+	// Best is the chosen strategy (the race winner), Baseline the scenario's
+	// own, RunnersUp the other raced candidates, best first.
+	Best      *Candidate  `json:"best"`
+	Baseline  *Candidate  `json:"baseline,omitempty"`
+	RunnersUp []Candidate `json:"runners_up"`
+	// Evidence: paired differences of the winner.
+	VsRunnerUp *Paired         `json:"vs_runner_up,omitempty"`
+	VsBaseline *Paired         `json:"vs_baseline,omitempty"`
+	VsRandom   *Paired         `json:"vs_random,omitempty"`
+	Decided    bool            `json:"decided"`
+	Verdict    string          `json:"verdict"`
+	Search     *PhaseResult    `json:"search"`
+	Random     *PhaseResult    `json:"random,omitempty"`
+	Frontier   []FrontierPoint `json:"frontier,omitempty"`
+	Notes      []string        `json:"notes,omitempty"`
+}
+
+const solveFormat = 1
+
+// seedFor derives a seed from the scenario seed and a tag (splitmix64).
+func seedFor(base uint64, tag string, k int) uint64 {
+	h := base ^ 0x9e3779b97f4a7c15
+	for _, c := range []byte(tag) {
+		h = (h ^ uint64(c)) * 0x100000001b3
+	}
+	h ^= uint64(k) * 0xbf58476d1ce4e5b9
+	h ^= h >> 30
+	h *= 0xbf58476d1ce4e5b9
+	h ^= h >> 27
+	h *= 0x94d049bb133111eb
+	h ^= h >> 31
+	return h
+}
+
+type plan struct {
+	randomSearch, mainSearch, mainTotal int
+	frontierEach                        int
+}
+
+func makePlan(avail int, levels int, randomArm bool) plan {
+	var pl plan
+	front := 0
+	if levels > 0 {
+		front = avail * 2 / 5
+		pl.frontierEach = front / levels
+		front = pl.frontierEach * levels
+	}
+	pl.mainTotal = avail - front
+	race := pl.mainTotal / 4
+	search := pl.mainTotal - race
+	if randomArm {
+		pl.randomSearch = search / 2
+		pl.mainSearch = search / 2
+		pl.mainTotal -= pl.randomSearch
+	} else {
+		pl.mainSearch = search
+	}
+	return pl
+}
+
+// Solve searches p's decisions (see SolveOptions). On cancellation it
+// returns the partial Outcome (Complete false) with ctx's error; the last
+// state passed to Checkpoint resumes it.
+func Solve(ctx context.Context, p *Problem, opts SolveOptions) (*Outcome, error) {
+	if opts.Simulate == nil {
+		return nil, errors.New("optimize: Solve needs a Simulate function")
+	}
+	o := p.Base.Optimize
+	method := opts.Method
+	if method == "" {
+		method = o.Method
+	}
+	if method == "" {
+		method = NameCMAES
+	}
+	evals := opts.Evals
+	if evals == 0 {
+		evals = o.Evals
+	}
+	R := p.Replications
+	hash := scenarios.Hash(p.Base)
+	avail := evals - opts.ReportRuns
+	pl := makePlan(avail, len(o.Frontier), opts.RandomArm)
+	minSearch := 2 * R * 2
+	if pl.mainSearch < minSearch || avail <= 0 {
+		return nil, fmt.Errorf("optimize: --evals %d is too small: after %d runs for the final report, the search needs at least %d simulator runs (%d replications × 2 generations of 2); give --evals ≥ %d",
+			evals, opts.ReportRuns, minSearch, R, opts.ReportRuns+minSearch*8/3+1)
+	}
+	st := opts.Resume
+	if st == nil {
+		st = &SolveState{FormatVersion: solveFormat, ScenarioHash: hash, Evals: evals, ReportRuns: opts.ReportRuns,
+			RandomArm: opts.RandomArm, Method: method, Phases: map[string]*PhaseState{}}
+	} else if st.ScenarioHash != hash || st.Evals != evals || st.RandomArm != opts.RandomArm || st.Method != method || st.ReportRuns != opts.ReportRuns {
+		return nil, fmt.Errorf("optimize: the checkpoint was written for another scenario or other settings (evals %d, random arm %t, method %s); start again without --resume", st.Evals, st.RandomArm, st.Method)
+	}
+	if st.Phases == nil {
+		st.Phases = map[string]*PhaseState{}
+	}
+	s := &solver{p: p, opts: opts, st: st, R: R, total: evals, method: method, bestVal: math.NaN()}
+	for _, ph := range st.Phases {
+		s.done.Add(int64(ph.Runs))
+	}
+	out := &Outcome{
+		FormatVersion: solveFormat, Scenario: p.Base.Name, Hash: hash, Merchant: p.Merchant, Objective: p.Objective,
+		Maximize: p.Maximize, MinROI: p.MinROI, Target: p.Target, Method: method, Evals: evals,
+		Replications: R, Confidence: o.Confidence, Budget: p.Space.Budget, Decisions: p.Decisions,
+	}
+	if out.Confidence == 0 {
+		out.Confidence = 0.95
+	}
+	finish := func(err error) (*Outcome, error) {
+		out.EvalsUsed = int(s.done.Load()) + opts.ReportRuns
+		if err == nil {
+			out.Complete = true
+		} else if out.Best == nil {
+			s.partialBest(out)
+		}
+		out.Verdict = verdict(out)
+		return out, err
+	}
+	// 1. Random-search reference arm.
+	var randomBest []float64
+	if opts.RandomArm {
+		res, err := s.search(ctx, "random", p, NameRandom, pl.randomSearch, 0)
+		if res != nil {
+			out.Random = res
+			randomBest = res.BestX
+		}
+		if err != nil {
+			return finish(err)
+		}
+	}
+	// 2. Main search and race.
+	main, err := s.phase(ctx, "search", p, method, pl.mainSearch, pl.mainTotal, true, randomBest)
+	if main != nil {
+		out.Search = main
+	}
+	if err != nil {
+		return finish(err)
+	}
+	s.fill(out, main)
+	// 3. Frontier.
+	for i, level := range o.Frontier {
+		lv := level
+		fp := FrontierPoint{Level: Float(level)}
+		q, err := NewProblem(p.Base, ProblemOptions{BudgetTotal: &lv})
+		if err != nil {
+			fp.Error = strings.ReplaceAll(err.Error(), "\n", "; ")
+			out.Frontier = append(out.Frontier, fp)
+			continue
+		}
+		search := pl.frontierEach * 3 / 4
+		res, err := s.phase(ctx, "frontier."+strconv.Itoa(i), q, method, search, pl.frontierEach, false, nil)
+		if err != nil {
+			return finish(err)
+		}
+		if len(res.Candidates) > 0 {
+			w := res.Candidates[res.Winner]
+			fp.Value, fp.X, fp.Cost, fp.Decision = w.Value, w.X, w.Cost, w.Decision
+		} else {
+			fp.Error = "budget too small for a race"
+			fp.X = res.BestX
+		}
+		out.Frontier = append(out.Frontier, fp)
+	}
+	return finish(nil)
+}
+
+type solver struct {
+	p       *Problem
+	opts    SolveOptions
+	st      *SolveState
+	R       int
+	total   int
+	method  string
+	done    atomic.Int64
+	mu      sync.Mutex
+	bestVal float64
+}
+
+func (s *solver) progress(runs int, v float64) {
+	d := int(s.done.Add(int64(runs)))
+	s.mu.Lock()
+	if !math.IsNaN(v) && (math.IsNaN(s.bestVal) || (s.p.Maximize && v > s.bestVal) || (!s.p.Maximize && v < s.bestVal)) {
+		s.bestVal = v
+	}
+	b := s.bestVal
+	s.mu.Unlock()
+	if s.opts.Progress != nil {
+		s.opts.Progress(d, s.total, b)
+	}
+}
+
+func (s *solver) checkpoint() error {
+	if s.opts.Checkpoint == nil {
+		return nil
+	}
+	return s.opts.Checkpoint(s.st)
+}
+
+func (s *solver) phaseState(name string) *PhaseState {
+	ph := s.st.Phases[name]
+	if ph == nil {
+		ph = &PhaseState{}
+		s.st.Phases[name] = ph
+	}
+	return ph
+}
+
+// search runs the search part of a phase within searchRuns simulator runs.
+func (s *solver) search(ctx context.Context, name string, p *Problem, method string, searchRuns, phaseIdx int) (*PhaseResult, error) {
+	ph := s.phaseState(name)
+	if ph.Result != nil && ph.Search == nil {
+		return ph.Result, nil
+	}
+	cfg := Config{Seed: seedFor(p.Base.Seed, "method:"+name, 0)}
+	n := p.Space.N()
+	pop := 4 + int(3*math.Log(float64(n)))
+	if method == NameCMAES || method == NameRandom {
+		cfg.PopSize = pop
+	}
+	if method == NameCMAES || method == NameNelderMead || method == NameDiscrete {
+		cfg.X0 = p.Space.Repair(nil, p.BaselineX())
+	}
+	maxEvals := searchRuns/s.R - (pop - 1)
+	if method == NameDiscrete || method == NameNelderMead {
+		maxEvals = searchRuns / s.R
+	}
+	maxEvals = max(maxEvals, 1)
+	var m Method
+	var err error
+	if ph.Search != nil {
+		m, err = ResumeMethod(p.Space, ph.Search)
+	} else {
+		m, err = New(method, p.Space, cfg)
+	}
+	if err != nil {
+		return nil, err
+	}
+	obj := func(ctx context.Context, gen, i int, x []float64) (float64, error) {
+		sc, err := p.Apply(x)
+		if err != nil {
+			return 0, err
+		}
+		k, err := s.opts.Simulate(ctx, sc, seedFor(p.Base.Seed, "gen:"+name, gen), s.R)
+		if err != nil {
+			return 0, err
+		}
+		v, err := p.Value(k)
+		if err != nil {
+			return 0, err
+		}
+		s.progress(s.R, v)
+		return v, nil
+	}
+	ropts := RunOptions{Workers: s.opts.Workers, MaxEvals: maxEvals, Maximize: p.Maximize, Resume: ph.Search}
+	ropts.Checkpoint = func(cp *Checkpoint) error {
+		ph.Search = cp
+		ph.Runs = len(cp.History.Evals) * s.R
+		return s.checkpoint()
+	}
+	res, err := Run(ctx, m, obj, ropts)
+	if res == nil {
+		return nil, err
+	}
+	pr := &PhaseResult{Name: name, Method: method, SearchEvals: res.Evals, SearchRuns: res.Evals * s.R, Stop: string(res.Stop),
+		History: res.History.Evals, BestX: res.X}
+	if p.Space.Budget != nil {
+		pr.BudgetTotal = Float(p.Space.Budget.Total)
+	}
+	for k, e := range res.History.Evals {
+		if k == len(res.History.Evals)-1 || res.History.Evals[k+1].Gen != e.Gen {
+			pr.Convergence = append(pr.Convergence, ConvergencePoint{Runs: (k + 1) * s.R, Best: e.Best})
+		}
+	}
+	if res.Recommended != nil && name != "random" {
+		pr.BestX = res.Recommended
+	}
+	if err != nil {
+		return pr, err
+	}
+	if name == "random" {
+		ph.Result = pr
+		ph.Search = nil
+		if err := s.checkpoint(); err != nil {
+			return pr, err
+		}
+	}
+	return pr, nil
+}
+
+// phase is a search followed by a race of its best candidates (plus the
+// baseline and the random arm's best for the main phase).
+func (s *solver) phase(ctx context.Context, name string, p *Problem, method string, searchRuns, totalRuns int, main bool, randomBest []float64) (*PhaseResult, error) {
+	ph := s.phaseState(name)
+	if ph.Result != nil {
+		return ph.Result, nil
+	}
+	pr, err := s.search(ctx, name, p, method, searchRuns, 0)
+	if err != nil {
+		return pr, err
+	}
+	// Candidates: the recommendation, then the best distinct evaluated
+	// points by value.
+	type cand struct {
+		label string
+		x     []float64
+		base  bool
+	}
+	var cands []cand
+	seen := map[string]bool{}
+	key := func(x []float64) string { return fmt.Sprint(x) }
+	add := func(label string, x []float64, base bool) {
+		if x == nil || seen[key(x)] {
+			return
+		}
+		seen[key(x)] = true
+		cands = append(cands, cand{label, append([]float64(nil), x...), base})
+	}
+	add("recommended", pr.BestX, false)
+	hist := append([]Evaluation(nil), pr.History...)
+	sort.SliceStable(hist, func(a, b int) bool {
+		if p.Maximize {
+			return hist[a].Value > hist[b].Value
+		}
+		return hist[a].Value < hist[b].Value
+	})
+	k := 1
+	for _, e := range hist {
+		if len(cands) >= 4 {
+			break
+		}
+		if !seen[key(e.X)] {
+			add("search #"+strconv.Itoa(k), e.X, false)
+			k++
+		}
+	}
+	if main {
+		// The baseline is the scenario as written; its decision values
+		// identify it.
+		bx := p.BaselineX()
+		if seen[key(bx)] {
+			for i := range cands {
+				if key(cands[i].x) == key(bx) {
+					cands[i].base = true
+					cands[i].label = "baseline"
+				}
+			}
+		} else {
+			add("baseline", bx, true)
+		}
+		add("random search best", randomBest, false)
+	}
+	raceBudget := totalRuns - pr.SearchRuns
+	initial := 5
+	for len(cands) > 2 && raceBudget < len(cands)*initial {
+		// Drop the lowest-ranked search candidates first.
+		drop := -1
+		for i := len(cands) - 1; i >= 0; i-- {
+			if !cands[i].base && cands[i].label != "random search best" && cands[i].label != "recommended" {
+				drop = i
+				break
+			}
+		}
+		if drop < 0 {
+			break
+		}
+		cands = slices.Delete(cands, drop, drop+1)
+	}
+	if raceBudget < len(cands)*initial {
+		initial = max(2, raceBudget/max(len(cands), 1))
+	}
+	if raceBudget < len(cands)*initial || len(cands) < 1 {
+		pr.Stop += "; no race (budget)"
+		ph.Result, ph.Search = pr, nil
+		return pr, s.checkpoint()
+	}
+	scs := make([]*scenarios.Scenario, len(cands))
+	for i, c := range cands {
+		if c.base {
+			sc := scenarios.Clone(p.Base)
+			sc.Variants, sc.Optimize, sc.Sweep = nil, nil, nil
+			scs[i] = sc
+			continue
+		}
+		if scs[i], err = p.Apply(c.x); err != nil {
+			return pr, err
+		}
+	}
+	var mu sync.Mutex
+	vals := make([]map[int]float64, len(cands))
+	kpis := make([]map[int]map[string]float64, len(cands))
+	for i := range cands {
+		vals[i] = map[int]float64{}
+		kpis[i] = map[int]map[string]float64{}
+	}
+	evalRep := func(ctx context.Context, i, rep int) (float64, error) {
+		k, err := s.opts.Simulate(ctx, scs[i], seedFor(p.Base.Seed, "race:"+name, rep), 1)
+		if err != nil {
+			return 0, err
+		}
+		v, err := p.Value(k)
+		if err != nil {
+			return 0, err
+		}
+		mu.Lock()
+		vals[i][rep] = v
+		one := map[string]float64{}
+		for name, xs := range k {
+			if len(xs) > 0 {
+				one[name] = xs[0]
+			}
+		}
+		kpis[i][rep] = one
+		mu.Unlock()
+		s.progress(1, math.NaN())
+		return v, nil
+	}
+	conf := p.Base.Optimize.Confidence
+	if conf == 0 {
+		conf = 0.95
+	}
+	rr, err := Race(ctx, len(cands), evalRep, RaceOptions{InitialReps: initial, MaxEvals: raceBudget, Confidence: conf, Maximize: p.Maximize, Workers: s.opts.Workers})
+	if err != nil {
+		return pr, err
+	}
+	pr.RaceRuns = rr.Evals
+	pr.Winner, pr.Decided = rr.Winner, rr.Decided
+	for i, c := range cands {
+		e := rr.Entries[i]
+		cd := Candidate{Label: c.label, X: c.x, Decision: p.decisionMap(c.x), Cost: Float(p.Cost(c.x)),
+			EliminatedAt: e.EliminatedAt, PValue: Float(e.PValue), KPIs: map[string]Stat{}}
+		cd.reps = ordered(vals[i])
+		cd.Value = statOf(cd.reps, conf)
+		names := map[string]bool{}
+		for _, m := range kpis[i] {
+			for n := range m {
+				names[n] = true
+			}
+		}
+		kr := map[string][]float64{}
+		for n := range names {
+			var xs []float64
+			for r := 0; r < len(cd.reps); r++ {
+				xs = append(xs, kpis[i][r][n])
+			}
+			kr[n] = xs
+			cd.KPIs[n] = statOf(xs, conf)
+		}
+		if _, ok := kr["roi"]; !ok && kr["gmv"] != nil && kr["spend"] != nil {
+			roi := make([]float64, len(cd.reps))
+			for r := range roi {
+				if kr["spend"][r] > 0 {
+					roi[r] = kr["gmv"][r] / kr["spend"][r]
+				}
+			}
+			cd.KPIs["roi"] = statOf(roi, conf)
+		}
+		cd.Feasible = p.Feasible(kr)
+		cd.kpiReps = kr
+		pr.Candidates = append(pr.Candidates, cd)
+	}
+	w := pr.Winner
+	runner := -1
+	for i, c := range pr.Candidates {
+		if i == w {
+			continue
+		}
+		if runner < 0 || better(p.Maximize, float64(c.Value.Mean), float64(pr.Candidates[runner].Value.Mean)) {
+			runner = i
+		}
+	}
+	if runner >= 0 {
+		pr.VsRunnerUp = s.paired(pr, w, runner, conf)
+	}
+	for i, c := range pr.Candidates {
+		if i == w {
+			continue
+		}
+		if cands[i].base {
+			pr.VsBaseline = s.paired(pr, w, i, conf)
+		}
+		if c.Label == "random search best" {
+			pr.VsRandom = s.paired(pr, w, i, conf)
+		}
+	}
+	pr.BestX = pr.Candidates[w].X
+	ph.Result, ph.Search = pr, nil
+	ph.Runs = pr.SearchRuns + pr.RaceRuns
+	return pr, s.checkpoint()
+}
+
+func (s *solver) paired(pr *PhaseResult, a, b int, conf float64) *Paired {
+	ra, rb := pr.Candidates[a].reps, pr.Candidates[b].reps
+	n := min(len(ra), len(rb))
+	d := make([]float64, n)
+	for i := range n {
+		d[i] = ra[i] - rb[i]
+	}
+	st := statOf(d, conf)
+	good := float64(st.CILo) > 0
+	if !s.p.Maximize {
+		good = float64(st.CIHi) < 0
+	}
+	return &Paired{Against: pr.Candidates[b].Label, Stat: st, Better: good && n > 1}
+}
+
+func better(maximize bool, a, b float64) bool {
+	if maximize {
+		return a > b
+	}
+	return a < b
+}
+
+func ordered(m map[int]float64) []float64 {
+	out := make([]float64, 0, len(m))
+	for r := 0; ; r++ {
+		v, ok := m[r]
+		if !ok {
+			return out
+		}
+		out = append(out, v)
+	}
+}
+
+func statOf(v []float64, conf float64) Stat {
+	st := Stat{N: len(v), Mean: Float(math.NaN()), SD: Float(math.NaN()), CILo: Float(math.NaN()), CIHi: Float(math.NaN())}
+	if len(v) == 0 {
+		return st
+	}
+	m := mean(v)
+	st.Mean = Float(m)
+	if len(v) < 2 {
+		return st
+	}
+	sd := stddev(v)
+	h := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(len(v) - 1)}.Quantile(0.5+conf/2) * sd / math.Sqrt(float64(len(v)))
+	st.SD, st.CILo, st.CIHi = Float(sd), Float(m-h), Float(m+h)
+	return st
+}
+
+func (p *Problem) decisionMap(x []float64) map[string]float64 {
+	m := make(map[string]float64, len(x))
+	for i, d := range p.Decisions {
+		if i < len(x) {
+			m[d.Path] = x[i]
+		}
+	}
+	return m
+}
+
+// fill copies the main phase's race into the outcome.
+func (s *solver) fill(out *Outcome, pr *PhaseResult) {
+	if len(pr.Candidates) == 0 {
+		s.partialBest(out)
+		return
+	}
+	w := pr.Candidates[pr.Winner]
+	out.Best = &w
+	idx := make([]int, 0, len(pr.Candidates))
+	for i := range pr.Candidates {
+		if i != pr.Winner {
+			idx = append(idx, i)
+		}
+	}
+	sort.SliceStable(idx, func(a, b int) bool {
+		return better(s.p.Maximize, float64(pr.Candidates[idx[a]].Value.Mean), float64(pr.Candidates[idx[b]].Value.Mean))
+	})
+	for _, i := range idx {
+		c := pr.Candidates[i]
+		out.RunnersUp = append(out.RunnersUp, c)
+		if c.Label == "baseline" {
+			cc := c
+			out.Baseline = &cc
+		}
+	}
+	if w.Label == "baseline" {
+		out.Baseline = &w
+	}
+	out.VsRunnerUp, out.VsBaseline, out.VsRandom, out.Decided = pr.VsRunnerUp, pr.VsBaseline, pr.VsRandom, pr.Decided
+}
+
+// partialBest fills Best from the search history when there is no race.
+func (s *solver) partialBest(out *Outcome) {
+	pr := out.Search
+	if pr == nil || pr.BestX == nil {
+		return
+	}
+	c := Candidate{Label: "best so far (not raced)", X: pr.BestX, Decision: s.p.decisionMap(pr.BestX), Cost: Float(s.p.Cost(pr.BestX)), PValue: Float(math.NaN())}
+	for _, e := range pr.History {
+		if fmt.Sprint([]float64(e.X)) == fmt.Sprint([]float64(pr.BestX)) {
+			c.Value = Stat{Mean: e.Value, N: s.R, SD: Float(math.NaN()), CILo: Float(math.NaN()), CIHi: Float(math.NaN())}
+		}
+	}
+	out.Best = &c
+}
+
+func verdict(out *Outcome) string {
+	if out.Best == nil {
+		return "no candidate evaluated yet"
+	}
+	var b strings.Builder
+	if !out.Complete {
+		b.WriteString("partial (interrupted): ")
+	}
+	if out.Best.Label == "baseline" {
+		b.WriteString("the scenario's own strategy was not beaten")
+	} else {
+		fmt.Fprintf(&b, "%s chosen", out.Best.Label)
+	}
+	if d := out.VsBaseline; d != nil {
+		fmt.Fprintf(&b, "; vs baseline %+.4g [%.4g, %.4g] (%s)", float64(d.Mean), float64(d.CILo), float64(d.CIHi), sep(d.Better))
+	}
+	if d := out.VsRunnerUp; d != nil {
+		fmt.Fprintf(&b, "; vs runner-up (%s) %+.4g [%.4g, %.4g] (%s)", d.Against, float64(d.Mean), float64(d.CILo), float64(d.CIHi), sep(d.Better))
+	}
+	if d := out.VsRandom; d != nil && d != out.VsRunnerUp {
+		fmt.Fprintf(&b, "; vs random search %+.4g [%.4g, %.4g] (%s)", float64(d.Mean), float64(d.CILo), float64(d.CIHi), sep(d.Better))
+	}
+	return b.String()
+}
+
+func sep(ok bool) string {
+	if ok {
+		return "separated at the stated confidence"
+	}
+	return "not separated from noise"
+}
