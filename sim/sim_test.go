@@ -335,7 +335,7 @@ func noNaN(t *testing.T, label string, res *Result) {
 
 func TestEdgeCases(t *testing.T) {
 	cases := map[string][]string{
-		"zero budget": {"merchants.a.budget={creator_fees: 0, paid_traffic: 0, campaigns: 0}", "merchants.b.budget.creator_fees=0", "merchants.b.budget.paid_traffic=0", "merchants.a.strategy.paid_traffic.daily=0", "merchants.b.strategy.paid_traffic.daily=0"},
+		"zero budget":           {"merchants.a.budget={creator_fees: 0, paid_traffic: 0, campaigns: 0}", "merchants.b.budget.creator_fees=0", "merchants.b.budget.paid_traffic=0", "merchants.a.strategy.paid_traffic.daily=0", "merchants.b.strategy.paid_traffic.daily=0"},
 		"no creators of a type": {"creators.generate.types={reach: 0.2, seeder: 0.2, trend_setter: 0.2, live_seller: 0.2, deal_hunter: 0.2, loyalty: 0}"},
 		"one day":               {"horizon_days=1", "warmup_days=0", "campaigns.sv.window=[1, 1]", "campaigns.sv2.window=[1, 1]", "trends.mint.start_day=1", "trends.merada.start_day=1"},
 		"one replication":       {"replications=1"},

@@ -1,0 +1,105 @@
+package sim
+
+import (
+	"math"
+	"testing"
+)
+
+// TestAliasFrequencies draws from an alias table and checks the observed
+// frequencies against the weights with a chi-square test: with k−1 = 7
+// degrees of freedom the statistic exceeds 24.3 with probability 0.001, so
+// a correct sampler fails this (fixed-seed) test with probability < 0.1%.
+func TestAliasFrequencies(t *testing.T) {
+	w := []float64{5, 1, 0, 0.5, 12, 3, 3, 0.01, 7}
+	var a alias
+	a.build(w, nil, nil, nil)
+	r := newStream(1, 0, 99, 0)
+	const n = 2_000_000
+	counts := make([]float64, len(w))
+	for i := 0; i < n; i++ {
+		counts[a.draw(r.Uint64())]++
+	}
+	var tot float64
+	for _, x := range w {
+		tot += x
+	}
+	chi := 0.0
+	df := -1
+	for i, x := range w {
+		e := float64(n) * x / tot
+		if x == 0 {
+			if counts[i] != 0 {
+				t.Fatalf("outcome %d has weight 0 but was drawn %v times", i, counts[i])
+			}
+			continue
+		}
+		chi += (counts[i] - e) * (counts[i] - e) / e
+		df++
+	}
+	if df != 7 || chi > 24.3 {
+		t.Fatalf("chi-square %.2f with %d df (limit 24.3 at p = 0.001); counts %v", chi, df, counts)
+	}
+}
+
+// TestPoissonTable checks the inverse-CDF Poisson draw: mean and variance
+// within 4 standard errors of lambda.
+func TestPoissonTable(t *testing.T) {
+	for _, lambda := range []float64{0.05, 1, 5, 40} {
+		var p poissonTable
+		p.set(lambda)
+		r := newStream(2, 0, 99, 0)
+		const n = 400_000
+		var s, ss float64
+		for i := 0; i < n; i++ {
+			k := float64(p.draw(u01(r.Uint64())))
+			s += k
+			ss += k * k
+		}
+		mean := s / n
+		v := ss/n - mean*mean
+		if se := math.Sqrt(lambda / n); math.Abs(mean-lambda) > 4*se {
+			t.Errorf("lambda %v: mean %v", lambda, mean)
+		}
+		if math.Abs(v-lambda) > 0.02*lambda+4*math.Sqrt(2*lambda*lambda/n) {
+			t.Errorf("lambda %v: variance %v", lambda, v)
+		}
+	}
+}
+
+// TestResponseFrequencies checks that the simulated funnel advances match
+// the probabilities in the response table: one item, users all at O, one
+// impression each; the count of O→A1 advances is binomial.
+func TestResponseFrequencies(t *testing.T) {
+	sc := testScenario(t, "population.users=60000", "replications=1")
+	w := newWorld(sc, 0)
+	w.beginDay(0)
+	k := -1
+	for i := range w.day.items {
+		if w.day.items[i].merchant == 1 {
+			k = i
+			break
+		}
+	}
+	if k < 0 {
+		t.Fatal("no item of merchant b")
+	}
+	x := w.userContext()
+	var a accum
+	a.reset(w)
+	var n, adv float64
+	var expect float64
+	for i := 0; i < w.U; i++ {
+		f := &w.fun[i*w.M+1]
+		f.stage, f.touch, f.order = 0, 0, 0
+		g := int(w.ug[i])
+		before := a.flows[1*5+0]
+		w.respond(i, g, int32(k), w.chunks[0].rng, &a, &x)
+		adv += float64(a.flows[1*5+0] - before)
+		expect += float64(w.day.resp[(k*w.G+g)*respStride+0])
+		n++
+	}
+	sd := math.Sqrt(expect)
+	if math.Abs(adv-expect) > 4*sd {
+		t.Fatalf("O→A1 advances %v, expected %.1f ± %.1f (4 sd)", adv, expect, 4*sd)
+	}
+}
