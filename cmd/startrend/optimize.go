@@ -2,17 +2,363 @@ package main
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/startrend/startrend/optimize"
+	"github.com/startrend/startrend/reports"
+	"github.com/startrend/startrend/scenarios"
+	"github.com/startrend/startrend/sim"
 )
 
-// cmdOptimize is a placeholder until the optimize command is built (its owner
-// replaces this file).
+const optimizeCheckpointFile = "checkpoint.json"
+
+func init() {
+	c := lookupCommand("optimize")
+	c.Usage = "optimize SCENARIO.yaml [-o DIR] [--evals N] [--workers N] [--resume] [--emit-scenario FILE] [--random-arm] [--set PATH=VALUE ...]"
+	c.Help = optimizeCmdHelp + `
+
+Every candidate strategy is simulated for optimize.replications replications;
+candidates of one generation share random numbers (common random numbers).
+The best candidates, the scenario's own strategy (the baseline) and, with
+--random-arm, the best of a random search given the same budget, are then
+raced on fresh common seeds until the best is separated from the others at
+optimize.confidence or the budget ends. --evals N (default optimize.evals)
+bounds the total number of simulator runs (one replication of one scenario),
+racing, the efficient frontier and the final report run included.
+
+The output directory (default out/<scenario name>-optimize) is a run
+directory of the baseline and the chosen strategy (variant "optimized"),
+simulated with the scenario's seed and replications, plus optimize.json
+(the decision, its KPIs with CIs, the baseline's, the runners-up, paired
+differences, the frontier, the history), checkpoint.json and the plots
+plots/optimize_*.png|svg, shown in report.html and report.md.
+
+checkpoint.json is rewritten after every generation; after Ctrl-C (exit
+status 130) optimize.json is written with "complete": false, and
+--resume continues to the same answer an uninterrupted run gives. The
+answer does not depend on --workers.
+
+--emit-scenario FILE writes the chosen strategy as a scenario (the
+optimize block and variants removed) to rerun with 'startrend run' and
+compare with 'startrend compare'.`
+}
+
 func cmdOptimize(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("optimize")
-	if _, code, ok := parseCommandLine(fs, args, 0, -1, stdout, stderr); !ok {
+	out := fs.String("o", "", "output `DIR` (default out/<scenario name>-optimize)")
+	evals := fs.Int("evals", 0, "bound on simulator runs, racing included (default: optimize.evals)")
+	workers := fs.Int("workers", 0, "candidates evaluated in parallel (default: all CPUs); the answer does not depend on it")
+	resume := fs.Bool("resume", false, "continue from DIR/checkpoint.json")
+	emit := fs.String("emit-scenario", "", "write the optimised strategy as a scenario `FILE`")
+	randomArm := fs.Bool("random-arm", false, "also run random search with the same budget, as a reference (shares --evals)")
+	method := fs.String("method", "", "search method: "+strings.Join(optimize.Names, ", ")+" (default: optimize.method)")
+	force := fs.Bool("force", false, "replace an existing result or checkpoint in DIR")
+	quiet := fs.Bool("quiet", false, "no progress on stderr")
+	font := fs.String("font", "", "TTF/OTF/TTC `FILE` for plot text (CJK names)")
+	var sets stringsFlag
+	fs.Var(&sets, "set", "override a field: `PATH=VALUE` (repeatable)")
+	pos, code, ok := parseCommandLine(fs, args, 1, 1, stdout, stderr)
+	if !ok {
 		return code
 	}
-	fmt.Fprintln(stderr, "startrend optimize: not built yet")
-	return exitUsage
+	if *workers < 0 || *evals < 0 {
+		fmt.Fprintln(stderr, "startrend optimize: --workers and --evals must be ≥ 0")
+		return exitUsage
+	}
+	sc, ok := loadScenario(pos, sets, stderr)
+	if !ok {
+		return exitUsage
+	}
+	if sc.Optimize == nil {
+		fmt.Fprintf(stderr, "%s: the scenario has no optimize block (see 'startrend schema', Optimize)\n", pos[0])
+		return exitUsage
+	}
+	var locate func(string) (string, int, int, bool)
+	if data, err := os.ReadFile(pos[0]); err == nil {
+		locate = optimize.LocateYAML(pos[0], data)
+	}
+	p, err := optimize.NewProblem(sc, optimize.ProblemOptions{Locate: locate})
+	if err != nil {
+		printLoadError(stderr, err)
+		return exitUsage
+	}
+	if *method != "" && !contains(optimize.Names, *method) {
+		fmt.Fprintf(stderr, "startrend optimize: unknown --method %q (known: %s)\n", *method, strings.Join(optimize.Names, ", "))
+		return exitUsage
+	}
+	dir := *out
+	if dir == "" {
+		dir = filepath.Join("out", safeDirName(sc.Name)+"-optimize")
+	}
+	cpPath := filepath.Join(dir, optimizeCheckpointFile)
+	var state *optimize.SolveState
+	if *resume {
+		b, err := os.ReadFile(cpPath)
+		if err != nil {
+			fmt.Fprintf(stderr, "startrend optimize: --resume: %v\n", err)
+			return exitFailure
+		}
+		state = new(optimize.SolveState)
+		if err := json.Unmarshal(b, state); err != nil {
+			fmt.Fprintf(stderr, "startrend optimize: --resume: %s: %v\n", cpPath, err)
+			return exitFailure
+		}
+	} else if !*force {
+		for _, f := range []string{optimizeCheckpointFile, "optimize.json", reports.RunFile} {
+			if _, err := os.Stat(filepath.Join(dir, f)); err == nil {
+				fmt.Fprintf(stderr, "startrend optimize: %s holds %s already; use --resume to continue, --force to start again, or -o for another directory\n", dir, f)
+				return exitFailure
+			}
+		}
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		fmt.Fprintf(stderr, "startrend optimize: %v\n", err)
+		return exitFailure
+	}
+	nw := *workers
+	if nw == 0 {
+		nw = runtime.GOMAXPROCS(0)
+	}
+	prog := newProgress(stderr, "optimizing "+sc.Name, *quiet)
+	lastBest := math.NaN()
+	start := time.Now()
+	opts := optimize.SolveOptions{
+		Simulate:   SimulateMerchant(p.Merchant),
+		Method:     *method,
+		Evals:      *evals,
+		ReportRuns: 2 * sc.Replications,
+		Workers:    nw,
+		RandomArm:  *randomArm,
+		Resume:     state,
+		Checkpoint: func(st *optimize.SolveState) error { return writeJSONAtomic(cpPath, st) },
+		Progress: func(done, total int, best float64) {
+			prog.Update(done, total)
+			if !math.IsNaN(best) && best != lastBest {
+				lastBest = best
+				prog.SetLabel(fmt.Sprintf("evals %d/%d, best %s %.4g", done, total, p.Objective, best))
+			}
+		},
+	}
+	res, err := optimize.Solve(ctx, p, opts)
+	prog.Finish()
+	if err != nil {
+		if ctx.Err() != nil && res != nil {
+			if werr := writeJSONAtomic(filepath.Join(dir, "optimize.json"), res); werr != nil {
+				fmt.Fprintf(stderr, "startrend optimize: %v\n", werr)
+			}
+			fmt.Fprintf(stderr, "startrend optimize: interrupted; %s and a partial optimize.json (\"complete\": false) are in %s; continue with --resume\n", optimizeCheckpointFile, dir)
+			return exitInterrupted
+		}
+		fmt.Fprintf(stderr, "startrend optimize: %v\n", err)
+		return exitFailure
+	}
+	// The final report: baseline vs the chosen strategy, with the scenario's
+	// seed and replications (the runs set aside by ReportRuns).
+	if err := writeOptimizeRunDir(ctx, dir, sc, p, res, nw, *font, start, *quiet, stderr); err != nil {
+		if ctx.Err() != nil {
+			writeJSONAtomic(filepath.Join(dir, "optimize.json"), res)
+			fmt.Fprintf(stderr, "startrend optimize: interrupted while writing the report; rerun with --resume\n")
+			return exitInterrupted
+		}
+		fmt.Fprintf(stderr, "startrend optimize: %v\n", err)
+		return exitFailure
+	}
+	if *emit != "" {
+		if err := emitScenario(*emit, sc, p, res); err != nil {
+			fmt.Fprintf(stderr, "startrend optimize: --emit-scenario: %v\n", err)
+			return exitFailure
+		}
+	}
+	if !*quiet {
+		fmt.Fprintf(stderr, "%s\n", res.Verdict)
+		fmt.Fprintf(stderr, "done in %.1fs, %d of %d simulator runs\n", time.Since(start).Seconds(), res.EvalsUsed, res.Evals)
+	}
+	fmt.Fprintln(stdout, dir)
+	return exitOK
+}
+
+func contains(xs []string, s string) bool {
+	for _, x := range xs {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// SimulateMerchant is the optimiser's evaluation function: it runs the
+// scenario with sim.Run (one worker: candidates run in parallel) with the
+// given seed and replications and returns the merchant's KPIs per
+// replication. GMV, orders, new customers and spend are the merchant's own
+// (breakdown by merchant); KPIs the engine does not break down by merchant
+// (profit, margin, ...) are the scenario's totals, which are the merchant's
+// when it is the only one.
+func SimulateMerchant(merchant string) optimize.Simulate {
+	return func(ctx context.Context, sc *scenarios.Scenario, seed uint64, reps int) (map[string][]float64, error) {
+		c := scenarios.Clone(sc)
+		c.Seed, c.Replications, c.Variants, c.Optimize, c.Sweep = seed, reps, nil, nil, nil
+		res, err := sim.Run(ctx, c, sim.Options{Workers: 1})
+		if err != nil {
+			return nil, err
+		}
+		return merchantKPIs(res, merchant), nil
+	}
+}
+
+// merchantKPIs extracts the baseline variant's per-replication KPIs.
+func merchantKPIs(res *sim.Result, merchant string) map[string][]float64 {
+	out := map[string][]float64{}
+	if len(res.Variants) == 0 {
+		return out
+	}
+	for _, rep := range res.Variants[0].Reps {
+		own := map[string]float64{}
+		for _, row := range rep.Breakdown {
+			if row.Dimension == "merchant" && row.Key == merchant {
+				own[row.Metric] = row.Value
+			}
+		}
+		for _, name := range []string{"gmv", "orders", "new_customers", "spend", "profit", "margin", "buyers", "gmv_net"} {
+			v, ok := own[name]
+			if !ok {
+				v = rep.Totals[name]
+			}
+			out[name] = append(out[name], v)
+		}
+	}
+	g, s := out["gmv"], out["spend"]
+	for r := range g {
+		roi := 0.0
+		if s[r] > 0 {
+			roi = g[r] / s[r]
+		}
+		out["roi"] = append(out["roi"], roi)
+	}
+	return out
+}
+
+// writeJSONAtomic writes v as indented JSON to path via a temporary file
+// and a rename.
+func writeJSONAtomic(path string, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	return writeFileAtomic(path, append(b, '\n'))
+}
+
+func writeFileAtomic(path string, data []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-")
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return err
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(f.Name())
+		return err
+	}
+	if err := os.Chmod(f.Name(), 0o644); err != nil {
+		os.Remove(f.Name())
+		return err
+	}
+	return os.Rename(f.Name(), path)
+}
+
+// writeOptimizeRunDir simulates the baseline and the chosen strategy
+// (variant "optimized") with the scenario's seed and replications and
+// replaces dir with the run directory, optimize.json, checkpoint.json and the
+// optimisation plots, swapped into place at the end.
+func writeOptimizeRunDir(ctx context.Context, dir string, sc *scenarios.Scenario, p *optimize.Problem, res *optimize.Outcome, workers int, font string, start time.Time, quiet bool, stderr io.Writer) error {
+	if res.Best == nil {
+		return errors.New("no strategy was chosen")
+	}
+	rsc := scenarios.Clone(sc)
+	rsc.Sweep = nil
+	rsc.Variants = []scenarios.Variant{p.Variant("optimized", "the strategy chosen by startrend optimize ("+res.Best.Label+")", res.Best.X)}
+	if err := scenarios.Validate(rsc); err != nil {
+		return fmt.Errorf("the optimised strategy is not a valid scenario: %w", err)
+	}
+	yaml, err := scenarios.Marshal(rsc)
+	if err != nil {
+		return err
+	}
+	prog := newProgress(stderr, "final report run", quiet)
+	r, err := sim.Run(ctx, rsc, sim.Options{Workers: workers, Progress: prog.Update})
+	prog.Finish()
+	if err != nil {
+		return err
+	}
+	parent := filepath.Dir(filepath.Clean(dir))
+	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(dir)+".opt-")
+	if err != nil {
+		return err
+	}
+	os.Remove(tmp) // WriteRunDir creates it
+	defer os.RemoveAll(tmp)
+	meta := reports.RunMeta{WallSeconds: time.Since(start).Seconds(), Workers: workers, Chunks: r.Work.Chunks,
+		GoVersion: runtime.Version(), UserDays: r.Work.UserDays, PeakMemBytes: peakMemory(), StartedAtUnix: start.Unix()}
+	if err := reports.WriteRunDir(tmp, reports.RunInput{ScenarioYAML: yaml, Result: r, Meta: meta, Font: font, Warn: stderr}, true); err != nil {
+		return err
+	}
+	if err := writeJSONAtomic(filepath.Join(tmp, "optimize.json"), res); err != nil {
+		return err
+	}
+	if b, err := os.ReadFile(filepath.Join(dir, optimizeCheckpointFile)); err == nil {
+		if err := os.WriteFile(filepath.Join(tmp, optimizeCheckpointFile), b, 0o644); err != nil {
+			return err
+		}
+	}
+	if err := reports.WriteOptimize(tmp, res, reports.ReportOptions{Font: font, Warn: io.Discard}); err != nil {
+		return err
+	}
+	old := tmp + ".old"
+	if err := os.Rename(dir, old); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, dir); err != nil {
+		os.Rename(old, dir)
+		return err
+	}
+	return os.RemoveAll(old)
+}
+
+// emitScenario writes the scenario with the chosen decisions applied, its
+// optimize block and variants removed, and checks that it loads.
+func emitScenario(path string, sc *scenarios.Scenario, p *optimize.Problem, res *optimize.Outcome) error {
+	if res.Best == nil {
+		return errors.New("no strategy was chosen")
+	}
+	esc, err := p.Apply(res.Best.X)
+	if err != nil {
+		return err
+	}
+	esc.Name = sc.Name + "-optimized"
+	esc.Description = strings.TrimSpace(sc.Description + " — strategy chosen by startrend optimize: " + res.Verdict)
+	data, err := scenarios.Marshal(esc)
+	if err != nil {
+		return err
+	}
+	data = append([]byte("# Written by startrend optimize from "+sc.Name+" (scenario hash "+res.Hash+").\n"), data...)
+	if _, err := scenarios.LoadBytes(path, data); err != nil {
+		return fmt.Errorf("the emitted scenario does not validate: %w", err)
+	}
+	if d := filepath.Dir(path); d != "" {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return err
+		}
+	}
+	return writeFileAtomic(path, data)
 }
