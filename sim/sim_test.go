@@ -391,6 +391,10 @@ func TestEveryFieldHasAnEffect(t *testing.T) {
 			break
 		}
 		if sc == nil {
+			// Shares that must sum to 1: move a little to a sibling.
+			sc = moveShare(base, p, v, paths)
+		}
+		if sc == nil {
 			skipped = append(skipped, p)
 			continue
 		}
@@ -460,4 +464,60 @@ func join(a, b string) string {
 		return b
 	}
 	return a + "." + b
+}
+
+// moveShare returns a copy of base with 0.05 (at most half the sibling's
+// value) moved from a sibling field to path, or nil when none stays valid.
+func moveShare(base *scenarios.Scenario, path string, v float64, paths []string) *scenarios.Scenario {
+	parent := path[:strings.LastIndex(path, ".")]
+	field := path[strings.LastIndex(path, ".")+1:]
+	for _, q := range paths {
+		if q == path || !strings.Contains(q, ".") {
+			continue
+		}
+		// Siblings: same parent (tiers.head/tiers.tail) or same field of a
+		// sibling element (groups.gen_z.share/groups.urban_silver.share).
+		qp, qf := q[:strings.LastIndex(q, ".")], q[strings.LastIndex(q, ".")+1:]
+		gp := parent[:max(0, strings.LastIndex(parent, "."))]
+		sameParent := qp == parent
+		sameField := qf == field && strings.HasPrefix(qp, gp+".") && strings.Count(qp, ".") == strings.Count(parent, ".")
+		if !sameParent && !sameField {
+			continue
+		}
+		vq, err := scenarios.GetFloat(base, q)
+		if err != nil || vq <= 0 {
+			continue
+		}
+		d := math.Min(0.05, vq/2)
+		c := scenarios.Clone(base)
+		if scenarios.Set(c, path, v+d) != nil || scenarios.Set(c, q, vq-d) != nil || scenarios.Validate(c) != nil {
+			continue
+		}
+		return c
+	}
+	return nil
+}
+
+// TestRoster: named roster creators come first, keep their own fee,
+// commission and capacity, and roster entries contract them.
+func TestRoster(t *testing.T) {
+	sc := testScenario(t, "replications=1")
+	sc.Variants = nil
+	sc.Creators.RosterCreators = []scenarios.RosterCreator{
+		{ID: "star", Type: "live_seller", Followers: 2e6, Quality: 0.9, LiveSkill: 0.9,
+			Capacity: scenarios.FormatMap[float64]{ShortVideo: 2, Live: 3, Post: 1, Storefront: 5}, Fee: 5000, Commission: 0.25, ReservationIncome: 3000},
+	}
+	sc.Merchants[1].Strategy.Roster = []scenarios.RosterEntry{{Creator: "star", Stage: "any", Format: "live", Contract: "fee_cps", Posts: 2}}
+	without := testScenario(t, "replications=1")
+	without.Variants = nil
+	a, b := run(t, sc, 2), run(t, without, 2)
+	noNaN(t, "roster", a)
+	ta, tb := a.Variants[0].Reps[0].Totals, b.Variants[0].Reps[0].Totals
+	if !(ta["cooperations"] > tb["cooperations"]) {
+		t.Fatalf("roster cooperations not contracted: %v vs %v", ta["cooperations"], tb["cooperations"])
+	}
+	w := newWorld(sc, 0)
+	if !w.cRoster[0] || w.fee(0) != 5000 || w.cTier[0] != tierHead || w.cCap[fLive] != 3 {
+		t.Fatalf("roster creator 0: fee %v tier %v cap %v", w.fee(0), w.cTier[0], w.cCap[fLive])
+	}
 }
