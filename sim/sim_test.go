@@ -521,3 +521,23 @@ func TestRoster(t *testing.T) {
 		t.Fatalf("roster creator 0: fee %v tier %v cap %v", w.fee(0), w.cTier[0], w.cCap[fLive])
 	}
 }
+
+func TestCancelAndProgress(t *testing.T) {
+	sc := testScenario(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := Run(ctx, sc, Options{Workers: 2}); err != context.Canceled {
+		t.Fatalf("cancelled run: err %v", err)
+	}
+	var last, total int
+	var mu = make(chan struct{}, 1)
+	mu <- struct{}{}
+	_, err := Run(context.Background(), sc, Options{Workers: 2, Progress: func(d, n int) {
+		<-mu
+		last, total = max(last, d), n
+		mu <- struct{}{}
+	}})
+	if err != nil || last != total || total != 2*sc.Replications*(sc.HorizonDays+sc.WarmupDays) {
+		t.Fatalf("progress %d/%d, err %v", last, total, err)
+	}
+}
