@@ -1,0 +1,225 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/startrend/startrend/optimize"
+	"github.com/startrend/startrend/reports"
+	"github.com/startrend/startrend/scenarios"
+)
+
+// Small versions of the library scenario so a test takes seconds.
+var smallApparel = []string{
+	"--set", "population.users=3000", "--set", "creators.generate.count=300",
+	"--set", "horizon_days=45", "--set", "warmup_days=7", "--set", "replications=6",
+}
+
+func smallSets() []string {
+	var s []string
+	for i := 1; i < len(smallApparel); i += 2 {
+		s = append(s, smallApparel[i])
+	}
+	return s
+}
+
+func readOutcome(t *testing.T, dir string) *optimize.Outcome {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, "optimize.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var o optimize.Outcome
+	if err := json.Unmarshal(b, &o); err != nil {
+		t.Fatal(err)
+	}
+	return &o
+}
+
+func TestOptimizeWorkersEmitAndReports(t *testing.T) {
+	lib := filepath.Join("..", "..", "scenarios", "apparel-launch.yaml")
+	tmp := t.TempDir()
+	emit := filepath.Join(tmp, "emitted.yaml")
+	args := append([]string{"optimize", lib, "--evals", "260", "--quiet", "--set", "optimize.frontier=[600000]"}, smallApparel...)
+	d1, d2 := filepath.Join(tmp, "w1"), filepath.Join(tmp, "w2")
+	code, _, stderr := run(t, append(args, "-o", d1, "--workers", "1", "--emit-scenario", emit)...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	code, _, stderr = run(t, append(args, "-o", d2, "--workers", "2")...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, f := range []string{"optimize.json", reports.SummaryFile, reports.ReplicationsFile, optimizeCheckpointFile} {
+		a, _ := os.ReadFile(filepath.Join(d1, f))
+		b, _ := os.ReadFile(filepath.Join(d2, f))
+		if len(a) == 0 || !bytes.Equal(a, b) {
+			t.Errorf("%s differs between --workers 1 and 2 (or is empty)", f)
+		}
+	}
+	o := readOutcome(t, d1)
+	if !o.Complete || o.Best == nil || o.EvalsUsed > 260 {
+		t.Fatalf("outcome: complete %t, used %d", o.Complete, o.EvalsUsed)
+	}
+	for _, p := range []string{"optimize_convergence", "optimize_allocation", "optimize_candidates", "optimize_frontier"} {
+		if _, err := os.Stat(filepath.Join(d1, "plots", p+".png")); err != nil {
+			t.Errorf("plot %s: %v", p, err)
+		}
+	}
+	for _, f := range []string{reports.ReportMDFile, reports.ReportHTMLFile} {
+		b, _ := os.ReadFile(filepath.Join(d1, f))
+		if !strings.Contains(string(b), "Optimisation") || !strings.Contains(string(b), "optimize_convergence.png") {
+			t.Errorf("%s has no optimisation section", f)
+		}
+	}
+	// The emitted scenario validates, and rerun reproduces the optimised
+	// variant's KPIs (same seed and replications).
+	code, _, stderr = run(t, "validate", emit)
+	if code != 0 {
+		t.Fatalf("emitted scenario does not validate: %s", stderr)
+	}
+	rd := filepath.Join(tmp, "rerun")
+	code, _, stderr = run(t, "run", emit, "-o", rd, "--quiet")
+	if code != 0 {
+		t.Fatalf("rerun: %s", stderr)
+	}
+	opt, err := reports.ReadRun(d1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	re, err := reports.ReadRun(rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"gmv", "spend", "orders"} {
+		var got, want reports.KPI
+		for _, v := range opt.Summary.Variants {
+			if v.Name == "optimized" {
+				want = v.KPIs[k]
+			}
+		}
+		got = re.Summary.KPIs[k]
+		if !(float64(got.Mean) >= float64(want.CI95[0]) && float64(got.Mean) <= float64(want.CI95[1])) {
+			t.Errorf("%s: rerun %v outside the reported CI %v", k, got.Mean, want.CI95)
+		}
+	}
+}
+
+func TestOptimizeResumeEqualsUninterrupted(t *testing.T) {
+	sc, err := scenarios.LoadLibrary("apparel-launch", append(smallSets(), "optimize.frontier=[]")...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := optimize.NewProblem(sc, optimize.ProblemOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := optimize.SolveOptions{Simulate: SimulateMerchant(p.Merchant), Evals: 160, ReportRuns: 12, Workers: 2}
+	full, err := optimize.Solve(context.Background(), p, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := json.Marshal(full)
+	ctx, cancel := context.WithCancel(context.Background())
+	var saved []byte
+	n := 0
+	o := opts
+	o.Checkpoint = func(st *optimize.SolveState) error {
+		saved, _ = json.Marshal(st)
+		if n++; n == 4 {
+			cancel()
+		}
+		return nil
+	}
+	part, err := optimize.Solve(ctx, p, o)
+	cancel()
+	if err == nil || part.Complete {
+		t.Fatal("not interrupted")
+	}
+	var st optimize.SolveState
+	if err := json.Unmarshal(saved, &st); err != nil {
+		t.Fatal(err)
+	}
+	o.Checkpoint, o.Resume = nil, &st
+	res, err := optimize.Solve(context.Background(), p, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := json.Marshal(res)
+	if !bytes.Equal(got, want) {
+		t.Fatal("resumed run differs from the uninterrupted one")
+	}
+}
+
+func TestOptimizeInterruptAndResumeCLI(t *testing.T) {
+	lib := filepath.Join("..", "..", "scenarios", "apparel-launch.yaml")
+	dir := filepath.Join(t.TempDir(), "o")
+	args := append([]string{"optimize", lib, "-o", dir, "--evals", "200", "--quiet", "--set", "optimize.frontier=[]"}, smallApparel...)
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		// Cancel as soon as the first checkpoint is written.
+		for ctx.Err() == nil {
+			if _, err := os.Stat(filepath.Join(dir, optimizeCheckpointFile)); err == nil {
+				cancel()
+				return
+			}
+			time.Sleep(2 * time.Millisecond)
+		}
+	}()
+	var so, se bytes.Buffer
+	code := dispatch(ctx, args, &so, &se)
+	cancel()
+	if code != exitInterrupted {
+		t.Fatalf("exit %d, want 130: %s", code, se.String())
+	}
+	if o := readOutcome(t, dir); o.Complete {
+		t.Error("partial optimize.json says complete")
+	}
+	if code, _, _ := run(t, args...); code == 0 {
+		t.Error("a second run without --resume or --force overwrote the checkpoint")
+	}
+	code, _, stderr := run(t, append(args, "--resume")...)
+	if code != 0 {
+		t.Fatalf("resume: exit %d: %s", code, stderr)
+	}
+	if o := readOutcome(t, dir); !o.Complete || o.Best == nil {
+		t.Error("resumed result incomplete")
+	}
+}
+
+func TestOptimizeBadBlocks(t *testing.T) {
+	src, err := os.ReadFile(filepath.Join("..", "..", "scenarios", "apparel-launch.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	bad := strings.Replace(string(src), "growth-tail.count, min: 0, max: 40", "growth-tail.count, min: 30, max: 40", 1)
+	bad = strings.Replace(bad, "budget: {total_at_most: 1200000}", "budget: {total_at_most: 20000}", 1)
+	f := filepath.Join(dir, "bad.yaml")
+	os.WriteFile(f, []byte(bad), 0o644)
+	code, _, stderr := run(t, "optimize", f, "-o", filepath.Join(dir, "o"))
+	if code != exitUsage || !strings.Contains(stderr, "bad.yaml:") || !strings.Contains(stderr, "optimize.budget.total_at_most") || !strings.Contains(stderr, "infeasible") {
+		t.Errorf("exit %d: %s", code, stderr)
+	}
+	empty := strings.Replace(string(src), "  decide:\n", "  decide: []\n  zz:\n", 1)
+	empty = strings.Replace(empty, "  zz:\n", "", 1)
+	lines := strings.Split(empty, "\n")
+	var kept []string
+	for _, l := range lines {
+		if strings.HasPrefix(l, "    - {path:") {
+			continue
+		}
+		kept = append(kept, l)
+	}
+	os.WriteFile(f, []byte(strings.Join(kept, "\n")), 0o644)
+	code, _, stderr = run(t, "optimize", f, "-o", filepath.Join(dir, "o"))
+	if code != exitUsage || !strings.Contains(stderr, "empty decision space") || !strings.Contains(stderr, "bad.yaml:") {
+		t.Errorf("exit %d: %s", code, stderr)
+	}
+}
