@@ -291,6 +291,15 @@ func TestVerdict(t *testing.T) {
 	if got := Verdict(s, v); got != want {
 		t.Errorf("verdict\n got %s\nwant %s", got, want)
 	}
+	// A fall in a total reads as magnitudes, smallest first.
+	down := &VariantSummary{Name: "skip", Description: "skipping the campaign", VsBaseline: map[string]Diff{
+		"gmv":    {Diff: iv(-84, -142, -25), Pct: iv(-8.4, -14.2, -2.5)},
+		"roi":    {Diff: iv(0.1, -0.1, 0.3), Pct: iv(3, -3, 9)},
+		"orders": {Diff: iv(1, -2, 4), Pct: iv(2, -4, 8)},
+	}}
+	if got, want := Verdict(s, down), "Skipping the campaign lowers GMV by 8.4% [2.5%, 14.2%]; no clear difference in orders and ROI."; got != want {
+		t.Errorf("verdict\n got %s\nwant %s", got, want)
+	}
 	if j := judgement(s.Metrics[1], direction(v.VsBaseline["roi"])); j != "worse" {
 		t.Errorf("roi down judged %q", j)
 	}

@@ -7,9 +7,28 @@ import (
 	"unicode/utf8"
 )
 
-// headlineKPIs is how many KPIs (in declaration order) a verdict sentence
-// speaks about; the rest are in the tables.
-const headlineKPIs = 6
+// headlineKPIs are the KPIs a verdict sentence speaks of, in this order,
+// when the run declares them; a run declaring none of them uses its first
+// six metrics.
+var headlineKPIs = []string{"gmv", "orders", "new_customers", "spend", "roi", "profit"}
+
+// headline returns the indices of s.Metrics a verdict covers.
+func headline(s *Summary) []int {
+	var idx []int
+	for _, name := range headlineKPIs {
+		for i, m := range s.Metrics {
+			if m.Name == name {
+				idx = append(idx, i)
+			}
+		}
+	}
+	if len(idx) == 0 {
+		for i := range min(6, len(s.Metrics)) {
+			idx = append(idx, i)
+		}
+	}
+	return idx
+}
 
 // Direction of a paired difference.
 type Direction int
@@ -66,8 +85,12 @@ func changeText(m MetricDecl, base KPI, df Diff, dir Direction) string {
 			human(b+float64(df.Diff.Mean)), human(b+float64(df.Diff.CI95[0])), human(b+float64(df.Diff.CI95[1])))
 	}
 	if df.Pct.Mean.Defined() {
+		lo, hi := float64(df.Pct.CI95[0]), float64(df.Pct.CI95[1])
+		if dir == Down { // magnitudes, smallest first: "lowers … by 8.4% [2.5%, 14.2%]"
+			lo, hi = hi, lo
+		}
 		return fmt.Sprintf("%s %s by %s [%s, %s]", verb, label, absPct(float64(df.Pct.Mean)),
-			signedPct(float64(df.Pct.CI95[0]), dir), signedPct(float64(df.Pct.CI95[1]), dir))
+			signedPct(lo, dir), signedPct(hi, dir))
 	}
 	return fmt.Sprintf("%s %s by %s %s [%s, %s]", verb, label, human(abs(float64(df.Diff.Mean))), m.Unit,
 		human(float64(df.Diff.CI95[0])), human(float64(df.Diff.CI95[1])))
@@ -102,10 +125,8 @@ func Verdict(s *Summary, v *VariantSummary) string {
 		subject = string(unicode.ToUpper(r)) + subject[n:]
 	}
 	var changes, unclear, undefined []string
-	for i, m := range s.Metrics {
-		if i >= headlineKPIs {
-			break
-		}
+	for _, i := range headline(s) {
+		m := s.Metrics[i]
 		df := v.VsBaseline[m.Name]
 		label := m.Label
 		if label == "" {
