@@ -113,7 +113,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if meta.Workers == 0 {
 		meta.Workers = nw
 	}
-	if err := reports.WriteRunDir(dir, reports.RunInput{ScenarioYAML: resolved, Result: res, Meta: meta, Font: *font}, *force); err != nil {
+	if err := reports.WriteRunDir(dir, reports.RunInput{ScenarioYAML: resolved, Result: res, Meta: meta, Font: *font, Warn: stderr, Version: versionString()}, *force); err != nil {
 		fmt.Fprintf(stderr, "startrend run: writing %s: %v\n", dir, err)
 		return exitFailure
 	}
