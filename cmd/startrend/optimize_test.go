@@ -223,3 +223,66 @@ func TestOptimizeBadBlocks(t *testing.T) {
 		t.Errorf("exit %d: %s", code, stderr)
 	}
 }
+
+// TestOptimizeLibraryBeatsBaseline runs the library scenarios that have an
+// optimize block, shrunk, with the random-search reference arm: the chosen
+// strategy must beat the scenario's own strategy by more than the noise
+// (paired CI of the race excludes zero) and must not be beaten by random
+// search's best at the same budget.
+func TestOptimizeLibraryBeatsBaseline(t *testing.T) {
+	cases := map[string][]string{
+		"apparel-launch": {"population.users=4000", "creators.generate.count=400", "replications=4", "optimize.frontier=[]"},
+	}
+	for name, sets := range cases {
+		t.Run(name, func(t *testing.T) {
+			sc, err := scenarios.LoadLibrary(name, sets...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			p, err := optimize.NewProblem(sc, optimize.ProblemOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			out, err := optimize.Solve(context.Background(), p, optimize.SolveOptions{
+				Simulate: SimulateMerchant(p.Merchant), Evals: 600, ReportRuns: 8, RandomArm: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Log(out.Verdict)
+			if out.Best.Label == "baseline" || out.VsBaseline == nil || !out.VsBaseline.Better {
+				t.Errorf("does not beat the baseline beyond noise: %+v", out.VsBaseline)
+			}
+			if r := out.VsRandom; out.Best.Label == "random search best" || r == nil || float64(r.CIHi) < 0 {
+				t.Errorf("random search is better: %+v (winner %s)", r, out.Best.Label)
+			}
+		})
+	}
+}
+
+// BenchmarkOptimizeWorkers measures the speed-up of 2 workers over 1 on an
+// evaluation-dominated optimisation (the real simulator) and reports it as
+// speedup_2w.
+func BenchmarkOptimizeWorkers(b *testing.B) {
+	sc, err := scenarios.LoadLibrary("apparel-launch", "population.users=4000", "creators.generate.count=400", "replications=4", "optimize.frontier=[]")
+	if err != nil {
+		b.Fatal(err)
+	}
+	p, err := optimize.NewProblem(sc, optimize.ProblemOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	solve := func(w int) time.Duration {
+		t0 := time.Now()
+		if _, err := optimize.Solve(context.Background(), p, optimize.SolveOptions{Simulate: SimulateMerchant(p.Merchant), Evals: 300, ReportRuns: 8, Workers: w}); err != nil {
+			b.Fatal(err)
+		}
+		return time.Since(t0)
+	}
+	for range b.N {
+		t1 := solve(1)
+		t2 := solve(2)
+		b.ReportMetric(t1.Seconds(), "s_1w")
+		b.ReportMetric(t2.Seconds(), "s_2w")
+		b.ReportMetric(t1.Seconds()/t2.Seconds(), "speedup_2w")
+	}
+}
