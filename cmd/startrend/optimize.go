@@ -150,13 +150,8 @@ func cmdOptimize(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	}
 	res, err := optimize.Solve(ctx, p, opts)
 	prog.Finish()
-	if res != nil && len(sc.Merchants) > 1 {
-		for _, k := range []string{p.Objective, "profit"} {
-			if k == "profit" && (p.Objective == "profit" || (p.Target != nil && p.Target.KPI == "profit")) {
-				res.Notes = append(res.Notes, "profit is not broken down by merchant by the engine: the objective uses the scenario's total profit (all merchants), so competitors' profit changes count too")
-				break
-			}
-		}
+	if res != nil && len(sc.Merchants) > 1 && (p.Objective == "profit" || (p.Target != nil && p.Target.KPI == "profit")) {
+		res.Notes = append(res.Notes, "profit is not broken down by merchant by the engine: the objective uses the scenario's total profit (all merchants), so competitors' profit changes count too")
 	}
 	if err != nil {
 		if ctx.Err() != nil && res != nil {
