@@ -115,7 +115,7 @@ func optimizeMarkdown(out *optimize.Outcome, figs []figure) []byte {
 	if out.VsRandom != nil {
 		fmt.Fprintf(&b, "- vs random search at equal budget: %s\n", pairedText(out.VsRandom))
 	}
-	b.WriteString("\n| decision | baseline |")
+	b.WriteString("\n| decision | as written |")
 	rows := optimizeRows(out)
 	for _, c := range rows {
 		fmt.Fprintf(&b, " %s |", mdEscape(c.Label))
@@ -167,7 +167,7 @@ var optimizeTemplate = template.Must(template.New("opt").Parse(`<h2 id="optimisa
 <p>Merchant <code>{{.Merchant}}</code>, objective <strong>{{.Objective}}</strong>, method {{.Method}}, {{.Used}} of {{.Evals}} simulator runs.</p>
 <p class="note" id="optimize-verdict">{{.Verdict}}</p>
 <ul><li>vs baseline: {{.VsBaseline}}</li><li>vs runner-up: {{.VsRunnerUp}}</li>{{if .VsRandom}}<li>vs random search: {{.VsRandom}}</li>{{end}}</ul>
-<table id="optimize-candidates"><thead><tr><th>decision</th><th>baseline</th>{{range .Labels}}<th>{{.}}</th>{{end}}</tr></thead>
+<table id="optimize-candidates"><thead><tr><th>decision</th><th>as written</th>{{range .Labels}}<th>{{.}}</th>{{end}}</tr></thead>
 <tbody>{{range .Rows}}<tr><td>{{index . 0}}</td>{{range $i, $c := .}}{{if $i}}<td>{{$c}}</td>{{end}}{{end}}</tr>
 {{end}}</tbody></table>
 {{range .Figures}}<figure id="fig-{{.Name}}"><img src="plots/{{.Name}}.png" width="{{.W}}" height="{{.H}}" alt="{{.Caption}}"><figcaption>{{.Caption}} <a href="plots/{{.Name}}.svg">SVG</a></figcaption></figure>
