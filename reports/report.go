@@ -133,33 +133,45 @@ func (rd *reportData) markdown() []byte {
 		}
 		b.WriteString("\n")
 	}
-	b.WriteString("## KPIs\n\nMean over replications [95% CI].\n\n")
-	b.WriteString("| KPI | unit |")
-	for _, name := range s.VariantNames() {
-		fmt.Fprintf(&b, " %s |", mdEscape(name))
-	}
-	b.WriteString("\n|---|---|")
-	for range s.VariantNames() {
-		b.WriteString("---:|")
-	}
-	b.WriteString("\n")
-	for _, m := range s.Metrics {
-		fmt.Fprintf(&b, "| %s | %s |", mdEscape(m.Label), mdEscape(m.Unit))
+	kpiTable := func(idx []int) {
+		b.WriteString("| KPI | unit |")
 		for _, name := range s.VariantNames() {
-			fmt.Fprintf(&b, " %s |", mdEscape(ciText(s.variantKPIs(name)[m.Name])))
+			fmt.Fprintf(&b, " %s |", mdEscape(name))
+		}
+		b.WriteString("\n|---|---|")
+		for range s.VariantNames() {
+			b.WriteString("---:|")
+		}
+		b.WriteString("\n")
+		for _, i := range idx {
+			m := s.Metrics[i]
+			fmt.Fprintf(&b, "| %s | %s |", mdEscape(m.Label), mdEscape(m.Unit))
+			for _, name := range s.VariantNames() {
+				fmt.Fprintf(&b, " %s |", mdEscape(ciText(s.variantKPIs(name)[m.Name])))
+			}
+			b.WriteString("\n")
 		}
 		b.WriteString("\n")
 	}
-	b.WriteString("\n")
+	b.WriteString("## Headline KPIs\n\nMean over replications [95% CI].\n\n")
+	kpiTable(headline(s))
+	all := make([]int, len(s.Metrics))
+	for i := range all {
+		all[i] = i
+	}
+	fmt.Fprintf(&b, "## All KPIs\n\n<details><summary>%d KPIs, mean over replications [95%% CI]</summary>\n\n", len(all))
+	kpiTable(all)
+	b.WriteString("</details>\n\n")
 	for i := range s.Variants {
 		v := &s.Variants[i]
 		fmt.Fprintf(&b, "## %s vs %s (paired differences)\n\n", mdEscape(v.Name), mdEscape(s.Baseline))
+		b.WriteString("<details><summary>every KPI's paired difference</summary>\n\n")
 		b.WriteString("| KPI | difference [95% CI] | % of baseline [95% CI] | verdict |\n|---|---:|---:|---|\n")
 		for _, m := range s.Metrics {
 			df := v.VsBaseline[m.Name]
 			fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", mdEscape(m.Label), diffText(df), pctText(df), judgement(m, direction(df)))
 		}
-		b.WriteString("\n")
+		b.WriteString("\n</details>\n\n")
 	}
 	if len(rd.figs) > 0 {
 		b.WriteString("## Plots\n\n")
@@ -223,26 +235,37 @@ pre{background:#f7f7f7;padding:.8rem;overflow:auto;font-size:.85rem}
 <ul id="verdicts">
 {{range .Variants}}<li><strong>{{.Name}}</strong> vs {{$.Baseline}}: {{.Verdict}}</li>
 {{end}}</ul>{{end}}
-<h2>KPIs</h2>
-<p>Mean over replications [95% CI].</p>
+<h2>Headline KPIs</h2>
+<p>Mean over replications [95% CI]; every KPI is in the full table below.</p>
+<table id="kpis-headline">
+<thead><tr><th>KPI</th><th>unit</th>{{range .VariantNames}}<th>{{.}}</th>{{end}}</tr></thead>
+<tbody>
+{{range .HeadlineRows}}<tr data-kpi="{{.Name}}"><td title="{{.Description}}">{{.Label}}</td><td class="text">{{.Unit}}</td>{{range .Cells}}<td>{{.Text}}</td>{{end}}</tr>
+{{end}}</tbody>
+</table>
+{{if .Figures}}<h2>Plots</h2>
+{{if .Substituted}}<p class="warn">No CJK-capable font was available when these plots were drawn: labels it could not draw are shown as ids (variant 1, key 2, …). Install fonts-noto-cjk or pass --font.</p>{{end}}
+{{range .Figures}}<figure id="fig-{{.Name}}"><img src="plots/{{.Name}}.png" width="{{.W}}" height="{{.H}}" alt="{{.Caption}}"><figcaption>{{.Caption}} <a href="plots/{{.Name}}.svg">SVG</a></figcaption></figure>
+{{end}}{{end}}
+<h2>All KPIs</h2>
+<details><summary>{{len .KPIRows}} KPIs, mean over replications [95% CI]</summary>
 <table id="kpis">
 <thead><tr><th>KPI</th><th>unit</th>{{range .VariantNames}}<th>{{.}}</th>{{end}}</tr></thead>
 <tbody>
 {{range .KPIRows}}<tr data-kpi="{{.Name}}"><td title="{{.Description}}">{{.Label}}</td><td class="text">{{.Unit}}</td>{{range .Cells}}<td data-variant="{{.Variant}}" data-mean="{{.Mean}}" data-lo="{{.Lo}}" data-hi="{{.Hi}}" data-sd="{{.SD}}" data-n="{{.N}}">{{.Text}}</td>{{end}}</tr>
 {{end}}</tbody>
 </table>
+</details>
 {{range .Variants}}<h2>{{.Name}} vs {{$.Baseline}} (paired differences)</h2>
+<details><summary>every KPI's paired difference</summary>
 <table class="diffs" data-variant="{{.Name}}">
 <thead><tr><th>KPI</th><th>difference [95% CI]</th><th>% of baseline [95% CI]</th><th>verdict</th></tr></thead>
 <tbody>
 {{range .Rows}}<tr data-kpi="{{.Name}}" data-diff="{{.Mean}}" data-lo="{{.Lo}}" data-hi="{{.Hi}}" data-pct="{{.PctMean}}"><td>{{.Label}}</td><td>{{.Diff}}</td><td>{{.Pct}}</td><td class="text {{.Verdict}}">{{.Verdict}}</td></tr>
 {{end}}</tbody>
 </table>
+</details>
 {{end}}
-{{if .Figures}}<h2>Plots</h2>
-{{if .Substituted}}<p class="warn">No CJK-capable font was available when these plots were drawn: labels it could not draw are shown as ids (variant 1, key 2, …). Install fonts-noto-cjk or pass --font.</p>{{end}}
-{{range .Figures}}<figure id="fig-{{.Name}}"><img src="plots/{{.Name}}.png" width="{{.W}}" height="{{.H}}" alt="{{.Caption}}"><figcaption>{{.Caption}} <a href="plots/{{.Name}}.svg">SVG</a></figcaption></figure>
-{{end}}{{end}}
 <h2>Provenance</h2>
 <table id="provenance">
 <tr><th>scenario</th><td class="text">{{.Scenario}}</td></tr>
@@ -264,6 +287,7 @@ func (rd *reportData) html() ([]byte, error) {
 		Provenance   string
 		VariantNames []string
 		KPIRows      []htmlKPIRow
+		HeadlineRows []htmlKPIRow
 		Variants     []htmlVariant
 		Figures      []figure
 		Substituted  bool
@@ -279,6 +303,9 @@ func (rd *reportData) html() ([]byte, error) {
 				SD: formatFloat(float64(k.SD)), N: k.N})
 		}
 		data.KPIRows = append(data.KPIRows, row)
+	}
+	for _, i := range headline(s) {
+		data.HeadlineRows = append(data.HeadlineRows, data.KPIRows[i])
 	}
 	for i := range s.Variants {
 		v := &s.Variants[i]
