@@ -71,6 +71,7 @@ const (
 	mTasksPosted
 	mTasksAccepted
 	mTasksUnfilled
+	mTasksUnfunded
 	mTaskFulfilment
 	mLinkedOrders
 	mLinkedGMV
@@ -143,6 +144,7 @@ var registry = [numMetrics]Metric{
 	mTasksPosted:          {Name: "tasks_posted", Label: "Tasks posted", Unit: "tasks", Description: "Magpie Bridge tasks posted (within budget)", Kind: Sum},
 	mTasksAccepted:        {Name: "tasks_accepted", Label: "Tasks accepted", Unit: "tasks", Description: "tasks accepted by a creator (fee + expected commission ≥ reservation income, capacity left)", Kind: Sum, HigherIsBetter: true},
 	mTasksUnfilled:        {Name: "tasks_unfilled", Label: "Tasks unfilled", Unit: "tasks", Description: "tasks no creator accepted", Kind: Sum},
+	mTasksUnfunded:        {Name: "tasks_unfunded", Label: "Tasks unfunded", Unit: "tasks", Description: "tasks of the creator matrix not posted because the paced creator-fee allowance or the paid-traffic budget could not cover them", Kind: Sum},
 	mTaskFulfilment:       {Name: "task_fulfilment", Label: "Task fulfilment", Unit: "ratio", Description: "tasks_accepted / tasks_posted", Kind: Ratio, Num: "tasks_accepted", Den: "tasks_posted", HigherIsBetter: true},
 	mLinkedOrders:         {Name: "linked_orders", Label: "Linked orders", Unit: "orders", Description: "orders in a linked (harvest) live room by users inside their seeding window × scale", Kind: Sum, HigherIsBetter: true},
 	mLinkedGMV:            {Name: "linked_gmv", Label: "Linked GMV", Unit: "CNY", Description: "GMV of linked orders (Xingque seeding→harvest)", Kind: Sum, HigherIsBetter: true},

@@ -15,6 +15,7 @@ type refundDue struct{ n, gmv, margin float64 }
 
 // endDay settles sim day d from the day's counts.
 func (w *world) endDay(d int, a *accum) {
+	w.closeUsers(a) // funnel stocks from the decay calendar (users.go)
 	t := &w.day
 	sc := w.sc
 	p := &sc.Platform
@@ -92,7 +93,7 @@ func (w *world) endDay(d int, a *accum) {
 		}
 		if c[cLinked] > 0 {
 			lg := float64(c[cLinked]) * scale * it.value
-			cr := lg * p.Linkage.SeedingCredit
+			cr, _ := w.link.Split(lg) // seeding's share; the rest stays with the harvest content
 			o.add(mLinkedOrders, float64(c[cLinked])*scale)
 			o.add(mLinkedGMV, lg)
 			o.add(mSeedingCredit, cr)

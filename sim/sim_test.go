@@ -508,15 +508,23 @@ func TestRoster(t *testing.T) {
 			Capacity: scenarios.FormatMap[float64]{ShortVideo: 2, Live: 3, Post: 1, Storefront: 5}, Fee: 5000, Commission: 0.25, ReservationIncome: 3000},
 	}
 	sc.Merchants[1].Strategy.Roster = []scenarios.RosterEntry{{Creator: "star", Stage: "any", Format: "live", Contract: "fee_cps", Posts: 2}}
+	sc.Merchants[1].Budget.CreatorFees = 300000 // room for the star's fee after the matrix
 	without := testScenario(t, "replications=1")
 	without.Variants = nil
 	a, b := run(t, sc, 2), run(t, without, 2)
 	noNaN(t, "roster", a)
 	ta, tb := a.Variants[0].Reps[0].Totals, b.Variants[0].Reps[0].Totals
-	if !(ta["cooperations"] > tb["cooperations"]) {
-		t.Fatalf("roster cooperations not contracted: %v vs %v", ta["cooperations"], tb["cooperations"])
+	if ta["cooperations"] == 0 || tb["cooperations"] == 0 {
+		t.Fatalf("no cooperations: %v, %v", ta["cooperations"], tb["cooperations"])
 	}
 	w := newWorld(sc, 0)
+	if err := w.run(context.Background(), 1, func() {}); err != nil {
+		t.Fatal(err)
+	}
+	if !w.cEngaged[0] || w.cIncome[0] <= 0 {
+		t.Fatalf("roster creator never contracted (engaged %v, income %v)", w.cEngaged[0], w.cIncome[0])
+	}
+	w = newWorld(sc, 0)
 	if !w.cRoster[0] || w.fee(0) != 5000 || w.cTier[0] != tierHead || w.cCap[fLive] != 3 {
 		t.Fatalf("roster creator 0: fee %v tier %v cap %v", w.fee(0), w.cTier[0], w.cCap[fLive])
 	}

@@ -3,6 +3,8 @@ package sim
 import (
 	"math"
 	"slices"
+
+	"github.com/startrend/startrend/sim/mechanisms"
 )
 
 // This file holds the day's first phases, run once per world and day before
@@ -45,42 +47,30 @@ func (w *world) beginDay(d int) {
 	w.buildTables(d)
 }
 
-// calendarCampaigns lets eligible merchants join a campaign on its first
-// KPI day, paying its fee from the campaigns budget (unpaced: a lump sum).
+// calendarCampaigns charges each joining merchant a campaign's fee on the
+// campaign's first KPI day, from its campaigns budget (unpaced: a lump
+// sum). Who joins was decided at initialisation (initCampaigns).
 func (w *world) calendarCampaigns(sday int) {
 	if !w.day.kpi {
 		return
 	}
 	for j := range w.camp {
 		cs := &w.camp[j]
-		first := max(cs.sc.Window[0], 1)
-		if sday != first || cs.sc.Window[1] < sday {
+		if sday != max(cs.sc.Window[0], 1) {
 			continue
 		}
-		for _, id := range cs.sc.Eligible.Merchants {
-			for m := range w.merchants {
-				mer := &w.merchants[m]
-				if mer.sc.ID != id || cs.joined[m] {
-					continue
-				}
-				fee := cs.sc.Fee
-				if mer.spentCamp+fee > mer.sc.Budget.Campaigns+1e-9 {
-					continue // cannot afford the fee: does not join
-				}
-				cs.joined[m] = true
-				mer.spentCamp += fee
-				w.out.add(mSpendCampaign, fee)
-				w.out.add(mSpend, fee)
-				dims := w.dimsOf(int32(m), -1, -1, -1, kOwn, factCampaign, -1, int16(j))
-				w.out.addBD(&dims, bSpend, fee)
+		for m, ok := range cs.joined {
+			if !ok {
+				continue
 			}
+			fee := cs.sc.Fee
+			w.merchants[m].spentCamp += fee
+			w.out.add(mSpendCampaign, fee)
+			w.out.add(mSpend, fee)
+			dims := w.dimsOf(int32(m), -1, -1, -1, kOwn, factCampaign, -1, int16(j))
+			w.out.addBD(&dims, bSpend, fee)
 		}
 	}
-}
-
-func (w *world) campaignActive(j, sday int) bool {
-	c := w.camp[j].sc
-	return w.day.kpi && sday >= c.Window[0] && sday <= c.Window[1]
 }
 
 // calendarTrends lets creators adopt (Bass hazard) and adopters publish
@@ -219,56 +209,67 @@ func (w *world) replan(m, d int) {
 	}
 }
 
-// postTasks posts a matrix entry's Magpie Bridge tasks and matches them:
-// a creator of the entry's type and tier accepts when the fee plus the
-// expected commission reaches its reservation income (strictly above it
-// when dormant, which wakes it) and it has capacity.
-// TODO(mechanisms): switch to mechanisms.Board.Match when tasks.go lands.
+// postTasks posts a matrix entry's Magpie Bridge tasks on the task board
+// (mechanisms.Board.Match): up to count tasks, as many as the paid-traffic
+// budget can boost; a creator of the entry's type and tier not yet picked
+// in this re-plan accepts when the fee plus its expected commission reaches
+// its reservation income (strictly above it when dormant, which wakes it)
+// and it has capacity left this week for the format. A task whose fee the
+// paced creator-fee allowance cannot cover is not posted (unfunded).
 func (w *world) postTasks(m, pi int, e *matrixEntry, pool []int32, f, posts, d, P int, stamp int32) {
-	if e.Task == nil {
+	if e.Task == nil || e.Count <= 0 {
 		return
 	}
-	fee := e.Task.Budget * (1 - e.Task.EcommerceShare)
-	boost := e.Task.Budget * e.Task.EcommerceShare
-	price := w.products[pi].price
-	for n := 0; n < e.Count; n++ {
-		if fee > w.feeRoom(m, d, P-1)+1e-9 || boost > w.paidRoom(m, d)+1e-9 {
-			break // out of budget: no more tasks posted
-		}
-		w.out.add(mTasksPosted, 1)
-		taken := false
-		if len(pool) > 0 {
-			start := int(w.rng.Uint64() % uint64(len(pool)))
-			for j := 0; j < len(pool) && !taken; j++ {
-				c := pool[(start+j)%len(pool)]
-				if w.mark[c] == stamp || w.cUsed[int(c)*numFormats+f]+1 > w.cCap[int(c)*numFormats+f]+1e-9 {
-					continue
-				}
-				tier := w.cTier[c]
-				exp := 0.0
-				if w.postsTier[tier] > 0 {
-					exp = w.cComm[c] * price * w.expOrders[tier] / w.postsTier[tier] * float64(posts)
-				}
-				res := w.reservation(c)
-				inc := fee + exp
-				if inc < res || (w.cLife[c] == crDormant && inc <= res) {
-					continue
-				}
-				if w.cLife[c] == crDormant {
-					w.cLife[c] = crRising
-					w.cEngDay[c] = int32(d)
-				}
-				w.mark[c] = stamp
-				w.contract(m, pi, c, f, kTask, posts, d, P, fee, boost)
-				taken = true
-			}
-		}
-		if taken {
-			w.out.add(mTasksAccepted, 1)
-		} else {
-			w.out.add(mTasksUnfilled, 1)
-		}
+	terms := mechanisms.Task{Merchant: 0, Type: -1, Tier: -1, Format: int8(f), Posts: 1,
+		Budget: e.Task.Budget, EcommerceShare: e.Task.EcommerceShare}
+	n := e.Count
+	if boost := terms.Boost(); boost > 0 {
+		n = min(n, int(math.Floor((w.paidRoom(m, d)+1e-9)/boost)))
 	}
+	w.out.add(mTasksUnfunded, float64(e.Count-max(n, 0)))
+	if n <= 0 {
+		return
+	}
+	// Expected commission of an average creator of the tier: realised
+	// orders per published piece of the tier so far × price × posts.
+	tier := tierIndex(e.Tier)
+	if w.postsTier[tier] > 0 {
+		terms.ExpectedCommission = w.products[pi].price * w.expOrders[tier] / w.postsTier[tier] * float64(posts)
+	}
+	w.tasks = w.tasks[:0]
+	for range n {
+		w.tasks = append(w.tasks, terms)
+	}
+	w.cands = w.cands[:0]
+	for _, c := range pool {
+		if w.mark[c] == stamp {
+			continue
+		}
+		ci := int(c)*numFormats + f
+		room := int32(math.Floor(w.cCap[ci] - w.cUsed[ci] + 1e-9))
+		if room <= 0 {
+			continue
+		}
+		cd := mechanisms.Candidate{Creator: c, Type: int8(w.cType[c]), Tier: int8(w.cTier[c]),
+			Dormant: w.cLife[c] == crDormant, Reservation: w.reservation(c), CommissionFactor: w.cComm[c]}
+		cd.Capacity[f] = room
+		w.cands = append(w.cands, cd)
+	}
+	budget := [1]float64{w.feeRoom(m, d, P-1) + 1e-9}
+	res := w.board.Match(w.tasks, w.cands, budget[:], w.rng)
+	for _, as := range res.Assignments {
+		c := as.Creator
+		if as.WokeDormant {
+			w.cLife[c] = crRising
+			w.cEngDay[c] = int32(d)
+		}
+		w.mark[c] = stamp
+		w.contract(m, pi, c, f, kTask, posts, d, P, as.Fee, as.Boost)
+	}
+	w.out.add(mTasksPosted, float64(res.Posted))
+	w.out.add(mTasksAccepted, float64(res.Accepted))
+	w.out.add(mTasksUnfilled, float64(res.UnfilledNoTaker))
+	w.out.add(mTasksUnfunded, float64(res.UnfilledBudget))
 }
 
 // contract creates a cooperation and charges its fee.

@@ -119,25 +119,10 @@ func (w *world) buildTables(d int) {
 			}
 		}
 		disc := 0.0
-		for j := range w.camp {
-			cs := &w.camp[j]
-			if !w.campaignActive(j, sday) || !cs.joined[m] {
-				continue
-			}
-			if cs.products != nil && !cs.products[int(co.product)] {
-				continue
-			}
-			if co.typ < 0 {
-				if cs.types != nil || cs.tiers != nil {
-					continue
-				}
-			} else if (cs.types != nil && !cs.types[co.typ]) || (cs.tiers != nil && !cs.tiers[co.tier]) {
-				continue
-			}
-			it.campaign = int16(j)
-			disc = cs.sc.Discount
-			weight *= cs.sc.TrafficMultiplier
-			break
+		if ce, ok := w.campTable.Effect(sday, int(co.product), int(co.typ), int(co.tier)); ok && t.kpi {
+			it.campaign = int16(ce.Campaign)
+			disc = ce.Discount
+			weight *= ce.TrafficMultiplier
 		}
 		pr := &w.products[co.product]
 		it.w = weight
@@ -371,7 +356,7 @@ func (w *world) buildTables(d int) {
 	}
 	// Linkage: harvest items per merchant and the extra exposure of linked users.
 	if t.hasLink {
-		boost := p.Linkage.ExposureBoost - 1
+		boost := w.link.ExposureMultiplier(true) - w.link.ExposureMultiplier(false)
 		for m := 0; m < M; m++ {
 			t.hItems[m] = t.hItems[m][:0]
 		}

@@ -1,6 +1,11 @@
 package sim
 
-import "math/rand/v2"
+import (
+	"math/bits"
+	"math/rand/v2"
+
+	"github.com/startrend/startrend/sim/mechanisms"
+)
 
 // This file is the hot loop: per user and day, activation → exposure →
 // response, then the stock tally. It allocates nothing, looks up no map and
@@ -26,8 +31,15 @@ type accum struct {
 	cnt    []int64 // [K*nCnt]
 	line   []int64 // delivered impressions per paid line
 	flows  []int64 // [M*5]
-	stock  []int64 // [M*6]
+	stock  []int64 // [M*6] funnel stocks (filled by closeUsers at the end of the day)
 	active []int64 // [M*G*6] users who opened the app, by merchant stage
+	// Lazy decay with a decay calendar: the workers record only the
+	// changes they make (dstock: stage changes by touches today; cal:
+	// future decay events cancelled or scheduled by those touches), so the
+	// day's stocks cost nothing per untouched user × merchant.
+	dstock  []int64 // [M*6]
+	cal     []int32 // [T*M*6]
+	openedG []int64 // [G] users who opened, by group (stage-0 active counts)
 	life   [5]int64
 	opened int64
 	react  int64
@@ -50,10 +62,16 @@ func (a *accum) reset(w *world) {
 		a.flows = make([]int64, w.M*5)
 		a.stock = make([]int64, w.M*6)
 		a.active = make([]int64, w.M*w.G*6)
+		a.dstock = make([]int64, w.M*6)
+		a.cal = make([]int32, len(w.cal))
+		a.openedG = make([]int64, w.G)
 	}
 	clear(a.flows)
 	clear(a.stock)
 	clear(a.active)
+	clear(a.dstock)
+	clear(a.cal)
+	clear(a.openedG)
 	a.life = [5]int64{}
 	a.opened, a.react, a.buyers = 0, 0, 0
 }
@@ -74,6 +92,15 @@ func (a *accum) add(b *accum) {
 	}
 	for i, x := range b.active {
 		a.active[i] += x
+	}
+	for i, x := range b.dstock {
+		a.dstock[i] += x
+	}
+	for i, x := range b.cal {
+		a.cal[i] += x
+	}
+	for i, x := range b.openedG {
+		a.openedG[i] += x
 	}
 	for i := range a.life {
 		a.life[i] += b.life[i]
@@ -112,6 +139,13 @@ type userCtx struct {
 	atRisk, churn           int
 }
 
+// linked reports whether a user whose last engagement with a merchant's
+// seeding content was on day code seedDay (0: never) is inside the
+// merchant's Xingque linkage window today (mechanisms.Linked).
+func (x *userCtx) linked(seedDay uint16) bool {
+	return seedDay != 0 && mechanisms.Linked(int(seedDay), int(x.today), int(x.linkWindow))
+}
+
 func (w *world) userContext() userCtx {
 	p := &w.sc.Platform
 	return userCtx{
@@ -121,7 +155,7 @@ func (w *world) userContext() userCtx {
 		bg:          w.bgWeight,
 		cycle:       p.RepurchaseCycleDays,
 		followP:     p.CreatorGrowth.FollowPerEngagement,
-		linkMult:    1 + p.Linkage.ConversionUplift,
+		linkMult:    w.link.ConversionMultiplier(true),
 		linkWindow:  uint16(max(0, p.Linkage.WindowDays)),
 		activeAfter: uint16(min(65535, max(0, p.Customers.ActiveAfterDays))),
 		loyalAfter:  uint16(min(65535, max(0, p.Customers.LoyalAfterOrders))),
@@ -172,16 +206,77 @@ func (w *world) runChunk(ch *chunk, a *accum, x *userCtx) {
 			eff = w.ulife[i] // orders may have made the user loyal
 		}
 		a.life[eff]++
-		base := i * M
-		for m := 0; m < M; m++ {
-			s := w.stageNow(&w.fun[base+m], today)
-			a.stock[m*6+int(s)]++
-			if open {
-				a.active[(m*G+g)*6+int(s)]++
+		if open {
+			// Active users by merchant stage: only the funnels above O are
+			// counted (stage O is the rest, filled in by closeUsers).
+			a.openedG[g]++
+			base := i * M
+			if w.umask != nil {
+				for mm := w.umask[i]; mm != 0; mm &= mm - 1 {
+					m := bits.TrailingZeros64(mm)
+					f := &w.fun[base+m]
+					if s := w.stageNow(f, today); s > 0 {
+						a.active[(m*G+g)*6+int(s)]++
+					} else if !x.linked(f.link) {
+						w.umask[i] &^= 1 << m
+					}
+				}
+			} else {
+				for m := 0; m < M; m++ {
+					if s := w.stageNow(&w.fun[base+m], today); s > 0 {
+						a.active[(m*G+g)*6+int(s)]++
+					}
+				}
 			}
 		}
 	}
 	_ = t
+}
+
+// closeUsers turns the day's merged counts into stocks: yesterday's stocks
+// plus today's decay events (the calendar) plus today's stage changes by
+// touches; the future decay events the touches moved go into the
+// calendar. It runs once per day, before settlement.
+func (w *world) closeUsers(a *accum) {
+	d := int(w.day.today) - w.dayBase
+	M6 := w.M * 6
+	if d >= 0 && d < w.T {
+		for j, x := range w.cal[d*M6 : (d+1)*M6] {
+			w.stock[j] += int64(x)
+		}
+	}
+	for j, x := range a.dstock {
+		w.stock[j] += x
+	}
+	for j, x := range a.cal {
+		w.cal[j] += x
+	}
+	copy(a.stock, w.stock)
+	G := w.G
+	for m := 0; m < w.M; m++ {
+		for g := 0; g < G; g++ {
+			c := a.active[(m*G+g)*6 : (m*G+g)*6+6]
+			c[0] = a.openedG[g] - c[1] - c[2] - c[3] - c[4] - c[5]
+		}
+	}
+}
+
+// schedule adds sign × the decay events of a funnel at stage s touched on
+// day code touch to cal, for sim days after from: on day touch+decay[s]
+// it drops to s−1, decay[s−1] days later to s−2, and so on.
+func (w *world) schedule(cal []int32, m int, s uint8, touch uint16, from int, sign int32) {
+	e := int(touch) - w.dayBase
+	for ; s > 0; s-- {
+		e += w.decay[s]
+		if e >= w.T {
+			return
+		}
+		if e > from {
+			j := (e*w.M+m)*6 + int(s)
+			cal[j] -= sign
+			cal[j-1] += sign
+		}
+	}
 }
 
 // exposeUser draws an active user's impressions and their responses.
@@ -192,7 +287,7 @@ func (w *world) exposeUser(i, g int, r *rand.PCG, a *accum, x *userCtx) {
 	if t.hasLink {
 		base := i * w.M
 		for m := 0; m < w.M; m++ {
-			if w.fun[base+m].link >= x.today {
+			if x.linked(w.fun[base+m].link) {
 				extra += t.harvestW[m*w.G+g]
 			}
 		}
@@ -224,7 +319,7 @@ func (w *world) exposeUser(i, g int, r *rand.PCG, a *accum, x *userCtx) {
 				// whose seeding it engaged with.
 				base := i * w.M
 				for m := 0; m < w.M; m++ {
-					if w.fun[base+m].link >= x.today {
+					if x.linked(w.fun[base+m].link) {
 						hw := t.harvestW[m*w.G+g]
 						if u < hw {
 							k = t.hItems[m][t.hAlias[m*w.G+g].draw(r.Uint64())]
@@ -271,12 +366,13 @@ func (w *world) respond(i, g int, k int32, r *rand.PCG, a *accum, x *userCtx) {
 		return // a trend submission: a play, no merchant
 	}
 	f := &w.fun[i*w.M+m]
+	s0, t0 := f.stage, f.touch
 	s := w.stageNow(f, x.today)
 	f.stage = s
 	f.touch = x.today
 	p := t.resp[(int(k)*w.G+g)*respStride:]
 	u := float32(u01(r.Uint64()))
-	linked := it.harvest && f.link >= x.today
+	linked := it.harvest && x.linked(f.link)
 	mult := float32(1)
 	if linked {
 		mult = float32(x.linkMult)
@@ -310,6 +406,34 @@ func (w *world) respond(i, g int, k int32, r *rand.PCG, a *accum, x *userCtx) {
 			}
 		}
 	}
+	if s|f.stage != 0 { // a funnel found and left at O has no stock change and no future decay
+		w.touched(i, m, f, s0, t0, s, a, x)
+	}
+}
+
+// touched books a touch of funnel f (user i, merchant m) that found it at
+// stage s (last touched at t0 with stage s0) and left it at f.stage: the
+// stage change goes into today's stock deltas, and the funnel's future
+// decay events move in the calendar.
+func (w *world) touched(i, m int, f *funnel, s0 uint8, t0 uint16, s uint8, a *accum, x *userCtx) {
+	s1 := f.stage
+	if s1 == s0 && t0 == x.today {
+		return
+	}
+	if s1 != s {
+		a.dstock[m*6+int(s)]--
+		a.dstock[m*6+int(s1)]++
+	}
+	d := int(x.today) - w.dayBase
+	if s0 > 0 {
+		w.schedule(a.cal, m, s0, t0, d, -1)
+	}
+	if s1 > 0 {
+		w.schedule(a.cal, m, s1, x.today, d, 1)
+		if w.umask != nil {
+			w.umask[i] |= 1 << m
+		}
+	}
 }
 
 func (w *world) canOrder(f *funnel, x *userCtx) bool {
@@ -321,7 +445,7 @@ func (w *world) advance(f *funnel, it *item, k int32, s uint8, r *rand.PCG, a *a
 	f.stage = s + 1
 	a.flows[int(it.merchant)*5+int(s)]++
 	if it.seed {
-		f.link = x.today + x.linkWindow - 1
+		f.link = x.today // the last engagement with the merchant's seeding content
 	}
 	if it.creator >= 0 && u01(r.Uint64()) < x.followP {
 		a.cnt[int(k)*nCnt+cFollows]++

@@ -3,6 +3,7 @@ package sim
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 
 	"github.com/startrend/startrend/scenarios"
 	"github.com/startrend/startrend/sim/mechanisms"
@@ -70,7 +71,7 @@ const (
 type funnel struct {
 	touch uint16 // last impression of the merchant's content
 	order uint16 // last order from the merchant (0 = never bought)
-	link  uint16 // last day of the Xingque linkage window (0 = none)
+	link  uint16 // last engagement with the merchant's seeding content (0 = none)
 	stage uint8  // stage at the last touch; the current stage is derived (lazy decay)
 	_     uint8
 }
@@ -156,6 +157,9 @@ type world struct {
 	unOrders  []uint16
 	uflags    []uint8  // bit 0: bought during the KPI period
 	fun       []funnel // [U*M]
+	umask     []uint64 // per user (M ≤ 64): merchants whose funnel may be above O or linked
+	stock     []int64  // [M*6] funnel stocks at the end of the last closed day
+	cal       []int32  // [T*M*6] decay calendar: stock changes by lazy decay per sim day
 	fOff      []uint32 // follow graph CSR: user i follows fTo[fOff[i]:fOff[i+1]]
 	fTo       []int32
 	chunks    []chunk
@@ -186,6 +190,11 @@ type world struct {
 	trendSub   [][]float64 // per trend: submissions per sim day
 	trendRider [][]bool    // [trend][merchant]
 	camp       []campaignState
+	campTable  *mechanisms.CampaignTable // which campaign applies to content on a day
+	board      mechanisms.Board          // Magpie Bridge task board (reused)
+	link       mechanisms.LinkageRules   // Xingque linkage rules
+	tasks      []mechanisms.Task         // task board buffers (reused)
+	cands      []mechanisms.Candidate
 	expOrders  [numTiers]float64 // realised orders per post by tier (for task acceptance)
 	postsTier  [numTiers]float64
 
@@ -195,11 +204,8 @@ type world struct {
 }
 
 type campaignState struct {
-	sc       *scenarios.Campaign
-	joined   []bool // per merchant
-	products map[int]bool
-	types    []bool // per creator type (nil: all)
-	tiers    []bool
+	sc     *scenarios.Campaign
+	joined []bool // per merchant: joins (decided at initialisation)
 }
 
 func tierIndex(s string) int {
@@ -385,6 +391,8 @@ func newWorld(sc *scenarios.Scenario, rep int) *world {
 	// (quality 1, affinity 1, reach 1) per backgroundUsers real users.
 	w.bgWeight = float64(w.U) * w.scale / backgroundUsers
 
+	w.link = mechanisms.LinkageRules{WindowDays: p.Linkage.WindowDays, ExposureBoost: p.Linkage.ExposureBoost,
+		ConversionUplift: p.Linkage.ConversionUplift, SeedingCredit: p.Linkage.SeedingCredit}
 	w.initCreators()
 	w.initMerchants()
 	w.initUsers()
@@ -851,6 +859,34 @@ func (w *world) initUsers() {
 			w.fOff[i+1] = uint32(len(w.fTo))
 		}
 	}
+	w.initStocks()
+}
+
+// initStocks tallies the initial funnel stocks, schedules their decay
+// events in the calendar and marks the funnels above O.
+func (w *world) initStocks() {
+	M := w.M
+	w.stock = make([]int64, M*6)
+	w.cal = make([]int32, w.T*M*6)
+	if M <= 64 {
+		w.umask = make([]uint64, w.U)
+	}
+	pre := uint16(w.dayBase - 1)
+	for i := 0; i < w.U; i++ {
+		var mask uint64
+		for m := 0; m < M; m++ {
+			f := &w.fun[i*M+m]
+			s := w.stageNow(f, pre)
+			w.stock[m*6+int(s)]++
+			if f.stage > 0 {
+				w.schedule(w.cal, m, f.stage, f.touch, -1, 1)
+				mask |= 1 << (m & 63)
+			}
+		}
+		if w.umask != nil {
+			w.umask[i] = mask
+		}
+	}
 }
 
 func (w *world) initTrends() {
@@ -883,43 +919,92 @@ func (w *world) initTrends() {
 	}
 }
 
+// initCampaigns decides which eligible merchants join each campaign and
+// compiles the campaigns into one mechanisms.CampaignTable for the run.
+// Joining depends only on the campaigns budget and the fees (campaign fees
+// are its only charges), so it is decided here, campaigns taken by first
+// day (then file order); the fee is charged on the campaign's first KPI day
+// (calendarCampaigns).
 func (w *world) initCampaigns() {
 	sc := w.sc
 	w.camp = make([]campaignState, len(sc.Campaigns))
+	order := make([]int, len(sc.Campaigns))
 	for j := range sc.Campaigns {
 		c := &sc.Campaigns[j]
-		cs := &w.camp[j]
-		cs.sc = c
-		cs.joined = make([]bool, w.M)
-		if len(c.Eligible.Products) > 0 {
-			cs.products = map[int]bool{}
-			for m := range sc.Merchants {
-				for pi, pr := range sc.Merchants[m].Products {
-					for _, id := range c.Eligible.Products {
-						if id == pr.ID {
-							cs.products[w.merchants[m].products[pi]] = true
-						}
-					}
-				}
-			}
+		w.camp[j] = campaignState{sc: c, joined: make([]bool, w.M)}
+		order[j] = j
+	}
+	slices.SortStableFunc(order, func(a, b int) int {
+		return max(sc.Campaigns[a].Window[0], 1) - max(sc.Campaigns[b].Window[0], 1)
+	})
+	spent := make([]float64, w.M)
+	for _, j := range order {
+		c := w.camp[j].sc
+		if c.Window[1] < max(c.Window[0], 1) {
+			continue // the window lies in the warm-up: never opens
 		}
-		if len(c.Eligible.CreatorTypes) > 0 {
-			cs.types = make([]bool, w.NT)
-			for t, ct := range sc.CreatorTypes {
-				for _, id := range c.Eligible.CreatorTypes {
-					if id == ct.ID {
-						cs.types[t] = true
-					}
+		for _, id := range c.Eligible.Merchants {
+			for m := range w.merchants {
+				if w.merchants[m].sc.ID != id || w.camp[j].joined[m] {
+					continue
 				}
-			}
-		}
-		if len(c.Eligible.CreatorTiers) > 0 {
-			cs.tiers = make([]bool, numTiers)
-			for _, id := range c.Eligible.CreatorTiers {
-				if t := tierIndex(id); t >= 0 {
-					cs.tiers[t] = true
+				if spent[m]+c.Fee > w.merchants[m].sc.Budget.Campaigns+1e-9 {
+					continue // cannot afford the fee: does not join
 				}
+				spent[m] += c.Fee
+				w.camp[j].joined[m] = true
 			}
 		}
 	}
+	productMerchant := make([]int32, len(w.products))
+	for pi := range w.products {
+		productMerchant[pi] = int32(w.products[pi].merchant)
+	}
+	specs := make([]mechanisms.CampaignSpec, len(sc.Campaigns))
+	for j := range sc.Campaigns {
+		c := &sc.Campaigns[j]
+		s := mechanisms.CampaignSpec{First: max(c.Window[0], 1), Last: c.Window[1],
+			Discount: c.Discount, TrafficMultiplier: c.TrafficMultiplier, ConversionUplift: c.ConversionUplift}
+		if s.Last < s.First {
+			s.Last = s.First // a window within the warm-up: no merchants, never applies
+		} else {
+			for m, ok := range w.camp[j].joined {
+				if ok {
+					s.Merchants = append(s.Merchants, int32(m))
+				}
+			}
+		}
+		for m := range sc.Merchants {
+			for pi, pr := range sc.Merchants[m].Products {
+				if slices.Contains(c.Eligible.Products, pr.ID) {
+					s.Products = append(s.Products, int32(w.merchants[m].products[pi]))
+				}
+			}
+		}
+		if len(c.Eligible.Products) > 0 && len(s.Products) == 0 {
+			s.Merchants = nil // restricted to products no merchant sells
+		}
+		for t, ct := range sc.CreatorTypes {
+			if slices.Contains(c.Eligible.CreatorTypes, ct.ID) {
+				s.CreatorTypes = append(s.CreatorTypes, int8(t))
+			}
+		}
+		if len(c.Eligible.CreatorTypes) > 0 && len(s.CreatorTypes) == 0 {
+			s.Merchants = nil
+		}
+		for _, id := range c.Eligible.CreatorTiers {
+			if t := tierIndex(id); t >= 0 {
+				s.CreatorTiers = append(s.CreatorTiers, int8(t))
+			}
+		}
+		if len(c.Eligible.CreatorTiers) > 0 && len(s.CreatorTiers) == 0 {
+			s.Merchants = nil
+		}
+		specs[j] = s
+	}
+	t, err := mechanisms.NewCampaignTable(specs, productMerchant, w.NT, numTiers)
+	if err != nil {
+		panic("sim: campaigns of a validated scenario: " + err.Error()) // validation rules these out
+	}
+	w.campTable = t
 }
