@@ -168,6 +168,8 @@ func Metrics(currency string) []Metric {
 
 // breakdownMetrics are the metrics recorded per breakdown key (ratios such
 // as roi = gmv / spend and aov = gmv / orders are formed from them).
+// Each key also gets a "roi" row, gmv / spend of the key (0 when the key
+// has no spend), which the reports draw by creator type × format.
 var breakdownMetrics = []string{"gmv", "orders", "new_customers", "impressions", "spend", "creator_income"}
 
 const (
@@ -181,7 +183,9 @@ const (
 )
 
 // Breakdown dimensions, in output order.
-var breakdownDims = []string{"merchant", "creator_type", "creator_tier", "format", "contract", "fact_channel", "trend", "campaign"}
+// creator_type_format keys are "TYPE/FORMAT" (own content: "own/FORMAT";
+// campaign fees: "own/none").
+var breakdownDims = []string{"merchant", "creator_type", "creator_tier", "format", "contract", "fact_channel", "trend", "campaign", "creator_type_format"}
 
 const (
 	dMerchant = iota
@@ -192,6 +196,7 @@ const (
 	dFACT
 	dTrend
 	dCampaign
+	dTypeFormat
 	numDims
 )
 

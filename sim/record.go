@@ -17,6 +17,8 @@ type recorder struct {
 	refunds       []refundDue // per sim day
 	trendAdopters [][]float64
 	trendBass     [][]float64
+	trendSubs     [][]float64 // per trend: submissions per KPI day
+	trendPlays    [][]float64 // per trend: plays per KPI day
 	seedW, credit []float64
 	giniBuf       []float64
 }
@@ -50,15 +52,24 @@ func (o *recorder) init(w *world) {
 		o.keys[dCampaign] = append(o.keys[dCampaign], c.ID)
 	}
 	o.keys[dCampaign] = append(o.keys[dCampaign], "none")
+	for _, t := range o.keys[dType] {
+		for _, f := range o.keys[dFormat] {
+			o.keys[dTypeFormat] = append(o.keys[dTypeFormat], t+"/"+f)
+		}
+	}
 	for d := range o.bd {
 		o.bd[d] = make([][numB]float64, len(o.keys[d]))
 	}
 	o.refunds = make([]refundDue, w.T)
 	o.trendAdopters = make([][]float64, len(sc.Trends))
 	o.trendBass = make([][]float64, len(sc.Trends))
+	o.trendSubs = make([][]float64, len(sc.Trends))
+	o.trendPlays = make([][]float64, len(sc.Trends))
 	for j := range sc.Trends {
 		o.trendAdopters[j] = make([]float64, H)
 		o.trendBass[j] = make([]float64, H)
+		o.trendSubs[j] = make([]float64, H)
+		o.trendPlays[j] = make([]float64, H)
 	}
 }
 
@@ -113,6 +124,7 @@ func (w *world) dimsOf(m int32, typ, tier, format int8, contract uint8, fact uin
 	if campaign >= 0 {
 		d[dCampaign] = int32(campaign)
 	}
+	d[dTypeFormat] = d[dType]*(numFormats+1) + d[dFormat]
 	return d
 }
 
@@ -122,7 +134,7 @@ func (o *recorder) result() RepResult {
 	H := w.sc.HorizonDays
 	rr := RepResult{
 		Totals:        make(map[string]float64, numMetrics),
-		Daily:         make(map[string][]float64, numMetrics+2*len(w.sc.Trends)),
+		Daily:         make(map[string][]float64, numMetrics+4*len(w.sc.Trends)),
 		Distributions: map[string][]float64{},
 	}
 	for m := range o.daily {
@@ -147,12 +159,20 @@ func (o *recorder) result() RepResult {
 	for j, t := range w.sc.Trends {
 		rr.Daily["trend_adopters:"+t.ID] = o.trendAdopters[j]
 		rr.Daily["trend_bass:"+t.ID] = o.trendBass[j]
+		rr.Daily["trend_submissions:"+t.ID] = o.trendSubs[j]
+		rr.Daily["trend_plays:"+t.ID] = o.trendPlays[j]
 	}
 	for d := range o.bd {
 		for k, key := range o.keys[d] {
+			v := &o.bd[d][k]
 			for b, name := range breakdownMetrics {
-				rr.Breakdown = append(rr.Breakdown, BreakdownRow{Dimension: breakdownDims[d], Key: key, Metric: name, Value: o.bd[d][k][b]})
+				rr.Breakdown = append(rr.Breakdown, BreakdownRow{Dimension: breakdownDims[d], Key: key, Metric: name, Value: v[b]})
 			}
+			roi := 0.0
+			if v[bSpend] > 0 {
+				roi = v[bGMV] / v[bSpend]
+			}
+			rr.Breakdown = append(rr.Breakdown, BreakdownRow{Dimension: breakdownDims[d], Key: key, Metric: "roi", Value: roi})
 		}
 	}
 	for t := 0; t < numTiers; t++ {

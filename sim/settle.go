@@ -42,6 +42,9 @@ func (w *world) endDay(d int, a *accum) {
 		imp := float64(c[cImp]) * scale
 		if it.merchant < 0 {
 			o.add(mTrendPlays, imp)
+			if o.day >= 0 {
+				o.trendPlays[it.trendPool][o.day] += imp
+			}
 			continue
 		}
 		orders := float64(c[cOrders]) * scale
@@ -65,6 +68,9 @@ func (w *world) endDay(d int, a *accum) {
 		if it.trend >= 0 {
 			o.add(mTrendPlays, imp)
 			o.add(mTrendGMV, gmv)
+			if o.day >= 0 {
+				o.trendPlays[it.trend][o.day] += imp
+			}
 		}
 		if it.campaign >= 0 {
 			disc := orders * it.discountV

@@ -86,6 +86,9 @@ func (w *world) calendarTrends(d, sday int) {
 		n := float64(poisson(w.rng, float64(a)*ts.SubmissionsPerDay))
 		w.trendSub[j][d] = n
 		w.out.add(mTrendSubmissions, n)
+		if w.out.day >= 0 {
+			w.out.trendSubs[j][w.out.day] = n
+		}
 	}
 }
 
