@@ -151,10 +151,11 @@ func defaultPlatform() Platform {
 		RepurchaseCycleDays: 14,
 		Customers: CustomerLifecycle{ActiveAfterDays: 3, LoyalAfterOrders: 3, AtRiskAfterDays: 14, ChurnAfterDays: 45,
 			Activity: LifecycleActivity{New: 0.8, Active: 1, Loyal: 1.2, AtRisk: 0.5, Churned: 0.05}},
-		CreatorGrowth: CreatorGrowth{FollowPerEngagement: 0.02, RisingAfterDays: 7, EstablishedFollowers: 100000, DormantAfterDays: 28},
-		Linkage:       Linkage{WindowDays: 7, ExposureBoost: 3, ConversionUplift: 0.5, SeedingCredit: 0.3},
-		TrustUplift:   0.5,
-		NoveltyReach:  0.3,
+		CreatorGrowth:     CreatorGrowth{FollowPerEngagement: 0.02, RisingAfterDays: 7, EstablishedFollowers: 100000, DormantAfterDays: 28},
+		Linkage:           Linkage{WindowDays: 7, ExposureBoost: 3, ConversionUplift: 0.5, SeedingCredit: 0.3},
+		TrustUplift:       0.5,
+		NoveltyReach:      0.3,
+		BackgroundContent: 1,
 	}
 }
 

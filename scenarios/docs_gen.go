@@ -97,6 +97,7 @@ var fieldDocs = map[string]string{
 	"Partners":                           "Partners is a group of existing partner creators.",
 	"Partners.Trust":                     "accumulated audience trust in [0,1]",
 	"Platform":                           "Platform holds the platform's own mechanics, shared by every merchant.",
+	"Platform.BackgroundContent":         "BackgroundContent is the weight of the platform's commercial content outside the scenario (other merchants' videos, lives and posts) that competes with it for recommended impressions, in reference pieces (quality 1, affinity 1, reach 1) per 1,000 real users (default 1, see defaults.go). It sets how many impressions a piece of content gets: with the default, about 1,000 real plays over a short video's life.",
 	"Platform.BaseRates":                 "BaseRates are the per-impression probabilities of advancing each funnel transition before multipliers (type effectiveness, affinity, format, product stage, price, discounts, trust, linkage).",
 	"Platform.CPM":                       "CPM is the price of 1,000 paid impressions (default 40).",
 	"Platform.CreatorGrowth":             "CreatorGrowth sets creator follower growth and lifecycle.",

@@ -198,6 +198,13 @@ type Platform struct {
 	// novelty_reach; default 0.3): new authors reach audiences existing ones
 	// have exhausted.
 	NoveltyReach float64 `yaml:"novelty_reach" json:"novelty_reach"`
+	// BackgroundContent is the weight of the platform's commercial content
+	// outside the scenario (other merchants' videos, lives and posts) that
+	// competes with it for recommended impressions, in reference pieces
+	// (quality 1, affinity 1, reach 1) per 1,000 real users (default 1, see
+	// defaults.go). It sets how many impressions a piece of content gets:
+	// with the default, about 1,000 real plays over a short video's life.
+	BackgroundContent float64 `yaml:"background_content" json:"background_content"`
 }
 
 // Ranking sets the exponents of organic recommendation.

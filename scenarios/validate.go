@@ -97,7 +97,7 @@ var fieldRules = map[reflect.Type]map[string]rule{
 		"replications": rng(1, 100000), "scale": positive()},
 	reflect.TypeOf(Platform{}): {"impressions_per_active_user": rng(0, 1000), "follow_share": prob, "cpm": nonNeg,
 		"impulse_rate": prob, "refund_delay_days": rng(0, 3650), "repurchase_cycle_days": dayMin1,
-		"trust_uplift": nonNeg, "novelty_reach": nonNeg},
+		"trust_uplift": nonNeg, "novelty_reach": nonNeg, "background_content": nonNeg},
 	reflect.TypeOf(Ranking{}):           {"*": rng(0, 10)},
 	reflect.TypeOf(Transitions{}):       {"*": nonNeg},
 	reflect.TypeOf(StageValues{}):       {"*": nonNeg},

@@ -387,9 +387,9 @@ func newWorld(sc *scenarios.Scenario, rep int) *world {
 			w.affinity[t*w.G+g] = a
 		}
 	}
-	// The rest of the platform's commercial content: one reference piece
-	// (quality 1, affinity 1, reach 1) per backgroundUsers real users.
-	w.bgWeight = float64(w.U) * w.scale / backgroundUsers
+	// The rest of the platform's commercial content: background_content
+	// reference pieces (quality 1, affinity 1, reach 1) per 1,000 real users.
+	w.bgWeight = float64(w.U) * w.scale / 1000 * p.BackgroundContent
 
 	w.link = mechanisms.LinkageRules{WindowDays: p.Linkage.WindowDays, ExposureBoost: p.Linkage.ExposureBoost,
 		ConversionUplift: p.Linkage.ConversionUplift, SeedingCredit: p.Linkage.SeedingCredit}
@@ -401,14 +401,6 @@ func newWorld(sc *scenarios.Scenario, rep int) *world {
 	w.out.init(w)
 	return w
 }
-
-// backgroundUsers sets the weight of commercial content outside the
-// scenario (other merchants on the platform): one reference piece per this
-// many real users. At the default activity and impressions a reference
-// piece then gets about 60,000 real impressions a day. An assumption, not a
-// measurement (the article reports 3,400 plays per trend submission over
-// its life); it should become a scenario field (platform) to calibrate.
-const backgroundUsers = 20000
 
 func betaDraw(r *rand.PCG, ms scenarios.MeanSD) float64 {
 	m := math.Min(math.Max(ms.Mean, 1e-6), 1-1e-6)
