@@ -93,4 +93,8 @@ type Work struct {
 	Workers  int     // parallel workers actually used
 	Chunks   int     // units of work scheduled (replication × variant × chunk)
 	UserDays float64 // user agent-days simulated (warm-up included)
+	// Impressions evaluated (agent impressions of scenario content that
+	// were responded to, paid included) and funnel transitions (moves
+	// O→A1 … A4→A5, first orders included), warm-up included.
+	Impressions, Transitions float64
 }

@@ -97,6 +97,7 @@ func Run(ctx context.Context, sc *scenarios.Scenario, opt Options) (*Result, err
 		idx[i] = i
 	}
 	chunks := 0
+	var imps, trans int64
 	var mu sync.Mutex
 	it := iter.Iterator[int]{MaxGoroutines: outer}
 	it.ForEach(idx, func(u *int) {
@@ -114,6 +115,10 @@ func Run(ctx context.Context, sc *scenarios.Scenario, opt Options) (*Result, err
 			cancel()
 			return
 		}
+		mu.Lock()
+		imps += w.imps
+		trans += w.trans
+		mu.Unlock()
 		res.Variants[vi].Reps[r] = w.out.result()
 	})
 	for _, err := range errs {
@@ -121,7 +126,8 @@ func Run(ctx context.Context, sc *scenarios.Scenario, opt Options) (*Result, err
 			return nil, err
 		}
 	}
-	res.Work = Work{Workers: outer * inner, Chunks: chunks, UserDays: float64(units) * float64(sc.Population.Users) * float64(T)}
+	res.Work = Work{Workers: outer * inner, Chunks: chunks, UserDays: float64(units) * float64(sc.Population.Users) * float64(T),
+		Impressions: float64(imps), Transitions: float64(trans)}
 	return res, nil
 }
 
@@ -165,10 +171,22 @@ func (w *world) run(ctx context.Context, workers int, step func()) error {
 				accs[0].add(a)
 			}
 		}
+		w.countWork(accs[0])
 		w.endDay(d, accs[0])
 		step()
 	}
 	return nil
+}
+
+// countWork adds the day's evaluated impressions and funnel transitions
+// to the world's work counters (Work in the Result).
+func (w *world) countWork(a *accum) {
+	for k := range w.day.items {
+		w.imps += a.cnt[k*nCnt+cImp]
+	}
+	for _, x := range a.flows { // O→A1 … A4→A5, orders that move a stage included
+		w.trans += x
+	}
 }
 
 // EstimateMemory returns the bytes one replication of sc needs (users,

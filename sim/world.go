@@ -160,6 +160,8 @@ type world struct {
 	umask     []uint64 // per user (M ≤ 64): merchants whose funnel may be above O or linked
 	stock     []int64  // [M*6] funnel stocks at the end of the last closed day
 	cal       []int32  // [T*M*6] decay calendar: stock changes by lazy decay per sim day
+	imps      int64    // work done: impressions evaluated, funnel transitions
+	trans     int64
 	fOff      []uint32 // follow graph CSR: user i follows fTo[fOff[i]:fOff[i+1]]
 	fTo       []int32
 	chunks    []chunk

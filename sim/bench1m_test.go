@@ -1,0 +1,101 @@
+package sim
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"runtime"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/startrend/startrend/scenarios"
+)
+
+// BenchmarkBench1M is `make bench`'s headline: the bench-1m library
+// scenario (1,000,000 users, 10,000 creators, 20 merchants, 30 days,
+// default platform parameters), one replication, with 1 and then 2
+// workers (chunks of users in parallel; the result is identical). It
+// reports user-days/s per core, impressions evaluated/s, funnel
+// transitions/s, the 2-worker speed-up and the process's peak memory.
+func BenchmarkBench1M(b *testing.B) {
+	benchScale(b, "bench-1m", 2)
+}
+
+// BenchmarkBench100M runs bench-100m (100,000,000 users, ≈ 20 GB, several
+// minutes) with all cores, only when STARTREND_BENCH_100M=1.
+func BenchmarkBench100M(b *testing.B) {
+	if os.Getenv("STARTREND_BENCH_100M") != "1" {
+		b.Skip("set STARTREND_BENCH_100M=1 to run (needs about 20 GB and several minutes)")
+	}
+	benchScale(b, "bench-100m", 0)
+}
+
+func benchScale(b *testing.B, name string, speedupWorkers int) {
+	sc, err := scenarios.LoadLibrary(name, "replications=1")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("%s: estimated memory %.2f GB per replication", name, float64(EstimateMemory(sc))/1e9)
+	one := func(workers int) (time.Duration, *Result) {
+		debug.FreeOSMemory()
+		start := time.Now()
+		res, err := Run(context.Background(), sc, Options{Workers: workers})
+		if err != nil {
+			b.Fatal(err)
+		}
+		return time.Since(start), res
+	}
+	var t1, t2 time.Duration
+	var res *Result
+	for b.Loop() {
+		if speedupWorkers > 0 {
+			t1, res = one(1)
+			var r2 *Result
+			t2, r2 = one(speedupWorkers)
+			if r2.Variants[0].Reps[0].Totals["gmv"] != res.Variants[0].Reps[0].Totals["gmv"] {
+				b.Fatal("results differ between 1 and 2 workers")
+			}
+		} else {
+			t2, res = one(0)
+			t1 = t2 * time.Duration(res.Work.Workers)
+		}
+	}
+	sec := t1.Seconds()
+	ud := res.Work.UserDays / sec
+	imp := res.Work.Impressions / sec
+	tr := res.Work.Transitions / sec
+	peak := peakRSS()
+	b.ReportMetric(ud, "user-days/s/core")
+	b.ReportMetric(imp, "impressions/s")
+	b.ReportMetric(tr, "transitions/s")
+	b.ReportMetric(float64(peak)/1e6, "peak-MB")
+	line := fmt.Sprintf("%s: %d users × %d days, 1 worker %.2fs: %.2fM user-days/s/core, %.2fM impressions/s, %.3fM funnel transitions/s",
+		name, sc.Population.Users, sc.WarmupDays+sc.HorizonDays, sec, ud/1e6, imp/1e6, tr/1e6)
+	if speedupWorkers > 0 {
+		sp := t1.Seconds() / t2.Seconds()
+		b.ReportMetric(sp, "speedup")
+		line += fmt.Sprintf("; %d workers %.2fs: speed-up %.2f×", speedupWorkers, t2.Seconds(), sp)
+	} else {
+		line += fmt.Sprintf(" (%d workers, wall %.2fs)", res.Work.Workers, t2.Seconds())
+	}
+	line += fmt.Sprintf("; peak memory %.0f MB (%.0f B/user); GOMAXPROCS %d", float64(peak)/1e6, float64(peak)/float64(sc.Population.Users), runtime.GOMAXPROCS(0))
+	fmt.Println(line)
+}
+
+// peakRSS is the process's peak resident set (VmHWM), in bytes.
+func peakRSS() uint64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(l); len(f) >= 2 && f[0] == "VmHWM:" {
+			kb, _ := strconv.ParseUint(f[1], 10, 64)
+			return kb * 1024
+		}
+	}
+	return 0
+}
