@@ -184,8 +184,13 @@ const (
 
 // Breakdown dimensions, in output order.
 // creator_type_format keys are "TYPE/FORMAT" (own content: "own/FORMAT";
-// campaign fees: "own/none").
-var breakdownDims = []string{"merchant", "creator_type", "creator_tier", "format", "contract", "fact_channel", "trend", "campaign", "creator_type_format"}
+// campaign fees: "own/none"). campaign_window keys are "MERCHANT/CAMPAIGN":
+// the merchant's content that a campaign's window and product, type and
+// tier restrictions cover whether or not the merchant joined, so a variant
+// that joins and one that does not compare the same content over the same
+// days (order conversion = orders / impressions of the key);
+// "MERCHANT/none" is the rest.
+var breakdownDims = []string{"merchant", "creator_type", "creator_tier", "format", "contract", "fact_channel", "trend", "campaign", "creator_type_format", "campaign_window"}
 
 const (
 	dMerchant = iota
@@ -197,6 +202,7 @@ const (
 	dTrend
 	dCampaign
 	dTypeFormat
+	dCampWindow
 	numDims
 )
 

@@ -57,6 +57,12 @@ func (o *recorder) init(w *world) {
 			o.keys[dTypeFormat] = append(o.keys[dTypeFormat], t+"/"+f)
 		}
 	}
+	for _, m := range sc.Merchants {
+		for _, c := range sc.Campaigns {
+			o.keys[dCampWindow] = append(o.keys[dCampWindow], m.ID+"/"+c.ID)
+		}
+		o.keys[dCampWindow] = append(o.keys[dCampWindow], m.ID+"/none")
+	}
 	for d := range o.bd {
 		o.bd[d] = make([][numB]float64, len(o.keys[d]))
 	}
@@ -125,6 +131,8 @@ func (w *world) dimsOf(m int32, typ, tier, format int8, contract uint8, fact uin
 		d[dCampaign] = int32(campaign)
 	}
 	d[dTypeFormat] = d[dType]*(numFormats+1) + d[dFormat]
+	nc := int32(len(w.sc.Campaigns))
+	d[dCampWindow] = m*(nc+1) + nc
 	return d
 }
 

@@ -141,6 +141,9 @@ func (w *world) buildTables(d int) {
 		}
 		it.fact = w.factOf(co.tier, co.own, it.campaign)
 		it.dims = w.dimsOf(co.merchant, co.typ, co.tier, int8(co.format), co.contract, it.fact, it.trend, it.campaign)
+		if ce, ok := w.campWindow.Effect(sday, int(co.product), int(co.typ), int(co.tier)); ok && t.kpi {
+			it.dims[dCampWindow] = co.merchant*int32(len(w.camp)+1) + int32(ce.Campaign)
+		}
 		t.items = append(t.items, it)
 	}
 	// Trend submissions (not merchant content).

@@ -193,6 +193,7 @@ type world struct {
 	trendRider [][]bool    // [trend][merchant]
 	camp       []campaignState
 	campTable  *mechanisms.CampaignTable // which campaign applies to content on a day
+	campWindow *mechanisms.CampaignTable // the same with every merchant joined (campaign_window breakdown)
 	board      mechanisms.Board          // Magpie Bridge task board (reused)
 	link       mechanisms.LinkageRules   // Xingque linkage rules
 	tasks      []mechanisms.Task         // task board buffers (reused)
@@ -955,6 +956,7 @@ func (w *world) initCampaigns() {
 		productMerchant[pi] = int32(w.products[pi].merchant)
 	}
 	specs := make([]mechanisms.CampaignSpec, len(sc.Campaigns))
+	open := make([]bool, len(sc.Campaigns)) // applies to someone, once joined
 	for j := range sc.Campaigns {
 		c := &sc.Campaigns[j]
 		s := mechanisms.CampaignSpec{First: max(c.Window[0], 1), Last: c.Window[1],
@@ -994,6 +996,10 @@ func (w *world) initCampaigns() {
 		if len(c.Eligible.CreatorTiers) > 0 && len(s.CreatorTiers) == 0 {
 			s.Merchants = nil
 		}
+		open[j] = c.Window[1] >= max(c.Window[0], 1) &&
+			(len(c.Eligible.Products) == 0 || len(s.Products) > 0) &&
+			(len(c.Eligible.CreatorTypes) == 0 || len(s.CreatorTypes) > 0) &&
+			(len(c.Eligible.CreatorTiers) == 0 || len(s.CreatorTiers) > 0)
 		specs[j] = s
 	}
 	t, err := mechanisms.NewCampaignTable(specs, productMerchant, w.NT, numTiers)
@@ -1001,4 +1007,14 @@ func (w *world) initCampaigns() {
 		panic("sim: campaigns of a validated scenario: " + err.Error()) // validation rules these out
 	}
 	w.campTable = t
+	all := make([]int32, w.M)
+	for m := range all {
+		all[m] = int32(m)
+	}
+	for j := range specs {
+		if open[j] {
+			specs[j].Merchants = all
+		}
+	}
+	w.campWindow, _ = mechanisms.NewCampaignTable(specs, productMerchant, w.NT, numTiers)
 }
