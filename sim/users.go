@@ -40,10 +40,10 @@ type accum struct {
 	dstock  []int64 // [M*6]
 	cal     []int32 // [T*M*6]
 	openedG []int64 // [G] users who opened, by group (stage-0 active counts)
-	life   [5]int64
-	opened int64
-	react  int64
-	buyers int64
+	life    [5]int64
+	opened  int64
+	react   int64
+	buyers  int64
 }
 
 func (a *accum) reset(w *world) {
@@ -112,17 +112,41 @@ func (a *accum) add(b *accum) {
 
 // stageNow derives the current stage from the stage at the last touch and
 // the days since (lazy decay: one level per decay window without touches).
+// One table read: stageAt[s*stageSpan+el] for el < stageSpan days since
+// the touch (beyond it every stage has decayed to O).
 func (w *world) stageNow(f *funnel, today uint16) uint8 {
 	s := f.stage
 	if s == 0 {
 		return 0
 	}
 	el := int(today) - int(f.touch)
-	for s > 0 && el >= w.decay[s] {
-		el -= w.decay[s]
-		s--
+	if uint(el) >= uint(w.stageSpan) {
+		if el < 0 { // cannot happen (touches are never in the future); kept exact
+			return s
+		}
+		return 0
 	}
-	return s
+	return w.stageAt[int(s)*w.stageSpan+el]
+}
+
+// initStageTable builds stageAt from the decay windows.
+func (w *world) initStageTable() {
+	span := 1
+	for s := 1; s <= 5; s++ {
+		span += w.decay[s]
+	}
+	w.stageSpan = span
+	w.stageAt = make([]uint8, 6*span)
+	for s0 := 1; s0 <= 5; s0++ {
+		for el0 := 0; el0 < span; el0++ {
+			s, el := s0, el0
+			for s > 0 && el >= w.decay[s] {
+				el -= w.decay[s]
+				s--
+			}
+			w.stageAt[s0*span+el0] = uint8(s)
+		}
+	}
 }
 
 // userCtx holds the loop's per-day constants in locals-friendly form.
@@ -137,6 +161,14 @@ type userCtx struct {
 	linkWindow              uint16
 	activeAfter, loyalAfter uint16
 	atRisk, churn           int
+	// Thinning: the impressions of the rest of the platform's content
+	// change nothing, so they are not drawn. An active user without linked
+	// merchants gets Poisson(effPois[g]) impressions that can matter, each
+	// from a followed creator with probability pFollow[g], else a
+	// recommended scenario item.
+	effPois []poissonTable
+	pFollow []float64
+	lambda  float64
 }
 
 // linked reports whether a user whose last engagement with a merchant's
@@ -148,6 +180,7 @@ func (x *userCtx) linked(seedDay uint16) bool {
 
 func (w *world) userContext() userCtx {
 	p := &w.sc.Platform
+	w.thinning()
 	return userCtx{
 		today:       w.day.today,
 		kpi:         w.day.kpi,
@@ -161,7 +194,47 @@ func (w *world) userContext() userCtx {
 		loyalAfter:  uint16(min(65535, max(0, p.Customers.LoyalAfterOrders))),
 		atRisk:      p.Customers.AtRiskAfterDays,
 		churn:       p.Customers.ChurnAfterDays,
+		effPois:     w.effPois,
+		pFollow:     w.pFollow,
+		lambda:      p.ImpressionsPerActiveUser,
 	}
+}
+
+// thinning builds the day's per-group thinned impression laws (the
+// impressions of each active user are Poisson(λ); an impression is a
+// follow impression with probability fs, else a recommended one, which is
+// scenario content with probability recW/(recW+bg) and otherwise content
+// of the rest of the platform, which has no effect. Dropping those is
+// Poisson thinning: exact.)
+func (w *world) thinning() {
+	t := &w.day
+	p := &w.sc.Platform
+	if w.effPois == nil {
+		w.effPois = make([]poissonTable, w.G)
+		w.pFollow = make([]float64, w.G)
+	}
+	for g := 0; g < w.G; g++ {
+		le, pf := thinned(p.ImpressionsPerActiveUser, p.FollowShare, t.recW[g], 0, w.bgWeight)
+		w.effPois[g].set(le)
+		w.pFollow[g] = pf
+	}
+}
+
+// thinned returns the mean number of impressions that can have an effect
+// and the share of them from followed creators, for λ impressions, a
+// follow share fs and recommendation weights rec (scenario items), extra
+// (linked harvest content) and bg (the rest of the platform).
+func thinned(lambda, fs, rec, extra, bg float64) (float64, float64) {
+	fs = min(max(fs, 0), 1)
+	q := 0.0
+	if tot := rec + extra + bg; tot > 0 {
+		q = (rec + extra) / tot
+	}
+	e := fs + (1-fs)*q
+	if !(lambda > 0) || !(e > 0) {
+		return 0, 0
+	}
+	return lambda * e, fs / e
 }
 
 // runChunk simulates one day for the users of one chunk.
@@ -176,7 +249,6 @@ func (w *world) runChunk(ch *chunk, a *accum, x *userCtx) {
 		// (in a variant) does not shift any other user's numbers, which
 		// keeps common random numbers aligned.
 		h := splitmix64(dayKey + uint64(i))
-		r.Seed(h, h^0x6a09e667f3bcc909)
 		g := int(w.ug[i])
 		life := w.ulife[i]
 		since := int(today) - int(w.ulastOpen[i])
@@ -186,8 +258,10 @@ func (w *world) runChunk(ch *chunk, a *accum, x *userCtx) {
 		} else if since > x.atRisk {
 			eff = lifeAtRisk
 		}
-		open := u01(r.Uint64()) < w.act[g*5+int(eff)]
+		open := u01(h) < w.act[g*5+int(eff)]
 		if open {
+			h2 := splitmix64(h)
+			r.Seed(h2, h2^0x6a09e667f3bcc909)
 			if eff >= lifeAtRisk {
 				a.react++
 				life = lifeActive
@@ -231,6 +305,22 @@ func (w *world) runChunk(ch *chunk, a *accum, x *userCtx) {
 		}
 	}
 	_ = t
+}
+
+// eachFunnel calls fn for user i's funnels that may be above O or linked,
+// in merchant order (all of them when there is no mask).
+func (w *world) eachFunnel(i int, fn func(m int, f *funnel)) {
+	base := i * w.M
+	if w.umask != nil {
+		for mm := w.umask[i]; mm != 0; mm &= mm - 1 {
+			m := bits.TrailingZeros64(mm)
+			fn(m, &w.fun[base+m])
+		}
+		return
+	}
+	for m := 0; m < w.M; m++ {
+		fn(m, &w.fun[base+m])
+	}
 }
 
 // closeUsers turns the day's merged counts into stocks: yesterday's stocks
@@ -282,21 +372,28 @@ func (w *world) schedule(cal []int32, m int, s uint8, touch uint16, from int, si
 // exposeUser draws an active user's impressions and their responses.
 func (w *world) exposeUser(i, g int, r *rand.PCG, a *accum, x *userCtx) {
 	t := &w.day
-	n := t.pois.draw(u01(r.Uint64()))
 	extra := 0.0
 	if t.hasLink {
-		base := i * w.M
-		for m := 0; m < w.M; m++ {
-			if x.linked(w.fun[base+m].link) {
+		w.eachFunnel(i, func(m int, f *funnel) {
+			if x.linked(f.link) {
 				extra += t.harvestW[m*w.G+g]
 			}
-		}
+		})
 	}
 	recW := t.recW[g]
+	// Only the impressions that can have an effect are drawn (thinning).
+	var n int
+	pF := x.pFollow[g]
+	if extra > 0 {
+		var le float64
+		le, pF = thinned(x.lambda, x.followShr, recW, extra, x.bg)
+		n = poisson(r, le)
+	} else {
+		n = x.effPois[g].draw(u01(r.Uint64()))
+	}
 	for j := 0; j < n; j++ {
-		r1 := r.Uint64()
 		k := int32(-1)
-		if u01(r1) < x.followShr {
+		if u01(r.Uint64()) < pF {
 			lo, hi := w.fOff[i], w.fOff[i+1]
 			if hi == lo {
 				continue
@@ -312,29 +409,25 @@ func (w *world) exposeUser(i, g int, r *rand.PCG, a *accum, x *userCtx) {
 			}
 			k = t.cItems[a0]
 		} else {
-			u := u01(r.Uint64()) * (recW + x.bg + extra)
-			switch {
-			case u < extra:
+			u := u01(r.Uint64()) * (recW + extra)
+			if u < extra {
 				// A linked user is shown a linked live room of a merchant
 				// whose seeding it engaged with.
-				base := i * w.M
-				for m := 0; m < w.M; m++ {
-					if x.linked(w.fun[base+m].link) {
+				w.eachFunnel(i, func(m int, f *funnel) {
+					if k < 0 && x.linked(f.link) {
 						hw := t.harvestW[m*w.G+g]
 						if u < hw {
 							k = t.hItems[m][t.hAlias[m*w.G+g].draw(r.Uint64())]
-							break
+							return
 						}
 						u -= hw
 					}
-				}
+				})
 				if k < 0 {
 					continue
 				}
-			case u < extra+recW:
+			} else {
 				k = t.recAlias[g].draw(r.Uint64())
-			default:
-				continue // the rest of the platform's content
 			}
 		}
 		w.respond(i, g, k, r, a, x)

@@ -160,7 +160,11 @@ type world struct {
 	umask     []uint64 // per user (M ≤ 64): merchants whose funnel may be above O or linked
 	stock     []int64  // [M*6] funnel stocks at the end of the last closed day
 	cal       []int32  // [T*M*6] decay calendar: stock changes by lazy decay per sim day
-	imps      int64    // work done: impressions evaluated, funnel transitions
+	stageAt   []uint8  // [6*stageSpan] stage s touched el days ago → current stage
+	stageSpan int
+	effPois   []poissonTable // per group: thinned impressions (users.go)
+	pFollow   []float64
+	imps      int64 // work done: impressions evaluated, funnel transitions
 	trans     int64
 	fOff      []uint32 // follow graph CSR: user i follows fTo[fOff[i]:fOff[i+1]]
 	fTo       []int32
@@ -367,6 +371,7 @@ func newWorld(sc *scenarios.Scenario, rep int) *world {
 		maxDecay = max(maxDecay, w.decay[s])
 	}
 	w.dayBase = maxDecay + 2
+	w.initStageTable()
 	// Activation by group × lifecycle.
 	la := p.Customers.Activity
 	lm := [5]float64{la.New, la.Active, la.Loyal, la.AtRisk, la.Churned}
