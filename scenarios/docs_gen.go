@@ -97,7 +97,7 @@ var fieldDocs = map[string]string{
 	"Partners":                           "Partners is a group of existing partner creators.",
 	"Partners.Trust":                     "accumulated audience trust in [0,1]",
 	"Platform":                           "Platform holds the platform's own mechanics, shared by every merchant.",
-	"Platform.BackgroundContent":         "BackgroundContent is the weight of the platform's commercial content outside the scenario (other merchants' videos, lives and posts) that competes with it for recommended impressions, in reference pieces (quality 1, affinity 1, reach 1) per 1,000 real users (default 1, see defaults.go). It sets how many impressions a piece of content gets: with the default, about 1,000 real plays over a short video's life.",
+	"Platform.BackgroundContent":         "BackgroundContent is the weight of the platform's commercial content outside the scenario (other merchants' videos, lives and posts) that competes with it for recommended impressions, in reference pieces (quality 1, affinity 1, reach 1) per 1,000 real users (default 0.5, calibrated, see defaults.go). It sets how many impressions a piece of content gets: the more background, the fewer.",
 	"Platform.BaseRates":                 "BaseRates are the per-impression probabilities of advancing each funnel transition before multipliers (type effectiveness, affinity, format, product stage, price, discounts, trust, linkage).",
 	"Platform.CPM":                       "CPM is the price of 1,000 paid impressions (default 40).",
 	"Platform.CreatorGrowth":             "CreatorGrowth sets creator follower growth and lifecycle.",
@@ -175,7 +175,7 @@ var fieldDocs = map[string]string{
 	"Trend.Potential":                    "Potential is the share of creators who may ever adopt (Bass m).",
 	"Trend.Q":                            "imitation, per day",
 	"Trend.Riders":                       "Riders are merchants riding the trend: their cooperations with adopting creators are tagged with the trend and get its boost.",
-	"Trend.SubmissionsPerDay":            "SubmissionsPerDay an adopter publishes while the trend lasts.",
+	"Trend.SubmissionsPerDay":            "SubmissionsPerDay an adopter publishes while the trend lasts (default 1.5).",
 	"Variant":                            "Variant is a named what-if change of the scenario.",
 	"Variant.Set":                        "Set maps a field path to its new value.",
 }

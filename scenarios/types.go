@@ -201,9 +201,9 @@ type Platform struct {
 	// BackgroundContent is the weight of the platform's commercial content
 	// outside the scenario (other merchants' videos, lives and posts) that
 	// competes with it for recommended impressions, in reference pieces
-	// (quality 1, affinity 1, reach 1) per 1,000 real users (default 1, see
-	// defaults.go). It sets how many impressions a piece of content gets:
-	// with the default, about 1,000 real plays over a short video's life.
+	// (quality 1, affinity 1, reach 1) per 1,000 real users (default 0.5,
+	// calibrated, see defaults.go). It sets how many impressions a piece of
+	// content gets: the more background, the fewer.
 	BackgroundContent float64 `yaml:"background_content" json:"background_content"`
 }
 
@@ -568,7 +568,8 @@ type Trend struct {
 	Mixing string `yaml:"mixing" json:"mixing"`
 	// Potential is the share of creators who may ever adopt (Bass m).
 	Potential float64 `yaml:"potential" json:"potential"`
-	// SubmissionsPerDay an adopter publishes while the trend lasts.
+	// SubmissionsPerDay an adopter publishes while the trend lasts (default
+	// 1.5).
 	SubmissionsPerDay float64 `yaml:"submissions_per_day" json:"submissions_per_day"`
 	// Boost multiplies the exposure of trend submissions.
 	Boost float64 `yaml:"boost" json:"boost"`
