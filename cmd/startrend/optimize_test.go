@@ -231,7 +231,7 @@ func TestOptimizeBadBlocks(t *testing.T) {
 // search's best at the same budget.
 func TestOptimizeLibraryBeatsBaseline(t *testing.T) {
 	cases := map[string][]string{
-		"apparel-launch": {"population.users=4000", "creators.generate.count=400", "replications=4", "optimize.frontier=[]"},
+		"apparel-launch": {"population.users=4000", "creators.generate.count=400", "replications=4", "optimize.frontier=[]", "optimize.replications=2"},
 	}
 	for name, sets := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -252,9 +252,11 @@ func TestOptimizeLibraryBeatsBaseline(t *testing.T) {
 			if out.Best.Label == "baseline" || out.VsBaseline == nil || !out.VsBaseline.Better {
 				t.Errorf("does not beat the baseline beyond noise: %+v", out.VsBaseline)
 			}
-			if r := out.VsRandom; out.Best.Label == "random search best" || r == nil || float64(r.CIHi) < 0 {
-				t.Errorf("random search is better: %+v (winner %s)", r, out.Best.Label)
+			if r := out.VsRandom; out.Best.Label == "random search best" || r == nil || !r.Better {
+				t.Errorf("does not beat random search's best at the same budget beyond noise: %+v (winner %s)", r, out.Best.Label)
 			}
+			t.Logf("evals used %d of %d; search %d runs, random arm %d runs, race %d runs",
+				out.EvalsUsed, out.Evals, out.Search.SearchRuns, out.Random.SearchRuns, out.Search.RaceRuns)
 		})
 	}
 }
