@@ -232,6 +232,7 @@ func TestOptimizeBadBlocks(t *testing.T) {
 func TestOptimizeLibraryBeatsBaseline(t *testing.T) {
 	cases := map[string][]string{
 		"apparel-launch": {"population.users=4000", "creators.generate.count=400", "replications=4", "optimize.frontier=[]", "optimize.replications=2"},
+		"magpie-bridge":  {"population.users=10000", "creators.generate.count=800", "replications=4", "optimize.replications=2"},
 	}
 	for name, sets := range cases {
 		t.Run(name, func(t *testing.T) {
