@@ -8,6 +8,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -39,12 +40,16 @@ func benchScale(b *testing.B, name string, speedupWorkers int) {
 		b.Fatal(err)
 	}
 	b.Logf("%s: estimated memory %.2f GB per replication", name, float64(EstimateMemory(sc))/1e9)
+	var cpu1 time.Duration
 	one := func(workers int) (time.Duration, *Result) {
 		debug.FreeOSMemory()
-		start := time.Now()
+		start, c0 := time.Now(), cpuTime()
 		res, err := Run(context.Background(), sc, Options{Workers: workers})
 		if err != nil {
 			b.Fatal(err)
+		}
+		if workers == 1 {
+			cpu1 = cpuTime() - c0
 		}
 		return time.Since(start), res
 	}
@@ -74,6 +79,11 @@ func benchScale(b *testing.B, name string, speedupWorkers int) {
 	b.ReportMetric(float64(peak)/1e6, "peak-MB")
 	line := fmt.Sprintf("%s: %d users × %d days, 1 worker %.2fs: %.2fM user-days/s/core, %.2fM impressions/s, %.3fM funnel transitions/s",
 		name, sc.Population.Users, sc.WarmupDays+sc.HorizonDays, sec, ud/1e6, imp/1e6, tr/1e6)
+	if cpu1 > 0 {
+		// Per CPU-second of this process: robust when other work shares the cores.
+		b.ReportMetric(res.Work.UserDays/cpu1.Seconds(), "user-days/cpu-s")
+		line += fmt.Sprintf(" (%.2fM user-days per CPU-second)", res.Work.UserDays/cpu1.Seconds()/1e6)
+	}
 	if speedupWorkers > 0 {
 		sp := t1.Seconds() / t2.Seconds()
 		b.ReportMetric(sp, "speedup")
@@ -83,6 +93,15 @@ func benchScale(b *testing.B, name string, speedupWorkers int) {
 	}
 	line += fmt.Sprintf("; peak memory %.0f MB (%.0f B/user); GOMAXPROCS %d", float64(peak)/1e6, float64(peak)/float64(sc.Population.Users), runtime.GOMAXPROCS(0))
 	fmt.Println(line)
+}
+
+// cpuTime is the process's user + system CPU time.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // peakRSS is the process's peak resident set (VmHWM), in bytes.

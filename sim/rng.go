@@ -15,6 +15,7 @@ const (
 	streamUserInit = 3 // user initial state and follow graph, per chunk
 	streamUserDay  = 4 // daily user loop, per chunk
 	streamGraph    = 5 // creator–creator follow graph
+	streamFollows  = 6 // user → creator follow graph (hash key)
 )
 
 // splitmix64 is one step of the SplitMix64 generator.

@@ -200,9 +200,16 @@ func EstimateMemory(sc *scenarios.Scenario) uint64 {
 		C += float64(sc.Creators.Generate.Count)
 	}
 	C += float64(len(sc.Creators.RosterCreators))
-	perUser := 9.0 + 4 + 4*sc.Population.FollowsPerUser*1.05 + 8*M
+	// Per user: 9 bytes of state, 2 for the follow count (the follow graph
+	// itself is a hash, not stored), 8 for the active-merchant mask (M ≤
+	// 64) and 8 per merchant funnel.
+	perUser := 9.0 + 2 + 8*M
+	if M <= 64 {
+		perUser += 8
+	}
 	D := float64(max(1, sc.Platform.CreatorGrowth.DormantAfterDays))
-	perCreator := 130 + 8*D + 4*20
+	G0 := float64(len(sc.Population.Groups))
+	perCreator := 130 + 8*D + 4*20 + 8*G0 + G0/8 // + per-group follow alias and live-column bits
 	// Content items and tables: a generous bound on live cooperations.
 	items := 64.0 * M * float64(max(1, len(sc.Trends)+1))
 	for _, m := range sc.Merchants {
@@ -213,7 +220,7 @@ func EstimateMemory(sc *scenarios.Scenario) uint64 {
 	G := float64(len(sc.Population.Groups))
 	perItem := 200 + G*(4*respStride+8+8) + nCnt*8
 	T := float64(sc.WarmupDays + sc.HorizonDays)
-	perDay := float64(numMetrics)*8 + 64
+	perDay := float64(numMetrics)*8 + 64 + 3*M*6*4 // + decay calendars (world and 2 workers)
 	return uint64(U*perUser + C*perCreator + items*perItem + T*perDay + 8<<20)
 }
 

@@ -181,6 +181,7 @@ func (x *userCtx) linked(seedDay uint16) bool {
 func (w *world) userContext() userCtx {
 	p := &w.sc.Platform
 	w.thinning()
+	w.buildLiveCols()
 	return userCtx{
 		today:       w.day.today,
 		kpi:         w.day.kpi,
@@ -394,15 +395,15 @@ func (w *world) exposeUser(i, g int, r *rand.PCG, a *accum, x *userCtx) {
 	for j := 0; j < n; j++ {
 		k := int32(-1)
 		if u01(r.Uint64()) < pF {
-			lo, hi := w.fOff[i], w.fOff[i+1]
-			if hi == lo {
+			nf := uint64(w.nFollow[i])
+			if nf == 0 {
 				continue
 			}
-			c := w.fTo[lo+uint32(((r.Uint64()>>32)*uint64(hi-lo))>>32)]
-			a0, b0 := t.cItemOff[c], t.cItemOff[c+1]
-			if a0 == b0 {
+			c := w.followedLive(i, g, int(((r.Uint64()>>32)*nf)>>32))
+			if c < 0 {
 				continue // the followed creator has no live commercial content
 			}
+			a0, b0 := t.cItemOff[c], t.cItemOff[c+1]
 			u := u01(r.Uint64()) * t.cItemCum[b0-1]
 			for a0 < b0-1 && t.cItemCum[a0] <= u {
 				a0++

@@ -3,7 +3,10 @@ package sim
 import (
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"slices"
+	"sync"
+	"sync/atomic"
 
 	"github.com/startrend/startrend/scenarios"
 	"github.com/startrend/startrend/sim/mechanisms"
@@ -166,9 +169,13 @@ type world struct {
 	pFollow   []float64
 	imps      int64 // work done: impressions evaluated, funnel transitions
 	trans     int64
-	fOff      []uint32 // follow graph CSR: user i follows fTo[fOff[i]:fOff[i+1]]
-	fTo       []int32
-	chunks    []chunk
+	// Follow graph: user i follows nFollow[i] creators, place j being
+	// followed(i, g, j) — drawn from followAlias[g] by a hash, not stored.
+	nFollow     []uint16
+	followAlias []alias // per group: followers × affinity of the creator's type
+	followKey   uint64
+	liveCols    [][]uint64 // per group: follow-alias columns that can reach live content today
+	chunks      []chunk
 
 	// creators
 	cType, cTier, cLife []uint8
@@ -779,7 +786,6 @@ func (w *world) initUsers() {
 	w.unOrders = make([]uint16, U)
 	w.uflags = make([]uint8, U)
 	w.fun = make([]funnel, U*M)
-	w.fOff = make([]uint32, U+1)
 	gw := make([]float64, w.G)
 	for g, grp := range sc.Population.Groups {
 		gw[g] = grp.Share
@@ -807,85 +813,154 @@ func (w *world) initUsers() {
 	}
 	nch := (U + chunkSize - 1) / chunkSize
 	w.chunks = make([]chunk, nch)
-	w.fTo = make([]int32, 0, int(float64(U)*sc.Population.FollowsPerUser*1.05)+16)
+	w.nFollow = make([]uint16, U)
+	w.followAlias = fa
+	w.followKey = splitmix64(newStream(sc.Seed, w.rep, streamFollows, 0).Uint64())
 	var pt poissonTable
 	pt.set(sc.Population.FollowsPerUser)
 	pre := uint16(w.dayBase - 1) // code of sim day −1
-	for ci := 0; ci < nch; ci++ {
-		lo, hi := ci*chunkSize, min(U, (ci+1)*chunkSize)
-		w.chunks[ci] = chunk{lo: lo, hi: hi, rng: newStream(sc.Seed, w.rep, streamUserDay, ci),
-			key: splitmix64(newStream(sc.Seed, w.rep, streamUserDay, ci).Uint64())}
-		r := newStream(sc.Seed, w.rep, streamUserInit, ci)
-		for i := lo; i < hi; i++ {
-			g := 0
-			if len(ga.prob) > 0 {
-				g = int(ga.draw(r.Uint64()))
-			}
-			w.ug[i] = uint8(g)
-			w.ulastOpen[i] = pre
-			customer := false
-			for m := 0; m < M; m++ {
-				u := u01(r.Uint64())
-				s := 0
-				for s2 := 5; s2 >= 1; s2-- {
-					if u < cum[m][s2] {
-						s = s2
-						break
-					}
-				}
-				f := &w.fun[i*M+m]
-				f.stage = uint8(s)
-				if s > 0 {
-					// The last touch lies uniformly within the stage's decay window,
-					// so initial stocks do not all decay on the same day.
-					age := int(r.Uint64() % uint64(w.decay[s]))
-					f.touch = uint16(w.dayBase - 1 - age)
-				}
-				if s >= 4 {
-					f.order = 1
-					customer = true
-				}
-			}
-			if customer {
-				w.ulife[i] = lifeActive
-			}
-			nf := 0
-			if w.C > 0 {
-				nf = pt.draw(u01(r.Uint64()))
-			}
-			for j := 0; j < nf && len(fa[g].prob) > 0; j++ {
-				w.fTo = append(w.fTo, fa[g].draw(r.Uint64()))
-			}
-			w.fOff[i+1] = uint32(len(w.fTo))
-		}
-	}
-	w.initStocks()
-}
-
-// initStocks tallies the initial funnel stocks, schedules their decay
-// events in the calendar and marks the funnels above O.
-func (w *world) initStocks() {
-	M := w.M
 	w.stock = make([]int64, M*6)
 	w.cal = make([]int32, w.T*M*6)
 	if M <= 64 {
-		w.umask = make([]uint64, w.U)
+		w.umask = make([]uint64, U)
 	}
-	pre := uint16(w.dayBase - 1)
-	for i := 0; i < w.U; i++ {
+	// Chunks are independent (each has its own stream and its own users),
+	// so they are initialised in parallel; the stocks and the decay
+	// calendar are integer sums, the same for any number of goroutines.
+	nw := max(1, min(runtime.GOMAXPROCS(0), nch))
+	stocks := make([][]int64, nw)
+	cals := make([][]int32, nw)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for gi := 0; gi < nw; gi++ {
+		stocks[gi] = make([]int64, M*6)
+		cals[gi] = make([]int32, len(w.cal))
+		wg.Add(1)
+		go func(stock []int64, cal []int32) {
+			defer wg.Done()
+			for {
+				ci := int(next.Add(1)) - 1
+				if ci >= nch {
+					return
+				}
+				w.initChunk(ci, &ga, cum, &pt, pre, stock, cal)
+			}
+		}(stocks[gi], cals[gi])
+	}
+	wg.Wait()
+	for gi := 0; gi < nw; gi++ {
+		for j, x := range stocks[gi] {
+			w.stock[j] += x
+		}
+		for j, x := range cals[gi] {
+			w.cal[j] += x
+		}
+	}
+}
+
+// initChunk draws the users of chunk ci: group, initial funnels, lifecycle
+// and number of follows; it tallies their initial stocks, schedules their
+// decay events in the calendar and marks their funnels above O.
+func (w *world) initChunk(ci int, ga *alias, cum [][6]float64, pt *poissonTable, pre uint16, stock []int64, cal []int32) {
+	sc := w.sc
+	U, M := w.U, w.M
+	lo, hi := ci*chunkSize, min(U, (ci+1)*chunkSize)
+	w.chunks[ci] = chunk{lo: lo, hi: hi, rng: newStream(sc.Seed, w.rep, streamUserDay, ci),
+		key: splitmix64(newStream(sc.Seed, w.rep, streamUserDay, ci).Uint64())}
+	r := newStream(sc.Seed, w.rep, streamUserInit, ci)
+	for i := lo; i < hi; i++ {
+		g := 0
+		if len(ga.prob) > 0 {
+			g = int(ga.draw(r.Uint64()))
+		}
+		w.ug[i] = uint8(g)
+		w.ulastOpen[i] = pre
+		customer := false
 		var mask uint64
 		for m := 0; m < M; m++ {
+			u := u01(r.Uint64())
+			s := 0
+			for s2 := 5; s2 >= 1; s2-- {
+				if u < cum[m][s2] {
+					s = s2
+					break
+				}
+			}
 			f := &w.fun[i*M+m]
-			s := w.stageNow(f, pre)
-			w.stock[m*6+int(s)]++
-			if f.stage > 0 {
-				w.schedule(w.cal, m, f.stage, f.touch, -1, 1)
+			f.stage = uint8(s)
+			if s > 0 {
+				// The last touch lies uniformly within the stage's decay window,
+				// so initial stocks do not all decay on the same day.
+				age := int(r.Uint64() % uint64(w.decay[s]))
+				f.touch = uint16(w.dayBase - 1 - age)
+				w.schedule(cal, m, f.stage, f.touch, -1, 1)
 				mask |= 1 << (m & 63)
 			}
+			if s >= 4 {
+				f.order = 1
+				customer = true
+			}
+			stock[m*6+s]++
 		}
 		if w.umask != nil {
 			w.umask[i] = mask
 		}
+		if customer {
+			w.ulife[i] = lifeActive
+		}
+		if w.C > 0 && len(w.followAlias[g].prob) > 0 {
+			w.nFollow[i] = uint16(min(65535, pt.draw(u01(r.Uint64()))))
+		}
+	}
+}
+
+// followedLive returns the creator user i (of group g) follows in place j
+// of its follow list, or −1 when that creator has no live commercial
+// content today. The follow graph is not stored: place j is a fixed draw
+// from the group's follow law keyed by (replication, user, j), so it is
+// the same every day (a static graph) at no memory cost. Most alias
+// columns lead only to creators without content today; a per-group bitmap
+// of the columns that can (liveCols, rebuilt daily, a few KB) answers
+// those without touching the large tables.
+func (w *world) followedLive(i, g, j int) int32 {
+	h := splitmix64(splitmix64(w.followKey+uint64(i)) ^ uint64(j+1)*0x9e3779b97f4a7c15)
+	a := &w.followAlias[g]
+	col := ((h >> 32) * uint64(len(a.prob))) >> 32
+	if w.liveCols[g][col>>6]&(1<<(col&63)) == 0 {
+		return -1
+	}
+	c := int32(col)
+	if uint32(h) >= a.prob[col] {
+		c = a.alias[col]
+	}
+	if t := &w.day; t.cItemOff[c] == t.cItemOff[c+1] {
+		return -1
+	}
+	return c
+}
+
+// buildLiveCols marks, per group, the follow-alias columns whose creator
+// or alias has live commercial content today.
+func (w *world) buildLiveCols() {
+	t := &w.day
+	if w.liveCols == nil {
+		w.liveCols = make([][]uint64, w.G)
+	}
+	for g := range w.followAlias {
+		a := &w.followAlias[g]
+		n := len(a.prob)
+		if cap(w.liveCols[g]) < (n+63)/64 {
+			w.liveCols[g] = make([]uint64, (n+63)/64)
+		}
+		b := w.liveCols[g][:(n+63)/64]
+		clear(b)
+		for col := 0; col < n; col++ {
+			c, al := col, a.alias[col]
+			if t.cItemOff[c] != t.cItemOff[c+1] || (a.prob[col] != 4294967295 && t.cItemOff[al] != t.cItemOff[al+1]) {
+				b[col>>6] |= 1 << (col & 63)
+			}
+		}
+		w.liveCols[g] = b
 	}
 }
 
