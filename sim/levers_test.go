@@ -101,3 +101,27 @@ func TestLeverIncrementalAuthors(t *testing.T) {
 	res := leverRun(t, "apparel-launch", "population.users=10000", "replications=10", "scale=20")
 	wantPaired(t, res, "new_customers", "baseline", "all-incremental", +1, total("new_customers"))
 }
+
+// TestEngineCampaignWindow: the engine uses the campaign table — campaign
+// orders fall only on window days, and only a joined merchant's content
+// gets them (the test scenario's sv runs days 6–14 for a and b, sv2 days
+// 15–20 for b only; the no-campaign variant drops a from sv).
+func TestEngineCampaignWindow(t *testing.T) {
+	sc := testScenario(t, "replications=1", "population.users=3000")
+	res := run(t, sc, 1)
+	for _, v := range res.Variants {
+		r := &v.Reps[0]
+		for d, x := range r.Daily["campaign_orders"] {
+			if day := d + 1; x != 0 && (day < 6 || day > 20) {
+				t.Fatalf("%s: %v campaign orders on day %d, outside every window", v.Name, x, day)
+			}
+		}
+	}
+	base, noA := &res.Variants[0].Reps[0], &res.Variants[1].Reps[0]
+	if noA.Totals["campaign_orders"] >= base.Totals["campaign_orders"] && base.Totals["campaign_orders"] > 0 {
+		t.Fatalf("dropping merchant a did not lower campaign orders: %v vs %v", noA.Totals["campaign_orders"], base.Totals["campaign_orders"])
+	}
+	if x := bdValue(base, "campaign", "sv", "orders"); !(x > 0) {
+		t.Fatalf("no orders attributed to campaign sv: %v", x)
+	}
+}
