@@ -308,6 +308,12 @@ func (w *world) runChunk(ch *chunk, a *accum, x *userCtx) {
 	_ = t
 }
 
+// pristine reports whether user i's funnel with merchant m is known, from
+// the mask alone, to be at O and not linked.
+func (w *world) pristine(i, m int) bool {
+	return w.umask != nil && w.umask[i]&(1<<uint(m)) == 0
+}
+
 // eachFunnel calls fn for user i's funnels that may be above O or linked,
 // in merchant order (all of them when there is no mask).
 func (w *world) eachFunnel(i int, fn func(m int, f *funnel)) {
@@ -438,8 +444,11 @@ func (w *world) exposeUser(i, g int, r *rand.PCG, a *accum, x *userCtx) {
 		for j := 0; j < np; j++ {
 			l := t.paidAlias[g].draw(r.Uint64())
 			ln := &t.lines[l]
-			f := &w.fun[i*w.M+int(ln.merchant)]
-			if ln.stageMask&(1<<w.stageNow(f, x.today)) == 0 {
+			s := uint8(0) // a funnel outside the mask is at O: not read
+			if m := int(ln.merchant); !w.pristine(i, m) {
+				s = w.stageNow(&w.fun[i*w.M+m], x.today)
+			}
+			if ln.stageMask&(1<<s) == 0 {
 				continue // outside the target: not delivered
 			}
 			a.line[l]++
@@ -460,11 +469,23 @@ func (w *world) respond(i, g int, k int32, r *rand.PCG, a *accum, x *userCtx) {
 		return // a trend submission: a play, no merchant
 	}
 	f := &w.fun[i*w.M+m]
+	p := t.resp[(int(k)*w.G+g)*respStride:]
+	if w.pristine(i, m) {
+		// The funnel is at O and not linked (the mask says so without
+		// reading it; a touch that leaves it at O changes nothing), so
+		// it is read only if the impression moves it to A1.
+		if u := float32(u01(r.Uint64())); u < p[0] {
+			s0, t0 := f.stage, f.touch
+			f.stage, f.touch = 0, x.today
+			w.advance(f, it, k, 0, r, a, x)
+			w.touched(i, m, f, s0, t0, 0, a, x)
+		}
+		return
+	}
 	s0, t0 := f.stage, f.touch
 	s := w.stageNow(f, x.today)
 	f.stage = s
 	f.touch = x.today
-	p := t.resp[(int(k)*w.G+g)*respStride:]
 	u := float32(u01(r.Uint64()))
 	linked := it.harvest && x.linked(f.link)
 	mult := float32(1)
