@@ -207,6 +207,9 @@ func EstimateMemory(sc *scenarios.Scenario) uint64 {
 	if M <= 64 {
 		perUser += 8
 	}
+	if M <= 21 { // packed current stages and their expiry day
+		perUser += 10
+	}
 	D := float64(max(1, sc.Platform.CreatorGrowth.DormantAfterDays))
 	G0 := float64(len(sc.Population.Groups))
 	perCreator := 130 + 8*D + 4*20 + 8*G0 + G0/8 // + per-group follow alias and live-column bits

@@ -129,8 +129,16 @@ func (w *world) stageNow(f *funnel, today uint16) uint8 {
 	return w.stageAt[int(s)*w.stageSpan+el]
 }
 
-// initStageTable builds stageAt from the decay windows.
+// initStageTable builds stageAt and dropAt from the decay windows.
 func (w *world) initStageTable() {
+	w.dropAt = make([]int, 36)
+	for s0 := 1; s0 <= 5; s0++ {
+		d := 0
+		for s := s0; s >= 1; s-- {
+			d += w.decay[s]
+			w.dropAt[s0*6+s] = d
+		}
+	}
 	span := 1
 	for s := 1; s <= 5; s++ {
 		span += w.decay[s]
@@ -286,7 +294,20 @@ func (w *world) runChunk(ch *chunk, a *accum, x *userCtx) {
 			// counted (stage O is the rest, filled in by closeUsers).
 			a.openedG[g]++
 			base := i * M
-			if w.umask != nil {
+			if w.ustage != nil {
+				// Current stages from the packed cache: no funnel is read
+				// unless one of them has decayed since it was filled.
+				if today >= w.unext[i] {
+					w.refreshStages(i, x)
+				}
+				pk := w.ustage[i]
+				for mm := w.umask[i]; mm != 0; mm &= mm - 1 {
+					m := bits.TrailingZeros64(mm)
+					if s := (pk >> (3 * m)) & 7; s > 0 {
+						a.active[(m*G+g)*6+int(s)]++
+					}
+				}
+			} else if w.umask != nil {
 				for mm := w.umask[i]; mm != 0; mm &= mm - 1 {
 					m := bits.TrailingZeros64(mm)
 					f := &w.fun[base+m]
@@ -548,7 +569,36 @@ func (w *world) touched(i, m int, f *funnel, s0 uint8, t0 uint16, s uint8, a *ac
 		if w.umask != nil {
 			w.umask[i] |= 1 << m
 		}
+		if w.ustage != nil {
+			w.ustage[i] = w.ustage[i]&^(7<<(3*m)) | uint64(s1)<<(3*m)
+			if nx := int(x.today) + w.decay[s1]; nx < int(w.unext[i]) {
+				w.unext[i] = uint16(nx)
+			}
+		}
 	}
+}
+
+// refreshStages recomputes user i's packed current stages from its marked
+// funnels, the day one of them next decays (or a linkage window ends),
+// and drops from the mask the funnels at O and unlinked.
+func (w *world) refreshStages(i int, x *userCtx) {
+	base := i * w.M
+	var pk uint64
+	nx := 65535
+	for mm := w.umask[i]; mm != 0; mm &= mm - 1 {
+		m := bits.TrailingZeros64(mm)
+		f := &w.fun[base+m]
+		if s := w.stageNow(f, x.today); s > 0 {
+			pk |= uint64(s) << (3 * m)
+			nx = min(nx, int(f.touch)+w.dropAt[int(f.stage)*6+int(s)])
+		} else if x.linked(f.link) {
+			nx = min(nx, int(f.link)+int(x.linkWindow))
+		} else {
+			w.umask[i] &^= 1 << m
+		}
+	}
+	w.ustage[i] = pk
+	w.unext[i] = uint16(nx)
 }
 
 func (w *world) canOrder(f *funnel, x *userCtx) bool {

@@ -161,9 +161,14 @@ type world struct {
 	uflags    []uint8  // bit 0: bought during the KPI period
 	fun       []funnel // [U*M]
 	umask     []uint64 // per user (M ≤ 64): merchants whose funnel may be above O or linked
-	stock     []int64  // [M*6] funnel stocks at the end of the last closed day
-	cal       []int32  // [T*M*6] decay calendar: stock changes by lazy decay per sim day
-	stageAt   []uint8  // [6*stageSpan] stage s touched el days ago → current stage
+	// Packed current stages (M ≤ 21): 3 bits per merchant, valid for the
+	// marked funnels on days before unext (when one of them next decays).
+	ustage    []uint64
+	unext     []uint16
+	dropAt    []int   // [6*6] stage s0 at a touch is below s this many days after it
+	stock     []int64 // [M*6] funnel stocks at the end of the last closed day
+	cal       []int32 // [T*M*6] decay calendar: stock changes by lazy decay per sim day
+	stageAt   []uint8 // [6*stageSpan] stage s touched el days ago → current stage
 	stageSpan int
 	effPois   []poissonTable // per group: thinned impressions (users.go)
 	pFollow   []float64
@@ -823,6 +828,10 @@ func (w *world) initUsers() {
 	w.cal = make([]int32, w.T*M*6)
 	if M <= 64 {
 		w.umask = make([]uint64, U)
+	}
+	if M <= 21 {
+		w.ustage = make([]uint64, U)
+		w.unext = make([]uint16, U) // 0: filled on the first open
 	}
 	// Chunks are independent (each has its own stream and its own users),
 	// so they are initialised in parallel; the stocks and the decay
