@@ -236,11 +236,13 @@ func CheckMemory(sc *scenarios.Scenario, worlds int) error {
 	if !ok || need <= avail {
 		return nil
 	}
-	return fmt.Errorf("sim: scenario %q needs about %.1f GB (%d users × %d merchants, %.0f follows per user, %d parallel replications) but only %.1f GB is available; lower population.users, the number of merchants or --workers",
-		sc.Name, float64(need)/1e9, sc.Population.Users, len(sc.Merchants), sc.Population.FollowsPerUser, worlds, float64(avail)/1e9)
+	return fmt.Errorf("sim: scenario %q needs about %.1f GB (%d users × %d merchants at about %.0f bytes per user, %d replications held at once) but only %.1f GB is available; lower population.users, the number of merchants or --workers",
+		sc.Name, float64(need)/1e9, sc.Population.Users, len(sc.Merchants), float64(EstimateMemory(sc))/float64(max(1, sc.Population.Users)), worlds, float64(avail)/1e9)
 }
 
-func memAvailable() (uint64, bool) {
+// memAvailable reads MemAvailable from /proc/meminfo (a variable so tests
+// can pretend the machine is smaller).
+var memAvailable = func() (uint64, bool) {
 	b, err := os.ReadFile("/proc/meminfo")
 	if err != nil {
 		return 0, false
