@@ -48,7 +48,7 @@ func benchScale(b *testing.B, name string, speedupWorkers int) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if workers == 1 {
+		if workers == 1 || speedupWorkers == 0 {
 			cpu1 = cpuTime() - c0
 		}
 		return time.Since(start), res
