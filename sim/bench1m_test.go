@@ -42,19 +42,11 @@ func benchScale(b *testing.B, name string, speedupWorkers int) {
 	b.Logf("%s: estimated memory %.2f GB per replication", name, float64(EstimateMemory(sc))/1e9)
 	var cpu1 time.Duration
 	one := func(workers int) (time.Duration, *Result) {
-		debug.FreeOSMemory()
-		start, c0 := time.Now(), cpuTime()
-		res, err := Run(context.Background(), sc, Options{Workers: workers})
-		if err != nil {
-			b.Fatal(err)
-		}
-		if workers == 1 || speedupWorkers == 0 {
-			cpu1 = cpuTime() - c0
-		}
-		return time.Since(start), res
+		return runOnce(b, sc, workers, &cpu1, workers == 1 || speedupWorkers == 0)
 	}
-	var t1, t2 time.Duration
+	var t1, t2, tReps time.Duration
 	var res *Result
+	var peak1 uint64
 	for b.Loop() {
 		if speedupWorkers > 0 {
 			t1, res = one(1)
@@ -63,16 +55,43 @@ func benchScale(b *testing.B, name string, speedupWorkers int) {
 			if r2.Variants[0].Reps[0].Totals["gmv"] != res.Variants[0].Reps[0].Totals["gmv"] {
 				b.Fatal("results differ between 1 and 2 workers")
 			}
+			peak1 = peakRSS()
+			// By replications: 2 replications on 2 workers (two worlds at once).
+			sc2 := *sc
+			sc2.Replications = speedupWorkers
+			var nocpu time.Duration
+			tReps, _ = runOnce(b, &sc2, speedupWorkers, &nocpu, false)
 		} else {
 			t2, res = one(0)
 			t1 = t2 * time.Duration(res.Work.Workers)
+			peak1 = peakRSS()
 		}
 	}
+	report(b, name, sc, res, t1, t2, tReps, cpu1, peak1, speedupWorkers)
+}
+
+// runOnce runs sc with the given workers and returns the wall time (and
+// the process CPU time in *cpu when measureCPU).
+func runOnce(b *testing.B, sc *scenarios.Scenario, workers int, cpu *time.Duration, measureCPU bool) (time.Duration, *Result) {
+	debug.FreeOSMemory()
+	start, c0 := time.Now(), cpuTime()
+	res, err := Run(context.Background(), sc, Options{Workers: workers})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if measureCPU {
+		*cpu = cpuTime() - c0
+	}
+	return time.Since(start), res
+}
+
+// report prints the summary line and reports the metrics.
+func report(b *testing.B, name string, sc *scenarios.Scenario, res *Result, t1, t2, tReps, cpu1 time.Duration, peak1 uint64, speedupWorkers int) {
 	sec := t1.Seconds()
 	ud := res.Work.UserDays / sec
 	imp := res.Work.Impressions / sec
 	tr := res.Work.Transitions / sec
-	peak := peakRSS()
+	peak := peak1
 	b.ReportMetric(ud, "user-days/s/core")
 	b.ReportMetric(imp, "impressions/s")
 	b.ReportMetric(tr, "transitions/s")
@@ -87,7 +106,12 @@ func benchScale(b *testing.B, name string, speedupWorkers int) {
 	if speedupWorkers > 0 {
 		sp := t1.Seconds() / t2.Seconds()
 		b.ReportMetric(sp, "speedup")
-		line += fmt.Sprintf("; %d workers %.2fs: speed-up %.2f×", speedupWorkers, t2.Seconds(), sp)
+		line += fmt.Sprintf("; %d workers %.2fs: speed-up %.2f× by chunks of users", speedupWorkers, t2.Seconds(), sp)
+		if tReps > 0 {
+			spr := float64(speedupWorkers) * t1.Seconds() / tReps.Seconds()
+			b.ReportMetric(spr, "speedup-reps")
+			line += fmt.Sprintf(", %.2f× by replications (%d in %.2fs, peak %.0f MB)", spr, speedupWorkers, tReps.Seconds(), float64(peakRSS())/1e6)
+		}
 	} else {
 		line += fmt.Sprintf(" (%d workers, wall %.2fs)", res.Work.Workers, t2.Seconds())
 	}
