@@ -885,7 +885,8 @@ func (w *world) initChunk(ci int, ga *alias, cum [][6]float64, pt *poissonTable,
 		w.ug[i] = uint8(g)
 		w.ulastOpen[i] = pre
 		customer := false
-		var mask uint64
+		var mask, pk uint64
+		nx := 65535
 		var bits64 uint64
 		for m := 0; m < M; m++ {
 			// One 64-bit draw gives two merchants' 32-bit uniforms.
@@ -911,6 +912,8 @@ func (w *world) initChunk(ci int, ga *alias, cum [][6]float64, pt *poissonTable,
 				f.touch = uint16(w.dayBase - 1 - age)
 				w.schedule(cal, m, f.stage, f.touch, -1, 1)
 				mask |= 1 << (m & 63)
+				pk |= uint64(s) << (3 * m)
+				nx = min(nx, int(f.touch)+w.decay[s])
 			}
 			if s >= 4 {
 				f.order = 1
@@ -920,6 +923,10 @@ func (w *world) initChunk(ci int, ga *alias, cum [][6]float64, pt *poissonTable,
 		}
 		if w.umask != nil {
 			w.umask[i] = mask
+		}
+		if w.ustage != nil { // the packed stages hold until the first decay
+			w.ustage[i] = pk
+			w.unext[i] = uint16(nx)
 		}
 		if customer {
 			w.ulife[i] = lifeActive
