@@ -887,13 +887,8 @@ func (w *world) initChunk(ci int, ga *alias, cum [][6]float64, pt *poissonTable,
 		customer := false
 		var mask, pk uint64
 		nx := 65535
-		var bits64 uint64
 		for m := 0; m < M; m++ {
-			// One 64-bit draw gives two merchants' 32-bit uniforms.
-			if m&1 == 0 {
-				bits64 = r.Uint64()
-			}
-			u := float64(uint32(bits64>>(32*(m&1)))) * (1.0 / (1 << 32))
+			u := u01(r.Uint64())
 			s := 0
 			if u < cum[m][1] {
 				for s2 := 5; s2 >= 1; s2-- {
@@ -946,7 +941,7 @@ func (w *world) initChunk(ci int, ga *alias, cum [][6]float64, pt *poissonTable,
 // of the columns that can (liveCols, rebuilt daily, a few KB) answers
 // those without touching the large tables.
 func (w *world) followedLive(i, g, j int) int32 {
-	h := splitmix64(w.followKey + uint64(i)<<16 + uint64(j)) // j < 2^16: distinct for every (i, j)
+	h := splitmix64(splitmix64(w.followKey+uint64(i)) ^ uint64(j+1)*0x9e3779b97f4a7c15)
 	a := &w.followAlias[g]
 	col := ((h >> 32) * uint64(len(a.prob))) >> 32
 	if w.liveCols[g][col>>6]&(1<<(col&63)) == 0 {
