@@ -8,6 +8,8 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -107,6 +109,11 @@ func report(b *testing.B, name string, sc *scenarios.Scenario, res *Result, t1, 
 		sp := t1.Seconds() / t2.Seconds()
 		b.ReportMetric(sp, "speedup")
 		line += fmt.Sprintf("; %d workers %.2fs: speed-up %.2f× by chunks of users", speedupWorkers, t2.Seconds(), sp)
+		// What the machine gives a trivially parallel loop right now: the
+		// ceiling for any speed-up measured in the same minute.
+		ms := spinSpeedup(speedupWorkers)
+		b.ReportMetric(ms, "machine-speedup")
+		line += fmt.Sprintf(" (a trivially parallel loop gets %.2f× right now)", ms)
 		if tReps > 0 {
 			spr := float64(speedupWorkers) * t1.Seconds() / tReps.Seconds()
 			b.ReportMetric(spr, "speedup-reps")
@@ -118,6 +125,31 @@ func report(b *testing.B, name string, sc *scenarios.Scenario, res *Result, t1, 
 	line += fmt.Sprintf("; peak memory %.0f MB (%.0f B/user); GOMAXPROCS %d", float64(peak)/1e6, float64(peak)/float64(sc.Population.Users), runtime.GOMAXPROCS(0))
 	fmt.Println(line)
 }
+
+// spinSpeedup times a pure arithmetic loop on 1 and on n goroutines and
+// returns the ratio: n on idle cores, less when other work holds them.
+func spinSpeedup(n int) float64 {
+	spin := func(k int) time.Duration {
+		start := time.Now()
+		var wg sync.WaitGroup
+		for g := 0; g < k; g++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				x := uint64(g + 1)
+				for i := 0; i < 200_000_000; i++ {
+					x = x*6364136223846793005 + 1442695040888963407
+				}
+				spinSink.Add(x)
+			}()
+		}
+		wg.Wait()
+		return time.Since(start)
+	}
+	return float64(n) * spin(1).Seconds() / spin(n).Seconds()
+}
+
+var spinSink atomic.Uint64
 
 // cpuTime is the process's user + system CPU time.
 func cpuTime() time.Duration {
