@@ -120,8 +120,13 @@ func (a *alias) draw(r uint64) int32 {
 // poissonTable is the inverse CDF of a Poisson law, for drawing a count
 // with one uniform number.
 type poissonTable struct {
-	cdf []float64 // cdf[k] = P(N <= k); the last entry is 1
+	cdf   []float64 // cdf[k] = P(N <= k); the last entry is 1
+	guide []int32   // guide[j]: the answer for u = j/guideN (a start for the scan)
 }
+
+// guideN is the number of guide entries of a poissonTable: the scan from
+// guide[⌊u·guideN⌋] finds the same k as a scan from 0, in a step or two.
+const guideN = 64
 
 // set builds the table for mean lambda (lambda <= 0: always 0).
 func (p *poissonTable) set(lambda float64) {
@@ -142,12 +147,24 @@ func (p *poissonTable) set(lambda float64) {
 		p.cdf = append(p.cdf, sum)
 	}
 	p.cdf = append(p.cdf, 1)
+	if cap(p.guide) < guideN {
+		p.guide = make([]int32, guideN)
+	}
+	p.guide = p.guide[:guideN]
+	k := 0
+	for j := 0; j < guideN; j++ {
+		u := float64(j) / guideN
+		for k < len(p.cdf)-1 && u >= p.cdf[k] {
+			k++
+		}
+		p.guide[j] = int32(k)
+	}
 }
 
 // draw returns a Poisson count for the uniform u in [0, 1).
 func (p *poissonTable) draw(u float64) int {
 	c := p.cdf
-	k := 0
+	k := int(p.guide[int(u*guideN)])
 	for k < len(c)-1 && u >= c[k] {
 		k++
 	}
