@@ -437,7 +437,10 @@ func (w *world) initActiveEstimate() {
 		g := int(w.ug[i])
 		pa := w.act[g*5+int(w.ulife[i])]
 		for m := 0; m < w.M; m++ {
-			s := w.stageNow(&w.fun[i*w.M+m], uint16(w.dayBase))
+			s := uint8(0) // a funnel outside the mask is at O: not read (perf)
+			if !w.pristine(i, m) {
+				s = w.stageNow(&w.fun[i*w.M+m], uint16(w.dayBase))
+			}
 			t.prevActive[(m*w.G+g)*6+int(s)] += pa
 		}
 	}
