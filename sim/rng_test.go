@@ -3,6 +3,8 @@ package sim
 import (
 	"math"
 	"testing"
+
+	"github.com/startrend/startrend/sim/mechanisms"
 )
 
 // TestAliasFrequencies draws from an alias table and checks the observed
@@ -11,13 +13,13 @@ import (
 // a correct sampler fails this (fixed-seed) test with probability < 0.1%.
 func TestAliasFrequencies(t *testing.T) {
 	w := []float64{5, 1, 0, 0.5, 12, 3, 3, 0.01, 7}
-	var a alias
-	a.build(w, nil, nil, nil)
+	var a mechanisms.Alias
+	a.Build(w)
 	r := newStream(1, 0, 99, 0)
 	const n = 2_000_000
 	counts := make([]float64, len(w))
 	for i := 0; i < n; i++ {
-		counts[a.draw(r.Uint64())]++
+		counts[a.DrawBits(r.Uint64())]++
 	}
 	var tot float64
 	for _, x := range w {

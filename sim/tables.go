@@ -1,6 +1,10 @@
 package sim
 
-import "math"
+import (
+	"math"
+
+	"github.com/startrend/startrend/sim/mechanisms"
+)
 
 // This file builds the day's tables, once per world and day, so that the
 // user loop does only array reads: the live content items, their
@@ -48,32 +52,26 @@ type dayTables struct {
 	kpi   bool
 
 	items     []item
-	resp      []float32 // [K*G*respStride]
-	recAlias  []alias   // per group
-	recW      []float64 // per group: total recommendation weight
-	cItemOff  []int32   // per creator: range in cItems
+	resp      []float32          // [K*G*respStride]
+	recAlias  []mechanisms.Alias // per group
+	recW      []float64          // per group: total recommendation weight
+	cItemOff  []int32            // per creator: range in cItems
 	cItems    []int32
 	cItemCum  []float64
 	cCursor   []int32
 	lines     []paidLine
-	paidAlias []alias
+	paidAlias []mechanisms.Alias
 	paidPois  []poissonTable
 	pois      poissonTable
 	hasLink   bool
-	hItems    [][]int32 // per merchant: harvest items
-	harvestW  []float64 // [M*G]: (exposure_boost − 1) × harvest weight
-	hAlias    []alias   // [M*G]
+	hItems    [][]int32          // per merchant: harvest items
+	harvestW  []float64          // [M*G]: (exposure_boost − 1) × harvest weight
+	hAlias    []mechanisms.Alias // [M*G]
 
 	prevActive []float64 // [M*G*6] active users by merchant stage yesterday
 	merPlanned []float64 // per merchant: paid traffic planned today (CNY)
 
-	weights      []float64
-	small, large []int32
-	scaled       []float64
-}
-
-func (a *alias) rebuild(t *dayTables, w []float64) {
-	t.small, t.large, t.scaled = a.build(w, t.small, t.large, t.scaled)
+	weights []float64
 }
 
 // buildTables builds the user loop's tables for day d.
@@ -85,13 +83,13 @@ func (w *world) buildTables(d int) {
 	sday := d - w.W + 1
 	rq, ra := p.Ranking.Quality, p.Ranking.Affinity
 	if t.recAlias == nil {
-		t.recAlias = make([]alias, G)
+		t.recAlias = make([]mechanisms.Alias, G)
 		t.recW = make([]float64, G)
-		t.paidAlias = make([]alias, G)
+		t.paidAlias = make([]mechanisms.Alias, G)
 		t.paidPois = make([]poissonTable, G)
 		t.hItems = make([][]int32, M)
 		t.harvestW = make([]float64, M*G)
-		t.hAlias = make([]alias, M*G)
+		t.hAlias = make([]mechanisms.Alias, M*G)
 		t.merPlanned = make([]float64, M)
 		t.pois.set(p.ImpressionsPerActiveUser)
 	}
@@ -245,8 +243,8 @@ func (w *world) buildTables(d int) {
 			}
 			wts[k] = it.w * a
 		}
-		t.recAlias[g].rebuild(t, wts)
-		t.recW[g] = t.recAlias[g].total
+		t.recAlias[g].Build(wts)
+		t.recW[g] = t.recAlias[g].Total()
 	}
 	// Items by creator (follow impressions), weight without affinity.
 	if len(t.cItemOff) != w.C+1 {
@@ -354,8 +352,8 @@ func (w *world) buildTables(d int) {
 				wts[l] = ln.planned / cpm * 1000 / w.scale / target
 			}
 		}
-		t.paidAlias[g].rebuild(t, wts)
-		t.paidPois[g].set(t.paidAlias[g].total)
+		t.paidAlias[g].Build(wts)
+		t.paidPois[g].set(t.paidAlias[g].Total())
 	}
 	// Linkage: harvest items per merchant and the extra exposure of linked users.
 	if t.hasLink {
@@ -381,8 +379,8 @@ func (w *world) buildTables(d int) {
 					hw = append(hw, it.w*a)
 				}
 				t.weights = hw[:0:cap(hw)]
-				t.hAlias[m*G+g].rebuild(t, hw)
-				t.harvestW[m*G+g] = math.Max(boost, 0) * t.hAlias[m*G+g].total
+				t.hAlias[m*G+g].Build(hw)
+				t.harvestW[m*G+g] = math.Max(boost, 0) * t.hAlias[m*G+g].Total()
 			}
 		}
 	}

@@ -445,7 +445,7 @@ func (w *world) exposeUser(i, g int, r *rand.PCG, a *accum, x *userCtx) {
 					if k < 0 && x.linked(f.link) {
 						hw := t.harvestW[m*w.G+g]
 						if u < hw {
-							k = t.hItems[m][t.hAlias[m*w.G+g].draw(r.Uint64())]
+							k = t.hItems[m][t.hAlias[m*w.G+g].DrawBits(r.Uint64())]
 							return
 						}
 						u -= hw
@@ -455,7 +455,7 @@ func (w *world) exposeUser(i, g int, r *rand.PCG, a *accum, x *userCtx) {
 					continue
 				}
 			} else {
-				k = t.recAlias[g].draw(r.Uint64())
+				k = t.recAlias[g].DrawBits(r.Uint64())
 			}
 		}
 		w.respond(i, g, k, r, a, x)
@@ -463,7 +463,7 @@ func (w *world) exposeUser(i, g int, r *rand.PCG, a *accum, x *userCtx) {
 	if pt := &t.paidPois[g]; len(pt.cdf) > 1 {
 		np := pt.draw(u01(r.Uint64()))
 		for j := 0; j < np; j++ {
-			l := t.paidAlias[g].draw(r.Uint64())
+			l := t.paidAlias[g].DrawBits(r.Uint64())
 			ln := &t.lines[l]
 			s := uint8(0) // a funnel outside the mask is at O: not read
 			if m := int(ln.merchant); !w.pristine(i, m) {

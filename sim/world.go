@@ -177,7 +177,7 @@ type world struct {
 	// Follow graph: user i follows nFollow[i] creators, place j being
 	// followed(i, g, j) — drawn from followAlias[g] by a hash, not stored.
 	nFollow     []uint16
-	followAlias []alias // per group: followers × affinity of the creator's type
+	followAlias []mechanisms.Alias // per group: followers × affinity of the creator's type
 	followKey   uint64
 	liveCols    [][]uint64 // per group: follow-alias columns that can reach live content today
 	chunks      []chunk
@@ -498,8 +498,8 @@ func (w *world) initCreators() {
 				tw[t] = gen.Types[ct.ID]
 			}
 		}
-		var ta alias
-		ta.build(tw, nil, nil, nil)
+		var ta mechanisms.Alias
+		ta.Build(tw)
 		th := sc.Creators.TierThresholds
 		lo := [numTiers]float64{th.Head, th.Waist, th.Tail, th.Tail / 100}
 		hi := [numTiers]float64{th.Head * 100, th.Head, th.Waist, th.Tail}
@@ -507,8 +507,8 @@ func (w *world) initCreators() {
 		i := nRoster
 		for t := 0; t < numTiers; t++ {
 			for n := 0; n < counts[t]; n++ {
-				if len(ta.prob) > 0 {
-					w.cType[i] = uint8(ta.draw(r.Uint64()))
+				if ta.Len() > 0 {
+					w.cType[i] = uint8(ta.DrawBits(r.Uint64()))
 				}
 				u := u01(r.Uint64())
 				a, b := math.Max(lo[t], 1), math.Max(hi[t], 1)
@@ -543,14 +543,14 @@ func (w *world) initCreators() {
 	}
 	if need && C > 0 {
 		gr := newStream(sc.Seed, w.rep, streamGraph, 0)
-		var fa alias
-		fa.build(w.cFollowers, nil, nil, nil)
+		var fa mechanisms.Alias
+		fa.Build(w.cFollowers)
 		k := min(20, C)
 		w.cgraph.Offsets = make([]int32, C+1)
 		w.cgraph.Targets = make([]int32, 0, C*k)
 		for c := 0; c < C; c++ {
-			for j := 0; j < k && len(fa.prob) > 0; j++ {
-				w.cgraph.Targets = append(w.cgraph.Targets, fa.draw(gr.Uint64()))
+			for j := 0; j < k && fa.Len() > 0; j++ {
+				w.cgraph.Targets = append(w.cgraph.Targets, fa.DrawBits(gr.Uint64()))
 			}
 			w.cgraph.Offsets[c+1] = int32(len(w.cgraph.Targets))
 		}
@@ -795,16 +795,16 @@ func (w *world) initUsers() {
 	for g, grp := range sc.Population.Groups {
 		gw[g] = grp.Share
 	}
-	var ga alias
-	ga.build(gw, nil, nil, nil)
+	var ga mechanisms.Alias
+	ga.Build(gw)
 	// Follow choice per group: followers × affinity of the creator's type.
-	fa := make([]alias, w.G)
+	fa := make([]mechanisms.Alias, w.G)
 	cw := make([]float64, w.C)
 	for g := 0; g < w.G; g++ {
 		for c := 0; c < w.C; c++ {
 			cw[c] = w.cFollowers[c] * w.affinity[int(w.cType[c])*w.G+g]
 		}
-		fa[g].build(cw, nil, nil, nil)
+		fa[g].Build(cw)
 	}
 	// Initial funnel shares per merchant (cumulative over A1..A5).
 	cum := make([][6]float64, M)
@@ -870,7 +870,7 @@ func (w *world) initUsers() {
 // initChunk draws the users of chunk ci: group, initial funnels, lifecycle
 // and number of follows; it tallies their initial stocks, schedules their
 // decay events in the calendar and marks their funnels above O.
-func (w *world) initChunk(ci int, ga *alias, cum [][6]float64, pt *poissonTable, pre uint16, stock []int64, cal []int32) {
+func (w *world) initChunk(ci int, ga *mechanisms.Alias, cum [][6]float64, pt *poissonTable, pre uint16, stock []int64, cal []int32) {
 	sc := w.sc
 	U, M := w.U, w.M
 	lo, hi := ci*chunkSize, min(U, (ci+1)*chunkSize)
@@ -879,8 +879,8 @@ func (w *world) initChunk(ci int, ga *alias, cum [][6]float64, pt *poissonTable,
 	r := newStream(sc.Seed, w.rep, streamUserInit, ci)
 	for i := lo; i < hi; i++ {
 		g := 0
-		if len(ga.prob) > 0 {
-			g = int(ga.draw(r.Uint64()))
+		if ga.Len() > 0 {
+			g = int(ga.DrawBits(r.Uint64()))
 		}
 		w.ug[i] = uint8(g)
 		w.ulastOpen[i] = pre
@@ -926,7 +926,7 @@ func (w *world) initChunk(ci int, ga *alias, cum [][6]float64, pt *poissonTable,
 		if customer {
 			w.ulife[i] = lifeActive
 		}
-		if w.C > 0 && len(w.followAlias[g].prob) > 0 {
+		if w.C > 0 && w.followAlias[g].Len() > 0 {
 			w.nFollow[i] = uint16(min(65535, pt.draw(u01(r.Uint64()))))
 		}
 	}
@@ -943,14 +943,11 @@ func (w *world) initChunk(ci int, ga *alias, cum [][6]float64, pt *poissonTable,
 func (w *world) followedLive(i, g, j int) int32 {
 	h := splitmix64(splitmix64(w.followKey+uint64(i)) ^ uint64(j+1)*0x9e3779b97f4a7c15)
 	a := &w.followAlias[g]
-	col := ((h >> 32) * uint64(len(a.prob))) >> 32
+	col := a.Column(h)
 	if w.liveCols[g][col>>6]&(1<<(col&63)) == 0 {
 		return -1
 	}
-	c := int32(col)
-	if uint32(h) >= a.prob[col] {
-		c = a.alias[col]
-	}
+	c := a.Pick(col, h)
 	if t := &w.day; t.cItemOff[c] == t.cItemOff[c+1] {
 		return -1
 	}
@@ -966,15 +963,15 @@ func (w *world) buildLiveCols() {
 	}
 	for g := range w.followAlias {
 		a := &w.followAlias[g]
-		n := len(a.prob)
+		n := a.Len()
 		if cap(w.liveCols[g]) < (n+63)/64 {
 			w.liveCols[g] = make([]uint64, (n+63)/64)
 		}
 		b := w.liveCols[g][:(n+63)/64]
 		clear(b)
 		for col := 0; col < n; col++ {
-			c, al := col, a.alias[col]
-			if t.cItemOff[c] != t.cItemOff[c+1] || (a.prob[col] != 4294967295 && t.cItemOff[al] != t.cItemOff[al+1]) {
+			al, possible := a.AliasOf(col)
+			if t.cItemOff[col] != t.cItemOff[col+1] || (possible && t.cItemOff[al] != t.cItemOff[al+1]) {
 				b[col>>6] |= 1 << (col & 63)
 			}
 		}
