@@ -127,9 +127,10 @@ func editDistance(a, b string) int {
 	return prev[len(rb)]
 }
 
-// suggest returns ` (did you mean "x"?)` for the closest candidate within a
-// distance of about a third of the word, or "".
-func suggest(word string, candidates []string) string {
+// DidYouMean returns ` (did you mean "x"?)` for the closest candidate within a
+// distance of about a third of the word (or that the word truncates), or "".
+// The CLI uses it for unknown commands too.
+func DidYouMean(word string, candidates []string) string {
 	best, bestD := "", max(2, len([]rune(word))/3)+1
 	for _, c := range candidates {
 		if d := editDistance(strings.ToLower(word), strings.ToLower(c)); d < bestD {

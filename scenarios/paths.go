@@ -69,7 +69,7 @@ func walkSegs(v reflect.Value, segs []string, i int, path string, allocate bool,
 	case reflect.Struct:
 		f, ok := fieldByName(v.Type(), seg)
 		if !ok {
-			return &pathError{Path: path, Msg: fmt.Sprintf("%s has no field %q%s", here, seg, suggest(seg, fieldNames(v.Type())))}
+			return &pathError{Path: path, Msg: fmt.Sprintf("%s has no field %q%s", here, seg, DidYouMean(seg, fieldNames(v.Type())))}
 		}
 		return walkSegs(v.Field(f.index), segs, i+1, path, allocate, at)
 	case reflect.Slice, reflect.Array:
@@ -98,7 +98,7 @@ func walkSegs(v reflect.Value, segs []string, i int, path string, allocate bool,
 		if idx < 0 {
 			msg := fmt.Sprintf("%s has no element %q", here, seg)
 			if len(ids) > 0 {
-				msg += suggest(seg, ids)
+				msg += DidYouMean(seg, ids)
 				if len(ids) <= 12 {
 					msg += " (ids: " + strings.Join(ids, ", ") + ")"
 				}
@@ -117,7 +117,7 @@ func walkSegs(v reflect.Value, segs []string, i int, path string, allocate bool,
 				keys = append(keys, k.String())
 			}
 			slices.Sort(keys)
-			return &pathError{Path: path, Msg: fmt.Sprintf("%s has no key %q%s", here, seg, suggest(seg, keys))}
+			return &pathError{Path: path, Msg: fmt.Sprintf("%s has no key %q%s", here, seg, DidYouMean(seg, keys))}
 		}
 		e := reflect.New(v.Type().Elem()).Elem()
 		if old.IsValid() {

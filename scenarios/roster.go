@@ -58,7 +58,7 @@ func parseRoster(name string, data []byte) ([]RosterCreator, Errors) {
 		h = strings.TrimSpace(h)
 		switch {
 		case !containsStr(RosterColumns, h):
-			c.add(Pos{File: name, Line: 1, Col: i + 1}, h, "unknown column"+suggest(h, RosterColumns), quote(h), strings.Join(RosterColumns, ","))
+			c.add(Pos{File: name, Line: 1, Col: i + 1}, h, "unknown column"+DidYouMean(h, RosterColumns), quote(h), strings.Join(RosterColumns, ","))
 		case col[h] > 0:
 			c.add(Pos{File: name, Line: 1, Col: i + 1}, h, "duplicate column", quote(h), "")
 		default:

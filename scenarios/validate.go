@@ -257,7 +257,7 @@ func (v *validator) check(fv reflect.Value, path string, r rule) {
 			return
 		}
 		if !slices.Contains(r.enum, s) {
-			v.fail(path, "invalid value"+suggest(s, r.enum), quote(s), r.allowed())
+			v.fail(path, "invalid value"+DidYouMean(s, r.enum), quote(s), r.allowed())
 		}
 	}
 }
@@ -291,7 +291,7 @@ func (v *validator) ref(path, kind, got string, known map[string]bool) {
 	if len(keys) == 0 {
 		allowed = "none defined"
 	}
-	v.fail(path, fmt.Sprintf("unknown %s%s", kind, suggest(got, keys)), quote(got), allowed)
+	v.fail(path, fmt.Sprintf("unknown %s%s", kind, DidYouMean(got, keys)), quote(got), allowed)
 }
 
 func setOf(xs ...string) map[string]bool {
