@@ -434,23 +434,12 @@ func WriteComparison(dir string, c *Comparison, opt CompareOptions) error {
 			return fmt.Errorf("%s is not empty and holds no comparison; refusing to overwrite it", dir)
 		}
 	}
-	parent := filepath.Dir(dir)
-	if err := os.MkdirAll(parent, 0o755); err != nil {
-		return err
-	}
-	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(dir)+".tmp-")
+	st, err := Stage(dir)
 	if err != nil {
 		return err
 	}
-	ok := false
-	defer func() {
-		if !ok {
-			os.RemoveAll(tmp)
-		}
-	}()
-	if err := os.Chmod(tmp, 0o755); err != nil {
-		return err
-	}
+	defer st.Abort()
+	tmp := st.Dir
 	th, err := newTheme(opt.Font)
 	if err != nil {
 		return err
@@ -470,21 +459,7 @@ func WriteComparison(dir string, c *Comparison, opt CompareOptions) error {
 	if err := os.WriteFile(filepath.Join(tmp, CompareMDFile), c.Markdown(figs), 0o644); err != nil {
 		return err
 	}
-	if _, err := os.Stat(dir); err == nil {
-		old := tmp + ".old"
-		if err := os.Rename(dir, old); err != nil {
-			return err
-		}
-		if err := os.Rename(tmp, dir); err != nil {
-			os.Rename(old, dir)
-			return err
-		}
-		os.RemoveAll(old)
-	} else if err := os.Rename(tmp, dir); err != nil {
-		return err
-	}
-	ok = true
-	return nil
+	return st.Commit()
 }
 
 // plotSpecs: side by side (base vs candidate with 95% CIs) for every KPI,

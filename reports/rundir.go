@@ -277,27 +277,15 @@ func WriteRunDir(dir string, in RunInput, force bool) error {
 		return errors.New("reports: no result to write")
 	}
 	dir = filepath.Clean(dir)
-	exists, err := checkTarget(dir, force)
+	if _, err := checkTarget(dir, force); err != nil {
+		return err
+	}
+	st, err := Stage(dir)
 	if err != nil {
 		return err
 	}
-	parent := filepath.Dir(dir)
-	if err := os.MkdirAll(parent, 0o755); err != nil {
-		return err
-	}
-	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(dir)+".tmp-")
-	if err != nil {
-		return err
-	}
-	ok := false
-	defer func() {
-		if !ok {
-			os.RemoveAll(tmp)
-		}
-	}()
-	if err := os.Chmod(tmp, 0o755); err != nil {
-		return err
-	}
+	defer st.Abort()
+	tmp := st.Dir
 	if err := writeData(tmp, in); err != nil {
 		return err
 	}
@@ -312,24 +300,10 @@ func WriteRunDir(dir string, in RunInput, force bool) error {
 		return err
 	}
 	// Swap into place; re-check the target in case it changed meanwhile.
-	if exists, err = checkTarget(dir, force); err != nil {
+	if _, err := checkTarget(dir, force); err != nil {
 		return err
 	}
-	if exists {
-		old := tmp + ".old"
-		if err := os.Rename(dir, old); err != nil {
-			return err
-		}
-		if err := os.Rename(tmp, dir); err != nil {
-			os.Rename(old, dir)
-			return err
-		}
-		os.RemoveAll(old)
-	} else if err := os.Rename(tmp, dir); err != nil {
-		return err
-	}
-	ok = true
-	return nil
+	return st.Commit()
 }
 
 // writeData writes scenario.yaml, summary.json and the CSVs.

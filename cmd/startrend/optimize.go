@@ -304,13 +304,12 @@ func writeOptimizeRunDir(ctx context.Context, dir string, sc *scenarios.Scenario
 	if err != nil {
 		return err
 	}
-	parent := filepath.Dir(filepath.Clean(dir))
-	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(dir)+".opt-")
+	st, err := reports.Stage(dir)
 	if err != nil {
 		return err
 	}
-	os.Remove(tmp) // WriteRunDir creates it
-	defer os.RemoveAll(tmp)
+	defer st.Abort()
+	tmp := st.Dir
 	meta := reports.RunMeta{WallSeconds: time.Since(start).Seconds(), Workers: workers, Chunks: r.Work.Chunks,
 		GoVersion: runtime.Version(), UserDays: r.Work.UserDays, PeakMemBytes: peakMemory(), StartedAtUnix: start.Unix()}
 	if err := reports.WriteRunDir(tmp, reports.RunInput{ScenarioYAML: yaml, Result: r, Meta: meta, Font: font, Warn: stderr}, true); err != nil {
@@ -327,15 +326,7 @@ func writeOptimizeRunDir(ctx context.Context, dir string, sc *scenarios.Scenario
 	if err := reports.WriteOptimize(tmp, res, reports.ReportOptions{Font: font, Warn: io.Discard}); err != nil {
 		return err
 	}
-	old := tmp + ".old"
-	if err := os.Rename(dir, old); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, dir); err != nil {
-		os.Rename(old, dir)
-		return err
-	}
-	return os.RemoveAll(old)
+	return st.Commit()
 }
 
 // emitScenario writes the scenario with the chosen decisions applied, its
