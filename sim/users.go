@@ -78,36 +78,25 @@ func (a *accum) reset(w *world) {
 
 // add adds b's counts into a.
 func (a *accum) add(b *accum) {
-	for i, x := range b.cnt {
-		a.cnt[i] += x
-	}
-	for i, x := range b.line {
-		a.line[i] += x
-	}
-	for i, x := range b.flows {
-		a.flows[i] += x
-	}
-	for i, x := range b.stock {
-		a.stock[i] += x
-	}
-	for i, x := range b.active {
-		a.active[i] += x
-	}
-	for i, x := range b.dstock {
-		a.dstock[i] += x
-	}
-	for i, x := range b.cal {
-		a.cal[i] += x
-	}
-	for i, x := range b.openedG {
-		a.openedG[i] += x
-	}
-	for i := range a.life {
-		a.life[i] += b.life[i]
-	}
+	addInto(a.cnt, b.cnt)
+	addInto(a.line, b.line)
+	addInto(a.flows, b.flows)
+	addInto(a.stock, b.stock)
+	addInto(a.active, b.active)
+	addInto(a.dstock, b.dstock)
+	addInto(a.cal, b.cal)
+	addInto(a.openedG, b.openedG)
+	addInto(a.life[:], b.life[:])
 	a.opened += b.opened
 	a.react += b.react
 	a.buyers += b.buyers
+}
+
+// addInto adds src into dst element by element (len(src) ≤ len(dst)).
+func addInto[T int32 | int64](dst, src []T) {
+	for i, x := range src {
+		dst[i] += x
+	}
 }
 
 // stageNow derives the current stage from the stage at the last touch and
