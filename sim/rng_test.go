@@ -91,8 +91,8 @@ func TestResponseFrequencies(t *testing.T) {
 	var n, adv float64
 	var expect float64
 	for i := 0; i < w.U; i++ {
-		f := &w.fun[i*w.M+1]
-		f.stage, f.touch, f.order = 0, 0, 0
+		w.setFunnel(i*w.M+1, 0, 0)
+		w.fun[i*w.M+1].order = 0
 		g := int(w.ug[i])
 		before := a.flows[1*5+0]
 		w.respond(i, g, int32(k), w.chunks[0].rng, &a, &x)

@@ -202,8 +202,14 @@ func EstimateMemory(sc *scenarios.Scenario) uint64 {
 	C += float64(len(sc.Creators.RosterCreators))
 	// Per user: 9 bytes of state, 2 for the follow count (the follow graph
 	// itself is a hash, not stored), 8 for the active-merchant mask (M ≤
-	// 64) and 8 per merchant funnel.
-	perUser := 9.0 + 2 + 8*M
+	// 64) and per merchant funnel 2 hot bytes (stage and touch), 4 cold
+	// ones (last order, last seeding engagement) and, when the run's day
+	// codes do not fit in touchBits bits, 1 more for the stage.
+	fb := 6.0
+	if !narrowDays(sc) {
+		fb = 7
+	}
+	perUser := 9.0 + 2 + fb*M
 	if M <= 64 {
 		perUser += 8
 	}
@@ -225,6 +231,14 @@ func EstimateMemory(sc *scenarios.Scenario) uint64 {
 	T := float64(sc.WarmupDays + sc.HorizonDays)
 	perDay := float64(numMetrics)*8 + 64 + 3*M*6*4 // + decay calendars (world and 2 workers)
 	return uint64(U*perUser + C*perCreator + items*perItem + T*perDay + 8<<20)
+}
+
+// narrowDays reports whether a world of sc packs a funnel's stage and
+// touch in one uint16 (world.narrowFunnels, from the scenario alone).
+func narrowDays(sc *scenarios.Scenario) bool {
+	w := world{T: sc.WarmupDays + sc.HorizonDays}
+	w.dayBase = dayBaseOf(&sc.Platform)
+	return w.narrowFunnels()
 }
 
 // CheckMemory refuses a run whose estimated memory (EstimateMemory × the

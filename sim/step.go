@@ -439,7 +439,7 @@ func (w *world) initActiveEstimate() {
 		for m := 0; m < w.M; m++ {
 			s := uint8(0) // a funnel outside the mask is at O: not read (perf)
 			if !w.pristine(i, m) {
-				s = w.stageNow(&w.fun[i*w.M+m], uint16(w.dayBase))
+				s = w.stageNow(i*w.M+m, uint16(w.dayBase))
 			}
 			t.prevActive[(m*w.G+g)*6+int(s)] += pa
 		}

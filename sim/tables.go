@@ -136,6 +136,7 @@ func (w *world) buildTables(d int) {
 		it.harvest = it.live && (co.contract == kSeedHarvest || co.own)
 		if co.contract == kSeedHarvest {
 			t.hasLink = true
+			w.anyLink = true // from today on a funnel's link may be set
 		}
 		it.fact = w.factOf(co.tier, co.own, it.campaign)
 		it.dims = w.dimsOf(co.merchant, co.typ, co.tier, int8(co.format), co.contract, it.fact, it.trend, it.campaign)

@@ -103,12 +103,18 @@ func addInto[T int32 | int64](dst, src []T) {
 // the days since (lazy decay: one level per decay window without touches).
 // One table read: stageAt[s*stageSpan+el] for el < stageSpan days since
 // the touch (beyond it every stage has decayed to O).
-func (w *world) stageNow(f *funnel, today uint16) uint8 {
-	s := f.stage
+func (w *world) stageNow(j int, today uint16) uint8 {
+	s, touch := w.funnelAt(j)
+	return w.stageFrom(s, touch, today)
+}
+
+// stageFrom is stageNow for a funnel at stage s at its last touch on day
+// code touch.
+func (w *world) stageFrom(s uint8, touch, today uint16) uint8 {
 	if s == 0 {
 		return 0
 	}
-	el := int(today) - int(f.touch)
+	el := int(today) - int(touch)
 	if uint(el) >= uint(w.stageSpan) {
 		if el < 0 { // cannot happen (touches are never in the future); kept exact
 			return s
@@ -158,6 +164,7 @@ type userCtx struct {
 	linkWindow              uint16
 	activeAfter, loyalAfter uint16
 	atRisk, churn           int
+	anyLink                 bool // some funnel may be linked (else no link is read)
 	// Thinning: the impressions of the rest of the platform's content
 	// change nothing, so they are not drawn. An active user without linked
 	// merchants gets Poisson(effPois[g]) impressions that can matter, each
@@ -181,6 +188,7 @@ func (w *world) userContext() userCtx {
 	w.buildLiveCols()
 	return userCtx{
 		today:       w.day.today,
+		anyLink:     w.anyLink,
 		kpi:         w.day.kpi,
 		followShr:   p.FollowShare,
 		bg:          w.bgWeight,
@@ -299,16 +307,15 @@ func (w *world) runChunk(ch *chunk, a *accum, x *userCtx) {
 			} else if w.umask != nil {
 				for mm := w.umask[i]; mm != 0; mm &= mm - 1 {
 					m := bits.TrailingZeros64(mm)
-					f := &w.fun[base+m]
-					if s := w.stageNow(f, today); s > 0 {
+					if s := w.stageNow(base+m, today); s > 0 {
 						a.active[(m*G+g)*6+int(s)]++
-					} else if !x.linked(f.link) {
+					} else if !x.linked(w.fun[base+m].link) {
 						w.umask[i] &^= 1 << m
 					}
 				}
 			} else {
 				for m := 0; m < M; m++ {
-					if s := w.stageNow(&w.fun[base+m], today); s > 0 {
+					if s := w.stageNow(base+m, today); s > 0 {
 						a.active[(m*G+g)*6+int(s)]++
 					}
 				}
@@ -325,8 +332,9 @@ func (w *world) pristine(i, m int) bool {
 }
 
 // eachFunnel calls fn for user i's funnels that may be above O or linked,
-// in merchant order (all of them when there is no mask).
-func (w *world) eachFunnel(i int, fn func(m int, f *funnel)) {
+// in merchant order (all of them when there is no mask), with the
+// funnel's cold part.
+func (w *world) eachFunnel(i int, fn func(m int, f *coldFunnel)) {
 	base := i * w.M
 	if w.umask != nil {
 		for mm := w.umask[i]; mm != 0; mm &= mm - 1 {
@@ -391,7 +399,7 @@ func (w *world) exposeUser(i, g int, r *rand.PCG, a *accum, x *userCtx) {
 	t := &w.day
 	extra := 0.0
 	if t.hasLink {
-		w.eachFunnel(i, func(m int, f *funnel) {
+		w.eachFunnel(i, func(m int, f *coldFunnel) {
 			if x.linked(f.link) {
 				extra += t.harvestW[m*w.G+g]
 			}
@@ -430,7 +438,7 @@ func (w *world) exposeUser(i, g int, r *rand.PCG, a *accum, x *userCtx) {
 			if u < extra {
 				// A linked user is shown a linked live room of a merchant
 				// whose seeding it engaged with.
-				w.eachFunnel(i, func(m int, f *funnel) {
+				w.eachFunnel(i, func(m int, f *coldFunnel) {
 					if k < 0 && x.linked(f.link) {
 						hw := t.harvestW[m*w.G+g]
 						if u < hw {
@@ -456,7 +464,7 @@ func (w *world) exposeUser(i, g int, r *rand.PCG, a *accum, x *userCtx) {
 			ln := &t.lines[l]
 			s := uint8(0) // a funnel outside the mask is at O: not read
 			if m := int(ln.merchant); !w.pristine(i, m) {
-				s = w.stageNow(&w.fun[i*w.M+m], x.today)
+				s = w.stageNow(i*w.M+m, x.today)
 			}
 			if ln.stageMask&(1<<s) == 0 {
 				continue // outside the target: not delivered
@@ -478,70 +486,72 @@ func (w *world) respond(i, g int, k int32, r *rand.PCG, a *accum, x *userCtx) {
 	if m < 0 {
 		return // a trend submission: a play, no merchant
 	}
-	f := &w.fun[i*w.M+m]
+	j := i*w.M + m
 	p := t.resp[(int(k)*w.G+g)*respStride:]
 	if w.pristine(i, m) {
 		// The funnel is at O and not linked (the mask says so without
 		// reading it; a touch that leaves it at O changes nothing), so
 		// it is read only if the impression moves it to A1.
 		if u := float32(u01(r.Uint64())); u < p[0] {
-			s0, t0 := f.stage, f.touch
-			f.stage, f.touch = 0, x.today
-			w.advance(f, it, k, 0, r, a, x)
-			w.touched(i, m, f, s0, t0, 0, a, x)
+			s0, t0 := w.funnelAt(j)
+			s1 := w.advance(j, it, k, 0, r, a, x)
+			w.setFunnel(j, s1, x.today)
+			w.touched(i, m, s1, s0, t0, 0, a, x)
 		}
 		return
 	}
-	s0, t0 := f.stage, f.touch
-	s := w.stageNow(f, x.today)
-	f.stage = s
-	f.touch = x.today
+	s0, t0 := w.funnelAt(j)
+	s := w.stageFrom(s0, t0, x.today)
 	u := float32(u01(r.Uint64()))
-	linked := it.harvest && x.linked(f.link)
+	linked := it.harvest && x.anyLink && x.linked(w.fun[j].link)
 	mult := float32(1)
 	if linked {
 		mult = float32(x.linkMult)
 	}
+	s1 := s // the stage the touch leaves
 	switch s {
 	case 0:
 		if u < p[0] {
-			w.advance(f, it, k, 0, r, a, x)
+			s1 = w.advance(j, it, k, 0, r, a, x)
 		}
 	case 1, 2:
 		pi := p[5] * mult
 		if u < pi {
-			if w.canOrder(f, x) {
+			if w.canOrder(j, x) {
 				c[cImpulse]++
-				w.order(i, f, it, c, 4, linked, r, a, x)
+				s1 = 4
+				w.order(i, j, it, c, linked, r, a, x)
 				a.flows[m*5+3]++
 			}
 		} else if u < pi+p[s] {
-			w.advance(f, it, k, s, r, a, x)
+			s1 = w.advance(j, it, k, s, r, a, x)
 		}
 	case 3:
-		if u < p[3]*mult && w.canOrder(f, x) {
-			w.order(i, f, it, c, 4, linked, r, a, x)
+		if u < p[3]*mult && w.canOrder(j, x) {
+			s1 = 4
+			w.order(i, j, it, c, linked, r, a, x)
 			a.flows[m*5+3]++
 		}
 	default: // 4, 5: repurchase
-		if u < p[4]*mult && w.canOrder(f, x) {
-			w.order(i, f, it, c, 5, linked, r, a, x)
+		if u < p[4]*mult && w.canOrder(j, x) {
+			s1 = 5
+			w.order(i, j, it, c, linked, r, a, x)
 			if s == 4 {
 				a.flows[m*5+4]++
 			}
 		}
 	}
-	if s|f.stage != 0 { // a funnel found and left at O has no stock change and no future decay
-		w.touched(i, m, f, s0, t0, s, a, x)
+	w.setFunnel(j, s1, x.today)
+	if s|s1 != 0 { // a funnel found and left at O has no stock change and no future decay
+		w.touched(i, m, s1, s0, t0, s, a, x)
 	}
 }
 
 // touched books a touch of funnel f (user i, merchant m) that found it at
-// stage s (last touched at t0 with stage s0) and left it at f.stage: the
+// stage s (last touched at t0 with stage s0) and left it at s1: the
 // stage change goes into today's stock deltas, and the funnel's future
 // decay events move in the calendar.
-func (w *world) touched(i, m int, f *funnel, s0 uint8, t0 uint16, s uint8, a *accum, x *userCtx) {
-	s1 := f.stage
+func (w *world) touched(i, m int, s1, s0 uint8, t0 uint16, s uint8, a *accum, x *userCtx) {
 	if s1 == s0 && t0 == x.today {
 		return
 	}
@@ -576,12 +586,12 @@ func (w *world) refreshStages(i int, x *userCtx) {
 	nx := 65535
 	for mm := w.umask[i]; mm != 0; mm &= mm - 1 {
 		m := bits.TrailingZeros64(mm)
-		f := &w.fun[base+m]
-		if s := w.stageNow(f, x.today); s > 0 {
+		s0, t0 := w.funnelAt(base + m)
+		if s := w.stageFrom(s0, t0, x.today); s > 0 {
 			pk |= uint64(s) << (3 * m)
-			nx = min(nx, int(f.touch)+w.dropAt[int(f.stage)*6+int(s)])
-		} else if x.linked(f.link) {
-			nx = min(nx, int(f.link)+int(x.linkWindow))
+			nx = min(nx, int(t0)+w.dropAt[int(s0)*6+int(s)])
+		} else if l := w.linkOf(base+m, x); x.linked(l) {
+			nx = min(nx, int(l)+int(x.linkWindow))
 		} else {
 			w.umask[i] &^= 1 << m
 		}
@@ -590,25 +600,38 @@ func (w *world) refreshStages(i int, x *userCtx) {
 	w.unext[i] = uint16(nx)
 }
 
-func (w *world) canOrder(f *funnel, x *userCtx) bool {
-	return f.order == 0 || int(x.today)-int(f.order) >= x.cycle
+// linkOf is funnel j's last seeding engagement (0 without reading it
+// when no seeding content has existed).
+func (w *world) linkOf(j int, x *userCtx) uint16 {
+	if !x.anyLink {
+		return 0
+	}
+	return w.fun[j].link
 }
 
-// advance moves a user one stage up through item k's content.
-func (w *world) advance(f *funnel, it *item, k int32, s uint8, r *rand.PCG, a *accum, x *userCtx) {
-	f.stage = s + 1
+func (w *world) canOrder(j int, x *userCtx) bool {
+	o := w.fun[j].order
+	return o == 0 || int(x.today)-int(o) >= x.cycle
+}
+
+// advance moves funnel j from stage s one stage up through item k's
+// content and returns the new stage.
+func (w *world) advance(j int, it *item, k int32, s uint8, r *rand.PCG, a *accum, x *userCtx) uint8 {
 	a.flows[int(it.merchant)*5+int(s)]++
 	if it.seed {
-		f.link = x.today // the last engagement with the merchant's seeding content
+		w.fun[j].link = x.today // the last engagement with the merchant's seeding content
 	}
 	if it.creator >= 0 && u01(r.Uint64()) < x.followP {
 		a.cnt[int(k)*nCnt+cFollows]++
 	}
+	return s + 1
 }
 
-// order records a purchase and moves the user to stage to.
-func (w *world) order(i int, f *funnel, it *item, c []int64, to uint8, linked bool, r *rand.PCG, a *accum, x *userCtx) {
+// order records a purchase of user i on funnel j (the caller sets the
+// stage it moves to).
+func (w *world) order(i, j int, it *item, c []int64, linked bool, r *rand.PCG, a *accum, x *userCtx) {
 	c[cOrders]++
+	f := &w.fun[j]
 	if f.order == 0 {
 		c[cNew]++
 	}
@@ -616,7 +639,6 @@ func (w *world) order(i int, f *funnel, it *item, c []int64, to uint8, linked bo
 		c[cLinked]++
 	}
 	f.order = x.today
-	f.stage = to
 	if w.unOrders[i] < 65535 {
 		w.unOrders[i]++
 	}

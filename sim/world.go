@@ -69,14 +69,44 @@ const (
 	crDormant
 )
 
-// funnel is one user's relationship with one merchant, packed in 8 bytes.
-// Days are stored as codes (day index + dayBase; 0 = never).
-type funnel struct {
-	touch uint16 // last impression of the merchant's content
+// A funnel is one user's relationship with one merchant, stored in two
+// parts so that the loop's frequent reads (the stage at the last touch and
+// its day, for lazy decay) fall in a compact array — 2 bytes per merchant,
+// 40 bytes per user at 20 merchants — and the rarely read days (last
+// order, last seeding engagement) in another. Days are stored as codes
+// (day index + dayBase; 0 = never).
+//
+// Hot part (fhot): stage<<touchBits | touch when every day code of the run
+// fits in touchBits bits (any run of up to ~22 years); otherwise the
+// touch alone, the stage in fwide (the wide layout, 1 more byte).
+const (
+	touchBits = 13
+	touchMask = 1<<touchBits - 1
+)
+
+// coldFunnel is the rarely read part of a funnel.
+type coldFunnel struct {
 	order uint16 // last order from the merchant (0 = never bought)
 	link  uint16 // last engagement with the merchant's seeding content (0 = none)
-	stage uint8  // stage at the last touch; the current stage is derived (lazy decay)
-	_     uint8
+}
+
+// funnelAt returns funnel j's stage at its last touch and the touch's day code.
+func (w *world) funnelAt(j int) (uint8, uint16) {
+	h := w.fhot[j]
+	if w.fwide == nil {
+		return uint8(h >> touchBits), h & touchMask
+	}
+	return w.fwide[j], h
+}
+
+// setFunnel records a touch of funnel j on day code t that left it at stage s.
+func (w *world) setFunnel(j int, s uint8, t uint16) {
+	if w.fwide == nil {
+		w.fhot[j] = uint16(s)<<touchBits | t
+		return
+	}
+	w.fhot[j] = t
+	w.fwide[j] = s
 }
 
 type chunk struct {
@@ -158,9 +188,12 @@ type world struct {
 	uopens    []uint16
 	ulastOpen []uint16
 	unOrders  []uint16
-	uflags    []uint8  // bit 0: bought during the KPI period
-	fun       []funnel // [U*M]
-	umask     []uint64 // per user (M ≤ 64): merchants whose funnel may be above O or linked
+	uflags    []uint8      // bit 0: bought during the KPI period
+	fhot      []uint16     // [U*M] funnel stage and last touch (funnelAt)
+	fwide     []uint8      // [U*M] stage at the last touch, wide layout only (nil: packed in fhot)
+	fun       []coldFunnel // [U*M] last order, last seeding engagement
+	anyLink   bool         // seeding content has existed: a link may be set
+	umask     []uint64     // per user (M ≤ 64): merchants whose funnel may be above O or linked
 	// Packed current stages (M ≤ 21): 3 bits per merchant, valid for the
 	// marked funnels on days before unext (when one of them next decays).
 	ustage    []uint64
@@ -367,6 +400,21 @@ func (w *world) tierOf(followers float64) uint8 {
 // maxDecayAge bounds the initial age of a touch (days before day 0).
 func (w *world) initAge(s int) int { return w.decay[s] }
 
+// decayDays is the decay window of stage s (1..5) in whole days.
+func decayDays(p *scenarios.Platform, s int) int {
+	return max(1, int(math.Round(stageValue(p.DecayDays, s))))
+}
+
+// dayBaseOf is the day code of sim day 0: initial touches lie up to the
+// longest decay window before it, and code 0 means "never".
+func dayBaseOf(p *scenarios.Platform) int {
+	maxDecay := 0
+	for s := 1; s <= 5; s++ {
+		maxDecay = max(maxDecay, decayDays(p, s))
+	}
+	return maxDecay + 2
+}
+
 // newWorld builds the initial state of replication rep.
 func newWorld(sc *scenarios.Scenario, rep int) *world {
 	w := &world{sc: sc, seed: sc.Seed, rep: rep, W: sc.WarmupDays, scale: sc.Scale}
@@ -377,12 +425,10 @@ func newWorld(sc *scenarios.Scenario, rep int) *world {
 	w.NT = len(sc.CreatorTypes)
 	w.rng = newStream(sc.Seed, rep, streamWorld, 0)
 	p := &sc.Platform
-	maxDecay := 0
 	for s := 1; s <= 5; s++ {
-		w.decay[s] = max(1, int(math.Round(stageValue(p.DecayDays, s))))
-		maxDecay = max(maxDecay, w.decay[s])
+		w.decay[s] = decayDays(p, s)
 	}
-	w.dayBase = maxDecay + 2
+	w.dayBase = dayBaseOf(p)
 	w.initStageTable()
 	// Activation by group × lifecycle.
 	la := p.Customers.Activity
@@ -779,6 +825,16 @@ func (w *world) pacing(m int, budget float64) []float64 {
 	return out
 }
 
+// narrowFunnels reports whether every day code of the run (initial touches
+// from 1, days up to dayBase+T−1) fits in touchBits bits, so a funnel's
+// stage and touch share one uint16.
+func (w *world) narrowFunnels() bool {
+	return w.dayBase+w.T-1 <= touchMask && !forceWideFunnels
+}
+
+// forceWideFunnels makes every world use the wide funnel layout (tests).
+var forceWideFunnels = false
+
 // initUsers draws groups, initial funnels, lifecycle and the follow graph,
 // chunk by chunk with each chunk's own stream.
 func (w *world) initUsers() {
@@ -790,7 +846,11 @@ func (w *world) initUsers() {
 	w.ulastOpen = make([]uint16, U)
 	w.unOrders = make([]uint16, U)
 	w.uflags = make([]uint8, U)
-	w.fun = make([]funnel, U*M)
+	w.fhot = make([]uint16, U*M)
+	if !w.narrowFunnels() {
+		w.fwide = make([]uint8, U*M)
+	}
+	w.fun = make([]coldFunnel, U*M)
 	gw := make([]float64, w.G)
 	for g, grp := range sc.Population.Groups {
 		gw[g] = grp.Share
@@ -898,20 +958,20 @@ func (w *world) initChunk(ci int, ga *mechanisms.Alias, cum [][6]float64, pt *po
 					}
 				}
 			}
-			f := &w.fun[i*M+m]
-			f.stage = uint8(s)
+			j := i*M + m
 			if s > 0 {
 				// The last touch lies uniformly within the stage's decay window,
 				// so initial stocks do not all decay on the same day.
 				age := int(r.Uint64() % uint64(w.decay[s]))
-				f.touch = uint16(w.dayBase - 1 - age)
-				w.schedule(cal, m, f.stage, f.touch, -1, 1)
+				touch := uint16(w.dayBase - 1 - age)
+				w.setFunnel(j, uint8(s), touch)
+				w.schedule(cal, m, uint8(s), touch, -1, 1)
 				mask |= 1 << (m & 63)
 				pk |= uint64(s) << (3 * m)
-				nx = min(nx, int(f.touch)+w.decay[s])
+				nx = min(nx, int(touch)+w.decay[s])
 			}
 			if s >= 4 {
-				f.order = 1
+				w.fun[j].order = 1
 				customer = true
 			}
 			stock[m*6+s]++
