@@ -41,35 +41,38 @@ func u01(r uint64) float64 { return float64(r>>11) * (1.0 / (1 << 53)) }
 // poissonTable is the inverse CDF of a Poisson law, for drawing a count
 // with one uniform number.
 type poissonTable struct {
-	cdf   []float64 // cdf[k] = P(N <= k); the last entry is 1
-	guide []int32   // guide[j]: the answer for u = j/guideN (a start for the scan)
+	cdf []float64 // cdf[k] = P(N <= k); the last entry is 1
+	// guide[j] for the cell j/guideN ≤ u < (j+1)/guideN: k, the answer
+	// for every u of the cell, when no CDF step falls inside it (most
+	// cells: no scan, no unpredictable branch); else ^k, k being the
+	// answer for u = j/guideN, where the scan starts.
+	guide []int16
 }
 
-// guideN is the number of guide entries of a poissonTable: the scan from
-// guide[⌊u·guideN⌋] finds the same k as a scan from 0, in a step or two.
-const guideN = 64
+// guideN is the number of guide entries of a poissonTable (a power of
+// two, so u·guideN and the cell bounds are exact): draw finds the same k
+// as a scan from 0, directly in most cells, in a step or two in the rest.
+const guideN = 256
 
 // set builds the table for mean lambda (lambda <= 0: always 0).
 func (p *poissonTable) set(lambda float64) {
 	p.cdf = p.cdf[:0]
-	if !(lambda > 0) {
-		p.cdf = append(p.cdf, 1)
-		return
-	}
-	term := math.Exp(-lambda)
-	sum := term
-	p.cdf = append(p.cdf, sum)
-	for k := 1; k < 4096; k++ {
-		term *= lambda / float64(k)
-		sum += term
-		if sum >= 1-1e-12 || (float64(k) > lambda && term < 1e-13) {
-			break
-		}
+	if lambda > 0 {
+		term := math.Exp(-lambda)
+		sum := term
 		p.cdf = append(p.cdf, sum)
+		for k := 1; k < 4096; k++ {
+			term *= lambda / float64(k)
+			sum += term
+			if sum >= 1-1e-12 || (float64(k) > lambda && term < 1e-13) {
+				break
+			}
+			p.cdf = append(p.cdf, sum)
+		}
 	}
-	p.cdf = append(p.cdf, 1)
+	p.cdf = append(p.cdf, 1) // lambda <= 0: always 0 (the guide too, never stale)
 	if cap(p.guide) < guideN {
-		p.guide = make([]int32, guideN)
+		p.guide = make([]int16, guideN)
 	}
 	p.guide = p.guide[:guideN]
 	k := 0
@@ -78,14 +81,24 @@ func (p *poissonTable) set(lambda float64) {
 		for k < len(p.cdf)-1 && u >= p.cdf[k] {
 			k++
 		}
-		p.guide[j] = int32(k)
+		// Every u of the cell is below cdf[k] (and at or above cdf[k−1]):
+		// the answer is k throughout.
+		if p.cdf[k] >= float64(j+1)/guideN {
+			p.guide[j] = int16(k)
+		} else {
+			p.guide[j] = ^int16(k)
+		}
 	}
 }
 
 // draw returns a Poisson count for the uniform u in [0, 1).
 func (p *poissonTable) draw(u float64) int {
+	e := p.guide[int(u*guideN)]
+	if e >= 0 {
+		return int(e)
+	}
 	c := p.cdf
-	k := int(p.guide[int(u*guideN)])
+	k := int(^e)
 	for k < len(c)-1 && u >= c[k] {
 		k++
 	}

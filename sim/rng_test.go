@@ -2,6 +2,7 @@ package sim
 
 import (
 	"math"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/startrend/startrend/sim/mechanisms"
@@ -103,5 +104,42 @@ func TestResponseFrequencies(t *testing.T) {
 	sd := math.Sqrt(expect)
 	if math.Abs(adv-expect) > 4*sd {
 		t.Fatalf("O→A1 advances %v, expected %.1f ± %.1f (4 sd)", adv, expect, 4*sd)
+	}
+}
+
+// TestPoissonGuideExact: the guided draw returns exactly the k of a scan
+// of the CDF from 0, for uniforms on and around every cell bound and
+// every CDF step, and for random ones.
+func TestPoissonGuideExact(t *testing.T) {
+	scan := func(p *poissonTable, u float64) int {
+		k := 0
+		for k < len(p.cdf)-1 && u >= p.cdf[k] {
+			k++
+		}
+		return k
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	var p poissonTable // reused, as the engine does: no stale guide
+	for _, lambda := range []float64{0, 1e-6, 0.01, 0.3, 1, 2.7, 5, 17.5, 100, 999, 0} {
+		p.set(lambda)
+		us := []float64{0, math.Nextafter(1, 0)}
+		for j := 0; j <= guideN; j++ {
+			b := float64(j) / guideN
+			us = append(us, b, math.Nextafter(b, 0), math.Nextafter(b, 1))
+		}
+		for _, c := range p.cdf {
+			us = append(us, c, math.Nextafter(c, 0), math.Nextafter(c, 1))
+		}
+		for range 100000 {
+			us = append(us, u01(r.Uint64()))
+		}
+		for _, u := range us {
+			if u < 0 || u >= 1 {
+				continue
+			}
+			if got, want := p.draw(u), scan(&p, u); got != want {
+				t.Fatalf("lambda %v, u %v: draw %d, scan %d", lambda, u, got, want)
+			}
+		}
 	}
 }

@@ -491,12 +491,14 @@ func (w *world) respond(i, g int, k int32, r *rand.PCG, a *accum, x *userCtx) {
 	if w.pristine(i, m) {
 		// The funnel is at O and not linked (the mask says so without
 		// reading it; a touch that leaves it at O changes nothing), so
-		// it is read only if the impression moves it to A1.
+		// it is written only if the impression moves it to A1, and its
+		// hot part is never read: a funnel leaves the mask only once
+		// every decay event of its last touch is past, so that touch
+		// has no future event to cancel (as if it were at O, untouched).
 		if u := float32(u01(r.Uint64())); u < p[0] {
-			s0, t0 := w.funnelAt(j)
 			s1 := w.advance(j, it, k, 0, r, a, x)
 			w.setFunnel(j, s1, x.today)
-			w.touched(i, m, s1, s0, t0, 0, a, x)
+			w.touched(i, m, s1, 0, 0, 0, a, x)
 		}
 		return
 	}
