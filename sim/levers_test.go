@@ -101,9 +101,44 @@ func TestLeverXingque(t *testing.T) {
 	t.Logf("orders: linkage-off − baseline = %.4g [%.4g, %.4g]", d.Mean, d.Lo, d.Hi)
 }
 
+// TestLeverIncrementalAuthors: incremental authors reach users existing
+// partners don't (novelty_reach on o→a1), so booking last season's
+// partners instead of new authors in the same matrix cells
+// (apparel-launch's existing-partners variant) lowers O→A1 flow. Shrunk:
+// the file's population and scale, only that variant, 30 KPI days (the
+// switched cells are booked in the first five weeks, KPI days up to 21;
+// later days only add the other content's noise) and 40 replications —
+// the variant's extra partner rows shift the world stream, so the rival
+// merchant books other creators and common random numbers align less
+// well: at 20 replications the CI crossed zero for 2 of 5 seeds tried, at
+// 40 it excluded zero for all 4 tried. The partners' higher conversion
+// (Spring Jacket's new customers and GMV) is logged, not asserted: its
+// sign depends on the population size (see the scenario's description).
 func TestLeverIncrementalAuthors(t *testing.T) {
-	res := leverRun(t, "apparel-launch", "population.users=10000", "replications=10", "scale=20")
-	wantPaired(t, res, "new_customers", "baseline", "all-incremental", +1, total("new_customers"))
+	sc, err := scenarios.LoadLibrary("apparel-launch", "horizon_days=30", "replications=40")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keep []scenarios.Variant
+	for _, v := range sc.Variants {
+		if v.Name == "existing-partners" {
+			keep = append(keep, v)
+		}
+	}
+	if len(keep) != 1 {
+		t.Fatalf("apparel-launch has no existing-partners variant")
+	}
+	sc.Variants = keep
+	res, err := Run(context.Background(), sc, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantPaired(t, res, "flow_o_a1 (reach)", "baseline", "existing-partners", -1, total("flow_o_a1"))
+	for _, m := range []string{"new_customers", "gmv"} {
+		f := func(r *RepResult) float64 { return bdValue(r, "merchant", "spring_jacket", m) }
+		d := PairedDiff(kpi(res, "baseline", f), kpi(res, "existing-partners", f))
+		t.Logf("spring_jacket %s: existing-partners − baseline = %.4g [%.4g, %.4g]", m, d.Mean, d.Lo, d.Hi)
+	}
 }
 
 // TestEngineCampaignWindow: the engine uses the campaign table — campaign
