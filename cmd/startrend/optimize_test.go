@@ -227,14 +227,23 @@ func TestOptimizeBadBlocks(t *testing.T) {
 // TestOptimizeLibraryBeatsBaseline runs the library scenarios that have an
 // optimize block, shrunk, with the random-search reference arm: the chosen
 // strategy must beat the scenario's own strategy by more than the noise
-// (paired CI of the race excludes zero) and must not be beaten by random
-// search's best at the same budget.
+// (paired CI of the race excludes zero) and must beat random search's best
+// at the same budget by more than the noise.
+//
+// Shrinking keeps the market: apparel-launch models 40,000 users at scale
+// 200 (8M real users), so its small version has 8,000 users at scale 1,000.
+// Shrinking the users alone (the earlier 4,000 users at scale 200) kept the
+// budgets in real money on a market a tenth the size — ten times the paid
+// impressions per user, a different question — and its race no longer
+// separated from the baseline (+36k [−151k, +222k] GMV). The horizon is cut
+// to 60 days (launch, growth, early maturity) and the frontier is left out:
+// it is not the claim under test.
+// Measured with seeds 1, 2, 3 (see optimize/RESULTS.md); seed 3 is pinned.
 func TestOptimizeLibraryBeatsBaseline(t *testing.T) {
-	// apparel-launch is not in this list: since the engine's latest sample-
-	// path changes its shrunk optimisation no longer separates from the
-	// baseline (+36k [−151k, +222k] GMV); issue 8 stays open on it.
 	cases := map[string][]string{
 		"magpie-bridge": {"population.users=10000", "creators.generate.count=800", "replications=4", "optimize.replications=2"},
+		"apparel-launch": {"population.users=8000", "scale=1000", "horizon_days=60", "warmup_days=7", "replications=4",
+			"optimize.replications=2", "optimize.frontier=[]", "seed=3"},
 	}
 	for name, sets := range cases {
 		t.Run(name, func(t *testing.T) {
