@@ -457,14 +457,18 @@ func (w *world) exposeUser(i, g int, r *rand.PCG, a *accum, x *userCtx) {
 	} else {
 		n = x.effPois[g].draw(u01(r.Uint64()))
 	}
+	nf := uint64(w.nFollow[i])
+	var uk uint64 // the user's follow key, for all its follow impressions
+	if n > 0 && nf > 0 {
+		uk = w.followUserKey(i)
+	}
 	for j := 0; j < n; j++ {
 		k := int32(-1)
 		if u01(r.Uint64()) < pF {
-			nf := uint64(w.nFollow[i])
 			if nf == 0 {
 				continue
 			}
-			c := w.followedLive(i, g, int(((r.Uint64()>>32)*nf)>>32))
+			c := w.followedLive(uk, g, int(((r.Uint64()>>32)*nf)>>32))
 			if c < 0 {
 				continue // the followed creator has no live commercial content
 			}

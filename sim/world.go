@@ -992,7 +992,7 @@ func (w *world) initChunk(ci int, ga *mechanisms.Alias, cum [][6]float64, pt *po
 	}
 }
 
-// followedLive returns the creator user i (of group g) follows in place j
+// followedLive returns the creator user i (of group g, key uk) follows in place j
 // of its follow list, or −1 when that creator has no live commercial
 // content today. The follow graph is not stored: place j is a fixed draw
 // from the group's follow law keyed by (replication, user, j), so it is
@@ -1000,8 +1000,11 @@ func (w *world) initChunk(ci int, ga *mechanisms.Alias, cum [][6]float64, pt *po
 // columns lead only to creators without content today; a per-group bitmap
 // of the columns that can (liveCols, rebuilt daily, a few KB) answers
 // those without touching the large tables.
-func (w *world) followedLive(i, g, j int) int32 {
-	h := splitmix64(splitmix64(w.followKey+uint64(i)) ^ uint64(j+1)*0x9e3779b97f4a7c15)
+//
+// uk is the user's follow key, followUserKey(i), which the caller computes
+// once for all of the user's follow impressions of the day.
+func (w *world) followedLive(uk uint64, g, j int) int32 {
+	h := splitmix64(uk ^ uint64(j+1)*0x9e3779b97f4a7c15)
 	a := &w.followAlias[g]
 	col := a.Column(h)
 	if w.liveCols[g][col>>6]&(1<<(col&63)) == 0 {
@@ -1012,6 +1015,11 @@ func (w *world) followedLive(i, g, j int) int32 {
 		return -1
 	}
 	return c
+}
+
+// followUserKey is user i's key in the follow graph's hash.
+func (w *world) followUserKey(i int) uint64 {
+	return splitmix64(w.followKey + uint64(i))
 }
 
 // buildLiveCols marks, per group, the follow-alias columns whose creator
