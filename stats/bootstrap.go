@@ -52,7 +52,9 @@ type Bootstrap struct {
 // statistic is NaN are dropped; if more than half are, the interval is
 // undefined ([TooFewResamples]).
 //
-// Mean is the point estimate, SE the standard deviation of the resampled
+// The limits are empirical (inverse-CDF) quantiles of the sorted resampled
+// statistics, so each limit is one of them. Mean is the point estimate,
+// SE the standard deviation of the resampled
 // statistics, SD is NaN. With n < 2 the interval is undefined
 // ([OneObservation]).
 func (b Bootstrap) Interval(n int, statistic func(idx []int) float64) Estimate {

@@ -23,6 +23,20 @@ func TestBootstrapExact(t *testing.T) {
 	}
 }
 
+// TestBootstrapEmpiricalQuantile: the limits are empirical (inverse-CDF)
+// quantiles of the resampled statistics, so each is one of them: for
+// integer data of n = 3, a multiple of 1/3 even with 10 resamples.
+func TestBootstrapEmpiricalQuantile(t *testing.T) {
+	for seed := range uint64(20) {
+		e := Bootstrap{Resamples: 10, Level: 0.5, Seed: seed}.MeanCI([]float64{1, 2, 6})
+		for _, v := range []float64{e.Lo, e.Hi} {
+			if k := v * 3; math.Abs(k-math.Round(k)) > 1e-9 {
+				t.Fatalf("seed %d: limit %v is not a resample mean (k/3)", seed, v)
+			}
+		}
+	}
+}
+
 // TestBootstrapDeterministic: same seed, same interval; another seed,
 // another one.
 func TestBootstrapDeterministic(t *testing.T) {
