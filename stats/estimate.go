@@ -126,7 +126,9 @@ func MeanCI(xs []float64, level float64) Estimate {
 	}
 	sd := math.Sqrt(ss / float64(n-1))
 	se := sd / math.Sqrt(float64(n))
-	h := TCritical(level, float64(n-1)) * se
+	// t·sd/√n in this order (not t·se): the engine's golden file holds
+	// intervals computed so, to the last bit.
+	h := TCritical(level, float64(n-1)) * sd / math.Sqrt(float64(n))
 	return Estimate{Mean: mean, SD: sd, SE: se, N: n, Level: level, Lo: mean - h, Hi: mean + h}
 }
 
