@@ -19,6 +19,7 @@
 //
 //	Prepare(dir, kind, force) error          // may dir be written as kind? cleans leftovers
 //	Begin(dir, kind, force) (*Staging, error) // Prepare + a staging directory to write into
+//	BeginOwn(dir, kind) (*Staging, error)     // Begin that replaces only an output of the same kind, no force (compare)
 //	(*Staging).Commit() error                 // marker, then the swap into place
 //	(*Staging).Abort()                        // removes the staging directory (defer it)
 //	Claim(dir, kind, force) error             // for outputs written in place over time
@@ -207,6 +208,9 @@ func readSmall(path string) ([]byte, bool) {
 // complete run.json (or, for an optimisation in progress, a checkpoint.json
 // or optimize.json that is a JSON object).
 func legacyKind(dir string, entries []fs.DirEntry) (Kind, bool) {
+	if k, ok := legacyCompare(dir, entries); ok {
+		return k, true
+	}
 	for _, e := range entries {
 		n := e.Name()
 		if slices.Contains(legacyRunEntries, n) {
@@ -240,6 +244,30 @@ func legacyKind(dir string, entries []fs.DirEntry) (Kind, bool) {
 	return "", false
 }
 
+// legacyCompare recognises a comparison of an older startrend: only
+// compare.json, compare.md and plots/, and a compare.json that is a JSON
+// object with format_version, base and candidate.
+func legacyCompare(dir string, entries []fs.DirEntry) (Kind, bool) {
+	for _, e := range entries {
+		switch e.Name() {
+		case "compare.json", "compare.md", "plots":
+		default:
+			return "", false
+		}
+	}
+	var obj map[string]json.RawMessage
+	b, ok := readSmall(filepath.Join(dir, "compare.json"))
+	if !ok || json.Unmarshal(b, &obj) != nil {
+		return "", false
+	}
+	for _, k := range []string{"format_version", "base", "candidate"} {
+		if _, ok := obj[k]; !ok {
+			return "", false
+		}
+	}
+	return Compare, true
+}
+
 func has(entries []fs.DirEntry, name string) bool {
 	for _, e := range entries {
 		if e.Name() == name {
@@ -265,6 +293,33 @@ func article(k Kind) string {
 // without force it refuses startrend's own output (errors.Is(err,
 // ErrExists)).
 func Prepare(dir string, kind Kind, force bool) error {
+	return prepare(dir, kind, modeOf(force))
+}
+
+// PrepareOwn is Prepare for outputs that are cheap to remake and are
+// rewritten without --force (compare's): it replaces startrend's output of
+// the same kind only, and refuses any other.
+func PrepareOwn(dir string, kind Kind) error {
+	return prepare(dir, kind, sameKind)
+}
+
+// replaceMode says which existing outputs may be replaced.
+type replaceMode int
+
+const (
+	replaceNone replaceMode = iota // only a missing or empty directory
+	sameKind                       // and startrend's output of the same kind
+	anyOurs                        // and any startrend output (--force)
+)
+
+func modeOf(force bool) replaceMode {
+	if force {
+		return anyOurs
+	}
+	return replaceNone
+}
+
+func prepare(dir string, kind Kind, mode replaceMode) error {
 	if err := checkName(dir); err != nil {
 		return err
 	}
@@ -272,7 +327,7 @@ func Prepare(dir string, kind Kind, force bool) error {
 		return fmt.Errorf("outdir: unknown kind %q", kind)
 	}
 	cleanLeftovers(dir)
-	return checkTarget(dir, force)
+	return checkTarget(dir, kind, mode)
 }
 
 // checkName refuses names that cannot be an output directory.
@@ -293,7 +348,7 @@ func checkName(dir string) error {
 	return nil
 }
 
-func checkTarget(dir string, force bool) error {
+func checkTarget(dir string, kind Kind, mode replaceMode) error {
 	st, err := Inspect(dir)
 	if err != nil {
 		return fmt.Errorf("%s: %w", dir, err)
@@ -307,7 +362,9 @@ func checkTarget(dir string, force bool) error {
 		return fmt.Errorf("%s is not empty and is %w (no %s marker); refusing to replace it, --force or not — move it away or choose another directory", dir, ErrNotOurs, MarkerFile)
 	case st.Foreign != "":
 		return fmt.Errorf("%s holds %s, which startrend did not write: %w; refusing to replace it — move that file away or choose another directory", dir, filepath.Join(dir, st.Foreign), ErrNotOurs)
-	case !force:
+	case mode == sameKind && st.Kind != kind:
+		return fmt.Errorf("%s %w (%s, not %s); refusing to replace it — choose another directory", dir, ErrExists, article(st.Kind), article(kind))
+	case mode == replaceNone:
 		return fmt.Errorf("%s %w (%s); use --force to replace it or choose another directory", dir, ErrExists, article(st.Kind))
 	}
 	return nil
@@ -338,7 +395,7 @@ func Claim(dir string, kind Kind, force bool) error {
 		}
 		return nil
 	case st.Exists && !st.Empty:
-		if err := checkTarget(dir, force); err != nil {
+		if err := checkTarget(dir, kind, modeOf(force)); err != nil {
 			return err
 		}
 	}

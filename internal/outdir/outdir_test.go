@@ -226,3 +226,39 @@ func assertNoLeftovers(t *testing.T, parent string) {
 		}
 	}
 }
+
+// compare -o replaces only a comparison, without --force (issue 17,
+// failure 2, second half).
+func TestBeginOwn(t *testing.T) {
+	parent := t.TempDir()
+	cmp := filepath.Join(parent, "cmp")
+	for i := 0; i < 2; i++ {
+		s, err := BeginOwn(cmp, Compare)
+		if err != nil {
+			t.Fatal(err)
+		}
+		write(t, filepath.Join(s.Dir, "compare.json"), "{}")
+		if err := s.Commit(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	run := filepath.Join(parent, "run")
+	if err := commitOne(t, run, Run, false, "run.json", "{}"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := BeginOwn(run, Compare); !errors.Is(err, ErrExists) {
+		t.Fatalf("compare over a run: %v", err)
+	}
+	legacy := filepath.Join(parent, "legacy")
+	write(t, filepath.Join(legacy, "compare.json"), `{"format_version":1,"base":{},"candidate":{}}`)
+	write(t, filepath.Join(legacy, "compare.md"), "# x")
+	if s, err := BeginOwn(legacy, Compare); err != nil {
+		t.Fatalf("legacy comparison: %v", err)
+	} else {
+		s.Abort()
+	}
+	write(t, filepath.Join(legacy, "thesis.tex"), "x")
+	if _, err := BeginOwn(legacy, Compare); !errors.Is(err, ErrNotOurs) {
+		t.Fatalf("legacy comparison with a user file: %v", err)
+	}
+}

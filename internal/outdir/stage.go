@@ -15,7 +15,7 @@ type Staging struct {
 	Dir    string // the staging directory to write into
 	target string
 	kind   Kind
-	force  bool
+	mode   replaceMode
 	lock   *os.File // holds a lock on Dir while the write is alive
 	done   bool
 }
@@ -28,7 +28,17 @@ func stagingPrefix(dir string) string {
 // Begin checks dir as Prepare does and creates its staging sibling (and
 // dir's parent), marked as startrend's so that a leftover is recognised.
 func Begin(dir string, kind Kind, force bool) (*Staging, error) {
-	if err := Prepare(dir, kind, force); err != nil {
+	return begin(dir, kind, modeOf(force))
+}
+
+// BeginOwn is Begin with PrepareOwn's rule: an existing output is replaced
+// only when it is startrend's output of the same kind.
+func BeginOwn(dir string, kind Kind) (*Staging, error) {
+	return begin(dir, kind, sameKind)
+}
+
+func begin(dir string, kind Kind, mode replaceMode) (*Staging, error) {
+	if err := prepare(dir, kind, mode); err != nil {
 		return nil, err
 	}
 	abs, err := filepath.Abs(dir)
@@ -43,7 +53,7 @@ func Begin(dir string, kind Kind, force bool) (*Staging, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Staging{Dir: tmp, target: abs, kind: kind, force: force}
+	s := &Staging{Dir: tmp, target: abs, kind: kind, mode: mode}
 	if err := os.Chmod(tmp, 0o755); err != nil {
 		os.RemoveAll(tmp)
 		return nil, err
@@ -80,7 +90,7 @@ func (s *Staging) Commit() error {
 	if err := WriteMarker(s.Dir, s.kind, names); err != nil {
 		return err
 	}
-	if err := checkTarget(s.target, s.force); err != nil {
+	if err := checkTarget(s.target, s.kind, s.mode); err != nil {
 		return err
 	}
 	st, err := Inspect(s.target)
@@ -95,7 +105,9 @@ func (s *Staging) Commit() error {
 		return nil
 	}
 	if st.Empty {
-		// rename(2) replaces an empty directory.
+		if err := os.Remove(s.target); err != nil {
+			return err
+		}
 		if err := os.Rename(s.Dir, s.target); err != nil {
 			return err
 		}
