@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"strings"
 )
 
 // ReportOptions control how reports are drawn.
@@ -100,12 +99,6 @@ func pctText(df Diff) string {
 	return fmt.Sprintf("%s [%s, %s]", humanPct(float64(df.Pct.Mean)), humanPct(float64(df.Pct.CI95[0])), humanPct(float64(df.Pct.CI95[1])))
 }
 
-// mdEscape makes text safe inside a Markdown table cell.
-func mdEscape(s string) string {
-	r := strings.NewReplacer("|", `\|`, "\n", " ", "\r", " ", "<", "&lt;", ">", "&gt;")
-	return r.Replace(s)
-}
-
 func (rd *reportData) provenance() string {
 	s := rd.s
 	warm := ""
@@ -180,7 +173,7 @@ func (rd *reportData) markdown() []byte {
 		}
 	}
 	b.WriteString("## Provenance\n\n")
-	fmt.Fprintf(&b, "Scenario `%s`, hash `%s`, seed %d. The resolved scenario is `%s` in the run directory.\n", mdEscape(s.Scenario), s.Hash, s.Seed, ScenarioFile)
+	fmt.Fprintf(&b, "Scenario %s, hash %s, seed %d. The resolved scenario is `%s` in the run directory.\n", mdCode(s.Scenario), mdCode(s.Hash), s.Seed, ScenarioFile)
 	return b.Bytes()
 }
 
