@@ -19,7 +19,9 @@ const tol = 0.04
 func checkIndices(t *testing.T, what string, got []Index, want []float64, tol float64) {
 	t.Helper()
 	worst, covered := 0.0, 0
-	defer func() { t.Logf("%s: max |error| %.4f, %d/%d intervals cover the truth", what, worst, covered, len(want)) }()
+	defer func() {
+		t.Logf("%s: max |error| %.4f, %d/%d intervals cover the truth", what, worst, covered, len(want))
+	}()
 	for j := range want {
 		worst = max(worst, math.Abs(got[j].Value-want[j]))
 		if got[j].Covers(want[j]) {
@@ -77,8 +79,9 @@ func TestSobolGFunction(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	checkIndices(t, "S1", r.S1, s1, tol)
-	checkIndices(t, "ST", r.ST, st, tol)
+	// the g-function's indices are resolved well below tol at this N
+	checkIndices(t, "S1", r.S1, s1, 0.01)
+	checkIndices(t, "ST", r.ST, st, 0.01)
 	// the tiny indices (x5 … x8: ST ≈ 1.4e-4) are resolved far better than tol
 	checkIndices(t, "ST", r.ST[4:], st[4:], 2e-4)
 }
