@@ -135,8 +135,8 @@ func readRunFiles(dir string) (*Run, error) {
 	if err := json.Unmarshal(b, &s); err != nil {
 		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, SummaryFile), err)
 	}
-	if s.FormatVersion != FormatVersion {
-		return nil, fmt.Errorf("%s: format_version %d, this startrend reads %d", filepath.Join(dir, SummaryFile), s.FormatVersion, FormatVersion)
+	if err := s.Upgrade(); err != nil {
+		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, SummaryFile), err)
 	}
 	run.Summary = &s
 
