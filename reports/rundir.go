@@ -1,4 +1,4 @@
-// Package reports writes and reads run directories (DESIGN.md §3): the
+// Package reports writes and reads run directories (docs/run-directory.md): the
 // resolved scenario, summary.json, the tidy CSVs, run.json, the HTML and
 // Markdown reports and their plots; and compares two runs.
 //
