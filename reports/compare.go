@@ -12,14 +12,13 @@ import (
 	"strconv"
 	"strings"
 
-	"gonum.org/v1/gonum/stat/distuv"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"image/color"
 
 	"github.com/startrend/startrend/internal/outdir"
-	"github.com/startrend/startrend/sim"
+	"github.com/startrend/startrend/stats"
 )
 
 // Files written by Compare into its output directory.
@@ -224,12 +223,12 @@ func metricNames(ms []MetricDecl) []string {
 func compareKPI(m MetricDecl, b, c []float64, paired bool) KPIComparison {
 	kc := KPIComparison{Name: m.Name, Label: m.Label, Unit: m.Unit,
 		Base: intervalOf(b), Candidate: intervalOf(c)}
-	be := sim.MeanCI(b)
-	var de sim.Estimate
+	be := stats.MeanCI(b, stats.DefaultLevel)
+	var de stats.Estimate
 	if paired {
-		de = sim.PairedDiff(b, c)
+		de = stats.PairedDiff(c, b, stats.DefaultLevel)
 	} else {
-		de = welch(be, sim.MeanCI(c))
+		de = stats.WelchDiff(stats.MeanCI(c, stats.DefaultLevel), be, stats.DefaultLevel)
 	}
 	if de.N == 0 || !finite(de.Mean) {
 		kc.Diff = Interval{nan(), [2]Num{nan(), nan()}}
@@ -237,31 +236,10 @@ func compareKPI(m MetricDecl, b, c []float64, paired bool) KPIComparison {
 		kc.Verdict = "undefined"
 		return kc
 	}
-	kc.Diff = Interval{Num(de.Mean), [2]Num{Num(de.Lo), Num(de.Hi)}}
+	kc.Diff = intervalFrom(de)
 	kc.Pct = pctOf(de, be)
 	kc.Verdict = judgement(m, direction(Diff{Diff: kc.Diff}))
 	return kc
-}
-
-// welch is the difference of two independent means (b − a) with a Welch
-// 95% CI.
-func welch(a, b sim.Estimate) sim.Estimate {
-	if a.N == 0 || b.N == 0 {
-		return sim.Estimate{}
-	}
-	d := b.Mean - a.Mean
-	n := min(a.N, b.N)
-	if a.N < 2 || b.N < 2 {
-		return sim.Estimate{Mean: d, Lo: d, Hi: d, N: n}
-	}
-	va, vb := a.SD*a.SD/float64(a.N), b.SD*b.SD/float64(b.N)
-	se := math.Sqrt(va + vb)
-	if se == 0 {
-		return sim.Estimate{Mean: d, Lo: d, Hi: d, N: n}
-	}
-	df := (va + vb) * (va + vb) / (va*va/float64(a.N-1) + vb*vb/float64(b.N-1))
-	t := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: df}.Quantile(0.975)
-	return sim.Estimate{Mean: d, SD: se, Lo: d - t*se, Hi: d + t*se, N: n}
 }
 
 func checkRule(r Rule, kc *KPIComparison) RuleResult {

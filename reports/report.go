@@ -74,7 +74,8 @@ type reportData struct {
 	substituted bool
 }
 
-// ciText is "mean [lo, hi]" for people.
+// ciText is "mean [lo, hi]" for people; "mean (no interval: reason)"
+// when only the interval is undefined (one replication).
 func ciText(k KPI) string {
 	if !k.Mean.Defined() {
 		if k.Reason != "" {
@@ -82,21 +83,33 @@ func ciText(k KPI) string {
 		}
 		return "n/a"
 	}
-	return fmt.Sprintf("%s [%s, %s]", human(float64(k.Mean)), human(float64(k.CI95[0])), human(float64(k.CI95[1])))
+	return human(float64(k.Mean)) + bracket(k.CI95, human, k.Reason)
+}
+
+// bracket is " [lo, hi]" formatted by f, or " (no interval: reason)" when
+// the interval is undefined.
+func bracket(ci [2]Num, f func(float64) string, reason string) string {
+	if !ci[0].Defined() || !ci[1].Defined() {
+		if reason == "" {
+			reason = "undefined"
+		}
+		return " (no interval: " + reason + ")"
+	}
+	return fmt.Sprintf(" [%s, %s]", f(float64(ci[0])), f(float64(ci[1])))
 }
 
 func diffText(df Diff) string {
 	if !df.Diff.Mean.Defined() {
 		return "n/a"
 	}
-	return fmt.Sprintf("%s [%s, %s]", humanSigned(float64(df.Diff.Mean)), humanSigned(float64(df.Diff.CI95[0])), humanSigned(float64(df.Diff.CI95[1])))
+	return humanSigned(float64(df.Diff.Mean)) + bracket(df.Diff.CI95, humanSigned, df.Reason)
 }
 
 func pctText(df Diff) string {
 	if !df.Pct.Mean.Defined() {
 		return "n/a"
 	}
-	return fmt.Sprintf("%s [%s, %s]", humanPct(float64(df.Pct.Mean)), humanPct(float64(df.Pct.CI95[0])), humanPct(float64(df.Pct.CI95[1])))
+	return humanPct(float64(df.Pct.Mean)) + bracket(df.Pct.CI95, humanPct, df.Reason)
 }
 
 func (rd *reportData) provenance() string {

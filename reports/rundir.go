@@ -1,4 +1,4 @@
-// Package reports writes and reads run directories (DESIGN.md §3): the
+// Package reports writes and reads run directories (docs/run-directory.md): the
 // resolved scenario, summary.json, the tidy CSVs, run.json, the HTML and
 // Markdown reports and their plots; and compares two runs.
 //
@@ -159,8 +159,8 @@ func readRunFiles(dir string) (*Run, error) {
 	if err := json.Unmarshal(b, &s); err != nil {
 		return nil, fmt.Errorf("%s: not a summary.json: %w", summaryPath, err)
 	}
-	if s.FormatVersion != FormatVersion {
-		return nil, fmt.Errorf("%s: format_version %d, this startrend reads %d", summaryPath, s.FormatVersion, FormatVersion)
+	if err := s.Upgrade(); err != nil {
+		return nil, fmt.Errorf("%s: %w", summaryPath, err)
 	}
 	if s.Replications < 1 || s.Replications > 100_000 {
 		return nil, fmt.Errorf("%s: replications %d (allowed 1 to 100000)", summaryPath, s.Replications)

@@ -207,7 +207,7 @@ func commandNames() []string {
 // Help of the commands whose code lives in compare.go and optimize.go
 // (their flags are listed by their own FlagSet under this text).
 const (
-	compareCmdHelp = `Compare reads two run directories (DESIGN.md §3) — a baseline, such as the
+	compareCmdHelp = `Compare reads two run directories (see docs/run-directory.md) — a baseline, such as the
 last accepted run, and a new one — pairs their replications, and writes
 comparison plots and a Markdown summary. It exits with status 1 when a KPI
 moves past a threshold given with --fail-on.`
