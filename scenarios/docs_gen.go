@@ -147,6 +147,7 @@ var fieldDocs = map[string]string{
 	"Scenario.HorizonDays":               "HorizonDays is the number of KPI days simulated after warm-up (1..3650).",
 	"Scenario.Name":                      "Name identifies the scenario; it names the default output directory out/<name>/. Any Unicode; required.",
 	"Scenario.Optimize":                  "Optimize describes the decision problem for `startrend optimize`.",
+	"Scenario.Question":                  "Question is the decision the report answers first (optional).",
 	"Scenario.Replications":              "Replications is the number of independent replications (default 10).",
 	"Scenario.Scale":                     "Scale is the number of real users one user agent stands for (default 1); KPIs are reported in real units (counts and money multiplied by Scale).",
 	"Scenario.Seed":                      "Seed is the root of every random stream (default 1).",

@@ -25,6 +25,8 @@ type Scenario struct {
 	Name string `yaml:"name" json:"name"`
 	// Description says which question the scenario answers.
 	Description string `yaml:"description,omitempty" json:"description,omitempty"`
+	// Question is the decision the report answers first (optional).
+	Question *Question `yaml:"question,omitempty" json:"question,omitempty"`
 	// Extends names a base scenario file (relative to this file) whose fields
 	// this one overrides; lists are replaced whole, mappings merged key by key.
 	// The resolved scenario has no extends.

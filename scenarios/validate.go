@@ -181,6 +181,7 @@ func Validate(sc *Scenario) error {
 	v := &validator{sc: sc}
 	v.ranges(reflect.ValueOf(sc).Elem(), "")
 	v.semantics()
+	v.question()
 	return v.c.err()
 }
 
