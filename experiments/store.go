@@ -869,4 +869,3 @@ func IsStore(dir string) bool {
 	_, err := os.Stat(filepath.Join(dir, FileManifest))
 	return err == nil
 }
-
