@@ -100,5 +100,3 @@ func cmdMerge(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fmt.Fprintln(stdout, *out)
 	return exitOK
 }
-
-

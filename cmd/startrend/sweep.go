@@ -209,4 +209,3 @@ func writeRunMeta(dir string, meta map[string]any) error {
 	}
 	return os.Rename(tmp, filepath.Join(dir, "run.json"))
 }
-
