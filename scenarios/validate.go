@@ -117,15 +117,15 @@ var fieldRules = map[reflect.Type]map[string]rule{
 	reflect.TypeOf(FormatMap[float64]{}):          {"*": rng(0, 1000)},
 	reflect.TypeOf(MeanSD{}):                      {"mean": rng(0, 1), "sd": rng(0, 0.5)},
 	reflect.TypeOf(RateCard{}):                    {"k": nonNeg, "b": rng(0, 2)},
-	reflect.TypeOf(Product{}):                     {"price": nonNeg, "margin": prob, "refund_rate": prob, "stage": withEmpty(oneOf(ProductStages...))},
+	reflect.TypeOf(Product{}):                     {"price": nonNeg, "margin": prob, "refund_rate": prob, "stage": withEmpty(oneOf(ProductStages()...))},
 	reflect.TypeOf(ProductBass{}):                 {"p": prob, "q": rng(0, 10), "start_f": rng(0, 0.99)},
 	reflect.TypeOf(Budget{}):                      {"creator_fees": nonNeg, "paid_traffic": nonNeg, "campaigns": nonNeg, "pacing": oneOf("even", "front_loaded", "by_stage")},
 	reflect.TypeOf(LiveRoom{}):                    {"hours_per_day": rng(0, 24), "quality": prob},
-	reflect.TypeOf(Partners{}):                    {"count": rng(0, 1_000_000), "trust": prob, "tier": oneOf(Tiers...)},
+	reflect.TypeOf(Partners{}):                    {"count": rng(0, 1_000_000), "trust": prob, "tier": oneOf(Tiers()...)},
 	reflect.TypeOf(Strategy{}):                    {"replan_days": dayMin1},
-	reflect.TypeOf(MatrixEntry{}):                 {"stage": oneOf(append([]string{"any"}, ProductStages...)...), "tier": oneOf(Tiers...), "format": oneOf(Formats...), "count": rng(0, 1_000_000), "contract": oneOf(ContractKinds...), "partners": oneOf("existing", "new"), "posts": rng(1, 1000)},
+	reflect.TypeOf(MatrixEntry{}):                 {"stage": oneOf(append([]string{"any"}, ProductStages()...)...), "tier": oneOf(Tiers()...), "format": oneOf(Formats()...), "count": rng(0, 1_000_000), "contract": oneOf(ContractKinds()...), "partners": oneOf("existing", "new"), "posts": rng(1, 1000)},
 	reflect.TypeOf(TaskTerms{}):                   {"budget": nonNeg, "ecommerce_share": prob},
-	reflect.TypeOf(RosterEntry{}):                 {"stage": oneOf(append([]string{"any"}, ProductStages...)...), "format": oneOf(Formats...), "contract": oneOf(ContractKinds...), "posts": rng(1, 1000)},
+	reflect.TypeOf(RosterEntry{}):                 {"stage": oneOf(append([]string{"any"}, ProductStages()...)...), "format": oneOf(Formats()...), "contract": oneOf(ContractKinds()...), "posts": rng(1, 1000)},
 	reflect.TypeOf(PaidTraffic{}):                 {"daily": nonNeg},
 	reflect.TypeOf(Campaign{}):                    {"discount": rng(0, 0.9), "traffic_multiplier": nonNeg, "conversion_uplift": rng(-1, 100), "fee": nonNeg},
 	reflect.TypeOf(Trend{}):                       {"p": prob, "q": rng(0, 10), "mixing": oneOf("full", "follow_graph"), "potential": prob, "submissions_per_day": rng(0, 100), "boost": nonNeg},
@@ -401,7 +401,7 @@ func (v *validator) semantics() {
 		mids = append(mids, m.ID)
 	}
 	merchants := v.uniqueIDs("merchants", mids, "merchant id")
-	tiers, formats, stages := setOf(Tiers...), setOf(Formats...), setOf(FunnelStages...)
+	tiers, formats, stages := setOf(Tiers()...), setOf(Formats()...), setOf(FunnelStages()...)
 	for _, m := range sc.Merchants {
 		mp := "merchants." + m.ID
 		var pids []string
