@@ -308,7 +308,24 @@ func (v *validator) shares(path string, sum float64) {
 	}
 }
 
+// semantics checks what the field rules cannot: references between
+// sections, sums of shares and consistency, section by section. Each
+// section returns the ids the later ones refer to.
 func (v *validator) semantics() {
+	v.general()
+	groups := v.groups()
+	types := v.creatorTypes(groups)
+	roster := v.creators(types)
+	merchants, products := v.merchants(groups, types, roster)
+	v.campaigns(merchants, products, types)
+	v.trends(merchants)
+	v.optimizeSection(merchants)
+	v.sweep()
+	v.variants()
+}
+
+// general checks the scenario's top-level fields.
+func (v *validator) general() {
 	sc := v.sc
 	if sc.Name == "" {
 		v.fail("name", "must not be empty", "", "")
@@ -322,8 +339,11 @@ func (v *validator) semantics() {
 	if d := sc.Platform.Customers; d.ChurnAfterDays < d.AtRiskAfterDays {
 		v.fail("platform.customers.churn_after_days", "must be at least at_risk_after_days", strconv.Itoa(d.ChurnAfterDays), "≥ "+strconv.Itoa(d.AtRiskAfterDays))
 	}
+}
 
-	// Groups.
+// groups checks the consumer groups and returns their ids.
+func (v *validator) groups() map[string]bool {
+	sc := v.sc
 	var gids []string
 	sum := 0.0
 	for _, g := range sc.Population.Groups {
@@ -335,9 +355,12 @@ func (v *validator) semantics() {
 	} else {
 		v.shares("population.groups", sum)
 	}
-	groups := v.uniqueIDs("population.groups", gids, "group id")
+	return v.uniqueIDs("population.groups", gids, "group id")
+}
 
-	// Creator types.
+// creatorTypes checks the creator types and returns their ids.
+func (v *validator) creatorTypes(groups map[string]bool) map[string]bool {
+	sc := v.sc
 	var tids []string
 	for _, t := range sc.CreatorTypes {
 		tids = append(tids, t.ID)
@@ -351,8 +374,12 @@ func (v *validator) semantics() {
 			v.ref("creator_types."+t.ID+".affinity."+g, "consumer group", g, groups)
 		}
 	}
+	return types
+}
 
-	// Creators.
+// creators checks the creator population and returns the roster's ids.
+func (v *validator) creators(types map[string]bool) map[string]bool {
+	sc := v.sc
 	cr := sc.Creators
 	tt := cr.TierThresholds
 	if !(tt.Head > tt.Waist && tt.Waist > tt.Tail) {
@@ -389,25 +416,28 @@ func (v *validator) semantics() {
 			v.fail("creators.roster", fmt.Sprintf("roster creator %q has unknown type", rc.ID), quote(rc.Type), strings.Join(sortedKeys(types), ", "))
 		}
 	}
+	return rosterIDs
+}
 
-	// Merchants.
+// merchants checks the merchants and returns their ids and each one's
+// product ids.
+func (v *validator) merchants(groups, types, rosterIDs map[string]bool) (map[string]bool, map[string]map[string]bool) {
+	sc := v.sc
 	if len(sc.Merchants) == 0 {
 		v.fail("merchants", "at least one merchant is needed", "", "")
 	}
 	var mids []string
 	products := map[string]map[string]bool{}
-	allProducts := map[string]bool{}
 	for _, m := range sc.Merchants {
 		mids = append(mids, m.ID)
 	}
 	merchants := v.uniqueIDs("merchants", mids, "merchant id")
-	tiers, formats, stages := setOf(Tiers()...), setOf(Formats()...), setOf(FunnelStages()...)
+	stages := setOf(FunnelStages()...)
 	for _, m := range sc.Merchants {
 		mp := "merchants." + m.ID
 		var pids []string
 		for _, p := range m.Products {
 			pids = append(pids, p.ID)
-			allProducts[p.ID] = true
 			pp := mp + ".products." + p.ID
 			if p.Stage != "" && p.Bass != nil {
 				v.fail(pp+".bass", "give stage or bass, not both", "", "")
@@ -470,10 +500,13 @@ func (v *validator) semantics() {
 			v.fail(mp+".strategy.paid_traffic.daily", "paid traffic without a paid_traffic budget buys nothing", fmtNum(m.Strategy.PaidTraffic.Daily), "budget.paid_traffic > 0")
 		}
 	}
-	_ = tiers
-	_ = formats
+	return merchants, products
+}
 
-	// Campaigns.
+// campaigns checks the campaigns' windows and eligibility.
+func (v *validator) campaigns(merchants map[string]bool, products map[string]map[string]bool, types map[string]bool) {
+	sc := v.sc
+	tiers := setOf(Tiers()...)
 	var cids []string
 	for _, c := range sc.Campaigns {
 		cids = append(cids, c.ID)
@@ -503,8 +536,11 @@ func (v *validator) semantics() {
 			v.ref(fmt.Sprintf("%s.eligible.creator_tiers.%d", cp, i), "creator tier", t, tiers)
 		}
 	}
+}
 
-	// Trends.
+// trends checks the trends.
+func (v *validator) trends(merchants map[string]bool) {
+	sc := v.sc
 	var trids []string
 	for _, t := range sc.Trends {
 		trids = append(trids, t.ID)
@@ -522,8 +558,11 @@ func (v *validator) semantics() {
 			v.ref(fmt.Sprintf("%s.riders.%d", tp, i), "merchant", r, merchants)
 		}
 	}
+}
 
-	// Optimize.
+// optimizeSection checks the optimize block.
+func (v *validator) optimizeSection(merchants map[string]bool) {
+	sc := v.sc
 	if o := sc.Optimize; o != nil {
 		v.ref("optimize.merchant", "merchant", o.Merchant, merchants)
 		if o.Objective == "spend" && o.Target == nil {
@@ -550,8 +589,11 @@ func (v *validator) semantics() {
 			}
 		}
 	}
+}
 
-	// Sweep.
+// sweep checks the sweep block.
+func (v *validator) sweep() {
+	sc := v.sc
 	if s := sc.Sweep; s != nil {
 		if len(s.Parameters) == 0 {
 			v.fail("sweep.parameters", "at least one parameter is needed", "", "")
@@ -576,8 +618,11 @@ func (v *validator) semantics() {
 			}
 		}
 	}
+}
 
-	// Variants: each must apply to a copy and leave it valid.
+// variants checks that each variant applies to a copy and leaves it valid.
+func (v *validator) variants() {
+	sc := v.sc
 	names := map[string]bool{}
 	baselineBad := len(v.c.list) > 0
 	for i, vr := range sc.Variants {
