@@ -81,20 +81,25 @@ const (
 	StageA5 = "a5" // advocate: repurchased
 )
 
-// FunnelStages lists the O-5A stages in order.
-var FunnelStages = []string{StageO, StageA1, StageA2, StageA3, StageA4, StageA5}
+// The enumerations below are functions returning a new slice on each call,
+// so that no caller can change them for everyone.
 
-// Formats content can take.
-var Formats = []string{"short_video", "live", "post", "storefront"}
+// FunnelStages returns the O-5A stages in order.
+func FunnelStages() []string {
+	return []string{StageO, StageA1, StageA2, StageA3, StageA4, StageA5}
+}
 
-// Tiers of creators by followers, largest first.
-var Tiers = []string{"head", "waist", "tail", "koc"}
+// Formats returns the formats content can take.
+func Formats() []string { return []string{"short_video", "live", "post", "storefront"} }
 
-// ProductStages of a product's lifecycle, in order.
-var ProductStages = []string{"launch", "growth", "maturity", "decline"}
+// Tiers returns the tiers of creators by followers, largest first.
+func Tiers() []string { return []string{"head", "waist", "tail", "koc"} }
 
-// ContractKinds a cooperation may use.
-var ContractKinds = []string{"cps", "fee_cps", "task", "seed_harvest"}
+// ProductStages returns the stages of a product's lifecycle, in order.
+func ProductStages() []string { return []string{"launch", "growth", "maturity", "decline"} }
+
+// ContractKinds returns the contract kinds a cooperation may use.
+func ContractKinds() []string { return []string{"cps", "fee_cps", "task", "seed_harvest"} }
 
 // Transitions holds one number per funnel transition (a probability, or a
 // multiplier of one).
