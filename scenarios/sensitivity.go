@@ -164,15 +164,19 @@ func (v *validator) sensitivity() {
 			}
 			if err := setNumber(c, p.Path, val); err != nil {
 				v.fail(pp+"."+b.name, "cannot be set: "+pathMsg(err), fmtNum(b.val), "")
-			} else if err := Validate(c); err != nil {
-				msg := err.Error()
-				if es, ok := err.(Errors); ok && len(es) > 0 {
-					msg = es[0].Msg
-					if es[0].Allowed != "" {
-						msg += " (allowed " + es[0].Allowed + ")"
+			} else if es, ok := Validate(c).(Errors); ok {
+				// only problems of the field itself: the rest of the
+				// scenario is checked (and reported) on its own
+				for _, e := range es {
+					if e.Path == p.Path || strings.HasPrefix(e.Path, p.Path+".") {
+						msg := e.Msg
+						if e.Allowed != "" {
+							msg += " (allowed " + e.Allowed + ")"
+						}
+						v.fail(pp+"."+b.name, "makes the scenario invalid: "+msg, fmtNum(b.val), "")
+						break
 					}
 				}
-				v.fail(pp+"."+b.name, "makes the scenario invalid: "+msg, fmtNum(b.val), "")
 			}
 		}
 	}

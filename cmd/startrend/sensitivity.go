@@ -291,7 +291,7 @@ func cmdSensitivity(ctx context.Context, args []string, stdout, stderr io.Writer
 	if *shard != "" && (len(merges) > 0 || *resume) {
 		return usage("--shard cannot be combined with --merge or --resume")
 	}
-	sc, ok := loadScenario(pos, sets, stderr)
+	sc, ok := loadScenario(ctx, pos, sets, stderr)
 	if !ok {
 		return exitUsage
 	}
