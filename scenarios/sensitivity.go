@@ -24,8 +24,9 @@ import (
 //	    - {path: platform.cpm, min: 20, max: 60}
 //	    - {path: merchants.spring_jacket.strategy.matrix.0.count, min: 2, max: 12}   # integer field
 //
-// Parameters use the experiments' syntax: a field path and bounds min < max
-// (whole numbers for integer fields; integer: true forces rounding).
+// Parameters use the experiments' syntax (scenarios.Parameter, as sweep,
+// calibrate and optimize): a numeric field path and bounds min < max (whole
+// bounds for integer fields, whose values spread evenly over the integers).
 
 // Sensitivity describes a sensitivity analysis: which parameters to vary
 // within which bounds, which KPIs to explain, and how.
@@ -61,21 +62,10 @@ type Sensitivity struct {
 	Resamples int `yaml:"resamples,omitempty" json:"resamples,omitempty"`
 	// Seed of the designs and the runs' seeds (default: the scenario's).
 	Seed uint64 `yaml:"seed,omitempty" json:"seed,omitempty"`
-	// Parameters are the varied fields (at least one).
-	Parameters []SensitivityParameter `yaml:"parameters" json:"parameters"`
-}
-
-// SensitivityParameter is one varied field: a numeric field path and its
-// bounds.
-type SensitivityParameter struct {
-	// Path names a numeric field (e.g. platform.cpm).
-	Path string `yaml:"path" json:"path"`
-	// Min and Max bound the values (min < max).
-	Min float64 `yaml:"min" json:"min"`
-	Max float64 `yaml:"max" json:"max"`
-	// Integer rounds the values to whole numbers (implied for integer
-	// fields such as counts).
-	Integer bool `yaml:"integer,omitempty" json:"integer,omitempty"`
+	// Parameters are the varied fields (at least one), in the experiments'
+	// syntax: a numeric field path with bounds min < max (whole bounds for
+	// integer fields).
+	Parameters []Parameter `yaml:"parameters" json:"parameters"`
 }
 
 // SensitivityMethods are the methods a sensitivity block may name.
@@ -91,31 +81,6 @@ func init() {
 		"until_ci": rng(0, 1), "replications": rng(0, 1000), "trajectories": rng(0, 100000),
 		"levels": rng(0, 1000), "candidates": rng(0, 100000), "resamples": rng(0, 1_000_000)}
 	requiredFields[reflect.TypeOf(Sensitivity{})] = []string{"kpis", "parameters"}
-	requiredFields[reflect.TypeOf(SensitivityParameter{})] = []string{"path", "min", "max"}
-}
-
-// Whole reports whether parameter p takes whole numbers in sc: it says
-// integer, or names an integer field.
-func (p SensitivityParameter) Whole(sc *Scenario) bool {
-	if p.Integer {
-		return true
-	}
-	x, err := Get(sc, p.Path)
-	if err != nil {
-		return false
-	}
-	switch x.(type) {
-	case int, uint64:
-		return true
-	}
-	return false
-}
-
-// ErrorAt returns a problem positioned where the scenario file wrote path
-// (or its nearest enclosing field), for checks made outside this package.
-func (sc *Scenario) ErrorAt(path, msg, got, allowed string) *Error {
-	p := sc.posFor(path)
-	return &Error{File: p.File, Line: p.Line, Col: p.Col, Path: path, Msg: msg, Got: got, Allowed: allowed}
 }
 
 func isPow2(n int) bool { return n > 0 && n&(n-1) == 0 }
@@ -127,42 +92,33 @@ func (v *validator) sensitivity() {
 		return
 	}
 	sc := v.sc
-	if len(s.Parameters) == 0 {
-		v.fail("sensitivity.parameters", "at least one parameter is needed", "", "")
-	}
-	seen := map[string]int{}
+	v.parameters("sensitivity.parameters", s.Parameters, "")
 	for i, p := range s.Parameters {
 		pp := fmt.Sprintf("sensitivity.parameters.%d", i)
-		if j, dup := seen[p.Path]; dup {
-			v.fail(pp+".path", fmt.Sprintf("also parameter %d", j), quote(p.Path), "each path once")
+		if _, err := GetFloat(sc, p.Path); err != nil {
+			continue // reported by parameters
 		}
-		seen[p.Path] = i
-		x, err := GetFloat(sc, p.Path)
-		if err != nil {
-			v.fail(pp+".path", "must name a numeric field: "+pathMsg(err), quote(p.Path), "")
+		switch {
+		case len(p.Values) > 0:
+			v.fail(pp+".values", "a sensitivity parameter is a range: give min and max", "", "min < max")
 			continue
-		}
-		_ = x
-		if math.IsNaN(p.Min) || math.IsNaN(p.Max) || !(p.Min < p.Max) {
-			v.fail(pp, "bounds reversed or empty: min must be below max", fmt.Sprintf("min %s, max %s", fmtNum(p.Min), fmtNum(p.Max)), "min < max")
+		case p.Fixed:
+			v.fail(pp+".fixed", "a fixed parameter is not varied; leave it out", "true", "")
 			continue
-		}
-		if p.Whole(sc) && math.Floor(p.Max) <= math.Ceil(p.Min) {
-			v.fail(pp, "an integer parameter needs at least two whole numbers in [min, max]", fmt.Sprintf("min %s, max %s", fmtNum(p.Min), fmtNum(p.Max)), "")
+		case p.Min == p.Max:
+			v.fail(pp, "an empty range: min must be below max", fmt.Sprintf("min %s, max %s", fmtNum(p.Min), fmtNum(p.Max)), "min < max")
 			continue
+		case p.Min > p.Max:
+			continue // reported by parameters
 		}
-		// Both bounds must be settable values of the field.
+		// Both bounds must be values the field accepts.
 		for _, b := range []struct {
 			name string
 			val  float64
 		}{{"min", p.Min}, {"max", p.Max}} {
 			c := Clone(sc)
-			c.Variants, c.Sensitivity = nil, nil
-			val := b.val
-			if p.Whole(sc) {
-				val = math.Round(val)
-			}
-			if err := setNumber(c, p.Path, val); err != nil {
+			c.Variants, c.Sweep, c.Optimize, c.Sensitivity = nil, nil, nil, nil
+			if err := setNumber(c, p.Path, b.val); err != nil {
 				v.fail(pp+"."+b.name, "cannot be set: "+pathMsg(err), fmtNum(b.val), "")
 			} else if es, ok := Validate(c).(Errors); ok {
 				// only problems of the field itself: the rest of the
@@ -259,6 +215,3 @@ func setNumber(sc *Scenario, path string, x float64) error {
 	return Set(sc, path, x)
 }
 
-// SetNumber sets the numeric field at path to x, rounding for integer
-// fields, for experiments that move parameters (the caller re-validates).
-func SetNumber(sc *Scenario, path string, x float64) error { return setNumber(sc, path, x) }

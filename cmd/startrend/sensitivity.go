@@ -1,11 +1,8 @@
 package main
 
 import (
-	"bufio"
 	"context"
-	"crypto/sha256"
 	"encoding/csv"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -20,7 +17,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/sourcegraph/conc/pool"
+	"github.com/startrend/startrend/experiments"
 	"github.com/startrend/startrend/reports"
 	"github.com/startrend/startrend/scenarios"
 	"github.com/startrend/startrend/sensitivity"
@@ -42,166 +39,53 @@ noise is reported and removed from the indices.
 --until-ci W doubles the Sobol design (N, 2N, 4N, … up to max_n; old runs
 are kept, never recomputed) until every ST interval is within ±W.
 
-Every finished run is appended to DIR/journal.jsonl. An interrupted study
-continues with --resume and ends with the same files. --shard i/n runs the
-i-th of n deterministic parts of the first pass of every method (for
-cluster arrays) and writes only the journal; --merge DIR... combines shard
-directories (all n shards, same scenario and design) into -o DIR, runs what
-the stop rule still asks for and writes the report. The indices do not
-depend on --workers, on sharding or on resuming.
+Runs go through the experiments run store in DIR (store.json,
+points.journal, runs.journal; tidy rows.csv, rows.parquet and points.csv
+when finished), one replication per run with its own seed. An interrupted
+study continues with --resume and ends with the same files. --shard i/n
+runs the runs whose id ≡ i (mod n) of the first pass of every method (for
+cluster arrays; the stop rule needs every result, so it runs after the
+merge); --merge DIR... combines the n shard directories into -o DIR, runs
+what the stop rule still asks for and writes the report. The estimates do
+not depend on --workers, on sharding or on resuming.
 
-Output (default out/<scenario name>-sensitivity): sensitivity.json (every
-estimate), sobol.csv, morris.csv, oat.csv, convergence.csv, report.md,
-report.html and plots/sensitivity_*.png|svg.`
+Output (default out/<scenario name>-sensitivity): besides the run store,
+sensitivity.json (every estimate), sobol.csv, morris.csv, oat.csv,
+convergence.csv, report.md, report.html and plots/sensitivity_*.png|svg;
+sensitivity-run.json holds the timings (the one file that differs between
+runs).`
 
-// Files of a sensitivity directory.
-const (
-	sensJournalFile = "journal.jsonl"
-	sensRunFile     = "sensitivity-run.json" // timings: the one file that varies between runs
-)
+// Files of a sensitivity directory besides the run store's.
+const sensRunFile = "sensitivity-run.json" // timings: the one file that varies between runs
 
-// sensRecord is one journal line: replication Rep of run Run of a method,
-// and its KPI values (in the study's KPI order). The first line of a
-// journal is a header (Design set) naming the design it belongs to.
-type sensRecord struct {
-	Design string    `json:"design,omitempty"`
-	Shard  string    `json:"shard,omitempty"`
-	Method string    `json:"m,omitempty"`
-	Run    int       `json:"run"`
-	Rep    int       `json:"rep"`
-	Y      []float64 `json:"y,omitempty"`
-}
+// sensOutputs are the files a sensitivity analysis writes next to its run
+// store (removed by --force together with the store).
+var sensOutputs = []string{reports.SensitivityFile, sensRunFile, "sobol.csv", "morris.csv", "oat.csv", "convergence.csv", reports.ReportMDFile, reports.ReportHTMLFile}
 
-// runStore is where finished evaluations go and come back from on resume.
-// The journal below is the minimal local store; the experiments run store
-// can replace it behind this interface.
-type runStore interface {
-	Append(sensRecord) error
-	Close() error
-}
-
-// journal is an append-only JSON-lines file, one record per finished
-// evaluation, synced every second and on Close.
-type journal struct {
-	mu   sync.Mutex
-	f    *os.File
-	w    *bufio.Writer
-	last time.Time
-}
-
-func (j *journal) Append(r sensRecord) error {
-	b, err := json.Marshal(r)
-	if err != nil {
-		return err
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	j.w.Write(b)
-	if err := j.w.WriteByte('\n'); err != nil {
-		return err
-	}
-	if time.Since(j.last) > time.Second {
-		j.last = time.Now()
-		if err := j.w.Flush(); err != nil {
-			return err
-		}
-		return j.f.Sync()
-	}
-	return nil
-}
-
-func (j *journal) Close() error {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if err := j.w.Flush(); err != nil {
-		j.f.Close()
-		return err
-	}
-	if err := j.f.Sync(); err != nil {
-		j.f.Close()
-		return err
-	}
-	return j.f.Close()
-}
-
-// readJournal returns a journal's header and records. A torn last line (a
-// write cut short) is dropped; a malformed line elsewhere is an error with
-// its line number.
-func readJournal(path string) (header sensRecord, recs []sensRecord, err error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return header, nil, err
-	}
-	lines := strings.Split(string(b), "\n")
-	for i, ln := range lines {
-		if ln == "" {
-			continue
-		}
-		var r sensRecord
-		if err := json.Unmarshal([]byte(ln), &r); err != nil {
-			if i == len(lines)-1 { // no newline after it: torn
-				break
-			}
-			return header, nil, fmt.Errorf("%s:%d: malformed journal record: %v", path, i+1, err)
-		}
-		if i == 0 {
-			if r.Design == "" {
-				return header, nil, fmt.Errorf("%s:1: no journal header", path)
-			}
-			header = r
-			continue
-		}
-		recs = append(recs, r)
-	}
-	if header.Design == "" {
-		return header, nil, fmt.Errorf("%s: empty journal", path)
-	}
-	return header, recs, nil
-}
-
-// sensParam is a sensitivity parameter resolved against the scenario.
-type sensParam struct {
-	scenarios.SensitivityParameter
-	whole    bool
-	baseline float64
-}
-
-// value maps a design value in [min, max] to the field's value: whole
-// parameters spread evenly over the integers ⌈min⌉ … ⌊max⌋.
-func (p sensParam) value(x float64) float64 {
-	if !p.whole || x == p.baseline {
-		return x // the scenario's own value (one-at-a-time baseline) unchanged
-	}
-	lo, hi := math.Ceil(p.Min), math.Floor(p.Max)
-	u := (x - p.Min) / (p.Max - p.Min)
-	v := lo + math.Floor(u*(hi-lo+1))
-	return math.Min(math.Max(v, lo), hi)
-}
-
-// sensModel simulates one design point.
+// sensModel simulates one design point: the parameters' values are set on
+// a copy of the base scenario, which is simulated for one replication with
+// the run's own seed.
 type sensModel struct {
-	base   *scenarios.Scenario
-	params []sensParam
-	kpis   []string
-	calls  sync.Map
+	base  *scenarios.Scenario
+	space *experiments.Space
+	kpis  []string
 }
 
-func (m *sensModel) eval(ctx context.Context, x []float64, seed uint64) ([]float64, error) {
+func (m *sensModel) eval(ctx context.Context, x []float64, seed uint64, out []float64) error {
 	c := scenarios.Clone(m.base)
-	for j, p := range m.params {
-		if err := scenarios.SetNumber(c, p.Path, p.value(x[j])); err != nil {
-			return nil, fmt.Errorf("setting %s = %g: %w", p.Path, p.value(x[j]), err)
-		}
+	if err := m.space.Apply(c, x); err != nil {
+		return err
 	}
 	c.Seed, c.Replications = seed, 1
 	if err := scenarios.Validate(c); err != nil {
-		return nil, fmt.Errorf("design point %v makes the scenario invalid: %w", x, err)
+		return fmt.Errorf("the design point makes the scenario invalid: %w", err)
 	}
 	res, err := sim.Run(ctx, c, sim.Options{Workers: 1})
 	if err != nil {
-		return nil, err
+		return err
 	}
-	return kpiValues(res, m.kpis), nil
+	copy(out, kpiValues(res, m.kpis))
+	return nil
 }
 
 // kpiValues extracts the KPIs of the run's single replication: market KPIs
@@ -241,6 +125,7 @@ func kpiValues(res *sim.Result, kpis []string) []float64 {
 type sensStudy struct {
 	method string
 	study  sensitivity.Study
+	seed   uint64
 }
 
 func cmdSensitivity(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -250,7 +135,7 @@ func cmdSensitivity(ctx context.Context, args []string, stdout, stderr io.Writer
 	nFlag := fs.Int("n", 0, "Sobol base points, a power of two (default: sensitivity.n)")
 	untilCI := fs.Float64("until-ci", 0, "stop rule: double N until every ST CI half-width is below `W`")
 	workers := fs.Int("workers", 0, "runs simulated in parallel (default: all CPUs); the results do not depend on it")
-	resume := fs.Bool("resume", false, "continue from DIR/journal.jsonl")
+	resume := fs.Bool("resume", false, "continue the study in DIR (its finished runs are kept)")
 	shard := fs.String("shard", "", "run only part `i/n` of the first pass (0 ≤ i < n) and write the journal")
 	force := fs.Bool("force", false, "start again in a DIR that holds a study")
 	quiet := fs.Bool("quiet", false, "no progress on stderr")
@@ -288,8 +173,8 @@ func cmdSensitivity(ctx context.Context, args []string, stdout, stderr io.Writer
 		}
 		shardI, shardN = i, n
 	}
-	if *shard != "" && (len(merges) > 0 || *resume) {
-		return usage("--shard cannot be combined with --merge or --resume")
+	if *shard != "" && len(merges) > 0 {
+		return usage("--shard cannot be combined with --merge")
 	}
 	sc, ok := loadScenario(ctx, pos, sets, stderr)
 	if !ok {
@@ -307,7 +192,10 @@ func cmdSensitivity(ctx context.Context, args []string, stdout, stderr io.Writer
 	}
 	for i, k := range blk.KPIs {
 		if !strings.HasPrefix(k, "merchant.") && !contains(known, k) {
-			fmt.Fprintln(stderr, sc.ErrorAt(fmt.Sprintf("sensitivity.kpis.%d", i), "unknown KPI"+scenarios.DidYouMean(k, known), strconv.Quote(k), "a KPI of 'startrend help run' or merchant.ID.METRIC"))
+			path := fmt.Sprintf("sensitivity.kpis.%d", i)
+			at := sc.Position(path)
+			e := &scenarios.Error{File: at.File, Line: at.Line, Col: at.Col, Path: path, Msg: "unknown KPI" + scenarios.DidYouMean(k, known), Got: strconv.Quote(k), Allowed: "a KPI name (gmv, roi, new_customers, …) or merchant.ID.METRIC"}
+			fmt.Fprintln(stderr, e)
 			return exitUsage
 		}
 	}
@@ -354,25 +242,28 @@ func cmdSensitivity(ctx context.Context, args []string, stdout, stderr io.Writer
 
 	base := scenarios.Clone(sc)
 	base.Variants, base.Optimize, base.Sweep, base.Sensitivity = nil, nil, nil, nil
-	var params []sensParam
-	var factors []sensitivity.Factor
-	var baseline []float64
-	for _, p := range set.Parameters {
-		v, _ := scenarios.GetFloat(sc, p.Path)
-		sp := sensParam{SensitivityParameter: p, whole: p.Whole(sc), baseline: v}
-		params = append(params, sp)
-		factors = append(factors, sensitivity.Factor{Name: p.Path, Lo: p.Min, Hi: p.Max})
-		baseline = append(baseline, v)
+	space, err := experiments.NewSpace(sc, set.Parameters)
+	if err != nil {
+		return usage("%v", err)
 	}
-	model := &sensModel{base: base, params: params, kpis: set.KPIs}
+	// The design works in the unit cube; Dim.FromUnit maps a coordinate to
+	// the parameter's value (whole parameters spread evenly over their
+	// integers), which is what the run store records and Apply sets.
+	var factors []sensitivity.Factor
+	var baseline []float64 // unit coordinates of the scenario's own values
+	for _, d := range space.Dims {
+		v, _ := scenarios.GetFloat(sc, d.Path)
+		u := (v - d.Min) / (d.Max - d.Min)
+		if d.Kind == experiments.KindWhole {
+			u = (v - d.Min + 0.5) / (d.Max - d.Min + 1)
+		}
+		factors = append(factors, sensitivity.Factor{Name: d.Path, Lo: 0, Hi: 1})
+		baseline = append(baseline, math.Min(math.Max(u, 0), 1))
+	}
+	model := &sensModel{base: base, space: space, kpis: set.KPIs}
 
-	// The design key: everything the runs depend on.
-	keyData, _ := json.Marshal(struct {
-		Hash string
-		Set  scenarios.Sensitivity
-	}{scenarios.Hash(base), set})
-	sum := sha256.Sum256(keyData)
-	design := hex.EncodeToString(sum[:12])
+	// The design text: everything the runs depend on besides the scenario.
+	designText, _ := json.Marshal(set)
 
 	var studies []sensStudy
 	has := func(m string) bool { return set.Method == "all" || set.Method == m }
@@ -381,7 +272,7 @@ func cmdSensitivity(ctx context.Context, args []string, stdout, stderr io.Writer
 		if err != nil {
 			return usage("%v", err)
 		}
-		studies = append(studies, sensStudy{"oat", st})
+		studies = append(studies, sensStudy{"oat", st, set.Seed ^ 0x0a7})
 	}
 	if has("morris") {
 		st, err := sensitivity.NewMorrisStudy(factors, set.KPIs, sensitivity.MorrisSettings{Trajectories: set.Trajectories, Levels: set.Levels,
@@ -389,7 +280,7 @@ func cmdSensitivity(ctx context.Context, args []string, stdout, stderr io.Writer
 		if err != nil {
 			return usage("%v", err)
 		}
-		studies = append(studies, sensStudy{"morris", st})
+		studies = append(studies, sensStudy{"morris", st, set.Seed ^ 0x3044})
 	}
 	if has("sobol") {
 		st, err := sensitivity.NewSobolStudy(factors, set.KPIs, sensitivity.SobolSettings{N: set.N, UntilCI: set.UntilCI, MaxN: set.MaxN,
@@ -397,11 +288,7 @@ func cmdSensitivity(ctx context.Context, args []string, stdout, stderr io.Writer
 		if err != nil {
 			return usage("%v", err)
 		}
-		studies = append(studies, sensStudy{"sobol", st})
-	}
-	byMethod := map[string]sensitivity.Study{}
-	for _, s := range studies {
-		byMethod[s.method] = s.study
+		studies = append(studies, sensStudy{"sobol", st, set.Seed ^ 0x50b01})
 	}
 
 	dir := *out
@@ -411,137 +298,46 @@ func cmdSensitivity(ctx context.Context, args []string, stdout, stderr io.Writer
 			dir += fmt.Sprintf("-shard%dof%d", shardI, shardN)
 		}
 	}
-	jpath := filepath.Join(dir, sensJournalFile)
-	_, statErr := os.Stat(jpath)
-	exists := statErr == nil
-	switch {
-	case *resume && !exists:
-		fmt.Fprintf(stderr, "startrend sensitivity: --resume: %s has no journal\n", dir)
-		return exitFailure
-	case exists && !*resume && !*force:
-		fmt.Fprintf(stderr, "startrend sensitivity: %s holds a study already (%s); use --resume to continue it, --force to start again, or -o for another directory\n", dir, sensJournalFile)
+	spec := experiments.Spec{Kind: "sensitivity", Scenario: sc.Name, ScenarioHash: scenarios.Hash(base), Design: string(designText), Columns: space.Columns()}
+	for _, k := range set.KPIs {
+		spec.Outputs = append(spec.Outputs, experiments.Output{Variant: "baseline", Metric: k})
+	}
+	if experiments.IsStore(dir) && !*resume {
+		if !*force {
+			fmt.Fprintf(stderr, "startrend sensitivity: %s holds a study already; use --resume to continue it, --force to start again, or -o for another directory\n", dir)
+			return exitFailure
+		}
+		if err := removeSensitivityDir(dir); err != nil {
+			fmt.Fprintf(stderr, "startrend sensitivity: --force: %v\n", err)
+			return exitFailure
+		}
+	}
+	if *resume && !experiments.IsStore(dir) {
+		fmt.Fprintf(stderr, "startrend sensitivity: --resume: %s holds no study (no %s)\n", dir, experiments.FileManifest)
 		return exitFailure
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if len(merges) > 0 {
+		if experiments.IsStore(dir) {
+			fmt.Fprintf(stderr, "startrend sensitivity: --merge: %s holds a study already; merge into a new directory\n", dir)
+			return exitFailure
+		}
+		if err := experiments.Merge(dir, merges); err != nil {
+			fmt.Fprintf(stderr, "startrend sensitivity: --merge: %v\n", err)
+			return exitFailure
+		}
+	}
+	var sh experiments.Shard
+	if *shard != "" {
+		if sh, err = experiments.ParseShard(*shard); err != nil {
+			return usage("--shard %q: %v", *shard, err)
+		}
+	}
+	store, err := experiments.Open(dir, spec, experiments.Options{Shard: sh, Resume: *resume || len(merges) > 0})
+	if err != nil {
 		fmt.Fprintf(stderr, "startrend sensitivity: %v\n", err)
 		return exitFailure
 	}
-	tell := func(r sensRecord, where string) error {
-		st, ok := byMethod[r.Method]
-		if !ok {
-			return fmt.Errorf("%s: record of method %q, which this study does not run", where, r.Method)
-		}
-		if err := st.Tell(r.Run, r.Rep, r.Y); err != nil {
-			// a Sobol record beyond the current pass: grow by asking first
-			return fmt.Errorf("%s: %w", where, err)
-		}
-		return nil
-	}
-	var pending []sensRecord // Sobol records of later passes, told when the design has grown
-	replay := func(recs []sensRecord, where string) error {
-		for _, r := range recs {
-			if err := tell(r, where); err != nil {
-				if r.Method == "sobol" {
-					pending = append(pending, r)
-					continue
-				}
-				return err
-			}
-		}
-		return nil
-	}
-	header := sensRecord{Design: design, Shard: *shard}
-	var told int
-	if *resume {
-		h, recs, err := readJournal(jpath)
-		if err != nil {
-			fmt.Fprintf(stderr, "startrend sensitivity: --resume: %v\n", err)
-			return exitFailure
-		}
-		if h.Design != design {
-			fmt.Fprintf(stderr, "startrend sensitivity: --resume: %s was written for another scenario or design (key %s, now %s)\n", jpath, h.Design, design)
-			return exitFailure
-		}
-		header.Shard = h.Shard
-		if err := replay(recs, jpath); err != nil {
-			fmt.Fprintf(stderr, "startrend sensitivity: --resume: %v\n", err)
-			return exitFailure
-		}
-		told = len(recs)
-	}
-	var mergedRecs []sensRecord
-	if len(merges) > 0 {
-		seen := map[int]string{}
-		n := -1
-		for _, md := range merges {
-			p := filepath.Join(md, sensJournalFile)
-			h, recs, err := readJournal(p)
-			if err != nil {
-				fmt.Fprintf(stderr, "startrend sensitivity: --merge: %v\n", err)
-				return exitFailure
-			}
-			if h.Design != design {
-				fmt.Fprintf(stderr, "startrend sensitivity: --merge: %s belongs to another scenario or design (key %s, this one %s)\n", md, h.Design, design)
-				return exitFailure
-			}
-			var i, k int
-			if _, err := fmt.Sscanf(h.Shard, "%d/%d", &i, &k); err != nil {
-				fmt.Fprintf(stderr, "startrend sensitivity: --merge: %s is not a shard directory (no --shard in its journal)\n", md)
-				return exitFailure
-			}
-			if n >= 0 && k != n {
-				fmt.Fprintf(stderr, "startrend sensitivity: --merge: %s is shard %d/%d, the others are of %d\n", md, i, k, n)
-				return exitFailure
-			}
-			n = k
-			if prev, dup := seen[i]; dup {
-				fmt.Fprintf(stderr, "startrend sensitivity: --merge: %s and %s are both shard %d/%d\n", prev, md, i, k)
-				return exitFailure
-			}
-			seen[i] = md
-			if err := replay(recs, p); err != nil {
-				fmt.Fprintf(stderr, "startrend sensitivity: --merge: %v\n", err)
-				return exitFailure
-			}
-			mergedRecs = append(mergedRecs, recs...)
-		}
-		for i := 0; i < n; i++ {
-			if _, ok := seen[i]; !ok {
-				fmt.Fprintf(stderr, "startrend sensitivity: --merge: shard %d/%d is missing\n", i, n)
-				return exitFailure
-			}
-		}
-	}
-	var store runStore
-	{
-		flag := os.O_CREATE | os.O_WRONLY | os.O_TRUNC
-		if *resume {
-			flag = os.O_WRONLY | os.O_APPEND
-		}
-		f, err := os.OpenFile(jpath, flag, 0o644)
-		if err != nil {
-			fmt.Fprintf(stderr, "startrend sensitivity: %v\n", err)
-			return exitFailure
-		}
-		j := &journal{f: f, w: bufio.NewWriterSize(f, 1<<16), last: time.Now()}
-		if !*resume {
-			if err := j.Append(header); err != nil {
-				fmt.Fprintf(stderr, "startrend sensitivity: %v\n", err)
-				return exitFailure
-			}
-		}
-		for _, r := range mergedRecs {
-			if err := j.Append(r); err != nil {
-				fmt.Fprintf(stderr, "startrend sensitivity: %v\n", err)
-				return exitFailure
-			}
-		}
-		store = j
-	}
-	if header.Shard != "" && *resume {
-		fmt.Sscanf(header.Shard, "%d/%d", &shardI, &shardN)
-	}
-	sharded := header.Shard != ""
+	sharded := !store.Shard().Whole()
 
 	nw := *workers
 	if nw == 0 {
@@ -549,96 +345,105 @@ func cmdSensitivity(ctx context.Context, args []string, stdout, stderr io.Writer
 	}
 	start := time.Now()
 	prog := newProgress(stderr, "sensitivity "+sc.Name, *quiet)
-	ran := 0
+	// owner[p] says which study and run store point p belongs to, so the
+	// evaluator can give each run its study's seed.
+	type owner struct{ study, run int }
+	var owners []owner
+	var ownersMu sync.Mutex
+	eval := func(ctx context.Context, r experiments.Run, x []float64, out []float64) error {
+		ownersMu.Lock()
+		o := owners[r.Point]
+		ownersMu.Unlock()
+		seed := sensitivity.RunSeed(studies[o.study].seed, o.run, r.Replication)
+		if err := model.eval(ctx, x, seed, out); err != nil {
+			return fmt.Errorf("%s run %d replication %d: %w", studies[o.study].method, o.run, r.Replication, err)
+		}
+		return nil
+	}
+	ran, skipped := 0, 0
 	runErr := func() error {
-		for _, s := range studies {
+		for si, s := range studies {
 			for {
 				tasks, err := s.study.Ask()
 				if err != nil {
 					return err
 				}
-				if s.method == "sobol" && len(pending) > 0 {
-					// records of a later pass: tell those that now fit
-					var still []sensRecord
-					for _, r := range pending {
-						if err := tell(r, jpath); err != nil {
-							still = append(still, r)
-						}
-					}
-					if len(still) < len(pending) {
-						pending = still
-						continue // ask again: the pass may be complete now
-					}
-				}
 				if len(tasks) == 0 {
 					break
 				}
-				if sharded {
-					var mine []sensitivity.Task
-					for _, t := range tasks {
-						if (t.Run*set.Replications+t.Rep)%shardN == shardI {
-							mine = append(mine, t)
-						}
-					}
-					tasks = mine
-				}
-				total := len(tasks)
-				prog.SetLabel(fmt.Sprintf("%s: %d runs", s.method, total))
-				var done int
-				var mu sync.Mutex
-				p := pool.New().WithErrors().WithContext(ctx).WithMaxGoroutines(nw).WithCancelOnError()
+				// the runs of this pass, in order; replications 0 … R−1 each
+				var pts experiments.Points
+				var runs []int
 				for _, t := range tasks {
-					p.Go(func(ctx context.Context) error {
-						y, err := model.eval(ctx, t.X, t.Seed)
-						if err != nil {
-							return fmt.Errorf("%s run %d replication %d: %w", s.method, t.Run, t.Rep, err)
+					if len(runs) == 0 || runs[len(runs)-1] != t.Run {
+						runs = append(runs, t.Run)
+						x := make([]float64, len(t.X))
+						for j := range x {
+							x[j] = space.Dims[j].FromUnit(t.X[j])
 						}
-						if err := s.study.Tell(t.Run, t.Rep, y); err != nil {
-							return err
-						}
-						if err := store.Append(sensRecord{Method: s.method, Run: t.Run, Rep: t.Rep, Y: y}); err != nil {
-							return err
-						}
-						mu.Lock()
-						done++
-						ran++
-						prog.Update(done, total)
-						mu.Unlock()
-						return nil
-					})
+						pts = append(pts, x)
+					}
 				}
-				if err := p.Wait(); err != nil {
+				if len(tasks) != len(runs)*set.Replications {
+					return fmt.Errorf("%s: %d evaluations asked for %d runs × %d replications (internal)", s.method, len(tasks), len(runs), set.Replications)
+				}
+				b, err := store.Submit(pts, set.Replications)
+				if err != nil {
+					return err
+				}
+				ownersMu.Lock()
+				for len(owners) < b.FirstPoint+b.Points {
+					owners = append(owners, owner{})
+				}
+				for i, run := range runs {
+					owners[b.FirstPoint+i] = owner{si, run}
+				}
+				ownersMu.Unlock()
+				prog.SetLabel(fmt.Sprintf("%s: %d runs", s.method, b.Runs))
+				c, err := store.Execute(ctx, b, eval, experiments.ExecuteOptions{Workers: nw, Progress: prog.Update})
+				ran += c.Ran
+				skipped += c.Done
+				if err != nil {
 					return err
 				}
 				if sharded {
-					break // a shard runs its part of the first pass only
+					break // a shard runs its part of the first pass of each method only
+				}
+				err = store.Results(b, func(r experiments.Run, _, out []float64) error {
+					return s.study.Tell(runs[r.Point-b.FirstPoint], r.Replication, out)
+				})
+				if err != nil {
+					return err
 				}
 			}
 		}
 		return nil
 	}()
 	prog.Finish()
-	if cerr := store.Close(); cerr != nil && runErr == nil {
-		runErr = cerr
+	if runErr == nil {
+		runErr = store.Finalize()
+	} else {
+		store.Close()
 	}
 	if runErr != nil {
 		if ctx.Err() != nil {
-			fmt.Fprintf(stderr, "startrend sensitivity: interrupted after %d runs; the finished ones are in %s; continue with --resume\n", ran, jpath)
+			fmt.Fprintf(stderr, "startrend sensitivity: interrupted after %d runs; the finished runs are kept in %s; continue with --resume\n", ran, dir)
 			return exitInterrupted
 		}
 		fmt.Fprintf(stderr, "startrend sensitivity: %v\n", runErr)
 		return exitFailure
 	}
 	if sharded {
-		fmt.Fprintf(stderr, "shard %d/%d: ran %d evaluations (%d already in the journal); merge all shards with --merge\n", shardI, shardN, ran, told)
+		fmt.Fprintf(stderr, "shard %s: ran %d runs (%d were finished before); merge all shards with --merge\n", store.Shard(), ran, skipped)
 		fmt.Fprintln(stdout, dir)
 		return exitOK
 	}
 
 	res := &reports.SensitivityResult{Scenario: sc.Name, Hash: scenarios.Hash(base), Model: modelRevision(), Seed: set.Seed,
 		Method: set.Method, Replications: set.Replications, KPIs: set.KPIs}
-	for _, p := range params {
-		res.Parameters = append(res.Parameters, reports.SensParameter{Path: p.Path, Min: p.Min, Max: p.Max, Whole: p.whole, Baseline: p.baseline})
+	for _, d := range space.Dims {
+		v, _ := scenarios.GetFloat(sc, d.Path)
+		res.Parameters = append(res.Parameters, reports.SensParameter{Path: d.Path, Min: d.Min, Max: d.Max, Whole: d.Kind == experiments.KindWhole, Baseline: v})
 	}
 	for _, s := range studies {
 		switch st := s.study.(type) {
@@ -702,7 +507,7 @@ func cmdSensitivity(ctx context.Context, args []string, stdout, stderr io.Writer
 	}
 	elapsed := time.Since(start)
 	writeJSONAtomic(filepath.Join(dir, sensRunFile), map[string]any{
-		"wall_seconds": elapsed.Seconds(), "workers": nw, "runs_this_process": ran, "runs_resumed": told,
+		"wall_seconds": elapsed.Seconds(), "workers": nw, "runs_this_process": ran, "runs_resumed": skipped,
 		"cpus": runtime.NumCPU(), "version": versionString()})
 	if !*quiet {
 		for _, s := range res.Summary {
@@ -753,6 +558,26 @@ func modelRevision() string {
 		}
 	}
 	return "unknown"
+}
+
+// removeSensitivityDir removes a sensitivity directory's run store and
+// outputs, and nothing else: a file the study did not write stays (and a
+// new store then refuses the directory).
+func removeSensitivityDir(dir string) error {
+	for _, f := range append([]string{experiments.FileManifest, experiments.FilePoints, experiments.FileRuns,
+		experiments.FileRowsCSV, experiments.FileRowsParquet, experiments.FilePointsCSV}, sensOutputs...) {
+		if err := os.Remove(filepath.Join(dir, f)); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
+	}
+	plots, _ := filepath.Glob(filepath.Join(dir, reports.PlotsDir, "sensitivity_*"))
+	for _, f := range plots {
+		if err := os.Remove(f); err != nil {
+			return err
+		}
+	}
+	os.Remove(filepath.Join(dir, reports.PlotsDir)) // only when empty
+	return nil
 }
 
 // writeSensitivityDir writes sensitivity.json, the CSV tables and the report
