@@ -344,7 +344,6 @@ func cmdSensitivity(ctx context.Context, args []string, stdout, stderr io.Writer
 		nw = runtime.GOMAXPROCS(0)
 	}
 	start := time.Now()
-	prog := newProgress(stderr, "sensitivity "+sc.Name, *quiet)
 	// owner[p] says which study and run store point p belongs to, so the
 	// evaluator can give each run its study's seed.
 	type owner struct{ study, run int }
@@ -399,8 +398,14 @@ func cmdSensitivity(ctx context.Context, args []string, stdout, stderr io.Writer
 					owners[b.FirstPoint+i] = owner{si, run}
 				}
 				ownersMu.Unlock()
-				prog.SetLabel(fmt.Sprintf("%s: %d runs", s.method, b.Runs))
+				// one bar per pass: the number of passes is decided as they end
+				prog := newProgress(stderr, fmt.Sprintf("sensitivity %s: %s, %d runs", sc.Name, s.method, b.Runs), *quiet)
 				c, err := store.Execute(ctx, b, eval, experiments.ExecuteOptions{Workers: nw, Progress: prog.Update})
+				if err != nil {
+					prog.Abort()
+				} else {
+					prog.Finish()
+				}
 				ran += c.Ran
 				skipped += c.Done
 				if err != nil {
@@ -419,7 +424,6 @@ func cmdSensitivity(ctx context.Context, args []string, stdout, stderr io.Writer
 		}
 		return nil
 	}()
-	prog.Finish()
 	if runErr == nil {
 		runErr = store.Finalize()
 	} else {
