@@ -214,4 +214,3 @@ func setNumber(sc *Scenario, path string, x float64) error {
 	}
 	return Set(sc, path, x)
 }
-
