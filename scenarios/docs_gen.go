@@ -164,6 +164,7 @@ var fieldDocs = map[string]string{
 	"Scenario.Replications":              "Replications is the number of independent replications (default 10).",
 	"Scenario.Scale":                     "Scale is the number of real users one user agent stands for (default 1); KPIs are reported in real units (counts and money multiplied by Scale).",
 	"Scenario.Seed":                      "Seed is the root of every random stream (default 1).",
+	"Scenario.Sensitivity":               "Sensitivity describes a sensitivity analysis for `startrend sensitivity`.",
 	"Scenario.Sweep":                     "Sweep describes a parameter sweep for `startrend sweep`.",
 	"Scenario.Variants":                  "Variants are named what-if changes of this scenario. Each runs with the same random numbers as the baseline and is reported as a paired difference against it.",
 	"Scenario.WarmupDays":                "WarmupDays run before KPIs are counted (default 0).",
