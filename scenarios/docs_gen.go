@@ -141,6 +141,7 @@ var fieldDocs = map[string]string{
 	"RosterCreator.Type":                 "a creator type id",
 	"RosterEntry":                        "RosterEntry is a cooperation with a named roster creator.",
 	"Scenario":                           "Scenario is one simulation study: a market, the strategies in it, the what-if variants to compare, and optionally an optimisation or a sweep.",
+	"Scenario.Calibrate":                 "Calibrate describes a calibration to observed KPIs for `startrend calibrate`.",
 	"Scenario.Currency":                  "Currency is the ISO code money is reported in (default CNY).",
 	"Scenario.Description":               "Description says which question the scenario answers.",
 	"Scenario.Extends":                   "Extends names a base scenario file (relative to this file) whose fields this one overrides; lists are replaced whole, mappings merged key by key. The resolved scenario has no extends.",

@@ -577,6 +577,8 @@ func (v *validator) semantics() {
 		}
 	}
 
+	v.calibrate()
+
 	// Variants: each must apply to a copy and leave it valid.
 	names := map[string]bool{}
 	baselineBad := len(v.c.list) > 0
