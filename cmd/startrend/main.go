@@ -63,6 +63,7 @@ func init() {
 			Summary: "print the JSON Schema of the scenario language", Help: schemaHelp, Run: cmdSchema},
 		{Name: "optimize", Usage: "optimize SCENARIO.yaml [flags]",
 			Summary: "search a merchant's strategy for the scenario's optimize block", Help: optimizeCmdHelp, Run: cmdOptimize},
+		{Name: "calibrate", Usage: calibrateUsage, Summary: "fit the calibrate block's parameters to observed KPIs", Help: calibrateHelp, Run: cmdCalibrate},
 		{Name: "compare", Usage: "compare BASE_DIR NEW_DIR [flags]",
 			Summary: "compare two run directories and flag KPI regressions", Help: compareCmdHelp, Run: cmdCompare},
 		{Name: "version", Usage: "version",
