@@ -176,9 +176,13 @@ func TestCalibrateCommandBadInput(t *testing.T) {
 		edit  func(string) string
 		wants []string
 	}{
-		{"unknown KPI", func(s string) string { return strings.Replace(s, "kpi: orders / cooperations", "kpi: orders / cooperatoins", 1) },
+		{"unknown KPI", func(s string) string {
+			return strings.Replace(s, "kpi: orders / cooperations", "kpi: orders / cooperatoins", 1)
+		},
 			[]string{"cal.yaml:8:", `unknown market KPI "cooperatoins"`, `did you mean "cooperations"`}},
-		{"zero denominator", func(s string) string { return strings.Replace(s, "kpi: orders / cooperations", "kpi: orders / tasks_posted", 1) },
+		{"zero denominator", func(s string) string {
+			return strings.Replace(s, "kpi: orders / cooperations", "kpi: orders / tasks_posted", 1)
+		},
 			[]string{"cal.yaml:8:", "denominator tasks_posted is 0"}},
 		{"reversed bounds", func(s string) string { return strings.Replace(s, "min: 3, max: 20}", "min: 20, max: 3}", 1) },
 			[]string{"cal.yaml:13:", "bounds reversed"}},
