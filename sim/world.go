@@ -397,9 +397,6 @@ func (w *world) tierOf(followers float64) uint8 {
 	return tierKOC
 }
 
-// maxDecayAge bounds the initial age of a touch (days before day 0).
-func (w *world) initAge(s int) int { return w.decay[s] }
-
 // decayDays is the decay window of stage s (1..5) in whole days.
 func decayDays(p *scenarios.Platform, s int) int {
 	return max(1, int(math.Round(stageValue(p.DecayDays, s))))

@@ -13,9 +13,11 @@ import (
 	"time"
 
 	"github.com/startrend/startrend/calibrate"
+	"github.com/startrend/startrend/internal/outdir"
 	"github.com/startrend/startrend/reports"
 	"github.com/startrend/startrend/scenarios"
 	"github.com/startrend/startrend/sim"
+	"github.com/startrend/startrend/stats"
 )
 
 const calibrateJournalFile = "runs.jsonl"
@@ -156,11 +158,7 @@ func (t *calTarget) kpi(rr *sim.RepResult, name string) float64 {
 	}
 	m := t.metrics[name]
 	if m.Kind == sim.Ratio {
-		num, den := t.kpiPlain(rr, m.Num, sim.Sum), t.kpiPlain(rr, m.Den, sim.Sum)
-		if den == 0 {
-			return math.NaN()
-		}
-		return num / den
+		return stats.Ratio(t.kpiPlain(rr, m.Num, sim.Sum), t.kpiPlain(rr, m.Den, sim.Sum))
 	}
 	return t.kpiPlain(rr, name, m.Kind)
 }
@@ -194,21 +192,13 @@ func (t *calTarget) value(arms map[string]*sim.RepResult) float64 {
 		rr := arms[arm]
 		v := t.kpi(rr, t.num)
 		if t.den != "" {
-			d := t.kpi(rr, t.den)
-			if d == 0 || math.IsNaN(d) {
-				return math.NaN()
-			}
-			v /= d
+			v = stats.Ratio(v, t.kpi(rr, t.den))
 		}
 		return v
 	}
 	v := at(t.arm)
 	if t.versus != "" {
-		b := at(t.versus)
-		if b == 0 || math.IsNaN(b) {
-			return math.NaN()
-		}
-		v = v/b - 1
+		v = stats.Ratio(v, at(t.versus)) - 1
 	}
 	if math.IsInf(v, 0) {
 		return math.NaN()
@@ -252,16 +242,15 @@ func (cs *calScenario) apply(theta []float64) (*scenarios.Scenario, error) {
 }
 
 // simulate runs replication rep of every arm at θ and returns the targets.
-// Replication rep's random numbers come from the scenario's seed and rep
-// (a seed per replication), the same for every θ and every arm.
+// Replication rep has the random numbers replication rep of 'startrend run'
+// has (the scenario's seed, the replication's own streams), for every θ and
+// every arm: common random numbers.
 func (cs *calScenario) simulate(ctx context.Context, theta []float64, rep int) ([]float64, error) {
 	c, err := cs.apply(theta)
 	if err != nil {
 		return nil, fmt.Errorf("the parameter values %v give an invalid scenario: %w", theta, err)
 	}
-	c.Replications = 1
-	c.Seed = repSeed(cs.sc.Seed, rep)
-	res, err := sim.Run(ctx, c, sim.Options{Workers: 1})
+	res, err := sim.Run(ctx, c, sim.Options{Workers: 1, Replications: []int{rep}})
 	if err != nil {
 		return nil, err
 	}
@@ -274,14 +263,6 @@ func (cs *calScenario) simulate(ctx context.Context, theta []float64, rep int) (
 		out[j] = t.value(arms)
 	}
 	return out, nil
-}
-
-// repSeed derives replication rep's seed from the scenario's seed.
-func repSeed(seed uint64, rep int) uint64 {
-	x := seed ^ (uint64(rep)+1)*0x9e3779b97f4a7c15
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
-	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
-	return x ^ (x >> 31)
 }
 
 func cmdCalibrate(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -305,7 +286,7 @@ func cmdCalibrate(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		fmt.Fprintln(stderr, "startrend calibrate: --workers and --runs must be ≥ 0")
 		return exitUsage
 	}
-	sc, ok := loadScenario(pos, sets, stderr)
+	sc, ok := loadScenario(ctx, pos, sets, stderr)
 	if !ok {
 		return exitUsage
 	}
@@ -403,7 +384,7 @@ func cmdCalibrate(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		if R == 0 {
 			R = 4
 		}
-		cal, err = calibrate.NewSMM(prob, calibrate.SMMOptions{Replications: R, MaxRuns: budget / arms, Start: start, Bootstrap: cb.Bootstrap})
+		cal, err = calibrate.NewSMM(prob, calibrate.SMMOptions{Replications: R, MaxRuns: budget / arms, Start: start, Bootstrap: cb.Bootstrap, Step: smmStep})
 	default:
 		pop, gens := cb.Population, cb.Generations
 		if pop == 0 {
@@ -433,7 +414,9 @@ func cmdCalibrate(ctx context.Context, args []string, stdout, stderr io.Writer) 
 			}
 		}
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	// The journal is written in place as runs finish; the fit and the
+	// reports are staged and swapped in at the end.
+	if err := outdir.Claim(dir, outdir.Calibrate, *force); err != nil {
 		fmt.Fprintf(stderr, "startrend calibrate: %v\n", err)
 		return exitFailure
 	}
@@ -553,7 +536,7 @@ func oneLine(err error) string { return strings.ReplaceAll(err.Error(), "\n", ";
 // writeCalibrateDir writes calibrate.json, the reports and plots and a copy
 // of the journal into a staged directory swapped into place at the end.
 func writeCalibrateDir(dir, jpath string, in reports.CalibrateInput, font string) error {
-	st, err := reports.Stage(dir)
+	st, err := outdir.Begin(dir, outdir.Calibrate, true)
 	if err != nil {
 		return err
 	}
@@ -702,3 +685,10 @@ func posText(p scenarios.Pos) string {
 	}
 	return p.File
 }
+
+// smmStep is the finite-difference step of the Jacobian as a fraction of
+// each parameter's range. The market simulator's KPIs are counts of agent
+// events: under common random numbers they are step functions of θ, and a
+// small step measures a jump instead of the slope (too steep, so too
+// narrow an interval); 10% of the range spans many jumps.
+const smmStep = 0.1
