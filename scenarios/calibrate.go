@@ -74,6 +74,10 @@ type CalibrationTarget struct {
 	Merchant string `yaml:"merchant,omitempty" json:"merchant,omitempty"`
 	Trend    string `yaml:"trend,omitempty" json:"trend,omitempty"`
 	Campaign string `yaml:"campaign,omitempty" json:"campaign,omitempty"`
+	// Breakdown measures the KPI on any breakdown row of the engine, as
+	// DIMENSION:KEY (creator_type:own, campaign_window:glow_beauty/super_value);
+	// not together with merchant, trend or campaign.
+	Breakdown string `yaml:"breakdown,omitempty" json:"breakdown,omitempty"`
 	// Variant is the arm the KPI is measured on (default baseline).
 	Variant string `yaml:"variant,omitempty" json:"variant,omitempty"`
 	// Versus makes the target a relative change: KPI(variant) /
@@ -192,8 +196,14 @@ func (v *validator) calibrate() {
 				v.ref(tp+"."+s.field, s.kind, s.id, s.known)
 			}
 		}
+		if t.Breakdown != "" {
+			scopes++
+			if i := strings.IndexByte(t.Breakdown, ':'); i <= 0 || i == len(t.Breakdown)-1 {
+				v.fail(tp+".breakdown", "a breakdown row is DIMENSION:KEY", quote(t.Breakdown), "e.g. creator_type:own")
+			}
+		}
 		if scopes > 1 {
-			v.fail(tp, "give at most one of merchant, trend and campaign", "", "")
+			v.fail(tp, "give at most one of merchant, trend, campaign and breakdown", "", "")
 		}
 		for _, a := range []struct{ field, name string }{{"variant", t.Variant}, {"versus", t.Versus}} {
 			if a.name != "" && !arms[a.name] {
@@ -209,8 +219,8 @@ func (v *validator) calibrate() {
 				v.fail(tp+".window", "a window is [first day, last day]", fmt.Sprint(t.Window), "two days")
 			case t.Window[0] < 1 || t.Window[1] > v.sc.HorizonDays || t.Window[0] > t.Window[1]:
 				v.fail(tp+".window", "out of range", fmt.Sprint(t.Window), fmt.Sprintf("1 ≤ first ≤ last ≤ %d (horizon_days)", v.sc.HorizonDays))
-			case t.Merchant != "" || t.Campaign != "":
-				v.fail(tp+".window", "a window applies to market KPIs and trend series, not to merchant or campaign breakdowns", fmt.Sprint(t.Window), "")
+			case t.Merchant != "" || t.Campaign != "" || t.Breakdown != "":
+				v.fail(tp+".window", "a window applies to market KPIs and trend series, not to breakdown rows", fmt.Sprint(t.Window), "")
 			}
 		}
 		if math.IsNaN(t.Observed) || math.IsInf(t.Observed, 0) {

@@ -19,6 +19,7 @@ var fieldDocs = map[string]string{
 	"Calibrate.Seed":                     "Seed of the method's own random numbers (default: the scenario's seed).",
 	"Calibrate.Targets":                  "Targets are the observed statistics to reproduce (at least one).",
 	"CalibrationTarget":                  "CalibrationTarget is one observed statistic.",
+	"CalibrationTarget.Breakdown":        "Breakdown measures the KPI on any breakdown row of the engine, as DIMENSION:KEY (creator_type:own, campaign_window:glow_beauty/super_value); not together with merchant, trend or campaign.",
 	"CalibrationTarget.KPI":              "KPI is a KPI name (orders, gmv, trend_submissions, …) or the ratio of two, \"NUM / DEN\" (orders / cooperations).",
 	"CalibrationTarget.Merchant":         "Merchant, Trend or Campaign (at most one) measure the KPI on that element's breakdown instead of the whole market.",
 	"CalibrationTarget.Name":             "Name identifies the target in the report (unique).",

@@ -69,6 +69,10 @@ type calTarget struct {
 // breakdownKPIs are the KPIs the engine breaks down by merchant, trend and
 // campaign; trendSeries the per-trend daily series.
 var (
+	// breakdownDims are the engine's breakdown dimensions (sim's result
+	// contract: Result.Breakdown rows); a key the engine did not write is
+	// caught by the probe run.
+	breakdownDims = []string{"merchant", "creator_type", "creator_tier", "format", "contract", "fact_channel", "trend", "campaign", "creator_type_format", "campaign_window"}
 	breakdownKPIs = []string{"gmv", "orders", "new_customers", "impressions", "spend", "creator_income", "roi"}
 	trendSeries   = []string{"submissions", "plays", "adopters"}
 )
@@ -95,16 +99,23 @@ func resolveTargets(sc *scenarios.Scenario) ([]*calTarget, []string) {
 			ct.scope, ct.key = "trend", t.Trend
 		case t.Campaign != "":
 			ct.scope, ct.key = "campaign", t.Campaign
+		case t.Breakdown != "":
+			ct.scope, ct.key, _ = strings.Cut(t.Breakdown, ":")
+			if !contains(breakdownDims, ct.scope) {
+				errs = append(errs, fmt.Sprintf("%s: %s.breakdown: unknown breakdown dimension %q%s (known: %s)", posText(sc.Position(tp+".breakdown")), tp, ct.scope,
+					scenarios.DidYouMean(ct.scope, breakdownDims), strings.Join(breakdownDims, ", ")))
+			}
 		}
 		if len(t.Window) == 2 {
 			ct.w0, ct.w1 = t.Window[0], t.Window[1]
 		}
 		known := names
 		switch ct.scope {
-		case "merchant", "campaign":
-			known = breakdownKPIs
+		case "":
 		case "trend":
 			known = append(append([]string(nil), breakdownKPIs...), trendSeries...)
+		default:
+			known = breakdownKPIs
 		}
 		for _, k := range []string{ct.num, ct.den} {
 			if k != "" && !contains(known, k) {
@@ -462,6 +473,9 @@ func cmdCalibrate(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		if math.IsNaN(probe[0][j]) {
 			bad = true
 			what := "it is undefined"
+			if t.scope != "" {
+				what = "it is undefined (no " + t.scope + " breakdown row " + strconv.Quote(t.key) + " with that KPI, or a zero denominator)"
+			}
 			if t.den != "" {
 				what = "its denominator " + t.den + " is 0"
 			}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/startrend/startrend/internal/outdir"
 	"github.com/startrend/startrend/scenarios"
+	"github.com/startrend/startrend/sim"
 )
 
 // smallTruth is (a3_a4 base rate, refund delay) where the small test
@@ -193,6 +194,8 @@ func TestCalibrateCommandBadInput(t *testing.T) {
 			[]string{"cal.yaml:13:", "bounds reversed"}},
 		{"prior outside bounds", func(s string) string { return strings.Replace(s, "mean: 0.06", "mean: 0.6", 1) },
 			[]string{"cal.yaml:12:", "outside the parameter's bounds"}},
+		{"unknown breakdown dimension", func(s string) string { return strings.Replace(s, "merchant: spring_jacket", "breakdown: creatr_type:own", 1) },
+			[]string{"cal.yaml:9:", `unknown breakdown dimension "creatr_type"`, `did you mean "creator_type"`}},
 		{"no parameters", func(s string) string { return s[:strings.Index(s, "  parameters:")] + "  parameters: []\n" },
 			[]string{"cal.yaml:11:", "at least one parameter is needed"}},
 	}
@@ -219,5 +222,41 @@ func readJSON(t *testing.T, path string, v any) {
 	}
 	if err := json.Unmarshal(b, v); err != nil {
 		t.Fatalf("%s: %v", path, err)
+	}
+}
+
+// Target values from a replication: market totals, a window, a breakdown
+// row, a ratio and a relative change against another arm.
+func TestCalibrationTargetValues(t *testing.T) {
+	metrics := map[string]sim.Metric{}
+	for _, m := range sim.Metrics("CNY") {
+		metrics[m.Name] = m
+	}
+	base := &sim.RepResult{
+		Totals: map[string]float64{"orders": 100, "cooperations": 4, "impressions": 1000},
+		Daily:  map[string][]float64{"orders": {10, 20, 30, 40}, "trend_submissions:mint": {1, 2, 3, 4}},
+		Breakdown: []sim.BreakdownRow{{Dimension: "creator_type", Key: "own", Metric: "orders", Value: 30},
+			{Dimension: "merchant", Key: "m1", Metric: "orders", Value: 60}},
+	}
+	other := &sim.RepResult{Totals: map[string]float64{"orders": 80, "cooperations": 4, "impressions": 1000}}
+	arms := map[string]*sim.RepResult{"baseline": base, "v": other}
+	cases := []struct {
+		t    calTarget
+		want float64
+	}{
+		{calTarget{num: "orders", den: "cooperations", arm: "baseline"}, 25},
+		{calTarget{num: "orders", arm: "baseline", w0: 2, w1: 3}, 50},
+		{calTarget{num: "orders", scope: "creator_type", key: "own", arm: "baseline"}, 30},
+		{calTarget{num: "orders", scope: "merchant", key: "m1", arm: "baseline"}, 60},
+		{calTarget{num: "submissions", scope: "trend", key: "mint", arm: "baseline", w0: 3, w1: 4}, 7},
+		{calTarget{num: "orders", den: "impressions", arm: "baseline", versus: "v"}, 0.25},
+		{calTarget{num: "orders", den: "tasks_posted", arm: "baseline"}, math.NaN()},
+	}
+	for i, c := range cases {
+		c.t.metrics = metrics
+		got := c.t.value(arms)
+		if !(got == c.want || math.IsNaN(got) && math.IsNaN(c.want)) && math.Abs(got-c.want) > 1e-12 {
+			t.Errorf("case %d: %g, want %g", i, got, c.want)
+		}
 	}
 }
