@@ -194,7 +194,9 @@ func TestCalibrateCommandBadInput(t *testing.T) {
 			[]string{"cal.yaml:13:", "bounds reversed"}},
 		{"prior outside bounds", func(s string) string { return strings.Replace(s, "mean: 0.06", "mean: 0.6", 1) },
 			[]string{"cal.yaml:12:", "outside the parameter's bounds"}},
-		{"unknown breakdown dimension", func(s string) string { return strings.Replace(s, "merchant: spring_jacket", "breakdown: creatr_type:own", 1) },
+		{"unknown breakdown dimension", func(s string) string {
+			return strings.Replace(s, "merchant: spring_jacket", "breakdown: creatr_type:own", 1)
+		},
 			[]string{"cal.yaml:9:", `unknown breakdown dimension "creatr_type"`, `did you mean "creator_type"`}},
 		{"no parameters", func(s string) string { return s[:strings.Index(s, "  parameters:")] + "  parameters: []\n" },
 			[]string{"cal.yaml:11:", "at least one parameter is needed"}},
