@@ -27,6 +27,10 @@ import (
 //	      observed: 0.264
 //	      se: 0.02
 //	    - {name: jacket_orders, kpi: orders, merchant: spring_jacket, window: [1, 30], observed: 900, se: 40}
+//	    - name: creator_orders_per_cooperation # a side on a breakdown row
+//	      kpi: orders@contract:!own / cooperations
+//	      observed: 60
+//	      tolerance: 0.1
 //	  parameters:
 //	    - {path: platform.base_conversion.a3_a4, min: 0.01, max: 0.4}
 //	    - path: trends.mint_manbo.q
@@ -67,7 +71,9 @@ type CalibrationTarget struct {
 	// Name identifies the target in the report (unique).
 	Name string `yaml:"name" json:"name"`
 	// KPI is a KPI name (orders, gmv, trend_submissions, …) or the ratio of
-	// two, "NUM / DEN" (orders / cooperations).
+	// two, "NUM / DEN" (orders / cooperations). A side may name its own
+	// breakdown row, NAME@DIMENSION:KEY (orders@contract:!own: creator
+	// content orders; !KEY sums every key but KEY).
 	KPI string `yaml:"kpi" json:"kpi"`
 	// Merchant, Trend or Campaign (at most one) measure the KPI on that
 	// element's breakdown instead of the whole market.
@@ -75,8 +81,10 @@ type CalibrationTarget struct {
 	Trend    string `yaml:"trend,omitempty" json:"trend,omitempty"`
 	Campaign string `yaml:"campaign,omitempty" json:"campaign,omitempty"`
 	// Breakdown measures the KPI on any breakdown row of the engine, as
-	// DIMENSION:KEY (creator_type:own, campaign_window:glow_beauty/super_value);
-	// not together with merchant, trend or campaign.
+	// DIMENSION:KEY (creator_type:own, campaign_window:glow_beauty/super_value),
+	// or DIMENSION:!KEY for the sum over every key but KEY (contract:!own:
+	// orders of creator content); not together with merchant, trend or
+	// campaign.
 	Breakdown string `yaml:"breakdown,omitempty" json:"breakdown,omitempty"`
 	// Variant is the arm the KPI is measured on (default baseline).
 	Variant string `yaml:"variant,omitempty" json:"variant,omitempty"`
@@ -108,10 +116,17 @@ func init() {
 }
 
 // SplitKPI splits a target's kpi into its numerator and denominator ("" when
-// it is a single KPI).
+// it is a single KPI). The ratio's slash has spaces around it ("orders /
+// cooperations"; "orders/cooperations" too when no breakdown key, which may
+// hold a slash, is named).
 func SplitKPI(kpi string) (num, den string) {
-	if i := strings.IndexByte(kpi, '/'); i >= 0 {
-		return strings.TrimSpace(kpi[:i]), strings.TrimSpace(kpi[i+1:])
+	if a, b, ok := strings.Cut(kpi, " / "); ok {
+		return strings.TrimSpace(a), strings.TrimSpace(b)
+	}
+	if !strings.Contains(kpi, ":") {
+		if a, b, ok := strings.Cut(kpi, "/"); ok {
+			return strings.TrimSpace(a), strings.TrimSpace(b)
+		}
 	}
 	return strings.TrimSpace(kpi), ""
 }
@@ -182,7 +197,7 @@ func (v *validator) calibrate() {
 		}
 		names[t.Name] = true
 		num, den := SplitKPI(t.KPI)
-		if num == "" || (strings.Contains(t.KPI, "/") && den == "") || strings.Count(t.KPI, "/") > 1 {
+		if num == "" || (strings.HasSuffix(strings.TrimSpace(t.KPI), "/") && den == "") || strings.Count(t.KPI, " / ") > 1 || strings.Contains(den, " / ") {
 			v.fail(tp+".kpi", "a KPI name or a ratio NUM / DEN", quote(t.KPI), "e.g. orders or orders / cooperations")
 		}
 		scopes := 0

@@ -32,9 +32,13 @@ Targets are a KPI (orders, gmv, cooperations, trend_submissions, ...) or a
 ratio of two ("orders / cooperations"), measured on the market, or on one
 merchant, trend or campaign (their breakdown: gmv, orders, new_customers,
 impressions, spend, creator_income, roi; trends also submissions, plays,
-adopters), on the baseline or a variant, optionally as the relative change
-against another arm (versus), optionally over a window of days. Each has an
-observed value and a standard error (se) or a relative tolerance.
+adopters; or any breakdown row, breakdown: DIMENSION:KEY), on the baseline
+or a variant, optionally as the relative change against another arm
+(versus), optionally over a window of days. One side of a ratio may name
+its own row, NAME@DIMENSION:KEY, and a key !K sums every key but K:
+"orders@contract:!own / cooperations" is creator-content orders per
+cooperation. Each has an observed value and a standard error (se) or a
+relative tolerance.
 
 Methods: smm (default) — the simulated method of moments: CMA-ES minimises
 the distance Σ (simulated − observed)² / (se² + simulation variance / R)
@@ -54,16 +58,30 @@ journal of completed runs: after an interruption (exit status 130),
 --emit-scenario FILE writes the fitted scenario: it extends the original
 with the fitted values (4 significant digits) and drops the calibrate block.`
 
-// calTarget is a resolved calibration target.
+// calTarget is a resolved calibration target: num (/ den) on arm (against
+// versus), over a window.
 type calTarget struct {
-	name         string
-	num, den     string
-	scope, key   string // "", merchant, trend, campaign
-	arm, versus  string
-	w0, w1       int // window (1-based, inclusive); 0: the whole horizon
-	path         string
-	metrics      map[string]sim.Metric
-	horizonByArm map[string]int
+	name        string
+	num, den    kpiRef // den.name "" for a single KPI
+	arm, versus string
+	w0, w1      int // window (1-based, inclusive); 0: the whole horizon
+	path        string
+	metrics     map[string]sim.Metric
+}
+
+// kpiRef is one KPI: a market KPI (scope ""), or one of a breakdown row
+// (scope is the dimension: merchant, trend, campaign, creator_type, …; a
+// key "!K" sums every key but K).
+type kpiRef struct{ name, scope, key string }
+
+// parseKPIRef reads "NAME" or "NAME@DIMENSION:KEY"; a NAME alone takes the
+// target's scope.
+func parseKPIRef(s, scope, key string) kpiRef {
+	name, at, ok := strings.Cut(s, "@")
+	if ok {
+		scope, key, _ = strings.Cut(at, ":")
+	}
+	return kpiRef{name: strings.TrimSpace(name), scope: strings.TrimSpace(scope), key: strings.TrimSpace(key)}
 }
 
 // breakdownKPIs are the KPIs the engine breaks down by merchant, trend and
@@ -91,47 +109,52 @@ func resolveTargets(sc *scenarios.Scenario) ([]*calTarget, []string) {
 	for i, t := range sc.Calibrate.Targets {
 		tp := fmt.Sprintf("calibrate.targets.%d", i)
 		ct := &calTarget{name: t.Name, arm: t.Arm(), versus: t.Versus, path: tp, metrics: metrics}
-		ct.num, ct.den = scenarios.SplitKPI(t.KPI)
+		var scope, key string
 		switch {
 		case t.Merchant != "":
-			ct.scope, ct.key = "merchant", t.Merchant
+			scope, key = "merchant", t.Merchant
 		case t.Trend != "":
-			ct.scope, ct.key = "trend", t.Trend
+			scope, key = "trend", t.Trend
 		case t.Campaign != "":
-			ct.scope, ct.key = "campaign", t.Campaign
+			scope, key = "campaign", t.Campaign
 		case t.Breakdown != "":
-			ct.scope, ct.key, _ = strings.Cut(t.Breakdown, ":")
-			if !contains(breakdownDims, ct.scope) {
-				errs = append(errs, fmt.Sprintf("%s: %s.breakdown: unknown breakdown dimension %q%s (known: %s)", posText(sc.Position(tp+".breakdown")), tp, ct.scope,
-					scenarios.DidYouMean(ct.scope, breakdownDims), strings.Join(breakdownDims, ", ")))
-			}
+			scope, key, _ = strings.Cut(t.Breakdown, ":")
+		}
+		num, den := scenarios.SplitKPI(t.KPI)
+		ct.num = parseKPIRef(num, scope, key)
+		if den != "" {
+			ct.den = parseKPIRef(den, scope, key)
 		}
 		if len(t.Window) == 2 {
 			ct.w0, ct.w1 = t.Window[0], t.Window[1]
 		}
-		known := names
-		switch ct.scope {
-		case "":
-		case "trend":
-			known = append(append([]string(nil), breakdownKPIs...), trendSeries...)
-		default:
-			known = breakdownKPIs
-		}
-		for _, k := range []string{ct.num, ct.den} {
-			if k != "" && !contains(known, k) {
-				where := "market"
-				if ct.scope != "" {
-					where = ct.scope + " breakdown"
-				}
-				errs = append(errs, fmt.Sprintf("%s: %s.kpi: unknown %s KPI %q%s (known: %s)", posText(sc.Position(tp+".kpi")), tp, where, k,
-					scenarios.DidYouMean(k, known), strings.Join(known, ", ")))
+		for _, r := range []kpiRef{ct.num, ct.den} {
+			if r.name == "" {
+				continue
 			}
-		}
-		if ct.scope == "trend" && ct.w0 > 0 {
-			for _, k := range []string{ct.num, ct.den} {
-				if k != "" && !contains(trendSeries, k) {
-					errs = append(errs, fmt.Sprintf("%s: %s.window: a window on a trend applies to its series (%s), not to %q", posText(sc.Position(tp+".window")), tp, strings.Join(trendSeries, ", "), k))
-				}
+			if r.scope != "" && !contains(breakdownDims, r.scope) {
+				errs = append(errs, fmt.Sprintf("%s: %s: unknown breakdown dimension %q%s (known: %s)", posText(sc.Position(tp+".kpi")), tp, r.scope,
+					scenarios.DidYouMean(r.scope, breakdownDims), strings.Join(breakdownDims, ", ")))
+				continue
+			}
+			if r.scope != "" && r.key == "" {
+				errs = append(errs, fmt.Sprintf("%s: %s.kpi: %s@%s needs a key (DIMENSION:KEY)", posText(sc.Position(tp+".kpi")), tp, r.name, r.scope))
+				continue
+			}
+			known, where := names, "market"
+			switch r.scope {
+			case "":
+			case "trend":
+				known, where = append(append([]string(nil), breakdownKPIs...), trendSeries...), "trend breakdown"
+			default:
+				known, where = breakdownKPIs, r.scope+" breakdown"
+			}
+			if !contains(known, r.name) {
+				errs = append(errs, fmt.Sprintf("%s: %s.kpi: unknown %s KPI %q%s (known: %s)", posText(sc.Position(tp+".kpi")), tp, where, r.name,
+					scenarios.DidYouMean(r.name, known), strings.Join(known, ", ")))
+			}
+			if ct.w0 > 0 && r.scope != "" && !(r.scope == "trend" && contains(trendSeries, r.name)) {
+				errs = append(errs, fmt.Sprintf("%s: %s.window: a window applies to market KPIs and trend series (%s), not to %s@%s", posText(sc.Position(tp+".window")), tp, strings.Join(trendSeries, ", "), r.name, r.scope))
 			}
 		}
 		out = append(out, ct)
@@ -139,11 +162,12 @@ func resolveTargets(sc *scenarios.Scenario) ([]*calTarget, []string) {
 	return out, errs
 }
 
-// kpi is the value of one KPI name in one replication, or NaN.
-func (t *calTarget) kpi(rr *sim.RepResult, name string) float64 {
-	if t.scope != "" {
-		if t.scope == "trend" && contains(trendSeries, name) {
-			d := rr.Daily["trend_"+name+":"+t.key]
+// kpi is the value of one KPI in one replication, or NaN.
+func (t *calTarget) kpi(rr *sim.RepResult, r kpiRef) float64 {
+	name := r.name
+	if r.scope != "" {
+		if r.scope == "trend" && contains(trendSeries, name) {
+			d := rr.Daily["trend_"+name+":"+r.key]
 			if len(d) == 0 {
 				return math.NaN()
 			}
@@ -160,8 +184,21 @@ func (t *calTarget) kpi(rr *sim.RepResult, name string) float64 {
 			}
 			return s
 		}
+		if not, ok := strings.CutPrefix(r.key, "!"); ok && name != "roi" { // every key but one
+			s, n := 0.0, 0
+			for _, row := range rr.Breakdown {
+				if row.Dimension == r.scope && row.Key != not && row.Metric == name {
+					s += row.Value
+					n++
+				}
+			}
+			if n == 0 {
+				return math.NaN()
+			}
+			return s
+		}
 		for _, row := range rr.Breakdown {
-			if row.Dimension == t.scope && row.Key == t.key && row.Metric == name {
+			if row.Dimension == r.scope && row.Key == r.key && row.Metric == name {
 				return row.Value
 			}
 		}
@@ -202,7 +239,7 @@ func (t *calTarget) value(arms map[string]*sim.RepResult) float64 {
 	at := func(arm string) float64 {
 		rr := arms[arm]
 		v := t.kpi(rr, t.num)
-		if t.den != "" {
+		if t.den.name != "" {
 			v = stats.Ratio(v, t.kpi(rr, t.den))
 		}
 		return v
@@ -473,11 +510,10 @@ func cmdCalibrate(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		if math.IsNaN(probe[0][j]) {
 			bad = true
 			what := "it is undefined"
-			if t.scope != "" {
-				what = "it is undefined (no " + t.scope + " breakdown row " + strconv.Quote(t.key) + " with that KPI, or a zero denominator)"
-			}
-			if t.den != "" {
-				what = "its denominator " + t.den + " is 0"
+			if t.num.scope != "" || t.den.scope != "" {
+				what = "it is undefined (a breakdown row the engine does not write, or a zero denominator)"
+			} else if t.den.name != "" {
+				what = "its denominator " + t.den.name + " is 0"
 			}
 			if t.versus != "" {
 				what += " (or the " + t.versus + " arm's value is 0)"

@@ -238,21 +238,25 @@ func TestCalibrationTargetValues(t *testing.T) {
 		Totals: map[string]float64{"orders": 100, "cooperations": 4, "impressions": 1000},
 		Daily:  map[string][]float64{"orders": {10, 20, 30, 40}, "trend_submissions:mint": {1, 2, 3, 4}},
 		Breakdown: []sim.BreakdownRow{{Dimension: "creator_type", Key: "own", Metric: "orders", Value: 30},
+			{Dimension: "creator_type", Key: "seeder", Metric: "orders", Value: 50}, {Dimension: "creator_type", Key: "reach", Metric: "orders", Value: 20},
 			{Dimension: "merchant", Key: "m1", Metric: "orders", Value: 60}},
 	}
 	other := &sim.RepResult{Totals: map[string]float64{"orders": 80, "cooperations": 4, "impressions": 1000}}
 	arms := map[string]*sim.RepResult{"baseline": base, "v": other}
+	m := func(name string) kpiRef { return kpiRef{name: name} }
 	cases := []struct {
 		t    calTarget
 		want float64
 	}{
-		{calTarget{num: "orders", den: "cooperations", arm: "baseline"}, 25},
-		{calTarget{num: "orders", arm: "baseline", w0: 2, w1: 3}, 50},
-		{calTarget{num: "orders", scope: "creator_type", key: "own", arm: "baseline"}, 30},
-		{calTarget{num: "orders", scope: "merchant", key: "m1", arm: "baseline"}, 60},
-		{calTarget{num: "submissions", scope: "trend", key: "mint", arm: "baseline", w0: 3, w1: 4}, 7},
-		{calTarget{num: "orders", den: "impressions", arm: "baseline", versus: "v"}, 0.25},
-		{calTarget{num: "orders", den: "tasks_posted", arm: "baseline"}, math.NaN()},
+		{calTarget{num: m("orders"), den: m("cooperations"), arm: "baseline"}, 25},
+		{calTarget{num: m("orders"), arm: "baseline", w0: 2, w1: 3}, 50},
+		{calTarget{num: kpiRef{"orders", "creator_type", "own"}, arm: "baseline"}, 30},
+		{calTarget{num: kpiRef{"orders", "merchant", "m1"}, arm: "baseline"}, 60},
+		{calTarget{num: kpiRef{"orders", "creator_type", "!own"}, arm: "baseline"}, 70},
+		{calTarget{num: parseKPIRef("orders@creator_type:!own", "", ""), den: parseKPIRef("cooperations", "", ""), arm: "baseline"}, 17.5},
+		{calTarget{num: kpiRef{"submissions", "trend", "mint"}, arm: "baseline", w0: 3, w1: 4}, 7},
+		{calTarget{num: m("orders"), den: m("impressions"), arm: "baseline", versus: "v"}, 0.25},
+		{calTarget{num: m("orders"), den: m("tasks_posted"), arm: "baseline"}, math.NaN()},
 	}
 	for i, c := range cases {
 		c.t.metrics = metrics
