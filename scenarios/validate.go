@@ -595,6 +595,7 @@ func (v *validator) optimizeSection(merchants map[string]bool) {
 func (v *validator) sweep() {
 	v.experiments()
 	v.sensitivity() // sensitivity.go
+	v.calibrate()   // calibrate.go
 }
 
 // variants checks that each variant applies to a copy and leaves it valid.
