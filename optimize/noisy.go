@@ -401,11 +401,10 @@ func (s *solver) search(ctx context.Context, name string, p *Problem, method str
 	if method == NameCMAES || method == NameNelderMead || method == NameDiscrete {
 		cfg.X0 = p.Space.Repair(nil, p.BaselineX())
 	}
-	maxEvals := searchRuns/s.R - (pop - 1)
-	if method == NameDiscrete || method == NameNelderMead {
-		maxEvals = searchRuns / s.R
+	if method == NameCMAES {
+		cfg.Restarts = 9 // IPOP: a run that stops early restarts with 2λ
 	}
-	maxEvals = max(maxEvals, 1)
+	maxEvals := max(searchRuns/s.R, 1)
 	var m Method
 	var err error
 	if ph.Search != nil {
@@ -416,12 +415,22 @@ func (s *solver) search(ctx context.Context, name string, p *Problem, method str
 	if err != nil {
 		return nil, err
 	}
+	// Common random numbers: every candidate of generation gen runs on the
+	// same seeds; a method's second copy of a candidate (re-evaluation,
+	// noise handling) runs on the generation's second set, and so on.
+	rep, _ := m.(interface{ Replica(int) int })
 	obj := func(ctx context.Context, gen, i int, x []float64) (float64, error) {
 		sc, err := p.Apply(x)
 		if err != nil {
 			return 0, err
 		}
-		k, err := s.opts.Simulate(ctx, sc, seedFor(p.Base.Seed, "gen:"+name, gen), s.R)
+		seed := seedFor(p.Base.Seed, "gen:"+name, gen)
+		if rep != nil {
+			if c := rep.Replica(i); c > 0 {
+				seed = seedFor(p.Base.Seed, "gen:"+name+":copy:"+strconv.Itoa(c), gen)
+			}
+		}
+		k, err := s.opts.Simulate(ctx, sc, seed, s.R)
 		if err != nil {
 			return 0, err
 		}
