@@ -142,6 +142,7 @@ type PhaseResult struct {
 	Candidates  []Candidate        `json:"candidates,omitempty"`
 	Winner      int                `json:"winner"`
 	Decided     bool               `json:"decided"`
+	Selection   *SelectionInfo     `json:"selection,omitempty"`
 	VsRunnerUp  *Paired            `json:"vs_runner_up,omitempty"`
 	VsBaseline  *Paired            `json:"vs_baseline,omitempty"`
 	VsRandom    *Paired            `json:"vs_random,omitempty"`
@@ -187,6 +188,7 @@ type Outcome struct {
 	VsBaseline *Paired         `json:"vs_baseline,omitempty"`
 	VsRandom   *Paired         `json:"vs_random,omitempty"`
 	Decided    bool            `json:"decided"`
+	Selection  *SelectionInfo  `json:"selection,omitempty"`
 	Verdict    string          `json:"verdict"`
 	Search     *PhaseResult    `json:"search"`
 	Random     *PhaseResult    `json:"random,omitempty"`
@@ -614,6 +616,8 @@ func (s *solver) phase(ctx context.Context, name string, p *Problem, method stri
 	}
 	pr.RaceRuns = rr.Evals
 	pr.Winner, pr.Decided = rr.Winner, rr.Decided
+	pr.Selection = &rr.Selection
+	selLevel := float64(rr.Selection.Level)
 	for i, c := range cands {
 		e := rr.Entries[i]
 		cd := Candidate{Label: c.label, X: c.x, Decision: p.decisionMap(c.x), Cost: Float(p.Cost(c.x)),
@@ -659,7 +663,12 @@ func (s *solver) phase(ctx context.Context, name string, p *Problem, method stri
 		}
 	}
 	if runner >= 0 {
-		pr.VsRunnerUp = s.paired(pr, w, runner, conf)
+		// at the selection's corrected level: "decided" is exactly what
+		// this interval says
+		pr.VsRunnerUp = s.paired(pr, w, runner, selLevel)
+		pr.Decided = pr.Decided && pr.VsRunnerUp.Better
+	} else {
+		pr.Decided = false
 	}
 	for i, c := range pr.Candidates {
 		if i == w {
@@ -766,6 +775,7 @@ func (s *solver) fill(out *Outcome, pr *PhaseResult) {
 		out.Baseline = &w
 	}
 	out.VsRunnerUp, out.VsBaseline, out.VsRandom, out.Decided = pr.VsRunnerUp, pr.VsBaseline, pr.VsRandom, pr.Decided
+	out.Selection = pr.Selection
 }
 
 // partialBest fills Best from the search history when there is no race.
@@ -804,6 +814,13 @@ func verdict(out *Outcome) string {
 	}
 	if d := out.VsRandom; d != nil && d != out.VsRunnerUp {
 		fmt.Fprintf(&b, "; vs random search %+.4g [%.4g, %.4g] (%s)", float64(d.Mean), float64(d.CILo), float64(d.CIHi), sep(d.Better))
+	}
+	if sel := out.Selection; sel != nil {
+		if out.Decided {
+			fmt.Fprintf(&b, "; decided: P(correct) ≥ %.3g over %d looks (each interval at %.4g)", float64(sel.PCS), sel.Looks, float64(sel.Level))
+		} else {
+			fmt.Fprintf(&b, "; not decided (differences below about %.4g are not resolved by this budget)", float64(sel.Detectable))
+		}
 	}
 	return b.String()
 }
