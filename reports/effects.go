@@ -61,7 +61,7 @@ func (th *theme) effectsChart(title, xLabel string, es []effect) *plot.Plot {
 	p.Legend.Top, p.Legend.Left = false, false
 	n := len(es)
 	labels := make([]string, n)
-	hb := &hbars{}
+	hb := &effectBars{}
 	for i, e := range es {
 		row := n - 1 - i // largest at the top
 		labels[row] = e.Label
@@ -71,7 +71,7 @@ func (th *theme) effectsChart(title, xLabel string, es []effect) *plot.Plot {
 		} else if e.Clear {
 			c = color.RGBA{R: 200, G: 40, B: 40, A: 255}
 		}
-		hb.rows = append(hb.rows, hbar{Y: float64(row), Mean: e.Mean, Lo: e.Lo, Hi: e.Hi, Color: c})
+		hb.rows = append(hb.rows, effectBar{Y: float64(row), Mean: e.Mean, Lo: e.Lo, Hi: e.Hi, Color: c})
 	}
 	p.Add(hb)
 	p.NominalY(labels...)
@@ -107,16 +107,16 @@ func (pctTicks) Ticks(min, max float64) []plot.Tick {
 	return ts
 }
 
-type hbar struct {
+type effectBar struct {
 	Y, Mean, Lo, Hi float64
 	Color           color.Color
 }
 
-// hbars draws horizontal bars from 0 to Mean at each row Y, with CI
+// effectBars draws horizontal bars from 0 to Mean at each row Y, with CI
 // whiskers and a vertical zero line.
-type hbars struct{ rows []hbar }
+type effectBars struct{ rows []effectBar }
 
-func (h *hbars) Plot(c draw.Canvas, plt *plot.Plot) {
+func (h *effectBars) Plot(c draw.Canvas, plt *plot.Plot) {
 	trX, trY := plt.Transforms(&c)
 	half := vg.Points(7)
 	for _, r := range h.rows {
@@ -139,7 +139,7 @@ func (h *hbars) Plot(c draw.Canvas, plt *plot.Plot) {
 	c.StrokeLine2(zs, x, c.Min.Y, x, c.Max.Y)
 }
 
-func (h *hbars) DataRange() (xmin, xmax, ymin, ymax float64) {
+func (h *effectBars) DataRange() (xmin, xmax, ymin, ymax float64) {
 	xmin, xmax = math.Inf(1), math.Inf(-1)
 	for _, r := range h.rows {
 		for _, v := range []float64{r.Mean, r.Lo, r.Hi} {
