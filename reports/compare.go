@@ -17,6 +17,7 @@ import (
 	"gonum.org/v1/plot/vg"
 	"image/color"
 
+	"github.com/startrend/startrend/internal/outdir"
 	"github.com/startrend/startrend/stats"
 )
 
@@ -321,14 +322,14 @@ func (c *Comparison) Markdown(figs []figure) []byte {
 	}
 	fmt.Fprintf(&b, "# startrend compare: %s\n\n", status)
 	if !c.SameScenario {
-		fmt.Fprintf(&b, "> [!WARNING]\n> **The scenarios differ**: base hash `%s`, candidate hash `%s`. The KPIs may differ because the scenario changed, not only the code.\n\n", short(c.Base.Hash), short(c.Candidate.Hash))
+		fmt.Fprintf(&b, "> [!WARNING]\n> **The scenarios differ**: base hash %s, candidate hash %s. The KPIs may differ because the scenario changed, not only the code.\n\n", mdCode(short(c.Base.Hash)), mdCode(short(c.Candidate.Hash)))
 	}
 	fmt.Fprintf(&b, "| | run | scenario | hash | seed | replications |\n|---|---|---|---|---:|---:|\n")
 	for _, r := range []struct {
 		n string
 		r RunRef
 	}{{"base", c.Base}, {"candidate", c.Candidate}} {
-		fmt.Fprintf(&b, "| %s | `%s` | %s | `%s` | %d | %d |\n", r.n, mdEscape(r.r.Dir), mdEscape(r.r.Scenario), short(r.r.Hash), r.r.Seed, r.r.Replications)
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %d | %d |\n", r.n, mdCode(r.r.Dir), mdEscape(r.r.Scenario), mdCode(short(r.r.Hash)), r.r.Seed, r.r.Replications)
 	}
 	fmt.Fprintf(&b, "\nComparison: %s.\n\n> %s\n\n", c.Pairing, NoiseNote)
 	if len(c.Rules) > 0 {
@@ -339,7 +340,7 @@ func (c *Comparison) Markdown(figs []figure) []byte {
 			if !r.Passed {
 				res = "❌ **FAIL**"
 			}
-			fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s | %s |\n", mdEscape(r.Text), mdEscape(kc.Label), human(float64(r.Base)), human(float64(r.Candidate)), pctOrDiff(kc), res)
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", mdCode(r.Text), mdEscape(kc.Label), human(float64(r.Base)), human(float64(r.Candidate)), pctOrDiff(kc), res)
 		}
 		b.WriteString("\n")
 	}
@@ -350,7 +351,7 @@ func (c *Comparison) Markdown(figs []figure) []byte {
 			diffText(Diff{Diff: k.Diff}), pctText(Diff{Pct: k.Pct}), k.Verdict)
 	}
 	if len(c.MissingKPIs) > 0 {
-		fmt.Fprintf(&b, "\nKPIs in one run only (not compared): %s.\n", strings.Join(c.MissingKPIs, ", "))
+		fmt.Fprintf(&b, "\nKPIs in one run only (not compared): %s.\n", mdEscape(strings.Join(c.MissingKPIs, ", ")))
 	}
 	if len(figs) > 0 {
 		b.WriteString("\n## Plots\n\n")
@@ -398,21 +399,11 @@ type CompareOptions struct {
 }
 
 // WriteComparison writes compare.json, compare.md and plots/ into dir,
-// atomically (a temporary sibling renamed into place). An existing dir is
-// replaced only when it holds a previous comparison (compare.json) or is
-// empty.
+// atomically (a staging sibling swapped into place; see package outdir).
+// An existing dir is replaced only when it is startrend's comparison (or
+// empty); anything else is never replaced.
 func WriteComparison(dir string, c *Comparison, opt CompareOptions) error {
-	dir = filepath.Clean(dir)
-	if st, err := os.Stat(dir); err == nil {
-		if !st.IsDir() {
-			return fmt.Errorf("%s exists and is not a directory", dir)
-		}
-		entries, _ := os.ReadDir(dir)
-		if _, err := os.Stat(filepath.Join(dir, CompareJSONFile)); len(entries) > 0 && err != nil {
-			return fmt.Errorf("%s is not empty and holds no comparison; refusing to overwrite it", dir)
-		}
-	}
-	st, err := Stage(dir)
+	st, err := outdir.BeginOwn(filepath.Clean(dir), outdir.Compare)
 	if err != nil {
 		return err
 	}

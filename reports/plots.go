@@ -2,6 +2,8 @@ package reports
 
 import (
 	"bufio"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"image/color"
 	"image/png"
@@ -103,13 +105,29 @@ func nominal(p *plot.Plot, names []string) {
 var unsafeName = regexp.MustCompile(`[^A-Za-z0-9_.-]+`)
 
 // fileStem makes s safe for a file name; fallback when nothing is left.
+//
+// A name that is safe and at most maxStem bytes is used as it is; any
+// other is shortened to maxStem bytes and gets "_" and a stable short hash
+// of the whole name, so that names differing only in unsafe characters
+// ("ab<cd", "ab>cd") or beyond the cut never share a file, and no name
+// makes a file name too long.
 func fileStem(s, fallback string) string {
 	t := strings.Trim(unsafeName.ReplaceAllString(s, "_"), "_.")
-	if t == "" || t != s && len(t) < len(s)/2 {
-		return fallback
+	if t == s && len(t) <= maxStem {
+		return t
 	}
-	return t
+	if t == "" || len(t) < len(s)/2 {
+		t = fallback
+	}
+	if len(t) > maxStem {
+		t = strings.TrimRight(t[:maxStem], "_.")
+	}
+	h := sha256.Sum256([]byte(s))
+	return t + "_" + hex.EncodeToString(h[:4])
 }
+
+// maxStem bounds the part of a plot file name taken from a name.
+const maxStem = 48
 
 // renderPlots draws every spec to plots/<name>.png and .svg in dir, on
 // up to GOMAXPROCS goroutines. Each file depends only on its spec, so the

@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"strings"
 )
 
 // ReportOptions control how reports are drawn.
@@ -113,12 +112,6 @@ func pctText(df Diff) string {
 	return humanPct(float64(df.Pct.Mean)) + bracket(df.Pct.CI95, humanPct, df.Reason)
 }
 
-// mdEscape makes text safe inside a Markdown table cell.
-func mdEscape(s string) string {
-	r := strings.NewReplacer("|", `\|`, "\n", " ", "\r", " ", "<", "&lt;", ">", "&gt;")
-	return r.Replace(s)
-}
-
 func (rd *reportData) provenance() string {
 	s := rd.s
 	warm := ""
@@ -138,6 +131,7 @@ func (rd *reportData) markdown() []byte {
 	fmt.Fprintf(&b, "# startrend report: %s\n\n", mdEscape(s.Scenario))
 	fmt.Fprintf(&b, "%s.\n\n", mdEscape(rd.provenance()))
 	fmt.Fprintf(&b, "> %s\n\n", NoiseNote)
+	rd.answerMarkdown(&b)
 	if len(s.Variants) > 0 {
 		b.WriteString("## Verdicts\n\n")
 		for i := range s.Variants {
@@ -193,7 +187,7 @@ func (rd *reportData) markdown() []byte {
 		}
 	}
 	b.WriteString("## Provenance\n\n")
-	fmt.Fprintf(&b, "Scenario `%s`, hash `%s`, seed %d. The resolved scenario is `%s` in the run directory.\n", mdEscape(s.Scenario), s.Hash, s.Seed, ScenarioFile)
+	fmt.Fprintf(&b, "Scenario %s, hash %s, seed %d. The resolved scenario is `%s` in the run directory.\n", mdCode(s.Scenario), mdCode(s.Hash), s.Seed, ScenarioFile)
 	return b.Bytes()
 }
 
@@ -244,6 +238,25 @@ pre{background:#f7f7f7;padding:.8rem;overflow:auto;font-size:.85rem}
 <h1>startrend report: {{.Scenario}}</h1>
 <p>{{.Provenance}}.</p>
 <p class="note" id="noise-note">{{.Note}}</p>
+{{with .Recommendation}}<h2 id="answer">Answer</h2>
+<p class="answer {{if .Decided}}decided{{else}}undecided{{end}}"><strong>{{.Text}}</strong></p>
+<table id="recommendation" class="sortable">
+<thead><tr><th>variant</th><th>{{.Objective}} [95% CI]</th><th>ROI [95% CI]</th><th>best − this [95% CI]</th><th>p (Holm)</th></tr></thead>
+<tbody>
+{{range $.Candidates}}<tr{{if .Winner}} class="winner"{{end}}><td>{{.Variant}}{{if not .Admissible}} (not admissible){{end}}</td><td>{{.Objective}}</td><td>{{.ROI}}</td><td>{{.VsBest}}</td><td>{{.P}}</td></tr>
+{{end}}</tbody>
+</table>
+<p class="method">Method: {{.Method}}.</p>{{end}}
+{{if .MerchantTables}}<h2 id="merchants">Per merchant</h2>
+<p>Mean over replications [95% CI]; for variants, the paired difference against the baseline in % [95% CI].</p>
+{{range .MerchantTables}}<h3>{{.Name}}</h3>
+<table class="merchant sortable" data-merchant="{{.ID}}">
+<thead><tr><th>KPI</th>{{range .Variants}}<th>{{.}}</th>{{end}}</tr></thead>
+<tbody>
+{{range .Rows}}<tr data-kpi="{{.Name}}"><td>{{.Label}}</td>{{range .Cells}}<td>{{.}}</td>{{end}}</tr>
+{{end}}</tbody>
+</table>
+{{end}}{{end}}
 {{if .Variants}}<h2>Verdicts</h2>
 <ul id="verdicts">
 {{range .Variants}}<li><strong>{{.Name}}</strong> vs {{$.Baseline}}: {{.Verdict}}</li>
@@ -297,15 +310,17 @@ func (rd *reportData) html() ([]byte, error) {
 	s := rd.s
 	data := struct {
 		*Summary
-		Provenance   string
-		VariantNames []string
-		KPIRows      []htmlKPIRow
-		HeadlineRows []htmlKPIRow
-		Variants     []htmlVariant
-		Figures      []figure
-		Substituted  bool
-		YAML         string
-	}{Summary: s, Provenance: rd.provenance(), VariantNames: s.VariantNames(), Figures: rd.figs,
+		Provenance     string
+		VariantNames   []string
+		KPIRows        []htmlKPIRow
+		HeadlineRows   []htmlKPIRow
+		Variants       []htmlVariant
+		Figures        []figure
+		Substituted    bool
+		YAML           string
+		Candidates     []htmlCandidate
+		MerchantTables []htmlMerchant
+	}{Candidates: rd.htmlCandidates(), MerchantTables: rd.htmlMerchants(), Summary: s, Provenance: rd.provenance(), VariantNames: s.VariantNames(), Figures: rd.figs,
 		Substituted: rd.substituted, YAML: string(rd.run.ScenarioYAML)}
 	for _, m := range s.Metrics {
 		row := htmlKPIRow{Name: m.Name, Label: m.Label, Unit: m.Unit, Description: m.Description}

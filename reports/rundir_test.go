@@ -377,7 +377,7 @@ func TestNoOptionalData(t *testing.T) {
 		r.Daily, r.Breakdown, r.Distributions = nil, nil, nil
 	}
 	out := filepath.Join(t.TempDir(), "run")
-	if err := WriteRunDir(out, RunInput{Result: res, Warn: io.Discard}, false); err != nil {
+	if err := WriteRunDir(out, RunInput{ScenarioYAML: []byte(synthYAML), Result: res, Warn: io.Discard}, false); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := ReadRun(out); err != nil {

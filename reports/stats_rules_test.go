@@ -88,6 +88,16 @@ func TestSummaryFormat1(t *testing.T) {
 		}
 	}
 	write(s)
+	// run.json as version 1 wrote it.
+	runPath := filepath.Join(old, RunFile)
+	rj, _ := os.ReadFile(runPath)
+	rj = []byte(strings.Replace(string(rj), `"format_version": 2`, `"format_version": 1`, 1))
+	if !strings.Contains(string(rj), `"format_version": 1`) {
+		t.Fatalf("run.json: %s", rj)
+	}
+	if err := os.WriteFile(runPath, rj, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	run, err := ReadRun(old)
 	if err != nil {
 		t.Fatal(err)

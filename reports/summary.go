@@ -53,6 +53,10 @@ type Summary struct {
 	// CampaignWindows: mean daily KPIs inside vs outside each campaign's
 	// window, every variant.
 	CampaignWindows []WindowEffect `json:"campaign_windows"`
+	// Merchants: each merchant's own KPIs and paired differences.
+	Merchants []MerchantSummary `json:"merchants"`
+	// Recommendation answers the scenario's question (absent when it asks none).
+	Recommendation *Recommendation `json:"recommendation,omitempty"`
 }
 
 // MetricDecl is a sim.Metric as written to summary.json.
@@ -294,6 +298,12 @@ func BuildSummary(res *sim.Result, scenarioYAML []byte, version string) (*Summar
 	for vi := range res.Variants {
 		s.CampaignWindows = append(s.CampaignWindows, windowEffects(res, &res.Variants[vi], wins)...)
 	}
+	q, err := readQuestion(scenarioYAML)
+	if err != nil {
+		return nil, err
+	}
+	s.Merchants = buildMerchants(res, q)
+	s.Recommendation = recommend(res, q)
 	if s.Breakdowns == nil {
 		s.Breakdowns = []BreakdownStat{}
 	}

@@ -74,8 +74,8 @@ func walkSegs(v reflect.Value, segs []string, i int, path string, allocate bool,
 				}
 			}
 		}
-		if idx < 0 {
-			if n, err := strconv.Atoi(seg); err == nil && n >= 0 && n < v.Len() {
+		if idx < 0 && isIndex(seg) {
+			if n, err := strconv.Atoi(seg); err == nil && n < v.Len() {
 				idx = n
 			}
 		}
@@ -119,6 +119,20 @@ func walkSegs(v reflect.Value, segs []string, i int, path string, allocate bool,
 		return nil
 	}
 	return &pathError{Path: path, Msg: fmt.Sprintf("%s is a %s, not a mapping or list", here, kindName(v))}
+}
+
+// isIndex reports whether seg is a list index as paths write it: decimal
+// digits without a sign or a leading zero ("0", "12"; not "+1", "-0", "01").
+func isIndex(seg string) bool {
+	if seg == "" || len(seg) > 9 || (len(seg) > 1 && seg[0] == '0') {
+		return false
+	}
+	for i := 0; i < len(seg); i++ {
+		if seg[i] < '0' || seg[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 func kindName(v reflect.Value) string {

@@ -25,6 +25,8 @@ type Scenario struct {
 	Name string `yaml:"name" json:"name"`
 	// Description says which question the scenario answers.
 	Description string `yaml:"description,omitempty" json:"description,omitempty"`
+	// Question is the decision the report answers first (optional).
+	Question *Question `yaml:"question,omitempty" json:"question,omitempty"`
 	// Extends names a base scenario file (relative to this file) whose fields
 	// this one overrides; lists are replaced whole, mappings merged key by key.
 	// The resolved scenario has no extends.
@@ -643,20 +645,4 @@ type Decision struct {
 type BudgetConstraint struct {
 	TotalAtMost  float64 `yaml:"total_at_most,omitempty" json:"total_at_most,omitempty"`
 	TotalExactly float64 `yaml:"total_exactly,omitempty" json:"total_exactly,omitempty"`
-}
-
-// Sweep describes a parameter sweep: a grid over the listed parameters, or
-// one parameter at a time around the scenario's values (oat).
-type Sweep struct {
-	Mode       string           `yaml:"mode" json:"mode"` // grid (default) or oat
-	Parameters []SweepParameter `yaml:"parameters" json:"parameters"`
-}
-
-// SweepParameter is one swept field: explicit values, or From..To in Steps.
-type SweepParameter struct {
-	Path   string  `yaml:"path" json:"path"`
-	Values []any   `yaml:"values,omitempty" json:"values,omitempty"`
-	From   float64 `yaml:"from,omitempty" json:"from,omitempty"`
-	To     float64 `yaml:"to,omitempty" json:"to,omitempty"`
-	Steps  int     `yaml:"steps,omitempty" json:"steps,omitempty"`
 }

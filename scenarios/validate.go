@@ -132,8 +132,6 @@ var fieldRules = map[reflect.Type]map[string]rule{
 	reflect.TypeOf(Optimize{}):                    {"objective": oneOf("gmv", "profit", "new_customers", "roi", "spend"), "min_roi": nonNeg, "method": oneOf("cmaes", "discrete", "random", "neldermead"), "evals": rng(1, 10_000_000), "replications": rng(1, 100000), "confidence": rng(0.5, 0.9999)},
 	reflect.TypeOf(KPITarget{}):                   {"kpi": oneOf("gmv", "profit", "new_customers", "roi", "orders", "buyers")},
 	reflect.TypeOf(BudgetConstraint{}):            {"*": nonNeg},
-	reflect.TypeOf(Sweep{}):                       {"mode": oneOf("grid", "oat")},
-	reflect.TypeOf(SweepParameter{}):              {"steps": rng(0, 100000)},
 	reflect.TypeOf(TierMap[FormatMap[float64]]{}): {},
 }
 
@@ -181,6 +179,7 @@ func Validate(sc *Scenario) error {
 	v := &validator{sc: sc}
 	v.ranges(reflect.ValueOf(sc).Elem(), "")
 	v.semantics()
+	v.question()
 	return v.c.err()
 }
 
@@ -320,7 +319,7 @@ func (v *validator) semantics() {
 	v.campaigns(merchants, products, types)
 	v.trends(merchants)
 	v.optimizeSection(merchants)
-	v.sweep()
+	v.experiments() // the sweep block (experiments.go)
 	v.variants()
 }
 
@@ -586,35 +585,6 @@ func (v *validator) optimizeSection(merchants map[string]bool) {
 		for i, f := range o.Frontier {
 			if f < 0 {
 				v.fail(fmt.Sprintf("optimize.frontier.%d", i), "out of range", fmtNum(f), "≥ 0")
-			}
-		}
-	}
-}
-
-// sweep checks the sweep block.
-func (v *validator) sweep() {
-	sc := v.sc
-	if s := sc.Sweep; s != nil {
-		if len(s.Parameters) == 0 {
-			v.fail("sweep.parameters", "at least one parameter is needed", "", "")
-		}
-		for i, p := range s.Parameters {
-			pp := fmt.Sprintf("sweep.parameters.%d", i)
-			if _, err := Get(sc, p.Path); err != nil {
-				v.fail(pp+".path", pathMsg(err), quote(p.Path), "")
-			}
-			switch {
-			case len(p.Values) > 0 && p.Steps > 0:
-				v.fail(pp, "give values or from/to/steps, not both", "", "")
-			case len(p.Values) == 0 && p.Steps < 2:
-				v.fail(pp+".steps", "give values, or from, to and steps ≥ 2", strconv.Itoa(p.Steps), "≥ 2")
-			}
-			for j, x := range p.Values {
-				c := Clone(sc)
-				c.Variants, c.Sweep = nil, nil
-				if err := Set(c, p.Path, x); err != nil {
-					v.fail(fmt.Sprintf("%s.values.%d", pp, j), "cannot be set: "+pathMsg(err), fmt.Sprint(x), "")
-				}
 			}
 		}
 	}
