@@ -319,7 +319,7 @@ func (v *validator) semantics() {
 	v.campaigns(merchants, products, types)
 	v.trends(merchants)
 	v.optimizeSection(merchants)
-	v.experiments() // the sweep block (experiments.go)
+	v.sweep()
 	v.variants()
 }
 
@@ -589,6 +589,10 @@ func (v *validator) optimizeSection(merchants map[string]bool) {
 		}
 	}
 }
+
+// sweep checks the sweep block and the parameters every experiment block
+// shares (experiments.go).
+func (v *validator) sweep() { v.experiments() }
 
 // variants checks that each variant applies to a copy and leaves it valid.
 func (v *validator) variants() {

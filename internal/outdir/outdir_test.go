@@ -262,3 +262,17 @@ func TestBeginOwn(t *testing.T) {
 		t.Fatalf("legacy comparison with a user file: %v", err)
 	}
 }
+
+// A kill while optimize writes its run directory into its own staging
+// leaves a nested staging sibling; the next write cleans it.
+func TestNestedLeftoverCleaned(t *testing.T) {
+	parent := t.TempDir()
+	nested := filepath.Join(parent, "..out.tmp-1.tmp-2")
+	write(t, filepath.Join(nested, MarkerFile), `{"tool":"startrend","kind":"run","format_version":1}`)
+	if err := Prepare(filepath.Join(parent, "out"), Optimize, false); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(nested); err == nil {
+		t.Error("nested leftover not cleaned")
+	}
+}

@@ -166,7 +166,10 @@ func cleanLeftovers(dir string) {
 		return
 	}
 	for _, e := range entries {
-		if !e.IsDir() || !strings.HasPrefix(e.Name(), prefix) {
+		// ".NAME.tmp-*", and "..NAME.tmp-*.tmp-*": the staging of a
+		// directory written into dir's own staging (optimize's run
+		// directory).
+		if !e.IsDir() || !(strings.HasPrefix(e.Name(), prefix) || strings.HasPrefix(e.Name(), "."+prefix)) {
 			continue
 		}
 		p := filepath.Join(parent, e.Name())
