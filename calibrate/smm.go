@@ -8,8 +8,8 @@ import (
 	"sort"
 
 	"github.com/startrend/startrend/optimize"
+	"github.com/startrend/startrend/stats"
 	"gonum.org/v1/gonum/mat"
-	"gonum.org/v1/gonum/stat/distuv"
 )
 
 // SMMOptions configure the simulated method of moments. The zero value
@@ -544,12 +544,13 @@ func (s *smm) targetFits(best *point) []TargetFit {
 		for r, o := range best.outs {
 			col[r] = o[j]
 		}
-		m, sd, nn := meanSDFinite(col)
-		tf := TargetFit{Name: t.Name, Observed: t.Observed, SE: t.SE, Tolerance: t.Tolerance, Simulated: m, SimSD: sd, SimLo: m, SimHi: m}
-		if nn >= 2 {
-			h := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(nn - 1)}.Quantile(0.975) * sd / math.Sqrt(float64(nn))
-			tf.SimLo, tf.SimHi = m-h, m+h
+		e := stats.MeanCI(col, 0.95) // Student t; no interval from fewer than 2 replications
+		m, sd := e.Mean, e.SD
+		tf := TargetFit{Name: t.Name, Observed: t.Observed, SE: t.SE, Tolerance: t.Tolerance, Simulated: m, SimSD: sd, SimLo: e.Lo, SimHi: e.Hi}
+		if math.IsNaN(sd) {
+			sd = 0
 		}
+		nn := e.N
 		sc := t.scale()
 		tf.Z = (m - t.Observed) / math.Sqrt(sc*sc+sd*sd/float64(max(nn, 1)))
 		tf.Within = t.Within(m)

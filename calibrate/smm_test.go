@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/gob"
+	"encoding/json"
 	"errors"
 	"math"
 	"strings"
@@ -225,4 +226,19 @@ func sameResult(t testing.TB, a, b *Result) bool {
 		return buf.Bytes()
 	}
 	return bytes.Equal(enc(a), enc(b))
+}
+
+func TestResultJSONWithInfinities(t *testing.T) {
+	res := fitToy(t, 1, 2)
+	b, err := json.Marshal(res)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back map[string]any
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatalf("not valid JSON: %v", err)
+	}
+	if !strings.Contains(string(b), `"SE":"+Inf"`) || back["Method"] != "smm" {
+		t.Fatalf("unexpected JSON: %.300s", b)
+	}
 }

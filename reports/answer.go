@@ -38,7 +38,9 @@ type Recommendation struct {
 	Scope     string `json:"scope"`
 	ScopeName string `json:"scope_name"`
 	Objective string `json:"objective"`
-	MinROI    Num    `json:"min_roi,omitempty"`
+	// ObjectiveLabel names the objective for people ("GMV").
+	ObjectiveLabel string `json:"objective_label"`
+	MinROI         Num    `json:"min_roi,omitempty"`
 	// Decided is true when Winner's paired difference against every other
 	// admissible variant is above zero at 95% after Holm's correction.
 	Decided bool `json:"decided"`
@@ -213,6 +215,7 @@ func recommend(res *sim.Result, q question) *Recommendation {
 		}
 	}
 	objDecl := merchantDecl(res.Metrics, obj)
+	rec.ObjectiveLabel = objLabel(objDecl)
 	roiDecl := merchantDecl(res.Metrics, "roi")
 	objVals := make([][]float64, len(res.Variants))
 	best := -1
@@ -380,7 +383,7 @@ func (rd *reportData) answerMarkdown(b *bytes.Buffer) {
 	if r := s.Recommendation; r != nil {
 		b.WriteString("## Answer\n\n")
 		fmt.Fprintf(b, "**%s**\n\n", mdEscape(r.Text))
-		b.WriteString("| variant | " + mdEscape(r.Objective) + " [95% CI] | ROI [95% CI] | best − this [95% CI] | p (Holm) |\n|---|---:|---:|---:|---:|\n")
+		b.WriteString("| variant | " + mdEscape(r.ObjectiveLabel) + " [95% CI] | ROI [95% CI] | best − this [95% CI] | p (Holm) |\n|---|---:|---:|---:|---:|\n")
 		for _, c := range r.Candidates {
 			vs, p := "—", "—"
 			if c.VsBest != nil {

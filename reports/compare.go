@@ -13,9 +13,6 @@ import (
 	"strings"
 
 	"gonum.org/v1/plot"
-	"gonum.org/v1/plot/plotter"
-	"gonum.org/v1/plot/vg"
-	"image/color"
 
 	"github.com/startrend/startrend/internal/outdir"
 	"github.com/startrend/startrend/stats"
@@ -437,26 +434,24 @@ func (c *Comparison) plotSpecs(th *theme) []plotSpec {
 	var specs []plotSpec
 	names := []string{th.label("base", "base"), th.label("candidate", "candidate")}
 	if len(c.KPIs) > 0 {
+		var es []effect
+		for _, k := range c.KPIs {
+			lo, hi := float64(k.Pct.CI95[0]), float64(k.Pct.CI95[1])
+			clear := lo > 0 || hi < 0
+			better := k.Verdict == "better"
+			es = append(es, effect{Label: th.label(k.Label, k.Name), Mean: float64(k.Pct.Mean), Lo: lo, Hi: hi, Clear: clear, Better: better})
+		}
+		kept, dropped := topEffects(es, maxEffects)
+		caption := fmt.Sprintf("Candidate − base: the %d largest changes in %% of the base mean, with 95%% CIs (%s); green better, red worse, grey not clear.", len(kept), c.pairingShort())
+		if dropped > 0 {
+			caption += fmt.Sprintf(" %d smaller ones are in the table.", dropped)
+		}
 		specs = append(specs, plotSpec{
 			Name:    "compare_diff",
-			Caption: "Candidate − base for every KPI, in % of the base mean, with 95% CIs (" + c.pairingShort() + ").",
-			W:       wideW, H: stdH + vg.Inch/2,
+			Caption: caption,
+			W:       wideW, H: effectsHeight(len(kept)),
 			Make: func() *plot.Plot {
-				p := th.newPlot("Candidate vs base: change of every KPI", "KPI", "change (% of base mean)")
-				var labels []string
-				var vals, lo, hi []float64
-				for _, k := range c.KPIs {
-					labels = append(labels, th.label(k.Label, k.Name))
-					vals, lo, hi = append(vals, float64(k.Pct.Mean)), append(lo, float64(k.Pct.CI95[0])), append(hi, float64(k.Pct.CI95[1]))
-				}
-				zero := plotter.NewFunction(func(float64) float64 { return 0 })
-				zero.Color = color.Gray{Y: 90}
-				p.Add(zero)
-				pts := &ciPoints{Vals: vals, Lo: lo, Hi: hi, Color: colorAt(1)}
-				p.Add(pts)
-				p.Legend.Add("mean change, 95% CI", pts)
-				nominal(p, labels)
-				return p
+				return th.effectsChart("Candidate vs base", "change (% of base mean)", kept)
 			},
 		})
 	}

@@ -119,8 +119,8 @@ func (rd *reportData) provenance() string {
 		warm = fmt.Sprintf(" after %d warm-up days", s.WarmupDays)
 	}
 	v := ""
-	if s.Version != "" {
-		v = ", startrend " + s.Version
+	if ver := rd.run.Meta.Version; ver != "" {
+		v = ", startrend " + ver
 	}
 	return fmt.Sprintf("seed %d, %d replications, %d KPI days%s, money in %s%s; scenario hash %s", s.Seed, s.Replications, s.HorizonDays, warm, s.Currency, v, s.Hash)
 }
@@ -231,7 +231,11 @@ th{background:#f3f3f3}
 .better{color:#0a6b2c}.worse{color:#b00020}
 figure{margin:1.5rem 0}figure img{max-width:100%;height:auto;border:1px solid #eee}
 figcaption{font-size:.9rem;color:#555}
-pre{background:#f7f7f7;padding:.8rem;overflow:auto;font-size:.85rem}
+pre{background:#f7f7f7;padding:.8rem;overflow:auto;font-size:.85rem;white-space:pre-wrap;overflow-wrap:anywhere}
+.answer{font-size:1.05rem;background:#eef6ee;border-left:4px solid #1a853c;padding:.6rem .9rem}
+.answer.undecided{background:#f3f3f3;border-left-color:#888}
+tr.winner td{font-weight:600}
+table{display:block;overflow-x:auto;max-width:100%}
 </style>
 </head>
 <body>
@@ -241,7 +245,7 @@ pre{background:#f7f7f7;padding:.8rem;overflow:auto;font-size:.85rem}
 {{with .Recommendation}}<h2 id="answer">Answer</h2>
 <p class="answer {{if .Decided}}decided{{else}}undecided{{end}}"><strong>{{.Text}}</strong></p>
 <table id="recommendation" class="sortable">
-<thead><tr><th>variant</th><th>{{.Objective}} [95% CI]</th><th>ROI [95% CI]</th><th>best − this [95% CI]</th><th>p (Holm)</th></tr></thead>
+<thead><tr><th>variant</th><th>{{.ObjectiveLabel}} [95% CI]</th><th>ROI [95% CI]</th><th>best − this [95% CI]</th><th>p (Holm)</th></tr></thead>
 <tbody>
 {{range $.Candidates}}<tr{{if .Winner}} class="winner"{{end}}><td>{{.Variant}}{{if not .Admissible}} (not admissible){{end}}</td><td>{{.Objective}}</td><td>{{.ROI}}</td><td>{{.VsBest}}</td><td>{{.P}}</td></tr>
 {{end}}</tbody>
@@ -298,10 +302,36 @@ pre{background:#f7f7f7;padding:.8rem;overflow:auto;font-size:.85rem}
 <tr><th>hash (SHA-256 of the resolved scenario)</th><td class="text"><code>{{.Hash}}</code></td></tr>
 <tr><th>seed</th><td class="text">{{.Seed}}</td></tr>
 <tr><th>replications</th><td class="text">{{.Replications}}</td></tr>
-<tr><th>startrend version</th><td class="text">{{if .Version}}{{.Version}}{{else}}unknown{{end}}</td></tr>
+<tr><th>startrend version</th><td class="text">{{if .BuildVersion}}{{.BuildVersion}}{{else}}not recorded{{end}}</td></tr>
 </table>
-<p>The resolved scenario (<code>scenario.yaml</code>):</p>
+<details id="scenario"><summary>The resolved scenario (<code>scenario.yaml</code>)</summary>
 <pre id="scenario-yaml">{{.YAML}}</pre>
+</details>
+<script>
+// Sortable tables: click a header to sort by that column (numbers by value).
+document.querySelectorAll("table.sortable, #kpis, #kpis-headline, table.diffs").forEach(function (t) {
+  t.querySelectorAll("thead th").forEach(function (th, col) {
+    th.style.cursor = "pointer";
+    th.title = "sort";
+    th.addEventListener("click", function () {
+      var body = t.tBodies[0], rows = Array.prototype.slice.call(body.rows);
+      var dir = th.dataset.dir === "asc" ? -1 : 1;
+      th.dataset.dir = dir === 1 ? "asc" : "desc";
+      var key = function (r) {
+        var s = (r.cells[col] ? r.cells[col].textContent : "").trim();
+        var n = parseFloat(s.replace(/[,%+]/g, "").replace(/^\u2212/, "-"));
+        return isNaN(n) ? s : n;
+      };
+      rows.sort(function (a, b) {
+        var x = key(a), y = key(b);
+        if (typeof x === "number" && typeof y === "number") return dir * (x - y);
+        return dir * String(x).localeCompare(String(y));
+      });
+      rows.forEach(function (r) { body.appendChild(r); });
+    });
+  });
+});
+</script>
 </body>
 </html>
 `))
@@ -318,9 +348,10 @@ func (rd *reportData) html() ([]byte, error) {
 		Figures        []figure
 		Substituted    bool
 		YAML           string
+		BuildVersion   string
 		Candidates     []htmlCandidate
 		MerchantTables []htmlMerchant
-	}{Candidates: rd.htmlCandidates(), MerchantTables: rd.htmlMerchants(), Summary: s, Provenance: rd.provenance(), VariantNames: s.VariantNames(), Figures: rd.figs,
+	}{BuildVersion: rd.run.Meta.Version, Candidates: rd.htmlCandidates(), MerchantTables: rd.htmlMerchants(), Summary: s, Provenance: rd.provenance(), VariantNames: s.VariantNames(), Figures: rd.figs,
 		Substituted: rd.substituted, YAML: string(rd.run.ScenarioYAML)}
 	for _, m := range s.Metrics {
 		row := htmlKPIRow{Name: m.Name, Label: m.Label, Unit: m.Unit, Description: m.Description}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strings"
 
 	"gopkg.in/yaml.v3"
 
@@ -38,7 +39,7 @@ type Summary struct {
 	WarmupDays    int          `json:"warmup_days"`
 	Currency      string       `json:"currency"`
 	Scale         Num          `json:"scale"`
-	Version       string       `json:"version,omitempty"` // startrend version that wrote the run
+	Version       string       `json:"version,omitempty"` // read from format-1 files only; the build is recorded in run.json
 	Baseline      string       `json:"baseline"`          // name of the baseline variant
 	Note          string       `json:"note"`              // what the intervals cover
 	Metrics       []MetricDecl `json:"metrics"`
@@ -143,7 +144,7 @@ type WindowEffect struct {
 }
 
 // NoiseNote is the sentence every report carries about its intervals.
-const NoiseNote = "The 95% confidence intervals cover simulation noise only (variation between replications), not uncertainty in the scenario's parameters."
+const NoiseNote = "The 95% confidence intervals cover simulation noise only (variation between replications), not uncertainty in the scenario's parameters. An interval of a quantity that cannot be negative is cut at 0."
 
 func kindName(k sim.MetricKind) string {
 	switch k {
@@ -197,10 +198,25 @@ func undefinedReason(m sim.Metric) string {
 }
 
 func kpiFrom(m sim.Metric, xs []float64, currency string) KPI {
-	e := stats.MeanCI(xs, stats.DefaultLevel)
+	e := stats.MeanCI(xs, stats.DefaultLevel).Clip(kpiBounds(m.Name))
 	iv := intervalFrom(e)
 	return KPI{Mean: iv.Mean, SD: Num(e.SD), CI95: iv.CI95, N: e.N, Unit: unitFor(m, currency), Label: m.Label,
 		Reason: reasonFor(m, e)}
+}
+
+// kpiBounds is the range a KPI can take: profit may be negative, shares
+// (the creator income Gini, task fulfilment) lie in [0, 1], and every other
+// KPI — money, counts, stocks, ratios of them — is non-negative. A KPI's
+// Student-t interval is clipped to this range (the true mean lies inside
+// it, so clipping keeps the interval's coverage).
+func kpiBounds(name string) stats.Bounds {
+	switch {
+	case name == "profit":
+		return stats.Unbounded
+	case strings.Contains(name, "gini"), strings.Contains(name, "fulfilment"):
+		return stats.Proportion
+	}
+	return stats.NonNegative
 }
 
 // reasonFor is why e's interval is undefined, "" when it is defined.

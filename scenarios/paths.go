@@ -313,11 +313,11 @@ func deepCopy(dst, src reflect.Value) {
 
 // ApplyVariant returns a copy of base with the variant's changes applied
 // (in path order, so the result does not depend on map order) and
-// validated. The copy has no variants, optimize or sweep block: those
-// belong to the baseline.
+// validated. The copy has no variants, optimize, sweep or calibrate block:
+// those belong to the baseline.
 func ApplyVariant(base *Scenario, v Variant) (*Scenario, error) {
 	sc := Clone(base)
-	sc.Variants, sc.Optimize, sc.Sweep = nil, nil, nil
+	sc.Variants, sc.Optimize, sc.Sweep, sc.Calibrate = nil, nil, nil, nil
 	var c errs
 	for _, p := range sortedKeys(v.Set) {
 		at := sc.posFor("variants." + v.Name + ".set." + p)

@@ -60,6 +60,10 @@ type Scenario struct {
 	Optimize *Optimize `yaml:"optimize,omitempty" json:"optimize,omitempty"`
 	// Sweep describes a parameter sweep for `startrend sweep`.
 	Sweep *Sweep `yaml:"sweep,omitempty" json:"sweep,omitempty"`
+	// Sensitivity describes a sensitivity analysis for `startrend sensitivity`.
+	Sensitivity *Sensitivity `yaml:"sensitivity,omitempty" json:"sensitivity,omitempty"`
+	// Calibrate describes a calibration to observed KPIs for `startrend calibrate`.
+	Calibrate *Calibrate `yaml:"calibrate,omitempty" json:"calibrate,omitempty"`
 
 	// file is the scenario's file name as given to Load ("" for Go-built
 	// scenarios); pos maps field paths to where their values were written

@@ -592,7 +592,11 @@ func (v *validator) optimizeSection(merchants map[string]bool) {
 
 // sweep checks the sweep block and the parameters every experiment block
 // shares (experiments.go).
-func (v *validator) sweep() { v.experiments() }
+func (v *validator) sweep() {
+	v.experiments()
+	v.sensitivity() // sensitivity.go
+	v.calibrate()   // calibrate.go
+}
 
 // variants checks that each variant applies to a copy and leaves it valid.
 func (v *validator) variants() {

@@ -55,7 +55,6 @@ func startrendBinary(t *testing.T) string {
 	return binPath
 }
 
-
 func crashKills(def int) int {
 	if n, err := strconv.Atoi(os.Getenv("STARTREND_CRASH_KILLS")); err == nil && n > 0 {
 		return n

@@ -65,6 +65,8 @@ func init() {
 			Summary: "search a merchant's strategy for the scenario's optimize block", Help: optimizeCmdHelp, Run: cmdOptimize},
 		{Name: "sweep", Usage: "sweep SCENARIO.yaml [-o DIR] [--resume] [--shard i/n] [--workers N] [--max-runs N] [--reps N] [--set PATH=VALUE ...]", Summary: "run the scenario's sweep design and write tidy rows, summaries and a report", Help: sweepHelp, Run: cmdSweep},
 		{Name: "merge", Usage: "merge SHARD_DIR... -o OUT [--force]", Summary: "combine sweep shard directories into one sweep directory", Help: mergeHelp, Run: cmdMerge},
+		{Name: "sensitivity", Usage: sensitivityUsage, Summary: "find which parameters drive the KPIs (Morris, Sobol, one at a time)", Help: sensitivityHelp, Run: cmdSensitivity},
+		{Name: "calibrate", Usage: calibrateUsage, Summary: "fit the calibrate block's parameters to observed KPIs", Help: calibrateHelp, Run: cmdCalibrate},
 		{Name: "compare", Usage: "compare BASE_DIR NEW_DIR [flags]",
 			Summary: "compare two run directories and flag KPI regressions", Help: compareCmdHelp, Run: cmdCompare},
 		{Name: "version", Usage: "version",
