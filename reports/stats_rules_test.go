@@ -138,6 +138,10 @@ func TestBreakdownROIRule(t *testing.T) {
 			{Dimension: "merchant", Key: "m", Metric: "roi", Value: roi},
 		}})
 	}
+	// A merchant's ROI (summary.json's merchants section) by the same rule.
+	if xs, ok := merchantValues(v, "m", "roi"); !ok || xs[0] != 5 || !math.IsNaN(xs[1]) || xs[2] != 2 {
+		t.Errorf("merchant roi %v, want [5 NaN 2]", xs)
+	}
 	bs := breakdownStats(v)
 	if got := float64(bs[2].Mean); got != 3.5 {
 		t.Errorf("roi mean %v, want 3.5", got)
