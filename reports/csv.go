@@ -14,7 +14,7 @@ import (
 	"github.com/startrend/startrend/sim"
 )
 
-// CSV headers of the run directory's tidy files (DESIGN.md §3).
+// CSV headers of the run directory's tidy files (docs/run-directory.md).
 var (
 	timeseriesHeader   = []string{"variant", "day", "metric", "mean", "ci_lo", "ci_hi"}
 	replicationsHeader = []string{"variant", "replication", "metric", "value"}

@@ -1,4 +1,4 @@
-// Package reports writes and reads run directories (DESIGN.md §3): the
+// Package reports writes and reads run directories (docs/run-directory.md): the
 // resolved scenario, summary.json, the tidy CSVs, run.json, the HTML and
 // Markdown reports and their plots; and compares two runs.
 //
@@ -56,7 +56,7 @@ type RunInput struct {
 	Meta         RunMeta
 	Font         string    // optional TTF/OTF/TTC path for plots (CJK); "" = search the system
 	Warn         io.Writer // where the warning about a missing CJK font goes; nil = os.Stderr
-	Version      string    // startrend version, recorded in summary.json and the reports
+	Version      string    // the build's version (see RunJSON.Version), recorded in run.json and the reports
 }
 
 // RunJSON is run.json: the run's machine-dependent metadata. Complete is
@@ -73,6 +73,10 @@ type RunJSON struct {
 	UserDaysPerSecond Num    `json:"user_days_per_second"`
 	PeakMemBytes      uint64 `json:"peak_mem_bytes"`
 	StartedAtUnix     int64  `json:"started_at_unix"`
+	// Version is the build that wrote the run: module version, Go version,
+	// platform and VCS revision. It is here, not in summary.json or the
+	// CSVs, which stay byte-identical across builds.
+	Version string `json:"version,omitempty"`
 }
 
 // Run is a run directory loaded from its files.
@@ -159,8 +163,8 @@ func readRunFiles(dir string) (*Run, error) {
 	if err := json.Unmarshal(b, &s); err != nil {
 		return nil, fmt.Errorf("%s: not a summary.json: %w", summaryPath, err)
 	}
-	if s.FormatVersion != FormatVersion {
-		return nil, fmt.Errorf("%s: format_version %d, this startrend reads %d", summaryPath, s.FormatVersion, FormatVersion)
+	if err := s.Upgrade(); err != nil {
+		return nil, fmt.Errorf("%s: %w", summaryPath, err)
 	}
 	if s.Replications < 1 || s.Replications > 100_000 {
 		return nil, fmt.Errorf("%s: replications %d (allowed 1 to 100000)", summaryPath, s.Replications)
@@ -338,6 +342,7 @@ func WriteRunFiles(dir string, in RunInput) error {
 	if err != nil {
 		return fmt.Errorf("reports: re-reading what was written: %w", err)
 	}
+	run.Meta.Version = in.Version // run.json, written last, will say the same
 	if err := RenderReports(run, dir, ReportOptions{Font: in.Font, Warn: in.Warn}); err != nil {
 		return err
 	}
@@ -350,7 +355,7 @@ func writeData(dir string, in RunInput) error {
 	if err := os.WriteFile(filepath.Join(dir, ScenarioFile), in.ScenarioYAML, 0o644); err != nil {
 		return err
 	}
-	s, err := BuildSummary(res, in.ScenarioYAML, in.Version)
+	s, err := BuildSummary(res, in.ScenarioYAML, "")
 	if err != nil {
 		return err
 	}
@@ -376,7 +381,7 @@ func writeRunJSON(dir string, in RunInput) error {
 		Complete: true, FormatVersion: FormatVersion,
 		WallSeconds: Num(m.WallSeconds), Workers: m.Workers, Chunks: m.Chunks,
 		GoVersion: m.GoVersion, UserDays: Num(m.UserDays), PeakMemBytes: m.PeakMemBytes,
-		StartedAtUnix: m.StartedAtUnix, UserDaysPerSecond: nan(),
+		StartedAtUnix: m.StartedAtUnix, UserDaysPerSecond: nan(), Version: in.Version,
 	}
 	if m.WallSeconds > 0 {
 		rj.UserDaysPerSecond = Num(m.UserDays / m.WallSeconds)

@@ -114,7 +114,7 @@ func TestMalformed(t *testing.T) {
 			nil, []string{
 				`t.yaml:16:13: optimize.merchant: unknown merchant (did you mean "m"?) (got "n", allowed m)`,
 				`t.yaml:18:14: optimize.decide.0.path: must name a numeric field: is not a number (it is a string)`}},
-		{"sweep bad path", add("sweep:\n  parameters:\n    - {path: platform.cmp, from: 1, to: 2, steps: 3}\n"),
+		{"sweep bad path", add("sweep:\n  parameters:\n    - {path: platform.cmp, min: 1, max: 2, step: 0.5}\n"),
 			nil, []string{`t.yaml:17:14: sweep.parameters.0.path: platform has no field "cmp" (did you mean "cpm"?) (got "platform.cmp")`}},
 		{"yaml syntax error", "name: t\nhorizon_days: [1, 2\n",
 			nil, []string{`t.yaml:2:1: YAML syntax error: did not find expected ',' or ']'`}},

@@ -19,6 +19,12 @@ import (
 type Options struct {
 	// Workers is the number of goroutines simulating in parallel (0 = GOMAXPROCS).
 	Workers int
+	// Replications, when not empty, lists the replication indices to run
+	// (each in [0, 1e9)) instead of 0 … scenario replications − 1;
+	// Result.Variants[v].Reps[i] is then replication Replications[i], with
+	// the same numbers it has in a full run (its streams come from its
+	// index). Experiments run one replication of a point at a time.
+	Replications []int
 	// Progress, when set, is called with units of work done and the total
 	// (from several goroutines; it must be safe for concurrent use). A unit
 	// is one simulated day of one replication of one variant.
@@ -57,6 +63,16 @@ func Run(ctx context.Context, sc *scenarios.Scenario, opt Options) (*Result, err
 		vars = append(vars, variant{name: v.Name, desc: v.Description, sc: vs})
 	}
 	R := max(1, sc.Replications)
+	repIndex := func(r int) int { return r }
+	if len(opt.Replications) > 0 {
+		R = len(opt.Replications)
+		for _, r := range opt.Replications {
+			if r < 0 || r >= 1e9 {
+				return nil, fmt.Errorf("sim: replication index %d out of range [0, 1e9)", r)
+			}
+		}
+		repIndex = func(r int) int { return opt.Replications[r] }
+	}
 	units := len(vars) * R
 	outer := min(workers, units)
 	inner := max(1, workers/outer)
@@ -106,7 +122,7 @@ func Run(ctx context.Context, sc *scenarios.Scenario, opt Options) (*Result, err
 			errs[*u] = ctx.Err()
 			return
 		}
-		w := newWorld(vars[vi].sc, r)
+		w := newWorld(vars[vi].sc, repIndex(r))
 		mu.Lock()
 		chunks += len(w.chunks)
 		mu.Unlock()

@@ -55,14 +55,6 @@ func startrendBinary(t *testing.T) string {
 	return binPath
 }
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if binDir != "" {
-		os.RemoveAll(binDir)
-	}
-	os.Exit(code)
-}
-
 func crashKills(def int) int {
 	if n, err := strconv.Atoi(os.Getenv("STARTREND_CRASH_KILLS")); err == nil && n > 0 {
 		return n

@@ -118,7 +118,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if meta.Workers == 0 {
 		meta.Workers = nw
 	}
-	if err := reports.WriteRunDir(dir, reports.RunInput{ScenarioYAML: resolved, Result: res, Meta: meta, Font: *font, Warn: stderr, Version: versionString()}, *force); err != nil {
+	if err := reports.WriteRunDir(dir, reports.RunInput{ScenarioYAML: resolved, Result: res, Meta: meta, Font: *font, Warn: stderr, Version: buildVersion()}, *force); err != nil {
 		fmt.Fprintf(stderr, "startrend run: writing %s: %s\n", dir, textsafe.Terminal(err.Error()))
 		return exitFailure
 	}
