@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"sync"
 
 	"gopkg.in/yaml.v3"
 )
@@ -98,7 +99,20 @@ type fieldInfo struct {
 	omitempty bool
 }
 
+// fieldCache holds yamlFields per struct type: decoding and validation ask
+// for the same few types again and again.
+var fieldCache sync.Map // reflect.Type -> []fieldInfo
+
 func yamlFields(t reflect.Type) []fieldInfo {
+	if v, ok := fieldCache.Load(t); ok {
+		return v.([]fieldInfo)
+	}
+	fs := structFields(t)
+	fieldCache.Store(t, fs)
+	return fs
+}
+
+func structFields(t reflect.Type) []fieldInfo {
 	var fs []fieldInfo
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/startrend/startrend/internal/safeio"
 	"github.com/startrend/startrend/optimize"
 	"github.com/startrend/startrend/reports"
 	"github.com/startrend/startrend/scenarios"
@@ -83,7 +84,7 @@ func cmdOptimize(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		return exitUsage
 	}
 	var locate func(string) (string, int, int, bool)
-	if data, err := os.ReadFile(pos[0]); err == nil {
+	if data, err := safeio.ReadRegular(pos[0], safeio.ScenarioLimit, "scenario file"); err == nil {
 		locate = optimize.LocateYAML(pos[0], data)
 	}
 	p, err := optimize.NewProblem(sc, optimize.ProblemOptions{Locate: locate})
@@ -102,7 +103,7 @@ func cmdOptimize(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	cpPath := filepath.Join(dir, optimizeCheckpointFile)
 	var state *optimize.SolveState
 	if *resume {
-		b, err := os.ReadFile(cpPath)
+		b, err := safeio.ReadRegular(cpPath, safeio.CheckpointLimit, "checkpoint")
 		if err != nil {
 			fmt.Fprintf(stderr, "startrend optimize: --resume: %v\n", err)
 			return exitFailure

@@ -192,13 +192,16 @@ func printLoadError(w io.Writer, err error) {
 // safeDirName keeps a scenario name usable as a directory name.
 func safeDirName(name string) string {
 	name = strings.Map(func(r rune) rune {
-		if r == '/' || r == '\\' || r == 0 || r == ':' {
+		if r == '/' || r == '\\' || r == ':' || r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
 			return '_'
 		}
 		return r
 	}, strings.TrimSpace(name))
 	if name == "" || name == "." || name == ".." {
 		name = "scenario"
+	}
+	if len(name) > 120 {
+		name = strings.ToValidUTF8(name[:120], "")
 	}
 	return name
 }
