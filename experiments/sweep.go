@@ -204,7 +204,7 @@ func (w *Sweeper) Evaluator(workers int) Evaluator {
 		if err != nil {
 			return err
 		}
-		res, err := sim.Run(ctx, sc, sim.Options{Workers: 1, Replications: []int{r.Replication}})
+		res, err := sim.Run(ctx, sc, sim.Options{Workers: 1, Replications: []int{r.Replication}, ScenarioHash: w.hash})
 		if err != nil {
 			return err
 		}
