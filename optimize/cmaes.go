@@ -28,6 +28,31 @@ var inf = math.Inf(1)
 // distribution near the feasible set without resampling. Integer variables
 // are rounded only for evaluation; the search itself is continuous.
 //
+// Default units: the ranges hi − lo of a bounded space, capped for
+// variables under a Budget at twice their equal share of it (the budget,
+// not the box, bounds where they can go); the default start is the centre
+// of the box projected onto the budget.
+//
+// Noise (Config.Noise, default NoiseAuto; after Hansen, Niederberger,
+// Guzzella and Koumoutsakos 2009, UH-CMA-ES). Each generation re-evaluates
+// a few of its candidates (1.5 + λ/20, rounded at random); while all
+// re-evaluations come back identical the objective is taken for
+// deterministic and, after three such generations, re-evaluation stops
+// for good (a deterministic run costs three evaluations more than plain
+// CMA-ES and samples the same points). Once a re-evaluation differs, the
+// rank changes between first and second evaluations, measured against the
+// changes random ranks would show, are smoothed into s; while s > 0 (the
+// ranking is dominated by noise) the population grows by 1 + 2/(n+10) per
+// generation (population-size adaptation, up to 8× the run's λ, with σ
+// raised by the same factor so that the step does not collapse), and at
+// the largest population the evaluations per candidate grow instead (up to
+// MaxEvalsPerCandidate, averaged); while s < 0 they shrink back, the
+// evaluations first. Copies of one candidate are distinct batch indices
+// (Replica says which copy each is), so a noisy objective gives them
+// independent noise. A noisy run recommends an exponentially smoothed
+// distribution mean (time constant a fifth of the run's generations), not
+// its best noisy sample.
+//
 // A run stops on TolFun (best values of the last 10+⌈30n/λ⌉ generations
 // and all current values within TolFun), TolX, NoEffectAxis,
 // NoEffectCoord, ConditionCov (> 1e14) or MaxGenerations. With Restarts >
@@ -58,11 +83,12 @@ type cmaesState struct {
 	Run          cmaesRun `json:"run"`
 	Runs         []string `json:"runs"` // why each finished run stopped
 	Best         bestTracker
-	Pending      []Floats `json:"pending"` // scaled samples awaiting Tell
-	PendingX     []Floats `json:"pending_x"`
-	Penalty      Floats   `json:"penalty"`
-	Generations  int      `json:"generations"`
-	IsDone       bool     `json:"done"`
+	Pending      []Floats   `json:"pending"` // scaled samples awaiting Tell
+	PendingX     []Floats   `json:"pending_x"`
+	Penalty      Floats     `json:"penalty"`
+	Generations  int        `json:"generations"`
+	IsDone       bool       `json:"done"`
+	Noise        cmaesNoise `json:"noise"`
 }
 
 type cmaesRun struct {
@@ -117,6 +143,12 @@ func NewCMAES(space Space, cfg Config) (*CMAES, error) {
 	} else if cfg.PopSize > 0 && cfg.PopSize < 2 {
 		errs = append(errs, fmt.Errorf("optimize: CMA-ES population must be ≥ 2, got %d", cfg.PopSize))
 	}
+	if cfg.Noise != NoiseAuto && cfg.Noise != NoiseOff {
+		errs = append(errs, fmt.Errorf("optimize: unknown Noise handling %d", cfg.Noise))
+	}
+	if cfg.MaxEvalsPerCandidate < 0 {
+		errs = append(errs, fmt.Errorf("optimize: MaxEvalsPerCandidate must be ≥ 0 (0 = default %d), got %d", noiseMaxPerCan, cfg.MaxEvalsPerCandidate))
+	}
 	if cfg.Restarts < 0 {
 		errs = append(errs, fmt.Errorf("optimize: Restarts must be ≥ 0, got %d", cfg.Restarts))
 	}
@@ -135,23 +167,29 @@ func NewCMAES(space Space, cfg Config) (*CMAES, error) {
 		Offset: make(Floats, n), Scale: make(Floats, n), X0: make(Floats, n),
 		Restarts: cfg.Restarts, TolFun: cfg.TolFun, TolX: cfg.TolX, MaxGenCfg: cfg.MaxGenerations,
 	}
+	x0 := cfg.X0
+	if x0 == nil && bounded {
+		x0 = make([]float64, n)
+		for i := range n {
+			lo, hi := space.lohi(i)
+			x0[i] = (lo + hi) / 2
+		}
+		x0 = space.Project(nil, x0) // the centre of the box may exceed the budget
+	}
+	share := space.budgetShare()
 	for i := range n {
 		lo, hi := space.lohi(i)
 		st.Scale[i] = 1
 		if bounded {
 			st.Offset[i] = lo
 			if cfg.Scales == nil && hi > lo {
-				st.Scale[i] = hi - lo
+				st.Scale[i] = math.Min(hi-lo, share[i])
 			}
 		}
 		if cfg.Scales != nil {
 			st.Scale[i] = cfg.Scales[i]
 		}
-		if cfg.X0 != nil {
-			st.X0[i] = (cfg.X0[i] - st.Offset[i]) / st.Scale[i]
-		} else {
-			st.X0[i] = ((lo+hi)/2 - st.Offset[i]) / st.Scale[i]
-		}
+		st.X0[i] = (x0[i] - st.Offset[i]) / st.Scale[i]
 	}
 	st.RandomStart = cfg.X0 == nil
 	st.Sigma0 = cfg.Sigma0
@@ -172,12 +210,49 @@ func NewCMAES(space Space, cfg Config) (*CMAES, error) {
 		lambda = 4 + int(3*math.Log(float64(n)))
 	}
 	c := &CMAES{space: space, rng: newRNG(cfg.Seed), st: st}
+	c.st.Noise = cmaesNoise{Off: cfg.Noise == NoiseOff, Evals: 1, MaxEvals: float64(cfg.MaxEvalsPerCandidate)}
+	if cfg.MaxEvalsPerCandidate == 0 {
+		c.st.Noise.MaxEvals = noiseMaxPerCan
+	}
 	c.newRun(lambda, c.st.X0)
 	return c, nil
 }
 
 // newRun initialises a run with population lambda from the scaled mean m.
 func (c *CMAES) newRun(lambda int, m []float64) {
+	n := c.st.N
+	r := c.strategyParams(lambda)
+	r.MaxGen = c.st.MaxGenCfg
+	if r.MaxGen == 0 {
+		r.MaxGen = 100 + int(150*float64((n+3)*(n+3))/math.Sqrt(float64(lambda)))
+	}
+	r.Mean = append(Floats(nil), m...)
+	r.Sigma = Float(c.st.Sigma0)
+	r.Pc, r.Ps = make(Floats, n), make(Floats, n)
+	r.C, r.B, r.D = make(Floats, n*n), make(Floats, n*n), make(Floats, n)
+	for i := range n {
+		r.C[i*n+i], r.B[i*n+i], r.D[i] = 1, 1, 1
+	}
+	c.st.Run = r
+	c.st.Noise.Avg = nil
+	c.st.Noise.Lambda, c.st.Noise.MinLambda = float64(lambda), float64(lambda)
+	c.st.Noise.MaxLambda = float64(lambda) * noiseMaxLambda
+}
+
+// resize changes the current run's population to lambda keeping its
+// distribution (mean, σ, C) and evolution paths: the weights and learning
+// rates are those of the new λ (population-size adaptation).
+func (c *CMAES) resize(lambda int) {
+	old := c.st.Run
+	r := c.strategyParams(lambda)
+	r.MaxGen, r.Mean, r.Sigma, r.Pc, r.Ps = old.MaxGen, old.Mean, old.Sigma, old.Pc, old.Ps
+	r.C, r.B, r.D, r.Gen, r.EigenGen, r.BestHist = old.C, old.B, old.D, old.Gen, old.EigenGen, old.BestHist
+	c.st.Run = r
+}
+
+// strategyParams returns the tutorial's default weights and learning rates
+// for population lambda.
+func (c *CMAES) strategyParams(lambda int) cmaesRun {
 	n := c.st.N
 	nf := float64(n)
 	mu := lambda / 2
@@ -219,18 +294,7 @@ func (c *CMAES) newRun(lambda int, m []float64) {
 	r.Ds = 1 + 2*math.Max(0, math.Sqrt((mueff-1)/(nf+1))-1) + r.Cs
 	r.ChiN = math.Sqrt(nf) * (1 - 1/(4*nf) + 1/(21*nf*nf))
 	r.EigEvery = max(1, int(1/(10*nf*(r.C1+r.Cmu))))
-	r.MaxGen = c.st.MaxGenCfg
-	if r.MaxGen == 0 {
-		r.MaxGen = 100 + int(150*(nf+3)*(nf+3)/math.Sqrt(float64(lambda)))
-	}
-	r.Mean = append(Floats(nil), m...)
-	r.Sigma = Float(c.st.Sigma0)
-	r.Pc, r.Ps = make(Floats, n), make(Floats, n)
-	r.C, r.B, r.D = make(Floats, n*n), make(Floats, n*n), make(Floats, n)
-	for i := range n {
-		r.C[i*n+i], r.B[i*n+i], r.D[i] = 1, 1, 1
-	}
-	c.st.Run = r
+	return r
 }
 
 // Name implements Method.
@@ -242,8 +306,14 @@ func (c *CMAES) Done() bool { return c.st.IsDone }
 // Best implements Method.
 func (c *CMAES) Best() ([]float64, float64) { return c.st.Best.get() }
 
-// Recommend returns the repaired mean of the current run.
-func (c *CMAES) Recommend() []float64 { return c.space.Repair(nil, c.toX(c.st.Run.Mean)) }
+// Recommend returns the repaired mean of the current run; on an objective
+// that has shown noise, the repaired smoothed mean (see CMAES).
+func (c *CMAES) Recommend() []float64 {
+	if nz := c.st.Noise; nz.Noisy && len(nz.Avg) == c.st.N {
+		return c.space.Repair(nil, c.toX(nz.Avg))
+	}
+	return c.space.Repair(nil, c.toX(c.st.Run.Mean))
+}
 
 // Lambda is the population size of the current run.
 func (c *CMAES) Lambda() int { return c.st.Run.Lambda }
@@ -298,26 +368,42 @@ func (c *CMAES) Ask() ([][]float64, error) {
 			c.st.PendingX = append(c.st.PendingX, c.space.Repair(p, p))
 			c.st.Penalty = append(c.st.Penalty, pen)
 		}
+		c.planNoise()
 	}
-	out := make([][]float64, len(c.st.PendingX))
-	for k, x := range c.st.PendingX {
-		out[k] = append([]float64(nil), x...)
+	k := max(1, c.st.Noise.K)
+	out := make([][]float64, 0, c.batchLen())
+	for _, x := range c.st.PendingX {
+		for range k {
+			out = append(out, append([]float64(nil), x...))
+		}
+	}
+	for _, x := range c.st.PendingX[:c.st.Noise.Reev] {
+		for range k {
+			out = append(out, append([]float64(nil), x...))
+		}
 	}
 	return out, nil
 }
 
 // Tell implements Method.
 func (c *CMAES) Tell(values []float64) error {
-	if err := checkTell(len(c.st.Pending), values); err != nil {
+	pending := 0
+	if len(c.st.Pending) > 0 {
+		pending = c.batchLen()
+	}
+	if err := checkTell(pending, values); err != nil {
 		return err
 	}
-	r := &c.st.Run
-	n, lambda := c.st.N, r.Lambda
-	nf := float64(n)
 	for k, v := range values {
 		if math.IsNaN(v) {
 			return fmt.Errorf("optimize: value %d is NaN", k)
 		}
+	}
+	values, reValues := c.aggregate(values)
+	r := &c.st.Run
+	n, lambda := c.st.N, r.Lambda
+	nf := float64(n)
+	for k, v := range values {
 		c.st.Best.update(c.st.PendingX[k], v)
 	}
 	sigma := float64(r.Sigma)
@@ -339,8 +425,15 @@ func (c *CMAES) Tell(values []float64) error {
 		for k, p := range c.st.Penalty {
 			if p > 0 {
 				f[k] += gamma * p / nf
+				if k < len(reValues) {
+					reValues[k] += gamma * p / nf
+				}
 			}
 		}
+	}
+	sigmaFactor := 1.0
+	if reValues != nil {
+		sigmaFactor = c.treatNoise(f, reValues)
 	}
 	order := make([]int, lambda)
 	for k := range order {
@@ -410,14 +503,19 @@ func (c *CMAES) Tell(values []float64) error {
 		}
 		C.RankOne(C, r.Cmu*w, y, y)
 	}
-	r.Sigma = Float(sigma * math.Exp(r.Cs/r.Ds*(psNorm/r.ChiN-1)))
+	r.Sigma = Float(sigmaFactor * sigma * math.Exp(r.Cs/r.Ds*(psNorm/r.ChiN-1)))
 	r.Gen++
 	c.st.Generations++
+	c.smoothMean()
 	if r.Gen-r.EigenGen >= r.EigEvery {
 		c.eigen()
 	}
 	best := f[order[0]]
 	r.BestHist = append(r.BestHist, best)
+	if nl := int(math.Round(c.st.Noise.Lambda)); c.st.Noise.Lambda > 0 && nl != r.Lambda {
+		c.resize(nl)
+		r = &c.st.Run
+	}
 	c.st.Pending, c.st.PendingX, c.st.Penalty = nil, nil, nil
 	if why := c.stop(f); why != "" {
 		c.st.Runs = append(c.st.Runs, fmt.Sprintf("lambda=%d gens=%d: %s", r.Lambda, r.Gen, why))
@@ -425,10 +523,15 @@ func (c *CMAES) Tell(values []float64) error {
 			c.st.RestartsDone++
 			m := c.st.X0
 			if c.st.RandomStart {
+				x := make([]float64, n)
+				for i := range x {
+					lo, hi := c.space.lohi(i)
+					x[i] = lo + (hi-lo)*c.rng.Float64()
+				}
+				x = c.space.Project(nil, x)
 				m = make(Floats, n)
 				for i := range m {
-					lo, hi := c.space.lohi(i)
-					m[i] = ((lo + (hi-lo)*c.rng.Float64()) - c.st.Offset[i]) / c.st.Scale[i]
+					m[i] = (x[i] - c.st.Offset[i]) / c.st.Scale[i]
 				}
 			}
 			c.newRun(2*r.Lambda, m)

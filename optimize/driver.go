@@ -35,10 +35,11 @@ type RunOptions struct {
 	// Workers evaluate a generation's candidates concurrently (default
 	// GOMAXPROCS). The search does not depend on it.
 	Workers int
-	// MaxEvals stops the run before a generation once this many
-	// evaluations are done (0: no limit). The last generation is always
-	// evaluated whole, so a run may pass MaxEvals by less than one batch;
-	// History.BestAt compares methods at an exact count.
+	// MaxEvals bounds the evaluations (0: no limit): a generation that
+	// would pass it is not evaluated (the run stops with StopMaxEvals
+	// before it, and a resumed run with a larger bound asks for the same
+	// generation), so a run never uses more. History.BestAt compares
+	// methods at an exact count.
 	MaxEvals int
 	// MaxGenerations stops after this many generations (0: no limit).
 	MaxGenerations int
@@ -189,6 +190,9 @@ func Run(ctx context.Context, m Method, f Objective, opts RunOptions) (*Result, 
 		xs, err := m.Ask()
 		if err != nil {
 			return finish(StopError, err)
+		}
+		if opts.MaxEvals > 0 && res.Evals+len(xs) > opts.MaxEvals {
+			return finish(StopMaxEvals, nil)
 		}
 		gen := res.Generations
 		vals := make([]float64, len(xs))

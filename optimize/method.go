@@ -72,6 +72,11 @@ type Config struct {
 	// random search batch (default 16), or the discrete method's batch
 	// (default: n for the first greedy round, then 8).
 	PopSize int
+	// Noise is CMA-ES's treatment of noisy objectives (default NoiseAuto).
+	Noise NoiseHandling
+	// MaxEvalsPerCandidate caps the evaluations CMA-ES's noise handling
+	// gives one candidate (default 100).
+	MaxEvalsPerCandidate int
 	// Restarts is CMA-ES's number of IPOP restarts (population doubled at
 	// each); 0 is a single run.
 	Restarts int

@@ -142,6 +142,7 @@ type PhaseResult struct {
 	Candidates  []Candidate        `json:"candidates,omitempty"`
 	Winner      int                `json:"winner"`
 	Decided     bool               `json:"decided"`
+	Selection   *SelectionInfo     `json:"selection,omitempty"`
 	VsRunnerUp  *Paired            `json:"vs_runner_up,omitempty"`
 	VsBaseline  *Paired            `json:"vs_baseline,omitempty"`
 	VsRandom    *Paired            `json:"vs_random,omitempty"`
@@ -187,6 +188,7 @@ type Outcome struct {
 	VsBaseline *Paired         `json:"vs_baseline,omitempty"`
 	VsRandom   *Paired         `json:"vs_random,omitempty"`
 	Decided    bool            `json:"decided"`
+	Selection  *SelectionInfo  `json:"selection,omitempty"`
 	Verdict    string          `json:"verdict"`
 	Search     *PhaseResult    `json:"search"`
 	Random     *PhaseResult    `json:"random,omitempty"`
@@ -300,7 +302,7 @@ func Solve(ctx context.Context, p *Problem, opts SolveOptions) (*Outcome, error)
 	// 1. Random-search reference arm.
 	var randomBest []float64
 	if opts.RandomArm {
-		res, err := s.search(ctx, "random", p, NameRandom, pl.randomSearch, 0)
+		res, err := s.search(ctx, "random", p, NameRandom, pl.randomSearch)
 		if res != nil {
 			out.Random = res
 			randomBest = res.BestX
@@ -387,7 +389,7 @@ func (s *solver) phaseState(name string) *PhaseState {
 }
 
 // search runs the search part of a phase within searchRuns simulator runs.
-func (s *solver) search(ctx context.Context, name string, p *Problem, method string, searchRuns, phaseIdx int) (*PhaseResult, error) {
+func (s *solver) search(ctx context.Context, name string, p *Problem, method string, searchRuns int) (*PhaseResult, error) {
 	ph := s.phaseState(name)
 	if ph.Result != nil && ph.Search == nil {
 		return ph.Result, nil
@@ -401,11 +403,10 @@ func (s *solver) search(ctx context.Context, name string, p *Problem, method str
 	if method == NameCMAES || method == NameNelderMead || method == NameDiscrete {
 		cfg.X0 = p.Space.Repair(nil, p.BaselineX())
 	}
-	maxEvals := searchRuns/s.R - (pop - 1)
-	if method == NameDiscrete || method == NameNelderMead {
-		maxEvals = searchRuns / s.R
+	if method == NameCMAES {
+		cfg.Restarts = 9 // IPOP: a run that stops early restarts with 2λ
 	}
-	maxEvals = max(maxEvals, 1)
+	maxEvals := max(searchRuns/s.R, 1)
 	var m Method
 	var err error
 	if ph.Search != nil {
@@ -416,12 +417,22 @@ func (s *solver) search(ctx context.Context, name string, p *Problem, method str
 	if err != nil {
 		return nil, err
 	}
+	// Common random numbers: every candidate of generation gen runs on the
+	// same seeds; a method's second copy of a candidate (re-evaluation,
+	// noise handling) runs on the generation's second set, and so on.
+	rep, _ := m.(interface{ Replica(int) int })
 	obj := func(ctx context.Context, gen, i int, x []float64) (float64, error) {
 		sc, err := p.Apply(x)
 		if err != nil {
 			return 0, err
 		}
-		k, err := s.opts.Simulate(ctx, sc, seedFor(p.Base.Seed, "gen:"+name, gen), s.R)
+		seed := seedFor(p.Base.Seed, "gen:"+name, gen)
+		if rep != nil {
+			if c := rep.Replica(i); c > 0 {
+				seed = seedFor(p.Base.Seed, "gen:"+name+":copy:"+strconv.Itoa(c), gen)
+			}
+		}
+		k, err := s.opts.Simulate(ctx, sc, seed, s.R)
 		if err != nil {
 			return 0, err
 		}
@@ -475,7 +486,7 @@ func (s *solver) phase(ctx context.Context, name string, p *Problem, method stri
 	if ph.Result != nil {
 		return ph.Result, nil
 	}
-	pr, err := s.search(ctx, name, p, method, searchRuns, 0)
+	pr, err := s.search(ctx, name, p, method, searchRuns)
 	if err != nil {
 		return pr, err
 	}
@@ -605,6 +616,8 @@ func (s *solver) phase(ctx context.Context, name string, p *Problem, method stri
 	}
 	pr.RaceRuns = rr.Evals
 	pr.Winner, pr.Decided = rr.Winner, rr.Decided
+	pr.Selection = &rr.Selection
+	selLevel := float64(rr.Selection.Level)
 	for i, c := range cands {
 		e := rr.Entries[i]
 		cd := Candidate{Label: c.label, X: c.x, Decision: p.decisionMap(c.x), Cost: Float(p.Cost(c.x)),
@@ -650,7 +663,12 @@ func (s *solver) phase(ctx context.Context, name string, p *Problem, method stri
 		}
 	}
 	if runner >= 0 {
-		pr.VsRunnerUp = s.paired(pr, w, runner, conf)
+		// at the selection's corrected level: "decided" is exactly what
+		// this interval says
+		pr.VsRunnerUp = s.paired(pr, w, runner, selLevel)
+		pr.Decided = pr.Decided && pr.VsRunnerUp.Better
+	} else {
+		pr.Decided = false
 	}
 	for i, c := range pr.Candidates {
 		if i == w {
@@ -757,6 +775,7 @@ func (s *solver) fill(out *Outcome, pr *PhaseResult) {
 		out.Baseline = &w
 	}
 	out.VsRunnerUp, out.VsBaseline, out.VsRandom, out.Decided = pr.VsRunnerUp, pr.VsBaseline, pr.VsRandom, pr.Decided
+	out.Selection = pr.Selection
 }
 
 // partialBest fills Best from the search history when there is no race.
@@ -795,6 +814,13 @@ func verdict(out *Outcome) string {
 	}
 	if d := out.VsRandom; d != nil && d != out.VsRunnerUp {
 		fmt.Fprintf(&b, "; vs random search %+.4g [%.4g, %.4g] (%s)", float64(d.Mean), float64(d.CILo), float64(d.CIHi), sep(d.Better))
+	}
+	if sel := out.Selection; sel != nil {
+		if out.Decided {
+			fmt.Fprintf(&b, "; decided: P(correct) ≥ %.3g over %d looks (each interval at %.4g)", float64(sel.PCS), sel.Looks, float64(sel.Level))
+		} else {
+			fmt.Fprintf(&b, "; not decided (differences below about %.4g are not resolved by this budget)", float64(sel.Detectable))
+		}
 	}
 	return b.String()
 }

@@ -7,6 +7,7 @@ import (
 	"math"
 
 	"github.com/sourcegraph/conc/iter"
+	"github.com/startrend/startrend/stats"
 	"gonum.org/v1/gonum/stat/distuv"
 )
 
@@ -17,13 +18,17 @@ type RaceOptions struct {
 	InitialReps int
 	// MaxEvals caps the evaluations; required.
 	MaxEvals int
-	// Confidence of each elimination and of the reported intervals
+	// Confidence is 1 − α of the whole selection (every look and
+	// comparison together) and of the reported per-candidate intervals
 	// (default 0.95).
 	Confidence float64
 	// Maximize makes larger values better.
 	Maximize bool
 	// Workers evaluate a round concurrently (default GOMAXPROCS).
 	Workers int
+	// Delta is the indifference zone: the race stops, undecided, once
+	// every survivor is within it of the leader (0: never).
+	Delta float64
 }
 
 // RaceEntry is one candidate's evidence.
@@ -34,12 +39,10 @@ type RaceEntry struct {
 	SD    float64 `json:"sd"`
 	CILo  float64 `json:"ci_lo"`
 	CIHi  float64 `json:"ci_hi"`
-	// EliminatedAt is the round (replications done) after which a paired
-	// t-test against the leader rejected it; 0 if it survived.
+	// EliminatedAt is the round (replications done) after which its
+	// interval against the leader excluded zero; 0 if it survived.
 	EliminatedAt int `json:"eliminated_at,omitempty"`
-	// PValue is the one-sided p-value of the test that eliminated it, or of
-	// the last comparison with the winner for survivors (NaN for the
-	// winner itself).
+	// PValue is kept for the format; the race decides by intervals (NaN).
 	PValue float64 `json:"p_value"`
 }
 
@@ -48,21 +51,44 @@ type RaceResult struct {
 	Winner  int         `json:"winner"`
 	Entries []RaceEntry `json:"entries"`
 	Evals   int         `json:"evals"`
-	// Decided is true when every other candidate was eliminated; otherwise
-	// the budget ran out and Winner is only the best mean.
+	// Decided is true exactly when every other candidate's interval
+	// against the winner (or against the leader that eliminated it)
+	// excludes zero at Level; otherwise Winner is only the best mean.
 	Decided bool `json:"decided"`
+	// Selection states the error control (see stats.Selection).
+	Selection SelectionInfo `json:"selection"`
 }
 
-// Race selects the best of n candidates with noisy evaluations by racing
-// (in the spirit of F-Race and OCBA): each round evaluates replication r of
-// every surviving candidate, in parallel; after InitialReps rounds, every
-// survivor whose paired one-sided t-test against the current leader (the
-// best mean) rejects equality at Confidence, Bonferroni-corrected over the
-// survivors, is eliminated. Pairing uses the replication index, so an
-// evalRep that draws replication rep's random numbers from rep alone (common
-// random numbers) makes the comparisons much sharper. It stops when one
-// candidate remains or the next round would pass MaxEvals, and reports
-// every candidate's mean with a Student-t confidence interval.
+// SelectionInfo states what a race's decision guarantees.
+type SelectionInfo struct {
+	// Procedure names the rule.
+	Procedure string `json:"procedure"`
+	// PCS = 1 − α: P(decided and the winner is not the best) ≤ α, over
+	// all looks.
+	PCS Float `json:"pcs"`
+	// Level is each paired interval's confidence, 1 − α/((k−1)·Looks).
+	Level Float `json:"level"`
+	Looks int   `json:"looks"`
+	// Delta is the indifference zone (0: none).
+	Delta Float `json:"delta"`
+	// Detectable is the difference the race budget resolves.
+	Detectable Float `json:"detectable"`
+	// Indifferent: stopped because every survivor was within Delta.
+	Indifferent bool `json:"indifferent,omitempty"`
+}
+
+// Race selects the best of n candidates with noisy evaluations by a
+// sequential selection with error control over repeated looks
+// (stats.Selection): each round evaluates replication r of every surviving
+// candidate, in parallel; from InitialReps rounds on, every survivor whose
+// paired interval against the leader (Bonferroni-corrected over the
+// comparisons and over every round the budget allows) excludes zero is
+// eliminated. Pairing uses the replication index, so an evalRep that draws
+// replication rep's random numbers from rep alone (common random numbers)
+// makes the comparisons much sharper. It stops when one candidate remains
+// (Decided), every survivor is within Delta, or the budget ends; MaxEvals is
+// a hard bound. Every candidate's mean is reported with a Student-t
+// interval at Confidence.
 func Race(ctx context.Context, n int, evalRep func(ctx context.Context, i, rep int) (float64, error), opts RaceOptions) (*RaceResult, error) {
 	if n < 1 {
 		return nil, fmt.Errorf("optimize: Race needs at least one candidate, got %d", n)
@@ -82,31 +108,39 @@ func Race(ctx context.Context, n int, evalRep func(ctx context.Context, i, rep i
 	if opts.MaxEvals < n*opts.InitialReps {
 		return nil, fmt.Errorf("optimize: Race MaxEvals %d is below candidates × InitialReps = %d", opts.MaxEvals, n*opts.InitialReps)
 	}
-	sign := 1.0
-	if opts.Maximize {
-		sign = -1
+	maxObs := opts.InitialReps // the most rounds any candidate can get
+	if n > 1 {
+		maxObs += (opts.MaxEvals - n*opts.InitialReps) / 2
 	}
-	vals := make([][]float64, n) // in the minimising sense
-	alive := make([]int, n)
-	for i := range alive {
-		alive[i] = i
+	vals := make([][]float64, n)
+	res := &RaceResult{Entries: make([]RaceEntry, n), Selection: SelectionInfo{Procedure: "sequential elimination, paired t intervals Bonferroni-corrected over comparisons and looks"}}
+	var sel *stats.Selection
+	if n > 1 {
+		var err error
+		sel, err = stats.NewSelection(n, stats.SelectionOptions{Alpha: 1 - opts.Confidence, Delta: opts.Delta, N0: opts.InitialReps, MaxObs: maxObs, Maximize: opts.Maximize})
+		if err != nil {
+			return nil, fmt.Errorf("optimize: race: %w", err)
+		}
 	}
-	entries := make([]RaceEntry, n)
-	for i := range entries {
-		entries[i].Index = i
-		entries[i].PValue = math.NaN()
-	}
-	evals := 0
-	for rep := 0; len(alive) > 1 || rep == 0; rep++ {
-		if rep >= opts.InitialReps && evals+len(alive) > opts.MaxEvals {
+	alive := []int{0}
+	for rep := 0; ; rep++ {
+		if sel != nil {
+			if sel.Done() {
+				break
+			}
+			alive = sel.Active()
+		} else if rep >= opts.InitialReps {
+			break
+		}
+		if res.Evals+len(alive) > opts.MaxEvals {
 			break
 		}
 		out := make([]float64, len(alive))
 		errs := make([]error, len(alive))
 		iter.Iterator[int]{MaxGoroutines: opts.Workers}.ForEachIdx(alive, func(k int, i *int) {
 			v, err := evalRep(ctx, *i, rep)
-			if err == nil && math.IsNaN(v) {
-				err = errors.New("value is NaN")
+			if err == nil && (math.IsNaN(v) || math.IsInf(v, 0)) {
+				err = fmt.Errorf("value is %g", v)
 			}
 			out[k], errs[k] = v, err
 		})
@@ -119,74 +153,37 @@ func Race(ctx context.Context, n int, evalRep func(ctx context.Context, i, rep i
 			}
 		}
 		for k, i := range alive {
-			vals[i] = append(vals[i], sign*out[k])
+			vals[i] = append(vals[i], out[k])
 		}
-		evals += len(alive)
-		if rep+1 < opts.InitialReps || len(alive) == 1 {
-			continue
-		}
-		leader := alive[0]
-		for _, i := range alive {
-			if mean(vals[i]) < mean(vals[leader]) {
-				leader = i
+		res.Evals += len(alive)
+		if sel != nil {
+			if err := sel.Observe(out); err != nil {
+				return nil, fmt.Errorf("optimize: race: %w", err)
 			}
-		}
-		alpha := (1 - opts.Confidence) / float64(len(alive)-1)
-		var keep []int
-		for _, i := range alive {
-			if i == leader {
-				keep = append(keep, i)
-				continue
-			}
-			p := pairedP(vals[i], vals[leader])
-			entries[i].PValue = p
-			if p < alpha {
-				entries[i].EliminatedAt = rep + 1
-			} else {
-				keep = append(keep, i)
-			}
-		}
-		alive = keep
-	}
-	best := alive[0]
-	for _, i := range alive {
-		if mean(vals[i]) < mean(vals[best]) {
-			best = i
 		}
 	}
-	for i := range entries {
-		e := &entries[i]
+	if sel != nil {
+		sr := sel.Result()
+		res.Winner, res.Decided = sr.Best, sr.Decided
+		res.Selection.PCS, res.Selection.Level, res.Selection.Looks = Float(sr.PCS), Float(sr.Level), sr.Looks
+		res.Selection.Delta, res.Selection.Detectable, res.Selection.Indifferent = Float(sr.Delta), Float(sr.Detectable), sr.Indifferent
+		for i, r := range sr.EliminatedAt {
+			res.Entries[i].EliminatedAt = r
+		}
+	}
+	for i := range res.Entries {
+		e := &res.Entries[i]
 		v := vals[i]
-		e.N = len(v)
+		e.Index, e.N, e.PValue = i, len(v), math.NaN()
 		m, sd := mean(v), stddev(v)
-		e.Mean, e.SD = sign*m, sd
+		e.Mean, e.SD = m, sd
 		h := math.NaN()
 		if e.N > 1 {
 			h = distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(e.N - 1)}.Quantile(0.5+opts.Confidence/2) * sd / math.Sqrt(float64(e.N))
 		}
 		e.CILo, e.CIHi = e.Mean-h, e.Mean+h
 	}
-	entries[best].PValue = math.NaN()
-	return &RaceResult{Winner: best, Entries: entries, Evals: evals, Decided: len(alive) == 1}, nil
-}
-
-// pairedP is the one-sided p-value of H0: mean(a − b) ≤ 0 against a worse
-// than b (a − b > 0), over their common replications.
-func pairedP(a, b []float64) float64 {
-	m := min(len(a), len(b))
-	d := make([]float64, m)
-	for k := range m {
-		d[k] = a[k] - b[k]
-	}
-	md, sd := mean(d), stddev(d)
-	if sd == 0 {
-		if md > 0 {
-			return 0
-		}
-		return 1
-	}
-	t := md / (sd / math.Sqrt(float64(m)))
-	return 1 - distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(m - 1)}.CDF(t)
+	return res, nil
 }
 
 func mean(v []float64) float64 {

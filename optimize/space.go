@@ -68,6 +68,30 @@ func (s Space) weight(i int) float64 {
 	return s.Budget.Weights[i]
 }
 
+// budgetShare returns, per variable, twice its equal share of the budget
+// in its own units (2·Total/(w·m) over the m variables the budget weighs),
+// or +Inf for variables outside the budget: the scale of the region a
+// budget leaves feasible, which CMA-ES's default units use.
+func (s Space) budgetShare() []float64 {
+	out := make([]float64, s.N())
+	m := 0
+	for i := range out {
+		out[i] = inf
+		if lo, hi := s.lohi(i); s.weight(i) > 0 && hi > lo {
+			m++
+		}
+	}
+	if s.Budget == nil || m == 0 || !(s.Budget.Total > 0) {
+		return out
+	}
+	for i := range out {
+		if w := s.weight(i); w > 0 {
+			out[i] = 2 * s.Budget.Total / (w * float64(m))
+		}
+	}
+	return out
+}
+
 // lohi returns the effective bounds of variable i (integer bounds rounded
 // inward).
 func (s Space) lohi(i int) (float64, float64) {

@@ -20,7 +20,7 @@ var updateDocs = flag.Bool("update-docs", false, "rewrite docs_gen.go from types
 // "Type" and "Type.Field".
 func extractDocs(t *testing.T) map[string]string {
 	docs := map[string]string{}
-	for _, name := range []string{"types.go", "experiments.go"} {
+	for _, name := range []string{"types.go", "experiments.go", "calibrate.go"} {
 		extractFileDocs(t, name, docs)
 	}
 	return docs

@@ -121,7 +121,7 @@ func TestMalformed(t *testing.T) {
 		{"empty file", "   \n",
 			nil, []string{`t.yaml:1:1: empty file`}},
 		{"not a mapping", "- a\n- b\n",
-			nil, []string{`t.yaml:1:1: a scenario must be a mapping (got a list)`}},
+			nil, []string{`t.yaml:1:1: not a scenario file (its top level is a list, not a mapping)`}},
 		{"no creators", edit("creators:\n  generate: {count: 10}\n", ""),
 			nil, []string{`t.yaml:1:1: creators: no creators: give generate, roster or both`}},
 		{"set unknown path", base, []string{"horizon_dayz=3"},

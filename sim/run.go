@@ -264,16 +264,18 @@ func narrowDays(sc *scenarios.Scenario) bool {
 }
 
 // CheckMemory refuses a run whose estimated memory (EstimateMemory × the
-// worlds held at once) exceeds the memory available (MemAvailable of
-// /proc/meminfo; no check where it cannot be read).
+// worlds held at once) exceeds the memory available: the smallest of the
+// cgroup v2 limit, RLIMIT_AS and MemAvailable (no check where none can be
+// read). The message names the limit and the setting that dominates the
+// estimate.
 func CheckMemory(sc *scenarios.Scenario, worlds int) error {
 	need := EstimateMemory(sc) * uint64(max(1, worlds))
-	avail, ok := memAvailable()
+	avail, src, ok := memoryLimit()
 	if !ok || need <= avail {
 		return nil
 	}
-	return fmt.Errorf("sim: scenario %q needs about %.1f GB (%d users × %d merchants at about %.0f bytes per user, %d replications held at once) but only %.1f GB is available; lower population.users, the number of merchants or --workers",
-		sc.Name, float64(need)/1e9, sc.Population.Users, len(sc.Merchants), float64(EstimateMemory(sc))/float64(max(1, sc.Population.Users)), worlds, float64(avail)/1e9)
+	return fmt.Errorf("sim: scenario %q needs about %.1f GB (%d replications held at once) but only %.1f GB is available (%s): %s",
+		sc.Name, float64(need)/1e9, worlds, float64(avail)/1e9, src, dominantMemoryTerm(sc))
 }
 
 // memAvailable reads MemAvailable from /proc/meminfo (a variable so tests

@@ -87,7 +87,7 @@ func cmdMerge(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "startrend merge: report: %v\n", err)
 		return exitFailure
 	}
-	meta := map[string]any{"command": "merge", "version": versionString(), "go_version": runtime.Version(),
+	meta := map[string]any{"command": "merge", "version": buildVersion(), "go_version": runtime.Version(),
 		"shards": dirs, "wall_seconds": time.Since(start).Seconds(), "started_at_unix": start.Unix()}
 	if err := writeRunMeta(st.Dir, meta); err != nil {
 		fmt.Fprintf(stderr, "startrend merge: %v\n", err)

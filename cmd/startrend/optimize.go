@@ -74,7 +74,7 @@ func cmdOptimize(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		fmt.Fprintln(stderr, "startrend optimize: --workers and --evals must be ≥ 0")
 		return exitUsage
 	}
-	sc, ok := loadScenario(pos, sets, stderr)
+	sc, ok := loadScenario(ctx, pos, sets, stderr)
 	if !ok {
 		return exitUsage
 	}

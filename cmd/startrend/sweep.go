@@ -77,7 +77,7 @@ func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if given["reps"] {
 		extra = append(extra, "sweep.replications="+strconv.Itoa(*reps))
 	}
-	sc, ok := loadScenario(pos, extra, stderr)
+	sc, ok := loadScenario(ctx, pos, extra, stderr)
 	if !ok {
 		return exitUsage
 	}
@@ -175,7 +175,7 @@ func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		}
 	}
 	meta := map[string]any{
-		"command": "sweep", "version": versionString(), "go_version": runtime.Version(),
+		"command": "sweep", "version": buildVersion(), "go_version": runtime.Version(),
 		"shard": shard.String(), "workers": nw, "runs_in_design": count.Batch, "runs_in_shard": count.Share,
 		"runs_finished_before": count.Done, "runs_run": count.Ran, "wall_seconds": wall,
 		"peak_memory_bytes": peakMemory(), "started_at_unix": start.Unix(),

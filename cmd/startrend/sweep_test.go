@@ -18,12 +18,6 @@ const tinySweep = "../../experiments/testdata/tiny-sweep.yaml"
 
 // TestMain lets the tests run this binary as the startrend command
 // (STARTREND_AS_MAIN=1), so that a real process can be killed with -9.
-func TestMain(m *testing.M) {
-	if os.Getenv("STARTREND_AS_MAIN") == "1" {
-		os.Exit(mainWithSignals(os.Args[1:], os.Stdout, os.Stderr))
-	}
-	os.Exit(m.Run())
-}
 
 // treeFiles reads every file under dir (relative names) except run.json.
 func treeFiles(t *testing.T, dir string) map[string][]byte {
