@@ -36,7 +36,7 @@ func runSweep(b *testing.B, sc *scenarios.Scenario, dir string, workers int) tim
 	if err != nil {
 		b.Fatal(err)
 	}
-	d, err := sw.Design(nil)
+	d, err := sw.Design()
 	if err != nil {
 		b.Fatal(err)
 	}
