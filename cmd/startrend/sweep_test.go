@@ -253,3 +253,28 @@ func BenchmarkSweepMemory(b *testing.B) {
 			float64(small)/1e6, n, float64(big)/1e6, (float64(big)-float64(small))/1e6, n, wall.Seconds())
 	}
 }
+
+// The library's sweep scenario, shrunk, writes its report: a line with a CI
+// band per KPI over the discount, in HTML and Markdown.
+func TestSweepLibraryScenarioWritesReport(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "svs")
+	code, _, errOut := run(t, "sweep", "../../scenarios/super-value-sweep.yaml", "--quiet", "-o", dir, "--reps", "2",
+		"--set", "population.users=1500", "--set", "creators.generate.count=150", "--set", "horizon_days=30", "--set", "campaigns.super_value.window=[10, 20]")
+	if code != 0 {
+		t.Fatalf("sweep: %d\n%s", code, errOut)
+	}
+	md, err := os.ReadFile(filepath.Join(dir, "report.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"7 points over `campaigns.super_value.discount`", "| baseline | Profit (CNY) |", "plots/sweep_gmv.png", "| 6 | 0.3 |"} {
+		if !strings.Contains(string(md), want) {
+			t.Errorf("report.md lacks %q", want)
+		}
+	}
+	for _, f := range []string{"report.html", "plots/sweep_gmv.png", "plots/sweep_gmv.svg", "plots/sweep_new_customers.svg", "rows.parquet"} {
+		if st, err := os.Stat(filepath.Join(dir, f)); err != nil || st.Size() == 0 {
+			t.Errorf("%s: %v", f, err)
+		}
+	}
+}
