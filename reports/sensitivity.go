@@ -557,6 +557,7 @@ func sensitivityPlots(th *theme, r *SensitivityResult) []plotSpec {
 					}
 					p.X.Min = 0
 					p.Y.Min = 0
+					p.X.Tick.Marker = humanTicks{}
 					return p
 				},
 			})
@@ -596,6 +597,7 @@ func sensitivityPlots(th *theme, r *SensitivityResult) []plotSpec {
 					p.NominalY(lab...)
 					p.Legend.Left = false
 					p.Legend.Top = false
+					p.X.Tick.Marker = humanTicks{}
 					return p
 				},
 			})
