@@ -266,3 +266,31 @@ func TestCalibrationTargetValues(t *testing.T) {
 		}
 	}
 }
+
+// ABC-SMC through the command: a posterior in calibrate.json, a tolerance
+// trace and the same fit for another number of workers.
+func TestCalibrateCommandABC(t *testing.T) {
+	file := writeSmallCalibration(t, func(s string) string {
+		return strings.Replace(s, "  method: smm\n  runs: 300\n", "  method: abc-smc\n  runs: 120\n  population: 20\n  generations: 3\n", 1)
+	})
+	dir := t.TempDir()
+	for _, w := range []string{"1", "2"} {
+		if code, _, errOut := run(t, "calibrate", file, "-o", filepath.Join(dir, w), "--workers", w, "--quiet"); code != 0 {
+			t.Fatalf("exit %d: %s", code, errOut)
+		}
+	}
+	same(t, filepath.Join(dir, "1", "calibrate.json"), filepath.Join(dir, "2", "calibrate.json"), "abc-smc --workers 1 vs 2")
+	var res struct {
+		Method      string
+		Posterior   struct{ Particles [][]float64 }
+		Generations []struct{ Tolerance any }
+	}
+	readJSON(t, filepath.Join(dir, "1", "calibrate.json"), &res)
+	if res.Method != "abc-smc" || len(res.Posterior.Particles) != 20 || len(res.Generations) < 2 {
+		t.Fatalf("abc-smc result: method %q, %d particles, %d generations", res.Method, len(res.Posterior.Particles), len(res.Generations))
+	}
+	md, _ := os.ReadFile(filepath.Join(dir, "1", "report.md"))
+	if !strings.Contains(string(md), "effective sample size") || !strings.Contains(string(md), "calibrate_trace") {
+		t.Errorf("report lacks the ABC summary or the trace:\n%s", md)
+	}
+}
