@@ -242,6 +242,7 @@ func (s *smm) run(c *Calibration, eval evalFunc) (*Result, error) {
 	}
 	best := &point{theta: append([]float64(nil), start...), outs: outs, mean: s.means(outs)}
 	best.q = s.distance(best.mean, y)
+	c.status.Best = best.q
 
 	// Search.
 	c.status.Phase = "search"
