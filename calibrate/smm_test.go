@@ -259,3 +259,32 @@ func TestResultJSONWithInfinities(t *testing.T) {
 		t.Fatalf("unexpected JSON: %.300s", b)
 	}
 }
+
+// The parametric bootstrap's percentile intervals agree with the sandwich
+// on the toy (same order of width, truth inside) and keep the inert
+// parameter not identified.
+func TestSMMBootstrapIntervals(t *testing.T) {
+	c, err := NewSMM(toyProblem(t, 4), SMMOptions{Replications: 8, MaxRuns: 12000, BootstrapRuns: 8000, Bootstrap: 20, Start: toyStart(4), RepBase: 400})
+	if err != nil {
+		t.Fatal(err)
+	}
+	boot, err := c.Run(context.Background(), Parallel(toySim, 2), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sand := fitToy(t, 4, 2)
+	for i := range 3 {
+		b, s := boot.Params[i], sand.Params[i]
+		ratio := (b.CIHi - b.CILo) / (s.CIHi - s.CILo)
+		t.Logf("%s: bootstrap [%.3f, %.3f], sandwich [%.3f, %.3f], width ratio %.2f", b.Name, b.CILo, b.CIHi, s.CILo, s.CIHi, ratio)
+		if ratio < 1.0/3 || ratio > 3 {
+			t.Errorf("%s: bootstrap interval %.3g wide, sandwich %.3g", b.Name, b.CIHi-b.CILo, s.CIHi-s.CILo)
+		}
+		if !(b.CILo <= toyTruth[i] && toyTruth[i] <= b.CIHi) {
+			t.Errorf("%s: truth %g outside the bootstrap interval [%g, %g]", b.Name, toyTruth[i], b.CILo, b.CIHi)
+		}
+	}
+	if boot.Params[3].Verdict != NotIdentified || len(boot.Bootstrap) != 20 {
+		t.Errorf("inert parameter %q, %d refits", boot.Params[3].Verdict, len(boot.Bootstrap))
+	}
+}
