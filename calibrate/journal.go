@@ -74,13 +74,30 @@ func runKey(theta []float64, rep int) string {
 	return b.String()
 }
 
+// maxJournalLine bounds one line of a journal (a run's parameters and
+// targets take a few hundred bytes).
+const maxJournalLine = 1 << 20
+
 // Load reads a journal written earlier (name is used in error messages).
 // A last line without its newline — a write cut short — is ignored;
 // any other malformed line is an error naming its line number.
 func (j *Journal) Load(name string, r io.Reader) error {
-	br := bufio.NewReader(r)
+	br := bufio.NewReaderSize(r, 64<<10)
+	var b []byte
 	for line := 1; ; line++ {
-		b, err := br.ReadBytes('\n')
+		b = b[:0]
+		var err error
+		for {
+			var chunk []byte
+			chunk, err = br.ReadSlice('\n')
+			b = append(b, chunk...)
+			if len(b) > maxJournalLine {
+				return fmt.Errorf("%s:%d: line longer than %d bytes: not a journal", name, line, maxJournalLine)
+			}
+			if err != bufio.ErrBufferFull {
+				break
+			}
+		}
 		if err == io.EOF {
 			return nil // a partial last line is dropped
 		}
