@@ -71,6 +71,10 @@ type SolveOptions struct {
 
 // SolveState is the resumable state of Solve (checkpoint.json).
 type SolveState struct {
+	// Producer and FormatVersion identify what wrote the state, Checksum
+	// its content (see MarshalSolveState).
+	Producer      string                 `json:"producer"`
+	Checksum      string                 `json:"checksum"`
 	FormatVersion int                    `json:"format_version"`
 	ScenarioHash  string                 `json:"scenario_hash"`
 	Evals         int                    `json:"evals"`
@@ -239,6 +243,27 @@ func makePlan(avail int, levels int, randomArm bool) plan {
 	return pl
 }
 
+// BudgetError is Solve's refusal of a budget too small to work; Min is the
+// smallest that works.
+type BudgetError struct {
+	Evals, Min int
+	Why        string
+}
+
+func (e *BudgetError) Error() string {
+	return fmt.Sprintf("optimize: --evals %d is too small: %s; give --evals ≥ %d", e.Evals, e.Why, e.Min)
+}
+
+// minBudget is the smallest budget whose plan gives the main search
+// minSearch runs.
+func minBudget(reportRuns, levels int, randomArm bool, minSearch int) int {
+	for e := reportRuns + 1; ; e++ {
+		if makePlan(e-reportRuns, levels, randomArm).mainSearch >= minSearch {
+			return e
+		}
+	}
+}
+
 // Solve searches p's decisions (see SolveOptions). On cancellation it
 // returns the partial Outcome (Complete false) with ctx's error; the last
 // state passed to Checkpoint resumes it.
@@ -247,32 +272,22 @@ func Solve(ctx context.Context, p *Problem, opts SolveOptions) (*Outcome, error)
 		return nil, errors.New("optimize: Solve needs a Simulate function")
 	}
 	o := p.Base.Optimize
-	method := opts.Method
-	if method == "" {
-		method = o.Method
-	}
-	if method == "" {
-		method = NameCMAES
-	}
-	evals := opts.Evals
-	if evals == 0 {
-		evals = o.Evals
-	}
+	method, evals := resolve(p, opts)
 	R := p.Replications
 	hash := scenarios.Hash(p.Base)
 	avail := evals - opts.ReportRuns
 	pl := makePlan(avail, len(o.Frontier), opts.RandomArm)
 	minSearch := 2 * R * 2
 	if pl.mainSearch < minSearch || avail <= 0 {
-		return nil, fmt.Errorf("optimize: --evals %d is too small: after %d runs for the final report, the search needs at least %d simulator runs (%d replications × 2 generations of 2); give --evals ≥ %d",
-			evals, opts.ReportRuns, minSearch, R, opts.ReportRuns+minSearch*8/3+1)
+		return nil, &BudgetError{Evals: evals, Min: minBudget(opts.ReportRuns, len(o.Frontier), opts.RandomArm, minSearch),
+			Why: fmt.Sprintf("after %d runs for the final report, the search needs at least %d simulator runs (%d replications × 2 generations of 2)", opts.ReportRuns, minSearch, R)}
 	}
 	st := opts.Resume
 	if st == nil {
 		st = &SolveState{FormatVersion: solveFormat, ScenarioHash: hash, Evals: evals, ReportRuns: opts.ReportRuns,
 			RandomArm: opts.RandomArm, Method: method, Phases: map[string]*PhaseState{}}
-	} else if st.ScenarioHash != hash || st.Evals != evals || st.RandomArm != opts.RandomArm || st.Method != method || st.ReportRuns != opts.ReportRuns {
-		return nil, fmt.Errorf("optimize: the checkpoint was written for another scenario or other settings (evals %d, random arm %t, method %s); start again without --resume", st.Evals, st.RandomArm, st.Method)
+	} else if err := st.validate(p, opts); err != nil {
+		return nil, fmt.Errorf("optimize: checkpoint: %w", err)
 	}
 	if st.Phases == nil {
 		st.Phases = map[string]*PhaseState{}

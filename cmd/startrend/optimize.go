@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"math"
@@ -60,7 +61,7 @@ func cmdOptimize(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	resume := fs.Bool("resume", false, "continue from DIR/checkpoint.json")
 	emit := fs.String("emit-scenario", "", "write the optimised strategy as a scenario `FILE`")
 	randomArm := fs.Bool("random-arm", false, "also run random search with the same budget, as a reference (shares --evals)")
-	method := fs.String("method", "", "search method: "+strings.Join(optimize.Names, ", ")+" (default: optimize.method)")
+	method := fs.String("method", "", "search method: "+strings.Join(optimize.MethodNames(), ", ")+" (default: optimize.method)")
 	force := fs.Bool("force", false, "replace an existing result or checkpoint in DIR")
 	quiet := fs.Bool("quiet", false, "no progress on stderr")
 	font := fs.String("font", "", "TTF/OTF/TTC `FILE` for plot text (CJK names)")
@@ -72,6 +73,12 @@ func cmdOptimize(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	}
 	if *workers < 0 || *evals < 0 {
 		fmt.Fprintln(stderr, "startrend optimize: --workers and --evals must be ≥ 0")
+		return exitUsage
+	}
+	evalsSet := false
+	fs.Visit(func(f *flag.Flag) { evalsSet = evalsSet || f.Name == "evals" })
+	if evalsSet && *evals == 0 {
+		fmt.Fprintln(stderr, "startrend optimize: --evals 0: the budget must be at least 1 simulator run (leave --evals out for the block's optimize.evals)")
 		return exitUsage
 	}
 	sc, ok := loadScenario(pos, sets, stderr)
@@ -91,8 +98,8 @@ func cmdOptimize(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		printLoadError(stderr, err)
 		return exitUsage
 	}
-	if *method != "" && !contains(optimize.Names, *method) {
-		fmt.Fprintf(stderr, "startrend optimize: unknown --method %q (known: %s)\n", *method, strings.Join(optimize.Names, ", "))
+	if *method != "" && !contains(optimize.MethodNames(), *method) {
+		fmt.Fprintf(stderr, "startrend optimize: unknown --method %q (known: %s)\n", *method, strings.Join(optimize.MethodNames(), ", "))
 		return exitUsage
 	}
 	dir := *out
@@ -101,19 +108,26 @@ func cmdOptimize(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	}
 	cpPath := filepath.Join(dir, optimizeCheckpointFile)
 	var state *optimize.SolveState
+	reportRuns := 2 * sc.Replications
 	if *resume {
-		b, err := os.ReadFile(cpPath)
+		b, err := readCheckpoint(cpPath)
 		if err != nil {
 			fmt.Fprintf(stderr, "startrend optimize: --resume: %v\n", err)
-			return exitFailure
+			if os.IsNotExist(err) {
+				fmt.Fprintf(stderr, "startrend optimize: nothing to resume in %s: run the same command without --resume\n", dir)
+			}
+			return exitUsage
 		}
-		state = new(optimize.SolveState)
-		if err := json.Unmarshal(b, state); err != nil {
-			fmt.Fprintf(stderr, "startrend optimize: --resume: %s: %v\n", cpPath, err)
-			return exitFailure
+		state, err = optimize.UnmarshalSolveState(b, p, optimize.SolveOptions{Method: *method, Evals: *evals, ReportRuns: reportRuns, RandomArm: *randomArm})
+		if err != nil {
+			fmt.Fprintf(stderr, "startrend optimize: --resume: %s refused: %v\n", cpPath, err)
+			return exitUsage
 		}
 	} else if !*force {
 		for _, f := range []string{optimizeCheckpointFile, "optimize.json", reports.RunFile} {
+			if f == "optimize.json" && partialWithoutCheckpoint(dir) {
+				continue // an interrupted run that saved nothing to resume: start again
+			}
 			if _, err := os.Stat(filepath.Join(dir, f)); err == nil {
 				fmt.Fprintf(stderr, "startrend optimize: %s holds %s already; use --resume to continue, --force to start again, or -o for another directory\n", dir, f)
 				return exitFailure
@@ -131,15 +145,23 @@ func cmdOptimize(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	prog := newProgress(stderr, "optimizing "+sc.Name, *quiet)
 	lastBest := math.NaN()
 	start := time.Now()
+	saved := state != nil // a checkpoint exists to resume from
 	opts := optimize.SolveOptions{
 		Simulate:   SimulateMerchant(p.Merchant),
 		Method:     *method,
 		Evals:      *evals,
-		ReportRuns: 2 * sc.Replications,
+		ReportRuns: reportRuns,
 		Workers:    nw,
 		RandomArm:  *randomArm,
 		Resume:     state,
-		Checkpoint: func(st *optimize.SolveState) error { return writeJSONAtomic(cpPath, st) },
+		Checkpoint: func(st *optimize.SolveState) error {
+			b, err := optimize.MarshalSolveState(st)
+			if err == nil {
+				err = writeFileAtomic(cpPath, append(b, '\n'))
+			}
+			saved = saved || err == nil
+			return err
+		},
 		Progress: func(done, total int, best float64) {
 			prog.Update(done, total)
 			if !math.IsNaN(best) && best != lastBest {
@@ -154,6 +176,10 @@ func cmdOptimize(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		res.Notes = append(res.Notes, "profit is not broken down by merchant by the engine: the objective uses the scenario's total profit (all merchants), so competitors' profit changes count too")
 	}
 	if err != nil {
+		if ctx.Err() != nil && !saved {
+			fmt.Fprintf(stderr, "startrend optimize: interrupted before the first checkpoint; nothing was saved: run the same command again to start over\n")
+			return exitInterrupted
+		}
 		if ctx.Err() != nil && res != nil {
 			if werr := writeJSONAtomic(filepath.Join(dir, "optimize.json"), res); werr != nil {
 				fmt.Fprintf(stderr, "startrend optimize: %v\n", werr)
@@ -162,6 +188,10 @@ func cmdOptimize(ctx context.Context, args []string, stdout, stderr io.Writer) i
 			return exitInterrupted
 		}
 		fmt.Fprintf(stderr, "startrend optimize: %v\n", err)
+		var be *optimize.BudgetError
+		if errors.As(err, &be) {
+			return exitUsage
+		}
 		return exitFailure
 	}
 	// The final report: baseline vs the chosen strategy, with the scenario's
@@ -187,6 +217,53 @@ func cmdOptimize(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	}
 	fmt.Fprintln(stdout, dir)
 	return exitOK
+}
+
+// maxCheckpointSize bounds the checkpoint read by --resume.
+const maxCheckpointSize = 256 << 20
+
+// readCheckpoint reads a regular file of at most maxCheckpointSize bytes.
+func readCheckpoint(path string) ([]byte, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file", path)
+	}
+	if fi.Size() > maxCheckpointSize {
+		return nil, fmt.Errorf("%s is %d bytes, over the %d MB limit for checkpoints", path, fi.Size(), maxCheckpointSize>>20)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, maxCheckpointSize+1))
+	if err == nil && len(b) > maxCheckpointSize {
+		err = fmt.Errorf("%s is over the %d MB limit for checkpoints", path, maxCheckpointSize>>20)
+	}
+	return b, err
+}
+
+// partialWithoutCheckpoint reports whether dir holds an optimize.json of an
+// interrupted run ("complete": false) and no checkpoint to resume it: a
+// plain rerun may replace it.
+func partialWithoutCheckpoint(dir string) bool {
+	if _, err := os.Stat(filepath.Join(dir, optimizeCheckpointFile)); err == nil {
+		return false
+	}
+	if _, err := os.Stat(filepath.Join(dir, reports.RunFile)); err == nil {
+		return false
+	}
+	b, err := readCheckpoint(filepath.Join(dir, "optimize.json"))
+	if err != nil {
+		return false
+	}
+	var head struct {
+		Complete *bool `json:"complete"`
+	}
+	return json.Unmarshal(b, &head) == nil && head.Complete != nil && !*head.Complete
 }
 
 func contains(xs []string, s string) bool {
