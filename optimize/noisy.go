@@ -317,7 +317,7 @@ func Solve(ctx context.Context, p *Problem, opts SolveOptions) (*Outcome, error)
 	// 1. Random-search reference arm.
 	var randomBest []float64
 	if opts.RandomArm {
-		res, err := s.search(ctx, "random", p, NameRandom, pl.randomSearch, 0)
+		res, err := s.search(ctx, "random", p, NameRandom, pl.randomSearch)
 		if res != nil {
 			out.Random = res
 			randomBest = res.BestX
@@ -404,7 +404,7 @@ func (s *solver) phaseState(name string) *PhaseState {
 }
 
 // search runs the search part of a phase within searchRuns simulator runs.
-func (s *solver) search(ctx context.Context, name string, p *Problem, method string, searchRuns, phaseIdx int) (*PhaseResult, error) {
+func (s *solver) search(ctx context.Context, name string, p *Problem, method string, searchRuns int) (*PhaseResult, error) {
 	ph := s.phaseState(name)
 	if ph.Result != nil && ph.Search == nil {
 		return ph.Result, nil
@@ -501,7 +501,7 @@ func (s *solver) phase(ctx context.Context, name string, p *Problem, method stri
 	if ph.Result != nil {
 		return ph.Result, nil
 	}
-	pr, err := s.search(ctx, name, p, method, searchRuns, 0)
+	pr, err := s.search(ctx, name, p, method, searchRuns)
 	if err != nil {
 		return pr, err
 	}

@@ -12,13 +12,10 @@ import (
 	"strconv"
 	"strings"
 
-	"gonum.org/v1/gonum/stat/distuv"
 	"gonum.org/v1/plot"
-	"gonum.org/v1/plot/plotter"
-	"gonum.org/v1/plot/vg"
-	"image/color"
 
-	"github.com/startrend/startrend/sim"
+	"github.com/startrend/startrend/internal/outdir"
+	"github.com/startrend/startrend/stats"
 )
 
 // Files written by Compare into its output directory.
@@ -223,12 +220,12 @@ func metricNames(ms []MetricDecl) []string {
 func compareKPI(m MetricDecl, b, c []float64, paired bool) KPIComparison {
 	kc := KPIComparison{Name: m.Name, Label: m.Label, Unit: m.Unit,
 		Base: intervalOf(b), Candidate: intervalOf(c)}
-	be := sim.MeanCI(b)
-	var de sim.Estimate
+	be := stats.MeanCI(b, stats.DefaultLevel)
+	var de stats.Estimate
 	if paired {
-		de = sim.PairedDiff(b, c)
+		de = stats.PairedDiff(c, b, stats.DefaultLevel)
 	} else {
-		de = welch(be, sim.MeanCI(c))
+		de = stats.WelchDiff(stats.MeanCI(c, stats.DefaultLevel), be, stats.DefaultLevel)
 	}
 	if de.N == 0 || !finite(de.Mean) {
 		kc.Diff = Interval{nan(), [2]Num{nan(), nan()}}
@@ -236,31 +233,10 @@ func compareKPI(m MetricDecl, b, c []float64, paired bool) KPIComparison {
 		kc.Verdict = "undefined"
 		return kc
 	}
-	kc.Diff = Interval{Num(de.Mean), [2]Num{Num(de.Lo), Num(de.Hi)}}
+	kc.Diff = intervalFrom(de)
 	kc.Pct = pctOf(de, be)
 	kc.Verdict = judgement(m, direction(Diff{Diff: kc.Diff}))
 	return kc
-}
-
-// welch is the difference of two independent means (b − a) with a Welch
-// 95% CI.
-func welch(a, b sim.Estimate) sim.Estimate {
-	if a.N == 0 || b.N == 0 {
-		return sim.Estimate{}
-	}
-	d := b.Mean - a.Mean
-	n := min(a.N, b.N)
-	if a.N < 2 || b.N < 2 {
-		return sim.Estimate{Mean: d, Lo: d, Hi: d, N: n}
-	}
-	va, vb := a.SD*a.SD/float64(a.N), b.SD*b.SD/float64(b.N)
-	se := math.Sqrt(va + vb)
-	if se == 0 {
-		return sim.Estimate{Mean: d, Lo: d, Hi: d, N: n}
-	}
-	df := (va + vb) * (va + vb) / (va*va/float64(a.N-1) + vb*vb/float64(b.N-1))
-	t := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: df}.Quantile(0.975)
-	return sim.Estimate{Mean: d, SD: se, Lo: d - t*se, Hi: d + t*se, N: n}
 }
 
 func checkRule(r Rule, kc *KPIComparison) RuleResult {
@@ -343,14 +319,14 @@ func (c *Comparison) Markdown(figs []figure) []byte {
 	}
 	fmt.Fprintf(&b, "# startrend compare: %s\n\n", status)
 	if !c.SameScenario {
-		fmt.Fprintf(&b, "> [!WARNING]\n> **The scenarios differ**: base hash `%s`, candidate hash `%s`. The KPIs may differ because the scenario changed, not only the code.\n\n", short(c.Base.Hash), short(c.Candidate.Hash))
+		fmt.Fprintf(&b, "> [!WARNING]\n> **The scenarios differ**: base hash %s, candidate hash %s. The KPIs may differ because the scenario changed, not only the code.\n\n", mdCode(short(c.Base.Hash)), mdCode(short(c.Candidate.Hash)))
 	}
 	fmt.Fprintf(&b, "| | run | scenario | hash | seed | replications |\n|---|---|---|---|---:|---:|\n")
 	for _, r := range []struct {
 		n string
 		r RunRef
 	}{{"base", c.Base}, {"candidate", c.Candidate}} {
-		fmt.Fprintf(&b, "| %s | `%s` | %s | `%s` | %d | %d |\n", r.n, mdEscape(r.r.Dir), mdEscape(r.r.Scenario), short(r.r.Hash), r.r.Seed, r.r.Replications)
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %d | %d |\n", r.n, mdCode(r.r.Dir), mdEscape(r.r.Scenario), mdCode(short(r.r.Hash)), r.r.Seed, r.r.Replications)
 	}
 	fmt.Fprintf(&b, "\nComparison: %s.\n\n> %s\n\n", c.Pairing, NoiseNote)
 	if len(c.Rules) > 0 {
@@ -361,7 +337,7 @@ func (c *Comparison) Markdown(figs []figure) []byte {
 			if !r.Passed {
 				res = "❌ **FAIL**"
 			}
-			fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s | %s |\n", mdEscape(r.Text), mdEscape(kc.Label), human(float64(r.Base)), human(float64(r.Candidate)), pctOrDiff(kc), res)
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", mdCode(r.Text), mdEscape(kc.Label), human(float64(r.Base)), human(float64(r.Candidate)), pctOrDiff(kc), res)
 		}
 		b.WriteString("\n")
 	}
@@ -372,7 +348,7 @@ func (c *Comparison) Markdown(figs []figure) []byte {
 			diffText(Diff{Diff: k.Diff}), pctText(Diff{Pct: k.Pct}), k.Verdict)
 	}
 	if len(c.MissingKPIs) > 0 {
-		fmt.Fprintf(&b, "\nKPIs in one run only (not compared): %s.\n", strings.Join(c.MissingKPIs, ", "))
+		fmt.Fprintf(&b, "\nKPIs in one run only (not compared): %s.\n", mdEscape(strings.Join(c.MissingKPIs, ", ")))
 	}
 	if len(figs) > 0 {
 		b.WriteString("\n## Plots\n\n")
@@ -420,21 +396,11 @@ type CompareOptions struct {
 }
 
 // WriteComparison writes compare.json, compare.md and plots/ into dir,
-// atomically (a temporary sibling renamed into place). An existing dir is
-// replaced only when it holds a previous comparison (compare.json) or is
-// empty.
+// atomically (a staging sibling swapped into place; see package outdir).
+// An existing dir is replaced only when it is startrend's comparison (or
+// empty); anything else is never replaced.
 func WriteComparison(dir string, c *Comparison, opt CompareOptions) error {
-	dir = filepath.Clean(dir)
-	if st, err := os.Stat(dir); err == nil {
-		if !st.IsDir() {
-			return fmt.Errorf("%s exists and is not a directory", dir)
-		}
-		entries, _ := os.ReadDir(dir)
-		if _, err := os.Stat(filepath.Join(dir, CompareJSONFile)); len(entries) > 0 && err != nil {
-			return fmt.Errorf("%s is not empty and holds no comparison; refusing to overwrite it", dir)
-		}
-	}
-	st, err := Stage(dir)
+	st, err := outdir.BeginOwn(filepath.Clean(dir), outdir.Compare)
 	if err != nil {
 		return err
 	}
@@ -468,26 +434,24 @@ func (c *Comparison) plotSpecs(th *theme) []plotSpec {
 	var specs []plotSpec
 	names := []string{th.label("base", "base"), th.label("candidate", "candidate")}
 	if len(c.KPIs) > 0 {
+		var es []effect
+		for _, k := range c.KPIs {
+			lo, hi := float64(k.Pct.CI95[0]), float64(k.Pct.CI95[1])
+			clear := lo > 0 || hi < 0
+			better := k.Verdict == "better"
+			es = append(es, effect{Label: th.label(k.Label, k.Name), Mean: float64(k.Pct.Mean), Lo: lo, Hi: hi, Clear: clear, Better: better})
+		}
+		kept, dropped := topEffects(es, maxEffects)
+		caption := fmt.Sprintf("Candidate − base: the %d largest changes in %% of the base mean, with 95%% CIs (%s); green better, red worse, grey not clear.", len(kept), c.pairingShort())
+		if dropped > 0 {
+			caption += fmt.Sprintf(" %d smaller ones are in the table.", dropped)
+		}
 		specs = append(specs, plotSpec{
 			Name:    "compare_diff",
-			Caption: "Candidate − base for every KPI, in % of the base mean, with 95% CIs (" + c.pairingShort() + ").",
-			W:       wideW, H: stdH + vg.Inch/2,
+			Caption: caption,
+			W:       wideW, H: effectsHeight(len(kept)),
 			Make: func() *plot.Plot {
-				p := th.newPlot("Candidate vs base: change of every KPI", "KPI", "change (% of base mean)")
-				var labels []string
-				var vals, lo, hi []float64
-				for _, k := range c.KPIs {
-					labels = append(labels, th.label(k.Label, k.Name))
-					vals, lo, hi = append(vals, float64(k.Pct.Mean)), append(lo, float64(k.Pct.CI95[0])), append(hi, float64(k.Pct.CI95[1]))
-				}
-				zero := plotter.NewFunction(func(float64) float64 { return 0 })
-				zero.Color = color.Gray{Y: 90}
-				p.Add(zero)
-				pts := &ciPoints{Vals: vals, Lo: lo, Hi: hi, Color: colorAt(1)}
-				p.Add(pts)
-				p.Legend.Add("mean change, 95% CI", pts)
-				nominal(p, labels)
-				return p
+				return th.effectsChart("Candidate vs base", "change (% of base mean)", kept)
 			},
 		})
 	}

@@ -10,10 +10,11 @@ import (
 	"sort"
 	"strconv"
 
+	"github.com/startrend/startrend/internal/safeio"
 	"github.com/startrend/startrend/sim"
 )
 
-// CSV headers of the run directory's tidy files (DESIGN.md §3).
+// CSV headers of the run directory's tidy files (docs/run-directory.md).
 var (
 	timeseriesHeader   = []string{"variant", "day", "metric", "mean", "ci_lo", "ci_hi"}
 	replicationsHeader = []string{"variant", "replication", "metric", "value"}
@@ -121,7 +122,7 @@ func writeTimeseries(path string, res *sim.Result) error {
 						}
 					}
 					e := sim.MeanCI(xs)
-					rec[0], rec[1], rec[2] = v.Name, strconv.Itoa(d+1), key
+					rec[0], rec[1], rec[2] = TextCell(v.Name), strconv.Itoa(d+1), TextCell(key)
 					if e.N == 0 {
 						rec[3], rec[4], rec[5] = "", "", ""
 					} else {
@@ -147,7 +148,7 @@ func writeReplications(path string, res *sim.Result) error {
 			v := &res.Variants[vi]
 			for ri := range v.Reps {
 				for _, m := range res.Metrics {
-					rec[0], rec[1], rec[2] = v.Name, strconv.Itoa(ri), m.Name
+					rec[0], rec[1], rec[2] = TextCell(v.Name), strconv.Itoa(ri), TextCell(m.Name)
 					rec[3] = formatFloat(repValue(m, &v.Reps[ri])) // "" = undefined
 					if err := w.Write(rec); err != nil {
 						return err
@@ -167,7 +168,7 @@ func writeBreakdown(path string, s *Summary) error {
 		rec := make([]string, 7)
 		put := func(variant string, rows []BreakdownStat) error {
 			for _, b := range rows {
-				rec[0], rec[1], rec[2], rec[3] = variant, b.Dimension, b.Key, b.Metric
+				rec[0], rec[1], rec[2], rec[3] = TextCell(variant), TextCell(b.Dimension), TextCell(b.Key), TextCell(b.Metric)
 				rec[4], rec[5], rec[6] = formatFloat(float64(b.Mean)), formatFloat(float64(b.CI95[0])), formatFloat(float64(b.CI95[1]))
 				if err := w.Write(rec); err != nil {
 					return err
@@ -193,14 +194,19 @@ type Series struct {
 	Mean, Lo, Hi []float64 // NaN where undefined
 }
 
-// readCSV reads a tidy CSV, checking its header, calling row for each record.
+// readCSV reads a tidy CSV of at most safeio.RunFileLimit bytes, checking
+// its header, calling row for each record with the text cells made raw
+// again (see TextCell).
 func readCSV(path string, header []string, row func(line int, rec []string) error) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
-	r := csv.NewReader(bufio.NewReaderSize(f, 1<<16))
+	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
+		return fmt.Errorf("%s: not a regular file", path)
+	}
+	r := csv.NewReader(bufio.NewReaderSize(safeio.LimitedReader(f, safeio.RunFileLimit, path, "run-directory file"), 1<<16))
 	r.FieldsPerRecord = len(header)
 	r.ReuseRecord = true
 	first, err := r.Read()
@@ -209,7 +215,7 @@ func readCSV(path string, header []string, row func(line int, rec []string) erro
 	}
 	for i := range header {
 		if first[i] != header[i] {
-			return fmt.Errorf("%s: header is %v, want %v", path, first, header)
+			return fmt.Errorf("%s: header column %d is %s, want %q", path, i+1, QuoteValue(first[i]), header[i])
 		}
 	}
 	for line := 2; ; line++ {
@@ -220,10 +226,45 @@ func readCSV(path string, header []string, row func(line int, rec []string) erro
 		if err != nil {
 			return fmt.Errorf("%s: %w", path, err)
 		}
+		for i, c := range rec {
+			rec[i] = RawCell(c)
+		}
 		if err := row(line, rec); err != nil {
 			return fmt.Errorf("%s:%d: %w", path, line, err)
 		}
 	}
+}
+
+// TextCell makes a CSV text cell safe to open in a spreadsheet: a cell
+// that a spreadsheet would run as a formula — one starting with =, +, -, @,
+// a tab or a carriage return — and that is not a number gets a leading
+// apostrophe, which spreadsheets show as text and hide; a cell starting
+// with an apostrophe gets one more, so that RawCell undoes TextCell
+// exactly. Numbers (negative ones included) are unchanged. Every text cell
+// of the run directory's CSVs goes through it; numeric columns are written
+// as numbers, and Parquet outputs keep the raw text.
+func TextCell(s string) string {
+	if s == "" {
+		return s
+	}
+	switch s[0] {
+	case '\'':
+		return "'" + s
+	case '=', '+', '-', '@', '\t', '\r':
+		if _, err := strconv.ParseFloat(s, 64); err == nil && s[0] != '\t' && s[0] != '\r' {
+			return s
+		}
+		return "'" + s
+	}
+	return s
+}
+
+// RawCell undoes TextCell.
+func RawCell(s string) string {
+	if len(s) > 1 && s[0] == '\'' {
+		return s[1:]
+	}
+	return s
 }
 
 func parseFloats(rec []string) ([]float64, error) {

@@ -3,7 +3,6 @@ package reports
 import (
 	"context"
 	"fmt"
-	"os"
 	"os/exec"
 	"strings"
 	"sync"
@@ -14,6 +13,8 @@ import (
 	"gonum.org/v1/plot/font"
 	"gonum.org/v1/plot/font/liberation"
 	"gonum.org/v1/plot/text"
+
+	"github.com/startrend/startrend/internal/safeio"
 )
 
 // cjkFontPaths are the places a CJK-capable font is looked for, in order
@@ -65,10 +66,21 @@ func loadFontFile(path string) (*loadedFont, error) {
 	return lf, nil
 }
 
+// CheckFont loads the font file a command was given (--font) so that a
+// bad one is reported before any simulation; "" (search the system) is
+// always fine.
+func CheckFont(path string) error {
+	if path == "" {
+		return nil
+	}
+	_, err := loadFontFile(path)
+	return err
+}
+
 func parseFontFile(path string) (*loadedFont, error) {
-	data, err := os.ReadFile(path)
+	data, err := safeio.ReadRegular(path, safeio.FontLimit, "font")
 	if err != nil {
-		return nil, fmt.Errorf("font %s: %w", path, err)
+		return nil, err
 	}
 	var faces []*opentype.Font
 	if coll, err := opentype.ParseCollection(data); err == nil {
@@ -80,7 +92,7 @@ func parseFontFile(path string) (*loadedFont, error) {
 	} else if f, err := opentype.Parse(data); err == nil {
 		faces = append(faces, f)
 	} else {
-		return nil, fmt.Errorf("font %s: not a TrueType/OpenType font or collection: %v", path, err)
+		return nil, fmt.Errorf("font %s: not a TrueType/OpenType font or collection", path)
 	}
 	if len(faces) == 0 {
 		return nil, fmt.Errorf("font %s: no usable face", path)

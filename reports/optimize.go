@@ -19,9 +19,6 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 )
 
-// OptimizeFile is the optimiser's result in a run directory.
-const OptimizeFile = "optimize.json"
-
 // WriteOptimize draws the optimisation plots into dir/plots
 // (optimize_convergence, optimize_allocation, optimize_frontier,
 // optimize_candidates; .png and .svg) from an optimize.Outcome and adds an

@@ -2,6 +2,8 @@ package reports
 
 import (
 	"bufio"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"image/color"
 	"image/png"
@@ -103,13 +105,29 @@ func nominal(p *plot.Plot, names []string) {
 var unsafeName = regexp.MustCompile(`[^A-Za-z0-9_.-]+`)
 
 // fileStem makes s safe for a file name; fallback when nothing is left.
+//
+// A name that is safe and at most maxStem bytes is used as it is; any
+// other is shortened to maxStem bytes and gets "_" and a stable short hash
+// of the whole name, so that names differing only in unsafe characters
+// ("ab<cd", "ab>cd") or beyond the cut never share a file, and no name
+// makes a file name too long.
 func fileStem(s, fallback string) string {
 	t := strings.Trim(unsafeName.ReplaceAllString(s, "_"), "_.")
-	if t == "" || t != s && len(t) < len(s)/2 {
-		return fallback
+	if t == s && len(t) <= maxStem {
+		return t
 	}
-	return t
+	if t == "" || len(t) < len(s)/2 {
+		t = fallback
+	}
+	if len(t) > maxStem {
+		t = strings.TrimRight(t[:maxStem], "_.")
+	}
+	h := sha256.Sum256([]byte(s))
+	return t + "_" + hex.EncodeToString(h[:4])
 }
+
+// maxStem bounds the part of a plot file name taken from a name.
+const maxStem = 48
 
 // renderPlots draws every spec to plots/<name>.png and .svg in dir, on
 // up to GOMAXPROCS goroutines. Each file depends only on its spec, so the
@@ -809,29 +827,26 @@ func containsKey[K comparable](xs []K, k K) bool {
 func (d *plotData) diffPlots() []plotSpec {
 	var specs []plotSpec
 	for vi, v := range d.s.Variants {
-		vi, v := vi, v
+		var es []effect
+		for _, m := range d.s.Metrics {
+			df := v.VsBaseline[m.Name]
+			dir := direction(df)
+			es = append(es, effect{Label: d.th.label(m.Label, m.Name), Mean: float64(df.Pct.Mean),
+				Lo: float64(df.Pct.CI95[0]), Hi: float64(df.Pct.CI95[1]),
+				Clear: dir == Up || dir == Down, Better: judgement(m, dir) == "better"})
+		}
+		kept, dropped := topEffects(es, maxEffects)
+		caption := fmt.Sprintf("%s vs %s: the %d largest paired differences in %% of the baseline mean, with 95%% CIs (common random numbers); green better, red worse, grey not clear.", d.vlabels[vi+1], d.vlabels[0], len(kept))
+		if dropped > 0 {
+			caption += fmt.Sprintf(" %d smaller ones are in the table.", dropped)
+		}
+		title := fmt.Sprintf("%s vs %s", d.vlabels[vi+1], d.vlabels[0])
 		specs = append(specs, plotSpec{
 			Name:    fmt.Sprintf("diff_%d_%s", vi+1, fileStem(v.Name, "variant")),
-			Caption: fmt.Sprintf("%s vs %s: paired difference of every KPI in %% of the baseline mean, with 95%% CIs (common random numbers).", d.vlabels[vi+1], d.vlabels[0]),
-			W:       wideW, H: stdH + vg.Inch/2,
+			Caption: caption,
+			W:       wideW, H: effectsHeight(len(kept)),
 			Make: func() *plot.Plot {
-				p := d.th.newPlot(fmt.Sprintf("%s vs %s: paired differences", d.vlabels[vi+1], d.vlabels[0]), "KPI", "change vs baseline (% of baseline mean)")
-				var names []string
-				var vals, lo, hi []float64
-				for _, m := range d.s.Metrics {
-					df := v.VsBaseline[m.Name]
-					names = append(names, d.th.label(m.Label, m.Name))
-					vals, lo, hi = append(vals, float64(df.Pct.Mean)), append(lo, float64(df.Pct.CI95[0])), append(hi, float64(df.Pct.CI95[1]))
-				}
-				zero := plotter.NewFunction(func(float64) float64 { return 0 })
-				zero.Color = color.Gray{Y: 90}
-				zero.Width = vg.Points(1)
-				p.Add(zero)
-				pts := &ciPoints{Vals: vals, Lo: lo, Hi: hi, Color: colorAt(vi + 1)}
-				p.Add(pts)
-				p.Legend.Add("mean paired difference, 95% CI", pts)
-				nominal(p, names)
-				return p
+				return d.th.effectsChart(title, "change vs baseline (% of baseline mean)", kept)
 			},
 		})
 	}

@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"strings"
 )
 
 // ReportOptions control how reports are drawn.
@@ -75,7 +74,8 @@ type reportData struct {
 	substituted bool
 }
 
-// ciText is "mean [lo, hi]" for people.
+// ciText is "mean [lo, hi]" for people; "mean (no interval: reason)"
+// when only the interval is undefined (one replication).
 func ciText(k KPI) string {
 	if !k.Mean.Defined() {
 		if k.Reason != "" {
@@ -83,27 +83,33 @@ func ciText(k KPI) string {
 		}
 		return "n/a"
 	}
-	return fmt.Sprintf("%s [%s, %s]", human(float64(k.Mean)), human(float64(k.CI95[0])), human(float64(k.CI95[1])))
+	return human(float64(k.Mean)) + bracket(k.CI95, human, k.Reason)
+}
+
+// bracket is " [lo, hi]" formatted by f, or " (no interval: reason)" when
+// the interval is undefined.
+func bracket(ci [2]Num, f func(float64) string, reason string) string {
+	if !ci[0].Defined() || !ci[1].Defined() {
+		if reason == "" {
+			reason = "undefined"
+		}
+		return " (no interval: " + reason + ")"
+	}
+	return fmt.Sprintf(" [%s, %s]", f(float64(ci[0])), f(float64(ci[1])))
 }
 
 func diffText(df Diff) string {
 	if !df.Diff.Mean.Defined() {
 		return "n/a"
 	}
-	return fmt.Sprintf("%s [%s, %s]", humanSigned(float64(df.Diff.Mean)), humanSigned(float64(df.Diff.CI95[0])), humanSigned(float64(df.Diff.CI95[1])))
+	return humanSigned(float64(df.Diff.Mean)) + bracket(df.Diff.CI95, humanSigned, df.Reason)
 }
 
 func pctText(df Diff) string {
 	if !df.Pct.Mean.Defined() {
 		return "n/a"
 	}
-	return fmt.Sprintf("%s [%s, %s]", humanPct(float64(df.Pct.Mean)), humanPct(float64(df.Pct.CI95[0])), humanPct(float64(df.Pct.CI95[1])))
-}
-
-// mdEscape makes text safe inside a Markdown table cell.
-func mdEscape(s string) string {
-	r := strings.NewReplacer("|", `\|`, "\n", " ", "\r", " ", "<", "&lt;", ">", "&gt;")
-	return r.Replace(s)
+	return humanPct(float64(df.Pct.Mean)) + bracket(df.Pct.CI95, humanPct, df.Reason)
 }
 
 func (rd *reportData) provenance() string {
@@ -113,8 +119,8 @@ func (rd *reportData) provenance() string {
 		warm = fmt.Sprintf(" after %d warm-up days", s.WarmupDays)
 	}
 	v := ""
-	if s.Version != "" {
-		v = ", startrend " + s.Version
+	if ver := rd.run.Meta.Version; ver != "" {
+		v = ", startrend " + ver
 	}
 	return fmt.Sprintf("seed %d, %d replications, %d KPI days%s, money in %s%s; scenario hash %s", s.Seed, s.Replications, s.HorizonDays, warm, s.Currency, v, s.Hash)
 }
@@ -125,6 +131,7 @@ func (rd *reportData) markdown() []byte {
 	fmt.Fprintf(&b, "# startrend report: %s\n\n", mdEscape(s.Scenario))
 	fmt.Fprintf(&b, "%s.\n\n", mdEscape(rd.provenance()))
 	fmt.Fprintf(&b, "> %s\n\n", NoiseNote)
+	rd.answerMarkdown(&b)
 	if len(s.Variants) > 0 {
 		b.WriteString("## Verdicts\n\n")
 		for i := range s.Variants {
@@ -180,7 +187,7 @@ func (rd *reportData) markdown() []byte {
 		}
 	}
 	b.WriteString("## Provenance\n\n")
-	fmt.Fprintf(&b, "Scenario `%s`, hash `%s`, seed %d. The resolved scenario is `%s` in the run directory.\n", mdEscape(s.Scenario), s.Hash, s.Seed, ScenarioFile)
+	fmt.Fprintf(&b, "Scenario %s, hash %s, seed %d. The resolved scenario is `%s` in the run directory.\n", mdCode(s.Scenario), mdCode(s.Hash), s.Seed, ScenarioFile)
 	return b.Bytes()
 }
 
@@ -224,13 +231,36 @@ th{background:#f3f3f3}
 .better{color:#0a6b2c}.worse{color:#b00020}
 figure{margin:1.5rem 0}figure img{max-width:100%;height:auto;border:1px solid #eee}
 figcaption{font-size:.9rem;color:#555}
-pre{background:#f7f7f7;padding:.8rem;overflow:auto;font-size:.85rem}
+pre{background:#f7f7f7;padding:.8rem;overflow:auto;font-size:.85rem;white-space:pre-wrap;overflow-wrap:anywhere}
+.answer{font-size:1.05rem;background:#eef6ee;border-left:4px solid #1a853c;padding:.6rem .9rem}
+.answer.undecided{background:#f3f3f3;border-left-color:#888}
+tr.winner td{font-weight:600}
+table{display:block;overflow-x:auto;max-width:100%}
 </style>
 </head>
 <body>
 <h1>startrend report: {{.Scenario}}</h1>
 <p>{{.Provenance}}.</p>
 <p class="note" id="noise-note">{{.Note}}</p>
+{{with .Recommendation}}<h2 id="answer">Answer</h2>
+<p class="answer {{if .Decided}}decided{{else}}undecided{{end}}"><strong>{{.Text}}</strong></p>
+<table id="recommendation" class="sortable">
+<thead><tr><th>variant</th><th>{{.ObjectiveLabel}} [95% CI]</th><th>ROI [95% CI]</th><th>best − this [95% CI]</th><th>p (Holm)</th></tr></thead>
+<tbody>
+{{range $.Candidates}}<tr{{if .Winner}} class="winner"{{end}}><td>{{.Variant}}{{if not .Admissible}} (not admissible){{end}}</td><td>{{.Objective}}</td><td>{{.ROI}}</td><td>{{.VsBest}}</td><td>{{.P}}</td></tr>
+{{end}}</tbody>
+</table>
+<p class="method">Method: {{.Method}}.</p>{{end}}
+{{if .MerchantTables}}<h2 id="merchants">Per merchant</h2>
+<p>Mean over replications [95% CI]; for variants, the paired difference against the baseline in % [95% CI].</p>
+{{range .MerchantTables}}<h3>{{.Name}}</h3>
+<table class="merchant sortable" data-merchant="{{.ID}}">
+<thead><tr><th>KPI</th>{{range .Variants}}<th>{{.}}</th>{{end}}</tr></thead>
+<tbody>
+{{range .Rows}}<tr data-kpi="{{.Name}}"><td>{{.Label}}</td>{{range .Cells}}<td>{{.}}</td>{{end}}</tr>
+{{end}}</tbody>
+</table>
+{{end}}{{end}}
 {{if .Variants}}<h2>Verdicts</h2>
 <ul id="verdicts">
 {{range .Variants}}<li><strong>{{.Name}}</strong> vs {{$.Baseline}}: {{.Verdict}}</li>
@@ -272,10 +302,36 @@ pre{background:#f7f7f7;padding:.8rem;overflow:auto;font-size:.85rem}
 <tr><th>hash (SHA-256 of the resolved scenario)</th><td class="text"><code>{{.Hash}}</code></td></tr>
 <tr><th>seed</th><td class="text">{{.Seed}}</td></tr>
 <tr><th>replications</th><td class="text">{{.Replications}}</td></tr>
-<tr><th>startrend version</th><td class="text">{{if .Version}}{{.Version}}{{else}}unknown{{end}}</td></tr>
+<tr><th>startrend version</th><td class="text">{{if .BuildVersion}}{{.BuildVersion}}{{else}}not recorded{{end}}</td></tr>
 </table>
-<p>The resolved scenario (<code>scenario.yaml</code>):</p>
+<details id="scenario"><summary>The resolved scenario (<code>scenario.yaml</code>)</summary>
 <pre id="scenario-yaml">{{.YAML}}</pre>
+</details>
+<script>
+// Sortable tables: click a header to sort by that column (numbers by value).
+document.querySelectorAll("table.sortable, #kpis, #kpis-headline, table.diffs").forEach(function (t) {
+  t.querySelectorAll("thead th").forEach(function (th, col) {
+    th.style.cursor = "pointer";
+    th.title = "sort";
+    th.addEventListener("click", function () {
+      var body = t.tBodies[0], rows = Array.prototype.slice.call(body.rows);
+      var dir = th.dataset.dir === "asc" ? -1 : 1;
+      th.dataset.dir = dir === 1 ? "asc" : "desc";
+      var key = function (r) {
+        var s = (r.cells[col] ? r.cells[col].textContent : "").trim();
+        var n = parseFloat(s.replace(/[,%+]/g, "").replace(/^\u2212/, "-"));
+        return isNaN(n) ? s : n;
+      };
+      rows.sort(function (a, b) {
+        var x = key(a), y = key(b);
+        if (typeof x === "number" && typeof y === "number") return dir * (x - y);
+        return dir * String(x).localeCompare(String(y));
+      });
+      rows.forEach(function (r) { body.appendChild(r); });
+    });
+  });
+});
+</script>
 </body>
 </html>
 `))
@@ -284,15 +340,18 @@ func (rd *reportData) html() ([]byte, error) {
 	s := rd.s
 	data := struct {
 		*Summary
-		Provenance   string
-		VariantNames []string
-		KPIRows      []htmlKPIRow
-		HeadlineRows []htmlKPIRow
-		Variants     []htmlVariant
-		Figures      []figure
-		Substituted  bool
-		YAML         string
-	}{Summary: s, Provenance: rd.provenance(), VariantNames: s.VariantNames(), Figures: rd.figs,
+		Provenance     string
+		VariantNames   []string
+		KPIRows        []htmlKPIRow
+		HeadlineRows   []htmlKPIRow
+		Variants       []htmlVariant
+		Figures        []figure
+		Substituted    bool
+		YAML           string
+		BuildVersion   string
+		Candidates     []htmlCandidate
+		MerchantTables []htmlMerchant
+	}{BuildVersion: rd.run.Meta.Version, Candidates: rd.htmlCandidates(), MerchantTables: rd.htmlMerchants(), Summary: s, Provenance: rd.provenance(), VariantNames: s.VariantNames(), Figures: rd.figs,
 		Substituted: rd.substituted, YAML: string(rd.run.ScenarioYAML)}
 	for _, m := range s.Metrics {
 		row := htmlKPIRow{Name: m.Name, Label: m.Label, Unit: m.Unit, Description: m.Description}

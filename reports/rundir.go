@@ -1,4 +1,4 @@
-// Package reports writes and reads run directories (DESIGN.md §3): the
+// Package reports writes and reads run directories (docs/run-directory.md): the
 // resolved scenario, summary.json, the tidy CSVs, run.json, the HTML and
 // Markdown reports and their plots; and compares two runs.
 //
@@ -12,11 +12,16 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
 	"strconv"
 
+	"gopkg.in/yaml.v3"
+
+	"github.com/startrend/startrend/internal/outdir"
+	"github.com/startrend/startrend/internal/safeio"
 	"github.com/startrend/startrend/sim"
 )
 
@@ -51,7 +56,7 @@ type RunInput struct {
 	Meta         RunMeta
 	Font         string    // optional TTF/OTF/TTC path for plots (CJK); "" = search the system
 	Warn         io.Writer // where the warning about a missing CJK font goes; nil = os.Stderr
-	Version      string    // startrend version, recorded in summary.json and the reports
+	Version      string    // the build's version (see RunJSON.Version), recorded in run.json and the reports
 }
 
 // RunJSON is run.json: the run's machine-dependent metadata. Complete is
@@ -68,6 +73,10 @@ type RunJSON struct {
 	UserDaysPerSecond Num    `json:"user_days_per_second"`
 	PeakMemBytes      uint64 `json:"peak_mem_bytes"`
 	StartedAtUnix     int64  `json:"started_at_unix"`
+	// Version is the build that wrote the run: module version, Go version,
+	// platform and VCS revision. It is here, not in summary.json or the
+	// CSVs, which stay byte-identical across builds.
+	Version string `json:"version,omitempty"`
 }
 
 // Run is a run directory loaded from its files.
@@ -94,27 +103,45 @@ var ErrNotFinished = errors.New("not a finished run (run.json missing/incomplete
 // run.json is reported as "DIR is not a finished run (run.json
 // missing/incomplete)" (errors.Is(err, ErrNotFinished)).
 func ReadRun(dir string) (*Run, error) {
-	b, err := os.ReadFile(filepath.Join(dir, RunFile))
+	b, err := safeio.ReadRegular(filepath.Join(dir, RunFile), safeio.RunFileLimit, "")
 	if err != nil {
 		if st, err2 := os.Stat(dir); err2 != nil || !st.IsDir() {
 			return nil, fmt.Errorf("%s: no such run directory", dir)
 		}
-		return nil, fmt.Errorf("%s is %w", dir, ErrNotFinished)
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("%s is %w", dir, ErrNotFinished)
+		}
+		return nil, err
 	}
 	var meta RunJSON
 	if err := json.Unmarshal(b, &meta); err != nil || !meta.Complete {
 		return nil, fmt.Errorf("%s is %w", dir, ErrNotFinished)
 	}
+	if meta.FormatVersion != FormatVersion {
+		return nil, fmt.Errorf("%s: format_version %d, this startrend reads %d (rerun the scenario with this startrend)", filepath.Join(dir, RunFile), meta.FormatVersion, FormatVersion)
+	}
 	run, err := readRunFiles(dir)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkScenarioYAML(filepath.Join(dir, ScenarioFile), run.ScenarioYAML, run.Summary.Scenario); err != nil {
 		return nil, err
 	}
 	run.Meta = meta
 	return run, nil
 }
 
+// maxReplicationCells bounds the values replications.csv may make a reader
+// hold (variants × metrics × replications).
+const maxReplicationCells = 1 << 25
+
+// maxSeries bounds the distinct daily series per variant in timeseries.csv.
+const maxSeries = 100_000
+
 // readRunFiles loads the data files of a run directory (everything but
-// run.json).
+// run.json). Every file is read with the safeio.RunFileLimit size limit;
+// what the files may make it allocate is bounded by what summary.json
+// declares (variants, metrics, replications).
 func readRunFiles(dir string) (*Run, error) {
 	run := &Run{
 		Dir:          dir,
@@ -124,26 +151,47 @@ func readRunFiles(dir string) (*Run, error) {
 		Breakdown:    map[string][]BreakdownStat{},
 	}
 	var err error
-	if run.ScenarioYAML, err = os.ReadFile(filepath.Join(dir, ScenarioFile)); err != nil {
+	if run.ScenarioYAML, err = safeio.ReadRegular(filepath.Join(dir, ScenarioFile), safeio.ScenarioLimit, "run-directory file"); err != nil {
 		return nil, fmt.Errorf("reading run directory: %w", err)
 	}
-	b, err := os.ReadFile(filepath.Join(dir, SummaryFile))
+	summaryPath := filepath.Join(dir, SummaryFile)
+	b, err := safeio.ReadRegular(summaryPath, safeio.RunFileLimit, "run-directory file")
 	if err != nil {
 		return nil, fmt.Errorf("reading run directory: %w", err)
 	}
 	var s Summary
 	if err := json.Unmarshal(b, &s); err != nil {
-		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, SummaryFile), err)
+		return nil, fmt.Errorf("%s: not a summary.json: %w", summaryPath, err)
 	}
-	if s.FormatVersion != FormatVersion {
-		return nil, fmt.Errorf("%s: format_version %d, this startrend reads %d", filepath.Join(dir, SummaryFile), s.FormatVersion, FormatVersion)
+	if err := s.Upgrade(); err != nil {
+		return nil, fmt.Errorf("%s: %w", summaryPath, err)
+	}
+	if s.Replications < 1 || s.Replications > 100_000 {
+		return nil, fmt.Errorf("%s: replications %d (allowed 1 to 100000)", summaryPath, s.Replications)
 	}
 	run.Summary = &s
+	variants := map[string]bool{s.Baseline: true}
+	for _, v := range s.Variants {
+		variants[v.Name] = true
+	}
+	metrics := map[string]bool{}
+	for _, m := range s.Metrics {
+		metrics[m.Name] = true
+	}
+	knownVariant := func(v string) error {
+		if !variants[v] {
+			return fmt.Errorf("variant %s is not one of summary.json", QuoteValue(v))
+		}
+		return nil
+	}
 
 	err = readCSV(filepath.Join(dir, TimeseriesFile), timeseriesHeader, func(_ int, rec []string) error {
+		if err := knownVariant(rec[0]); err != nil {
+			return err
+		}
 		day, err := strconv.Atoi(rec[1])
-		if err != nil {
-			return fmt.Errorf("bad day %q", rec[1])
+		if err != nil || day < 0 || day > 1_000_000 {
+			return fmt.Errorf("bad day %s", QuoteValue(rec[1]))
 		}
 		f, err := parseFloats(rec[3:6])
 		if err != nil {
@@ -156,6 +204,9 @@ func readRunFiles(dir string) (*Run, error) {
 		}
 		se := byName[rec[2]]
 		if se == nil {
+			if len(byName) >= maxSeries {
+				return fmt.Errorf("more than %d series for variant %s", maxSeries, QuoteValue(rec[0]))
+			}
 			se = &Series{}
 			byName[rec[2]] = se
 			run.SeriesOrder[rec[0]] = append(run.SeriesOrder[rec[0]], rec[2])
@@ -169,14 +220,24 @@ func readRunFiles(dir string) (*Run, error) {
 	if err != nil {
 		return nil, err
 	}
+	cells := 0
 	err = readCSV(filepath.Join(dir, ReplicationsFile), replicationsHeader, func(_ int, rec []string) error {
+		if err := knownVariant(rec[0]); err != nil {
+			return err
+		}
+		if !metrics[rec[2]] {
+			return fmt.Errorf("metric %s is not declared in summary.json", QuoteValue(rec[2]))
+		}
 		r, err := strconv.Atoi(rec[1])
-		if err != nil || r < 0 || r > 1<<20 {
-			return fmt.Errorf("bad replication %q", rec[1])
+		if err != nil || r < 0 {
+			return fmt.Errorf("bad replication %s (allowed 0 to %d)", QuoteValue(rec[1]), s.Replications-1)
+		}
+		if r >= s.Replications {
+			return fmt.Errorf("replication %d, but summary.json declares %d replications (allowed 0 to %d)", r, s.Replications, s.Replications-1)
 		}
 		v, err := parseFloat(rec[3])
 		if err != nil {
-			return fmt.Errorf("bad value %q", rec[3])
+			return fmt.Errorf("bad value %s", QuoteValue(rec[3]))
 		}
 		byMetric := run.Replications[rec[0]]
 		if byMetric == nil {
@@ -184,6 +245,12 @@ func readRunFiles(dir string) (*Run, error) {
 			run.Replications[rec[0]] = byMetric
 		}
 		xs := byMetric[rec[2]]
+		if len(xs) <= r {
+			cells += r + 1 - len(xs)
+			if cells > maxReplicationCells {
+				return fmt.Errorf("more than %d values (variants × metrics × replications)", maxReplicationCells)
+			}
+		}
 		for len(xs) <= r {
 			xs = append(xs, math.NaN())
 		}
@@ -195,6 +262,9 @@ func readRunFiles(dir string) (*Run, error) {
 		return nil, err
 	}
 	err = readCSV(filepath.Join(dir, BreakdownFile), breakdownHeader, func(_ int, rec []string) error {
+		if err := knownVariant(rec[0]); err != nil {
+			return err
+		}
 		f, err := parseFloats(rec[4:7])
 		if err != nil {
 			return err
@@ -211,45 +281,6 @@ func readRunFiles(dir string) (*Run, error) {
 	return run, nil
 }
 
-// isRunDir reports whether dir looks like a run directory (it holds
-// run.json or summary.json).
-func isRunDir(dir string) bool {
-	for _, f := range []string{RunFile, SummaryFile} {
-		if _, err := os.Stat(filepath.Join(dir, f)); err == nil {
-			return true
-		}
-	}
-	return false
-}
-
-// checkTarget says whether dir may be (re)placed.
-func checkTarget(dir string, force bool) (exists bool, err error) {
-	st, err := os.Stat(dir)
-	if errors.Is(err, os.ErrNotExist) {
-		return false, nil
-	}
-	if err != nil {
-		return false, err
-	}
-	if !st.IsDir() {
-		return false, fmt.Errorf("%s exists and is not a directory", dir)
-	}
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return false, err
-	}
-	if len(entries) == 0 {
-		return true, nil
-	}
-	if !isRunDir(dir) {
-		return false, fmt.Errorf("%s is not empty and is not a run directory; refusing to overwrite it", dir)
-	}
-	if !force {
-		return false, fmt.Errorf("%s already holds a run; use --force to replace it", dir)
-	}
-	return true, nil
-}
-
 func writeJSONFile(path string, v any) error {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
@@ -261,10 +292,11 @@ func writeJSONFile(path string, v any) error {
 	return os.WriteFile(path, buf.Bytes(), 0o644)
 }
 
-// WriteRunDir writes the whole run directory atomically: into a temporary
-// sibling directory, renamed into place at the end. An existing run
-// directory is replaced only when force is set; a non-empty directory that is
-// not a run directory is never replaced.
+// WriteRunDir writes the whole run directory atomically, following the
+// output-directory rule of package outdir: into a hidden staging sibling,
+// swapped into place at the end. An existing startrend output is replaced
+// only when force is set; a non-empty directory startrend did not write is
+// never replaced, force or not (errors.Is(err, outdir.ErrNotOurs)).
 //
 // The reports (report.html, report.md, plots/) are rendered from the data
 // files just written. run.json, written last, is the only file that differs
@@ -277,33 +309,44 @@ func WriteRunDir(dir string, in RunInput, force bool) error {
 		return errors.New("reports: no result to write")
 	}
 	dir = filepath.Clean(dir)
-	if _, err := checkTarget(dir, force); err != nil {
-		return err
-	}
-	st, err := Stage(dir)
+	st, err := outdir.Begin(dir, outdir.Run, force)
 	if err != nil {
 		return err
 	}
 	defer st.Abort()
-	tmp := st.Dir
-	if err := writeData(tmp, in); err != nil {
+	if err := WriteRunFiles(st.Dir, in); err != nil {
 		return err
 	}
-	run, err := readRunFiles(tmp)
+	// The swap re-checks the target in case it changed meanwhile.
+	return st.Commit()
+}
+
+// CheckRunDir says, before any work, whether WriteRunDir(dir, ..., force)
+// would be allowed to write dir.
+func CheckRunDir(dir string, force bool) error {
+	return outdir.Prepare(dir, outdir.Run, force)
+}
+
+// WriteRunFiles writes the files of a run directory into dir, an empty
+// directory being staged by the caller (a command whose output holds a run
+// directory and more, such as optimize). run.json, marking the run
+// complete, is written last.
+func WriteRunFiles(dir string, in RunInput) error {
+	if in.Result == nil {
+		return errors.New("reports: no result to write")
+	}
+	if err := writeData(dir, in); err != nil {
+		return err
+	}
+	run, err := readRunFiles(dir)
 	if err != nil {
 		return fmt.Errorf("reports: re-reading what was written: %w", err)
 	}
-	if err := RenderReports(run, tmp, ReportOptions{Font: in.Font, Warn: in.Warn}); err != nil {
+	run.Meta.Version = in.Version // run.json, written last, will say the same
+	if err := RenderReports(run, dir, ReportOptions{Font: in.Font, Warn: in.Warn}); err != nil {
 		return err
 	}
-	if err := writeRunJSON(tmp, in); err != nil {
-		return err
-	}
-	// Swap into place; re-check the target in case it changed meanwhile.
-	if _, err := checkTarget(dir, force); err != nil {
-		return err
-	}
-	return st.Commit()
+	return writeRunJSON(dir, in)
 }
 
 // writeData writes scenario.yaml, summary.json and the CSVs.
@@ -312,7 +355,7 @@ func writeData(dir string, in RunInput) error {
 	if err := os.WriteFile(filepath.Join(dir, ScenarioFile), in.ScenarioYAML, 0o644); err != nil {
 		return err
 	}
-	s, err := BuildSummary(res, in.ScenarioYAML, in.Version)
+	s, err := BuildSummary(res, in.ScenarioYAML, "")
 	if err != nil {
 		return err
 	}
@@ -338,10 +381,25 @@ func writeRunJSON(dir string, in RunInput) error {
 		Complete: true, FormatVersion: FormatVersion,
 		WallSeconds: Num(m.WallSeconds), Workers: m.Workers, Chunks: m.Chunks,
 		GoVersion: m.GoVersion, UserDays: Num(m.UserDays), PeakMemBytes: m.PeakMemBytes,
-		StartedAtUnix: m.StartedAtUnix, UserDaysPerSecond: nan(),
+		StartedAtUnix: m.StartedAtUnix, UserDaysPerSecond: nan(), Version: in.Version,
 	}
 	if m.WallSeconds > 0 {
 		rj.UserDaysPerSecond = Num(m.UserDays / m.WallSeconds)
 	}
 	return writeJSONFile(filepath.Join(dir, RunFile), rj)
+}
+
+// checkScenarioYAML checks that a run directory's scenario.yaml is a YAML
+// mapping naming the scenario of summary.json; its content is never quoted.
+func checkScenarioYAML(path string, data []byte, name string) error {
+	var doc struct {
+		Name string `yaml:"name"`
+	}
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return fmt.Errorf("%s: not a scenario (not a YAML mapping)", path)
+	}
+	if doc.Name != name {
+		return fmt.Errorf("%s: not the scenario of summary.json (name %s, summary.json says %s)", path, QuoteValue(doc.Name), QuoteValue(name))
+	}
+	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"html/template"
 	"io"
 	"io/fs"
 	"math"
@@ -13,6 +14,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"codeberg.org/go-fonts/liberation/liberationsansregular"
 )
 
 func writeSynth(t testing.TB, dir string, o synthOpts) string {
@@ -263,7 +266,7 @@ func TestReportNumbersMatchSummary(t *testing.T) {
 	// Every variant has its verdict in both reports, and the noise note.
 	for _, v := range s.Variants {
 		vd := Verdict(s, &v)
-		if !strings.Contains(string(md), mdEscape(vd)) || !strings.Contains(string(html), strings.ReplaceAll(vd, "“", "“")) {
+		if !strings.Contains(string(md), mdEscape(vd)) || !strings.Contains(string(html), template.HTMLEscapeString(vd)) {
 			t.Errorf("verdict of %s missing", v.Name)
 		}
 	}
@@ -319,9 +322,12 @@ func TestHuman(t *testing.T) {
 
 // Without a CJK-capable font, Chinese labels become ids with one warning.
 func TestFontFallbackWarnsOnce(t *testing.T) {
-	latin := "/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf"
-	if _, err := os.Stat(latin); err != nil {
-		t.Skip("no Latin-only font file to stand in for a system without CJK fonts")
+	// A Latin-only font stands in for a system without CJK fonts; it comes
+	// from a Go module (gonum/plot's own dependency), so the test never
+	// depends on what the machine has installed.
+	latin := filepath.Join(t.TempDir(), "LiberationSans-Regular.ttf")
+	if err := os.WriteFile(latin, liberationsansregular.TTF, 0o644); err != nil {
+		t.Fatal(err)
 	}
 	var warn bytes.Buffer
 	out := filepath.Join(t.TempDir(), "run")
@@ -371,7 +377,7 @@ func TestNoOptionalData(t *testing.T) {
 		r.Daily, r.Breakdown, r.Distributions = nil, nil, nil
 	}
 	out := filepath.Join(t.TempDir(), "run")
-	if err := WriteRunDir(out, RunInput{Result: res, Warn: io.Discard}, false); err != nil {
+	if err := WriteRunDir(out, RunInput{ScenarioYAML: []byte(synthYAML), Result: res, Warn: io.Discard}, false); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := ReadRun(out); err != nil {

@@ -4,14 +4,26 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strings"
 
 	"gopkg.in/yaml.v3"
 
 	"github.com/startrend/startrend/sim"
+	"github.com/startrend/startrend/stats"
 )
 
-// FormatVersion is the version of summary.json's layout.
-const FormatVersion = 1
+// FormatVersion is the version of summary.json's layout (and of run.json
+// and compare.json, written with it).
+//
+// Version 2 applies the rule for n < 2 of package stats: a KPI, breakdown
+// cell or difference estimated from a single replication has its mean but
+// a null SD and CI, with the reason in "reason" (version 1 wrote a
+// zero-width CI and SD 0). Version 1 files are still read (see
+// [Summary.Upgrade]).
+const FormatVersion = 2
+
+// OldestFormatVersion is the oldest summary.json layout this startrend reads.
+const OldestFormatVersion = 1
 
 // Summary is summary.json: the run's KPIs with 95% CIs, the variants'
 // paired differences against the baseline, breakdowns, distribution
@@ -27,7 +39,7 @@ type Summary struct {
 	WarmupDays    int          `json:"warmup_days"`
 	Currency      string       `json:"currency"`
 	Scale         Num          `json:"scale"`
-	Version       string       `json:"version,omitempty"` // startrend version that wrote the run
+	Version       string       `json:"version,omitempty"` // read from format-1 files only; the build is recorded in run.json
 	Baseline      string       `json:"baseline"`          // name of the baseline variant
 	Note          string       `json:"note"`              // what the intervals cover
 	Metrics       []MetricDecl `json:"metrics"`
@@ -42,6 +54,10 @@ type Summary struct {
 	// CampaignWindows: mean daily KPIs inside vs outside each campaign's
 	// window, every variant.
 	CampaignWindows []WindowEffect `json:"campaign_windows"`
+	// Merchants: each merchant's own KPIs and paired differences.
+	Merchants []MerchantSummary `json:"merchants"`
+	// Recommendation answers the scenario's question (absent when it asks none).
+	Recommendation *Recommendation `json:"recommendation,omitempty"`
 }
 
 // MetricDecl is a sim.Metric as written to summary.json.
@@ -57,7 +73,8 @@ type MetricDecl struct {
 }
 
 // KPI is a mean over replications with its Student-t 95% CI. Mean, SD and
-// CI are null (with Reason) when no replication defines the KPI.
+// CI are null (with Reason) when no replication defines the KPI; SD and CI
+// are null (with Reason) when only one does.
 type KPI struct {
 	Mean   Num    `json:"mean"`
 	SD     Num    `json:"sd"`
@@ -127,7 +144,7 @@ type WindowEffect struct {
 }
 
 // NoiseNote is the sentence every report carries about its intervals.
-const NoiseNote = "The 95% confidence intervals cover simulation noise only (variation between replications), not uncertainty in the scenario's parameters."
+const NoiseNote = "The 95% confidence intervals cover simulation noise only (variation between replications), not uncertainty in the scenario's parameters. An interval of a quantity that cannot be negative is cut at 0."
 
 func kindName(k sim.MetricKind) string {
 	switch k {
@@ -161,10 +178,10 @@ func repValue(m sim.Metric, r *sim.RepResult) float64 {
 	if m.Kind == sim.Ratio {
 		num, ok1 := r.Totals[m.Num]
 		den, ok2 := r.Totals[m.Den]
-		if !ok1 || !ok2 || den == 0 {
+		if !ok1 || !ok2 {
 			return math.NaN()
 		}
-		return num / den
+		return stats.Ratio(num, den)
 	}
 	x, ok := r.Totals[m.Name]
 	if !ok {
@@ -175,44 +192,60 @@ func repValue(m sim.Metric, r *sim.RepResult) float64 {
 
 func undefinedReason(m sim.Metric) string {
 	if m.Kind == sim.Ratio {
-		return fmt.Sprintf("%s is zero in every replication", m.Den)
+		return stats.ZeroDenominatorEverywhere(m.Den)
 	}
 	return "no replication recorded it"
 }
 
 func kpiFrom(m sim.Metric, xs []float64, currency string) KPI {
-	e := sim.MeanCI(xs)
-	k := KPI{N: e.N, Unit: unitFor(m, currency), Label: m.Label}
-	if e.N == 0 {
-		k.Mean, k.SD, k.CI95 = nan(), nan(), [2]Num{nan(), nan()}
-		k.Reason = undefinedReason(m)
-		return k
+	e := stats.MeanCI(xs, stats.DefaultLevel).Clip(kpiBounds(m.Name))
+	iv := intervalFrom(e)
+	return KPI{Mean: iv.Mean, SD: Num(e.SD), CI95: iv.CI95, N: e.N, Unit: unitFor(m, currency), Label: m.Label,
+		Reason: reasonFor(m, e)}
+}
+
+// kpiBounds is the range a KPI can take: profit may be negative, shares
+// (the creator income Gini, task fulfilment) lie in [0, 1], and every other
+// KPI — money, counts, stocks, ratios of them — is non-negative. A KPI's
+// Student-t interval is clipped to this range (the true mean lies inside
+// it, so clipping keeps the interval's coverage).
+func kpiBounds(name string) stats.Bounds {
+	switch {
+	case name == "profit":
+		return stats.Unbounded
+	case strings.Contains(name, "gini"), strings.Contains(name, "fulfilment"):
+		return stats.Proportion
 	}
-	k.Mean, k.SD, k.CI95 = Num(e.Mean), Num(e.SD), [2]Num{Num(e.Lo), Num(e.Hi)}
-	return k
+	return stats.NonNegative
+}
+
+// reasonFor is why e's interval is undefined, "" when it is defined.
+func reasonFor(m sim.Metric, e stats.Estimate) string {
+	switch {
+	case e.N == 0:
+		return undefinedReason(m)
+	case !e.Defined():
+		return e.Undefined
+	}
+	return ""
+}
+
+// intervalFrom writes an estimate as an Interval: NaN (undefined) values
+// become null.
+func intervalFrom(e stats.Estimate) Interval {
+	return Interval{Num(e.Mean), [2]Num{Num(e.Lo), Num(e.Hi)}}
 }
 
 func diffFrom(m sim.Metric, base, cand []float64) Diff {
-	e := sim.PairedDiff(base, cand)
-	d := Diff{N: e.N}
-	if e.N == 0 {
-		d.Diff = Interval{nan(), [2]Num{nan(), nan()}}
-		d.Pct = d.Diff
-		d.Reason = undefinedReason(m)
-		return d
-	}
-	d.Diff = Interval{Num(e.Mean), [2]Num{Num(e.Lo), Num(e.Hi)}}
-	bm := sim.MeanCI(base)
-	d.Pct = pctOf(e, bm)
-	return d
+	e := stats.PairedDiff(cand, base, stats.DefaultLevel)
+	return Diff{Diff: intervalFrom(e), Pct: pctOf(e, stats.MeanCI(base, stats.DefaultLevel)), N: e.N,
+		Reason: reasonFor(m, e)}
 }
 
-// pctOf scales a difference estimate by 100/|baseline mean|.
-func pctOf(e sim.Estimate, base sim.Estimate) Interval {
-	if base.N == 0 || base.Mean == 0 {
-		return Interval{nan(), [2]Num{nan(), nan()}}
-	}
-	f := 100 / math.Abs(base.Mean)
+// pctOf scales a difference estimate by 100/|baseline mean|: a ratio, so
+// undefined (null) when the baseline mean is 0 or undefined.
+func pctOf(e stats.Estimate, base stats.Estimate) Interval {
+	f := stats.Ratio(100, math.Abs(base.Mean))
 	return Interval{Num(e.Mean * f), [2]Num{Num(e.Lo * f), Num(e.Hi * f)}}
 }
 
@@ -281,6 +314,12 @@ func BuildSummary(res *sim.Result, scenarioYAML []byte, version string) (*Summar
 	for vi := range res.Variants {
 		s.CampaignWindows = append(s.CampaignWindows, windowEffects(res, &res.Variants[vi], wins)...)
 	}
+	q, err := readQuestion(scenarioYAML)
+	if err != nil {
+		return nil, err
+	}
+	s.Merchants = buildMerchants(res, q)
+	s.Recommendation = recommend(res, q)
 	if s.Breakdowns == nil {
 		s.Breakdowns = []BreakdownStat{}
 	}
@@ -299,34 +338,48 @@ func BuildSummary(res *sim.Result, scenarioYAML []byte, version string) (*Summar
 // breakdownStats averages a variant's breakdown rows over replications. Rows
 // are matched by position (the engine keeps one order for every
 // replication); a replication whose row differs is a contract violation and
-// its value is ignored.
+// its value is ignored. A "roi" row is formed by the one rule,
+// [stats.ROI] of the key's "gmv" and "spend" rows (undefined where the
+// key spent nothing: the engine writes 0 there), when both rows exist.
 func breakdownStats(v *sim.VariantResult) []BreakdownStat {
 	if len(v.Reps) == 0 {
 		return []BreakdownStat{}
 	}
 	rows := v.Reps[0].Breakdown
+	pos := make(map[[3]string]int, len(rows))
+	for i, row := range rows {
+		pos[[3]string{row.Dimension, row.Key, row.Metric}] = i
+	}
 	out := make([]BreakdownStat, len(rows))
 	xs := make([]float64, len(v.Reps))
 	for i, row := range rows {
+		gi, okG := pos[[3]string{row.Dimension, row.Key, "gmv"}]
+		si, okS := pos[[3]string{row.Dimension, row.Key, "spend"}]
+		derived := row.Metric == "roi" && okG && okS
 		for r := range v.Reps {
-			xs[r] = math.NaN()
-			if b := v.Reps[r].Breakdown; i < len(b) && b[i].Dimension == row.Dimension && b[i].Key == row.Key && b[i].Metric == row.Metric {
-				xs[r] = b[i].Value
-				if math.IsInf(xs[r], 0) {
-					xs[r] = math.NaN()
-				}
+			b := v.Reps[r].Breakdown
+			if derived {
+				xs[r] = stats.ROI(breakdownValue(b, rows, gi), breakdownValue(b, rows, si))
+			} else {
+				xs[r] = breakdownValue(b, rows, i)
 			}
 		}
-		e := sim.MeanCI(xs)
-		st := BreakdownStat{Dimension: row.Dimension, Key: row.Key, Metric: row.Metric}
-		if e.N == 0 {
-			st.Mean, st.CI95 = nan(), [2]Num{nan(), nan()}
-		} else {
-			st.Mean, st.CI95 = Num(e.Mean), [2]Num{Num(e.Lo), Num(e.Hi)}
-		}
-		out[i] = st
+		iv := intervalOf(xs)
+		out[i] = BreakdownStat{Dimension: row.Dimension, Key: row.Key, Metric: row.Metric, Mean: iv.Mean, CI95: iv.CI95}
 	}
 	return out
+}
+
+// breakdownValue is row i of a replication's breakdown b, NaN when it does
+// not match the layout (the first replication's rows) or is not finite.
+func breakdownValue(b, layout []sim.BreakdownRow, i int) float64 {
+	if i >= len(b) || b[i].Dimension != layout[i].Dimension || b[i].Key != layout[i].Key || b[i].Metric != layout[i].Metric {
+		return math.NaN()
+	}
+	if x := b[i].Value; !math.IsInf(x, 0) {
+		return x
+	}
+	return math.NaN()
 }
 
 func distStats(v *sim.VariantResult) []DistStat {
@@ -451,13 +504,9 @@ func windowEffects(res *sim.Result, v *sim.VariantResult, wins []campaignWindow)
 	return out
 }
 
-func intervalOf(xs []float64) Interval {
-	e := sim.MeanCI(xs)
-	if e.N == 0 {
-		return Interval{nan(), [2]Num{nan(), nan()}}
-	}
-	return Interval{Num(e.Mean), [2]Num{Num(e.Lo), Num(e.Hi)}}
-}
+// intervalOf is the mean of the defined values of xs with its 95% CI
+// (null where undefined: no defined value, or only one).
+func intervalOf(xs []float64) Interval { return intervalFrom(stats.MeanCI(xs, stats.DefaultLevel)) }
 
 // metric returns the declaration of name, if any.
 func (s *Summary) metric(name string) (MetricDecl, bool) {
@@ -489,4 +538,55 @@ func (s *Summary) VariantNames() []string {
 		names = append(names, v.Name)
 	}
 	return names
+}
+
+// Upgrade brings a summary read from an older layout to [FormatVersion]:
+// version 1's zero-width intervals from a single replication become
+// undefined (null, with the reason), as version 2 writes them. It refuses
+// a version outside [OldestFormatVersion, FormatVersion].
+func (s *Summary) Upgrade() error {
+	if s.FormatVersion < OldestFormatVersion || s.FormatVersion > FormatVersion {
+		return fmt.Errorf("format_version %d, this startrend reads %d to %d", s.FormatVersion, OldestFormatVersion, FormatVersion)
+	}
+	if s.FormatVersion == 1 {
+		one := func(k KPI) KPI {
+			if k.N == 1 {
+				k.SD, k.CI95, k.Reason = nan(), [2]Num{nan(), nan()}, stats.OneObservation
+			}
+			return k
+		}
+		for name, k := range s.KPIs {
+			s.KPIs[name] = one(k)
+		}
+		for vi := range s.Variants {
+			v := &s.Variants[vi]
+			for name, k := range v.KPIs {
+				v.KPIs[name] = one(k)
+			}
+			for name, d := range v.VsBaseline {
+				if d.N == 1 {
+					d.Diff.CI95, d.Pct.CI95, d.Reason = [2]Num{nan(), nan()}, [2]Num{nan(), nan()}, stats.OneObservation
+					v.VsBaseline[name] = d
+				}
+			}
+		}
+		if s.Replications == 1 {
+			undefinedCIs(s.Breakdowns)
+			for vi := range s.Variants {
+				undefinedCIs(s.Variants[vi].Breakdowns)
+			}
+			for i := range s.CampaignWindows {
+				w := &s.CampaignWindows[i]
+				w.Inside.CI95, w.Outside.CI95 = [2]Num{nan(), nan()}, [2]Num{nan(), nan()}
+			}
+		}
+		s.FormatVersion = FormatVersion
+	}
+	return nil
+}
+
+func undefinedCIs(bs []BreakdownStat) {
+	for i := range bs {
+		bs[i].CI95 = [2]Num{nan(), nan()}
+	}
 }

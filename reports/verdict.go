@@ -125,6 +125,7 @@ func Verdict(s *Summary, v *VariantSummary) string {
 		subject = string(unicode.ToUpper(r)) + subject[n:]
 	}
 	var changes, unclear, undefined []string
+	var why string // the first undefined difference's reason
 	for _, i := range headline(s) {
 		m := s.Metrics[i]
 		df := v.VsBaseline[m.Name]
@@ -139,6 +140,9 @@ func Verdict(s *Summary, v *VariantSummary) string {
 			unclear = append(unclear, label)
 		default:
 			undefined = append(undefined, label)
+			if why == "" {
+				why = df.Reason
+			}
 		}
 	}
 	var b strings.Builder
@@ -153,6 +157,9 @@ func Verdict(s *Summary, v *VariantSummary) string {
 		b.WriteString(" makes no clear difference to " + joinAnd(unclear))
 	default:
 		b.WriteString(" cannot be compared with the baseline")
+		if why != "" {
+			b.WriteString(" (" + why + ")")
+		}
 	}
 	if len(undefined) > 0 {
 		b.WriteString("; " + joinAnd(undefined) + " undefined")

@@ -220,7 +220,11 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
 			seen[k.Value] = true
 			f, ok := fieldByName(t, k.Value)
 			if !ok {
-				d.fail(k, path, fmt.Sprintf("unknown field %q%s", k.Value, DidYouMean(k.Value, fieldNames(t))), "", "")
+				hint := ""
+				if !d.errs.full() {
+					hint = DidYouMean(k.Value, fieldNames(t))
+				}
+				d.fail(k, path, "unknown field "+quote(k.Value)+hint, "", "")
 				continue
 			}
 			d.decode(val, v.Field(f.index), joinPath(path, k.Value))

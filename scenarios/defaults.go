@@ -87,7 +87,7 @@ import (
 // ~60 submissions per participating creator over a trend in the default
 // scenario, the article's anchor being ~64), boost 1.5.
 // Optimize: objective gmv, method cmaes, evals 200, replications 2,
-// confidence 0.95, min_roi 0 (none). Sweep: mode grid.
+// confidence 0.95, min_roi 0 (none). Sweep: design grid.
 
 // defaultGroups are the eight consumer groups of the platform's own
 // segmentation. Shares sum to 1.
@@ -240,7 +240,7 @@ func newDefault(t reflect.Type, n *yaml.Node) reflect.Value {
 	case reflect.TypeOf(Optimize{}):
 		v = Optimize{Objective: "gmv", Method: "cmaes", Evals: 200, Replications: 2, Confidence: 0.95}
 	case reflect.TypeOf(Sweep{}):
-		v = Sweep{Mode: "grid"}
+		v = Sweep{Design: "grid"}
 	}
 	if v != nil {
 		p.Elem().Set(reflect.ValueOf(v))
@@ -269,6 +269,4 @@ var requiredFields = map[reflect.Type][]string{
 	reflect.TypeOf(Optimize{}):          {"merchant", "decide"},
 	reflect.TypeOf(KPITarget{}):         {"kpi", "at_least"},
 	reflect.TypeOf(Decision{}):          {"path", "max"},
-	reflect.TypeOf(Sweep{}):             {"parameters"},
-	reflect.TypeOf(SweepParameter{}):    {"path"},
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/startrend/startrend/internal/textsafe"
 )
 
 // Error is one problem in a scenario, at a position in a file (a scenario
@@ -20,8 +22,12 @@ type Error struct {
 	Allowed string // what is allowed, when it can be said briefly
 }
 
-// Error formats the problem as FILE:LINE:COL: path: msg (got X, allowed Y).
-func (e *Error) Error() string {
+// Error formats the problem as FILE:LINE:COL: path: msg (got X, allowed Y),
+// with every control character escaped (textsafe.Terminal): nothing from a
+// file or a flag reaches a terminal raw.
+func (e *Error) Error() string { return textsafe.Terminal(e.format()) }
+
+func (e *Error) format() string {
 	var b strings.Builder
 	b.WriteString(e.File)
 	if e.Line > 0 {
@@ -82,28 +88,43 @@ type Pos struct {
 	Line, Col int
 }
 
+// MaxErrors bounds the problems Load collects; past it they are counted,
+// and the last Error of the list says how many more there were.
+const MaxErrors = 1000
+
 // errs collects errors.
-type errs struct{ list Errors }
+type errs struct {
+	list    Errors
+	dropped int
+}
 
 func (c *errs) add(p Pos, path, msg, got, allowed string) {
+	if len(c.list) >= MaxErrors {
+		c.dropped++
+		return
+	}
 	c.list = append(c.list, &Error{File: p.File, Line: p.Line, Col: p.Col, Path: path, Msg: msg, Got: got, Allowed: allowed})
 }
+
+// full reports whether no more problems are collected (callers skip costly
+// work, such as suggestions, for problems that would be dropped).
+func (c *errs) full() bool { return len(c.list) >= MaxErrors }
 
 func (c *errs) err() error {
 	if len(c.list) == 0 {
 		return nil
 	}
 	c.list.sort()
-	return c.list.dedup()
+	out := c.list.dedup()
+	if c.dropped > 0 {
+		out = append(out, &Error{File: out[len(out)-1].File, Msg: fmt.Sprintf("%d more problems not listed (stopped after %d)", c.dropped, MaxErrors)})
+	}
+	return out
 }
 
-// quote shows a user value in a message.
-func quote(s string) string {
-	if len(s) > 60 {
-		s = s[:57] + "..."
-	}
-	return fmt.Sprintf("%q", s)
-}
+// quote shows a user value in a message: Go-quoted, control characters
+// escaped, cut to 60 characters.
+func quote(s string) string { return textsafe.Quote(s, 60) }
 
 // editDistance is the Levenshtein distance between a and b, by runes.
 func editDistance(a, b string) int {

@@ -6,8 +6,9 @@ import (
 	"embed"
 	"encoding/hex"
 	"errors"
+	"fmt"
+	"io"
 	"io/fs"
-	"os"
 	"path"
 	"path/filepath"
 	"reflect"
@@ -17,6 +18,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/startrend/startrend/internal/safeio"
 )
 
 // library holds the scenario library (scenarios/*.yaml); default.yaml is
@@ -45,7 +48,9 @@ func LoadLibrary(name string, sets ...string) (*Scenario, error) {
 	if !strings.HasSuffix(name, ".yaml") {
 		name += ".yaml"
 	}
-	l := &loader{read: func(p string) ([]byte, error) { return fs.ReadFile(library, path.Clean(filepath.ToSlash(p))) }}
+	l := &loader{read: func(p string, _ int64, _ string) ([]byte, error) {
+		return fs.ReadFile(library, path.Clean(filepath.ToSlash(p)))
+	}}
 	return l.load(name, nil, sets)
 }
 
@@ -59,20 +64,33 @@ func Default(sets ...string) (*Scenario, error) {
 // (each "PATH=VALUE", VALUE a YAML scalar or flow value such as 3, abc,
 // [a, b] or {k: 1}), fills in defaults, reads the roster CSV and validates
 // the result. On failure the error is an Errors listing every problem.
+//
+// Every file is read with a size limit (safeio.ScenarioLimit for the
+// scenario and each file it extends, safeio.RosterLimit for the roster);
+// files that are not regular files are refused, and path "-" reads the
+// scenario from standard input. A file that is not what it is used as (a
+// scenario, a roster CSV) is reported by name and position, its content
+// never quoted.
 func Load(path string, sets ...string) (*Scenario, error) {
-	l := &loader{read: os.ReadFile}
+	l := &loader{read: readInput, stdin: true}
 	return l.load(path, nil, sets)
+}
+
+// readInput reads an input file with its size limit.
+func readInput(name string, limit int64, what string) ([]byte, error) {
+	return safeio.ReadRegular(name, limit, what)
 }
 
 // LoadBytes is Load for a scenario already in memory; filename names it in
 // messages and anchors relative paths (extends, roster).
 func LoadBytes(filename string, data []byte, sets ...string) (*Scenario, error) {
-	l := &loader{read: os.ReadFile}
+	l := &loader{read: readInput}
 	return l.load(filename, data, sets)
 }
 
 type loader struct {
-	read     func(string) ([]byte, error)
+	read     func(name string, limit int64, what string) ([]byte, error)
+	stdin    bool // the top file may be "-" (standard input)
 	c        errs
 	nodeFile map[*yaml.Node]string
 }
@@ -87,18 +105,35 @@ var parserErrorContexts = []string{"expected key", "expected node content", "exp
 func (l *loader) parse(name string, data []byte, from Pos) *yaml.Node {
 	if data == nil {
 		var err error
-		data, err = l.read(name)
+		if l.stdin && name == "-" && from.File == "" {
+			data, err = safeio.ReadFile("-", safeio.ScenarioLimit, "scenario")
+		} else {
+			data, err = l.read(name, safeio.ScenarioLimit, "scenario file")
+		}
 		if err != nil {
 			msg := "cannot read file"
-			if errors.Is(err, fs.ErrNotExist) {
+			var se *safeio.Error
+			switch {
+			case errors.Is(err, fs.ErrNotExist):
 				msg = "file not found"
+			case errors.As(err, &se):
+				msg = se.Msg
 			}
 			if from.File != "" {
 				l.c.add(from, "extends", msg, quote(name), "")
 			} else {
-				l.c.add(Pos{File: name}, "", msg+": "+err.Error(), "", "")
+				l.c.add(Pos{File: name}, "", msg, "", "")
 			}
 			return nil
+		}
+	}
+	// A file reached by extends that is not a scenario is reported at the
+	// extends, its content never quoted.
+	notScenario := func(why string) {
+		if from.File != "" {
+			l.c.add(from, "extends", "extended file "+quote(name)+" is not a scenario file ("+why+")", "", "a YAML mapping of scenario fields")
+		} else {
+			l.c.add(Pos{File: name, Line: 1, Col: 1}, "", "not a scenario file ("+why+")", "", "a YAML mapping of scenario fields")
 		}
 	}
 	if len(bytes.TrimSpace(data)) == 0 {
@@ -107,7 +142,14 @@ func (l *loader) parse(name string, data []byte, from Pos) *yaml.Node {
 	}
 	var doc yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(data))
-	if err := dec.Decode(&doc); err != nil {
+	if err := dec.Decode(&doc); err == io.EOF {
+		l.c.add(Pos{File: name, Line: 1, Col: 1}, "", "no YAML document: the file holds only comments or blank lines", "", "a scenario mapping with at least name, horizon_days, population and merchants")
+		return nil
+	} else if err != nil {
+		if from.File != "" {
+			notScenario("not valid YAML")
+			return nil
+		}
 		line := 1
 		msg := strings.TrimPrefix(err.Error(), "yaml: ")
 		if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
@@ -135,11 +177,57 @@ func (l *loader) parse(name string, data []byte, from Pos) *yaml.Node {
 	}
 	root := resolveAlias(doc.Content[0])
 	if root.Kind != yaml.MappingNode {
-		l.c.add(Pos{File: name, Line: root.Line, Col: root.Column}, "", "a scenario must be a mapping", nodeDesc(root), "")
+		what := "a list"
+		if root.Kind == yaml.ScalarNode {
+			what = "a single value"
+		}
+		notScenario("its top level is " + what + ", not a mapping")
+		return nil
+	}
+	if !hasScenarioKey(root) {
+		notScenario("none of its top-level keys is a scenario field")
+		return nil
+	}
+	if n := countNodes(root, maxNodes+1); n > maxNodes {
+		l.c.add(Pos{File: name, Line: 1, Col: 1}, "", fmt.Sprintf("more than %d YAML nodes", maxNodes), "", "a scenario of at most that size")
 		return nil
 	}
 	l.mark(root, name, "")
 	return root
+}
+
+// maxNodes bounds the YAML nodes of one scenario file.
+const maxNodes = 2_000_000
+
+// countNodes counts the nodes under n, stopping at limit.
+func countNodes(n *yaml.Node, limit int) int {
+	count := 0
+	var walk func(*yaml.Node)
+	walk = func(n *yaml.Node) {
+		if count >= limit {
+			return
+		}
+		count++
+		for _, c := range n.Content {
+			walk(c)
+		}
+	}
+	walk(n)
+	return count
+}
+
+// hasScenarioKey reports whether a mapping has at least one top-level key
+// of the scenario language: a file without any is not a scenario (a file
+// named by mistake), and is reported without quoting it.
+func hasScenarioKey(root *yaml.Node) bool {
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		if k := root.Content[i]; k.Kind == yaml.ScalarNode {
+			if _, ok := fieldByName(reflect.TypeOf(Scenario{}), k.Value); ok {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // mark records the file of every node and reports duplicate keys.
@@ -186,9 +274,12 @@ func (l *loader) resolve(name string, data []byte, from Pos, stack []string) *ya
 		return root
 	}
 	p := Pos{File: name, Line: ext.Line, Col: ext.Column}
+	out := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: root.Line, Column: root.Column, Content: keep}
+	l.nodeFile[out] = name
 	if ext.Kind != yaml.ScalarNode || ext.Value == "" {
+		// Reported here only: extends is not decoded again.
 		l.c.add(p, "extends", "expected a file name", nodeDesc(ext), "")
-		return root
+		return out
 	}
 	base := resolveRel(name, ext.Value)
 	clean := filepath.Clean(base)
@@ -197,8 +288,6 @@ func (l *loader) resolve(name string, data []byte, from Pos, stack []string) *ya
 		return nil
 	}
 	b := l.resolve(base, nil, p, append(stack, clean))
-	out := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: root.Line, Column: root.Column, Content: keep}
-	l.nodeFile[out] = name
 	if b == nil {
 		return out
 	}
@@ -261,8 +350,14 @@ func (l *loader) load(name string, data []byte, sets []string) (*Scenario, error
 		}
 		p = strings.TrimSpace(p)
 		var n yaml.Node
-		if err := yaml.Unmarshal([]byte(val), &n); err != nil {
+		dec := yaml.NewDecoder(strings.NewReader(val))
+		if err := dec.Decode(&n); err != nil && err != io.EOF {
 			l.c.add(at, p, "bad value: "+strings.TrimPrefix(err.Error(), "yaml: "), quote(val), "")
+			continue
+		}
+		var extra yaml.Node
+		if err := dec.Decode(&extra); err != io.EOF {
+			l.c.add(at, p, "bad value: more than one YAML document", quote(val), "one YAML value (quote a value holding ---)")
 			continue
 		}
 		vn := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null", Value: ""}

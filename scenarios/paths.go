@@ -10,22 +10,6 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// Paths name any field of a scenario. A path is a dot-separated list of
-// segments, read from the scenario's root:
-//
-//   - a struct field by its YAML name: horizon_days, platform.cpm;
-//   - a list element by its id (variants: by name), or by its 0-based index:
-//     merchants.brand_a, merchants.0, campaigns.super_value.window.0;
-//   - a mapping entry by its key: creator_types.live_seller.affinity.gen_z,
-//     creators.generate.tiers.head, platform.formats.live.conversion.
-//
-// Examples: merchants.brand_a.budget.paid_traffic,
-// merchants.brand_a.strategy.matrix.growth-live_seller-head-live.count,
-// campaigns.super_value.eligible.merchants. Ids may be any Unicode but may
-// not contain '.', '=' or white space, so that every element can be named.
-// The same syntax is used by variants, by `--set PATH=VALUE`, by the
-// optimiser's decision paths, by sweeps and in error messages.
-
 // pathError is a path that does not name a field.
 type pathError struct {
 	Path, Msg string
@@ -90,8 +74,8 @@ func walkSegs(v reflect.Value, segs []string, i int, path string, allocate bool,
 				}
 			}
 		}
-		if idx < 0 {
-			if n, err := strconv.Atoi(seg); err == nil && n >= 0 && n < v.Len() {
+		if idx < 0 && isIndex(seg) {
+			if n, err := strconv.Atoi(seg); err == nil && n < v.Len() {
 				idx = n
 			}
 		}
@@ -137,6 +121,20 @@ func walkSegs(v reflect.Value, segs []string, i int, path string, allocate bool,
 	return &pathError{Path: path, Msg: fmt.Sprintf("%s is a %s, not a mapping or list", here, kindName(v))}
 }
 
+// isIndex reports whether seg is a list index as paths write it: decimal
+// digits without a sign or a leading zero ("0", "12"; not "+1", "-0", "01").
+func isIndex(seg string) bool {
+	if seg == "" || len(seg) > 9 || (len(seg) > 1 && seg[0] == '0') {
+		return false
+	}
+	for i := 0; i < len(seg); i++ {
+		if seg[i] < '0' || seg[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
 func kindName(v reflect.Value) string {
 	switch v.Kind() {
 	case reflect.String:
@@ -149,9 +147,9 @@ func kindName(v reflect.Value) string {
 	return v.Kind().String()
 }
 
-// Get returns the value at path (see the path syntax above): a float64,
-// int, uint64, string, bool, or a struct, slice or map of the language's
-// types.
+// Get returns the value at path (see Paths in the package documentation):
+// a float64, int, uint64, string, bool, or a struct, slice or map of the
+// language's types.
 func Get(sc *Scenario, path string) (any, error) {
 	var out any
 	err := walkPath(reflect.ValueOf(sc).Elem(), path, false, func(v reflect.Value) error {
@@ -178,9 +176,9 @@ func GetFloat(sc *Scenario, path string) (float64, error) {
 	return 0, &pathError{Path: path, Msg: fmt.Sprintf("is not a number (it is a %s)", kindName(reflect.ValueOf(x)))}
 }
 
-// Set replaces the value at path (see the path syntax above) with value: a
-// Go value (number, string, bool, []any, map[string]any, or a value of the
-// language's types) or a *yaml.Node. Type errors are reported as for a
+// Set replaces the value at path (see Paths in the package documentation)
+// with value: a Go value (number, string, bool, []any, map[string]any, or a
+// value of the language's types) or a *yaml.Node. Type errors are reported as for a
 // scenario file. Setting a mapping into a struct changes only the fields
 // it names; a list is replaced whole, its elements starting from their
 // defaults. Variants cannot be set. The caller re-validates with Validate.
@@ -315,11 +313,11 @@ func deepCopy(dst, src reflect.Value) {
 
 // ApplyVariant returns a copy of base with the variant's changes applied
 // (in path order, so the result does not depend on map order) and
-// validated. The copy has no variants, optimize or sweep block: those
-// belong to the baseline.
+// validated. The copy has no variants, optimize, sweep or calibrate block:
+// those belong to the baseline.
 func ApplyVariant(base *Scenario, v Variant) (*Scenario, error) {
 	sc := Clone(base)
-	sc.Variants, sc.Optimize, sc.Sweep = nil, nil, nil
+	sc.Variants, sc.Optimize, sc.Sweep, sc.Calibrate = nil, nil, nil, nil
 	var c errs
 	for _, p := range sortedKeys(v.Set) {
 		at := sc.posFor("variants." + v.Name + ".set." + p)

@@ -10,6 +10,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/startrend/startrend/internal/safeio"
 )
 
 // RosterColumns are the columns of a roster CSV, in any order; a header row
@@ -22,11 +24,15 @@ var RosterColumns = []string{"id", "name", "type", "followers", "quality", "live
 // header is row 1) and COL the 1-based column number.
 func (l *loader) loadRoster(sc *Scenario) {
 	name := sc.rosterFile
-	data, err := l.read(name)
+	data, err := l.read(name, safeio.RosterLimit, "roster CSV")
 	if err != nil {
-		msg := "cannot read roster: " + err.Error()
-		if errors.Is(err, fs.ErrNotExist) {
+		msg := "cannot read roster"
+		var se *safeio.Error
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
 			msg = "roster file not found"
+		case errors.As(err, &se):
+			msg = "cannot read roster: " + se.Msg
 		}
 		l.c.add(sc.posFor("creators.roster"), "creators.roster", msg, quote(name), "")
 		return
@@ -50,7 +56,23 @@ func parseRoster(name string, data []byte) ([]RosterCreator, Errors) {
 	r.TrimLeadingSpace = true
 	header, err := r.Read()
 	if err != nil {
-		c.add(Pos{File: name, Line: 1, Col: 1}, "", "bad CSV: "+err.Error(), "", "")
+		c.add(Pos{File: name, Line: 1, Col: 1}, "", "not a roster CSV (its first row is not CSV)", "", "a header row: "+strings.Join(RosterColumns, ","))
+		return nil, c.list
+	}
+	// A file whose first row names none of the columns is not a roster (a
+	// file named by mistake): it is reported without quoting it.
+	known := 0
+	for _, h := range header {
+		if containsStr(RosterColumns, strings.TrimSpace(h)) {
+			known++
+		}
+	}
+	if known == 0 {
+		c.add(Pos{File: name, Line: 1, Col: 1}, "", "not a roster CSV (its first row names none of the roster columns)", "", "a header row: "+strings.Join(RosterColumns, ","))
+		return nil, c.list
+	}
+	if len(header) > 4*len(RosterColumns) {
+		c.add(Pos{File: name, Line: 1, Col: 1}, "", fmt.Sprintf("the header has %d columns", len(header)), "", fmt.Sprintf("the %d roster columns", len(RosterColumns)))
 		return nil, c.list
 	}
 	col := map[string]int{}
@@ -58,7 +80,11 @@ func parseRoster(name string, data []byte) ([]RosterCreator, Errors) {
 		h = strings.TrimSpace(h)
 		switch {
 		case !containsStr(RosterColumns, h):
-			c.add(Pos{File: name, Line: 1, Col: i + 1}, h, "unknown column"+DidYouMean(h, RosterColumns), quote(h), strings.Join(RosterColumns, ","))
+			path := h
+			if len(path) > 60 {
+				path = ""
+			}
+			c.add(Pos{File: name, Line: 1, Col: i + 1}, path, "unknown column"+DidYouMean(h, RosterColumns), quote(h), strings.Join(RosterColumns, ","))
 		case col[h] > 0:
 			c.add(Pos{File: name, Line: 1, Col: i + 1}, h, "duplicate column", quote(h), "")
 		default:

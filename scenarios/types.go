@@ -25,6 +25,8 @@ type Scenario struct {
 	Name string `yaml:"name" json:"name"`
 	// Description says which question the scenario answers.
 	Description string `yaml:"description,omitempty" json:"description,omitempty"`
+	// Question is the decision the report answers first (optional).
+	Question *Question `yaml:"question,omitempty" json:"question,omitempty"`
 	// Extends names a base scenario file (relative to this file) whose fields
 	// this one overrides; lists are replaced whole, mappings merged key by key.
 	// The resolved scenario has no extends.
@@ -58,6 +60,10 @@ type Scenario struct {
 	Optimize *Optimize `yaml:"optimize,omitempty" json:"optimize,omitempty"`
 	// Sweep describes a parameter sweep for `startrend sweep`.
 	Sweep *Sweep `yaml:"sweep,omitempty" json:"sweep,omitempty"`
+	// Sensitivity describes a sensitivity analysis for `startrend sensitivity`.
+	Sensitivity *Sensitivity `yaml:"sensitivity,omitempty" json:"sensitivity,omitempty"`
+	// Calibrate describes a calibration to observed KPIs for `startrend calibrate`.
+	Calibrate *Calibrate `yaml:"calibrate,omitempty" json:"calibrate,omitempty"`
 
 	// file is the scenario's file name as given to Load ("" for Go-built
 	// scenarios); pos maps field paths to where their values were written
@@ -79,20 +85,25 @@ const (
 	StageA5 = "a5" // advocate: repurchased
 )
 
-// FunnelStages lists the O-5A stages in order.
-var FunnelStages = []string{StageO, StageA1, StageA2, StageA3, StageA4, StageA5}
+// The enumerations below are functions returning a new slice on each call,
+// so that no caller can change them for everyone.
 
-// Formats content can take.
-var Formats = []string{"short_video", "live", "post", "storefront"}
+// FunnelStages returns the O-5A stages in order.
+func FunnelStages() []string {
+	return []string{StageO, StageA1, StageA2, StageA3, StageA4, StageA5}
+}
 
-// Tiers of creators by followers, largest first.
-var Tiers = []string{"head", "waist", "tail", "koc"}
+// Formats returns the formats content can take.
+func Formats() []string { return []string{"short_video", "live", "post", "storefront"} }
 
-// ProductStages of a product's lifecycle, in order.
-var ProductStages = []string{"launch", "growth", "maturity", "decline"}
+// Tiers returns the tiers of creators by followers, largest first.
+func Tiers() []string { return []string{"head", "waist", "tail", "koc"} }
 
-// ContractKinds a cooperation may use.
-var ContractKinds = []string{"cps", "fee_cps", "task", "seed_harvest"}
+// ProductStages returns the stages of a product's lifecycle, in order.
+func ProductStages() []string { return []string{"launch", "growth", "maturity", "decline"} }
+
+// ContractKinds returns the contract kinds a cooperation may use.
+func ContractKinds() []string { return []string{"cps", "fee_cps", "task", "seed_harvest"} }
 
 // Transitions holds one number per funnel transition (a probability, or a
 // multiplier of one).
@@ -638,20 +649,4 @@ type Decision struct {
 type BudgetConstraint struct {
 	TotalAtMost  float64 `yaml:"total_at_most,omitempty" json:"total_at_most,omitempty"`
 	TotalExactly float64 `yaml:"total_exactly,omitempty" json:"total_exactly,omitempty"`
-}
-
-// Sweep describes a parameter sweep: a grid over the listed parameters, or
-// one parameter at a time around the scenario's values (oat).
-type Sweep struct {
-	Mode       string           `yaml:"mode" json:"mode"` // grid (default) or oat
-	Parameters []SweepParameter `yaml:"parameters" json:"parameters"`
-}
-
-// SweepParameter is one swept field: explicit values, or From..To in Steps.
-type SweepParameter struct {
-	Path   string  `yaml:"path" json:"path"`
-	Values []any   `yaml:"values,omitempty" json:"values,omitempty"`
-	From   float64 `yaml:"from,omitempty" json:"from,omitempty"`
-	To     float64 `yaml:"to,omitempty" json:"to,omitempty"`
-	Steps  int     `yaml:"steps,omitempty" json:"steps,omitempty"`
 }

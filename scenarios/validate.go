@@ -117,23 +117,21 @@ var fieldRules = map[reflect.Type]map[string]rule{
 	reflect.TypeOf(FormatMap[float64]{}):          {"*": rng(0, 1000)},
 	reflect.TypeOf(MeanSD{}):                      {"mean": rng(0, 1), "sd": rng(0, 0.5)},
 	reflect.TypeOf(RateCard{}):                    {"k": nonNeg, "b": rng(0, 2)},
-	reflect.TypeOf(Product{}):                     {"price": nonNeg, "margin": prob, "refund_rate": prob, "stage": withEmpty(oneOf(ProductStages...))},
+	reflect.TypeOf(Product{}):                     {"price": nonNeg, "margin": prob, "refund_rate": prob, "stage": withEmpty(oneOf(ProductStages()...))},
 	reflect.TypeOf(ProductBass{}):                 {"p": prob, "q": rng(0, 10), "start_f": rng(0, 0.99)},
 	reflect.TypeOf(Budget{}):                      {"creator_fees": nonNeg, "paid_traffic": nonNeg, "campaigns": nonNeg, "pacing": oneOf("even", "front_loaded", "by_stage")},
 	reflect.TypeOf(LiveRoom{}):                    {"hours_per_day": rng(0, 24), "quality": prob},
-	reflect.TypeOf(Partners{}):                    {"count": rng(0, 1_000_000), "trust": prob, "tier": oneOf(Tiers...)},
+	reflect.TypeOf(Partners{}):                    {"count": rng(0, 1_000_000), "trust": prob, "tier": oneOf(Tiers()...)},
 	reflect.TypeOf(Strategy{}):                    {"replan_days": dayMin1},
-	reflect.TypeOf(MatrixEntry{}):                 {"stage": oneOf(append([]string{"any"}, ProductStages...)...), "tier": oneOf(Tiers...), "format": oneOf(Formats...), "count": rng(0, 1_000_000), "contract": oneOf(ContractKinds...), "partners": oneOf("existing", "new"), "posts": rng(1, 1000)},
+	reflect.TypeOf(MatrixEntry{}):                 {"stage": oneOf(append([]string{"any"}, ProductStages()...)...), "tier": oneOf(Tiers()...), "format": oneOf(Formats()...), "count": rng(0, 1_000_000), "contract": oneOf(ContractKinds()...), "partners": oneOf("existing", "new"), "posts": rng(1, 1000)},
 	reflect.TypeOf(TaskTerms{}):                   {"budget": nonNeg, "ecommerce_share": prob},
-	reflect.TypeOf(RosterEntry{}):                 {"stage": oneOf(append([]string{"any"}, ProductStages...)...), "format": oneOf(Formats...), "contract": oneOf(ContractKinds...), "posts": rng(1, 1000)},
+	reflect.TypeOf(RosterEntry{}):                 {"stage": oneOf(append([]string{"any"}, ProductStages()...)...), "format": oneOf(Formats()...), "contract": oneOf(ContractKinds()...), "posts": rng(1, 1000)},
 	reflect.TypeOf(PaidTraffic{}):                 {"daily": nonNeg},
 	reflect.TypeOf(Campaign{}):                    {"discount": rng(0, 0.9), "traffic_multiplier": nonNeg, "conversion_uplift": rng(-1, 100), "fee": nonNeg},
 	reflect.TypeOf(Trend{}):                       {"p": prob, "q": rng(0, 10), "mixing": oneOf("full", "follow_graph"), "potential": prob, "submissions_per_day": rng(0, 100), "boost": nonNeg},
 	reflect.TypeOf(Optimize{}):                    {"objective": oneOf("gmv", "profit", "new_customers", "roi", "spend"), "min_roi": nonNeg, "method": oneOf("cmaes", "discrete", "random", "neldermead"), "evals": rng(1, 10_000_000), "replications": rng(1, 100000), "confidence": rng(0.5, 0.9999)},
 	reflect.TypeOf(KPITarget{}):                   {"kpi": oneOf("gmv", "profit", "new_customers", "roi", "orders", "buyers")},
 	reflect.TypeOf(BudgetConstraint{}):            {"*": nonNeg},
-	reflect.TypeOf(Sweep{}):                       {"mode": oneOf("grid", "oat")},
-	reflect.TypeOf(SweepParameter{}):              {"steps": rng(0, 100000)},
 	reflect.TypeOf(TierMap[FormatMap[float64]]{}): {},
 }
 
@@ -181,6 +179,7 @@ func Validate(sc *Scenario) error {
 	v := &validator{sc: sc}
 	v.ranges(reflect.ValueOf(sc).Elem(), "")
 	v.semantics()
+	v.question()
 	return v.c.err()
 }
 
@@ -308,7 +307,24 @@ func (v *validator) shares(path string, sum float64) {
 	}
 }
 
+// semantics checks what the field rules cannot: references between
+// sections, sums of shares and consistency, section by section. Each
+// section returns the ids the later ones refer to.
 func (v *validator) semantics() {
+	v.general()
+	groups := v.groups()
+	types := v.creatorTypes(groups)
+	roster := v.creators(types)
+	merchants, products := v.merchants(groups, types, roster)
+	v.campaigns(merchants, products, types)
+	v.trends(merchants)
+	v.optimizeSection(merchants)
+	v.sweep()
+	v.variants()
+}
+
+// general checks the scenario's top-level fields.
+func (v *validator) general() {
 	sc := v.sc
 	if sc.Name == "" {
 		v.fail("name", "must not be empty", "", "")
@@ -322,8 +338,11 @@ func (v *validator) semantics() {
 	if d := sc.Platform.Customers; d.ChurnAfterDays < d.AtRiskAfterDays {
 		v.fail("platform.customers.churn_after_days", "must be at least at_risk_after_days", strconv.Itoa(d.ChurnAfterDays), "≥ "+strconv.Itoa(d.AtRiskAfterDays))
 	}
+}
 
-	// Groups.
+// groups checks the consumer groups and returns their ids.
+func (v *validator) groups() map[string]bool {
+	sc := v.sc
 	var gids []string
 	sum := 0.0
 	for _, g := range sc.Population.Groups {
@@ -335,9 +354,12 @@ func (v *validator) semantics() {
 	} else {
 		v.shares("population.groups", sum)
 	}
-	groups := v.uniqueIDs("population.groups", gids, "group id")
+	return v.uniqueIDs("population.groups", gids, "group id")
+}
 
-	// Creator types.
+// creatorTypes checks the creator types and returns their ids.
+func (v *validator) creatorTypes(groups map[string]bool) map[string]bool {
+	sc := v.sc
 	var tids []string
 	for _, t := range sc.CreatorTypes {
 		tids = append(tids, t.ID)
@@ -351,8 +373,12 @@ func (v *validator) semantics() {
 			v.ref("creator_types."+t.ID+".affinity."+g, "consumer group", g, groups)
 		}
 	}
+	return types
+}
 
-	// Creators.
+// creators checks the creator population and returns the roster's ids.
+func (v *validator) creators(types map[string]bool) map[string]bool {
+	sc := v.sc
 	cr := sc.Creators
 	tt := cr.TierThresholds
 	if !(tt.Head > tt.Waist && tt.Waist > tt.Tail) {
@@ -389,25 +415,28 @@ func (v *validator) semantics() {
 			v.fail("creators.roster", fmt.Sprintf("roster creator %q has unknown type", rc.ID), quote(rc.Type), strings.Join(sortedKeys(types), ", "))
 		}
 	}
+	return rosterIDs
+}
 
-	// Merchants.
+// merchants checks the merchants and returns their ids and each one's
+// product ids.
+func (v *validator) merchants(groups, types, rosterIDs map[string]bool) (map[string]bool, map[string]map[string]bool) {
+	sc := v.sc
 	if len(sc.Merchants) == 0 {
 		v.fail("merchants", "at least one merchant is needed", "", "")
 	}
 	var mids []string
 	products := map[string]map[string]bool{}
-	allProducts := map[string]bool{}
 	for _, m := range sc.Merchants {
 		mids = append(mids, m.ID)
 	}
 	merchants := v.uniqueIDs("merchants", mids, "merchant id")
-	tiers, formats, stages := setOf(Tiers...), setOf(Formats...), setOf(FunnelStages...)
+	stages := setOf(FunnelStages()...)
 	for _, m := range sc.Merchants {
 		mp := "merchants." + m.ID
 		var pids []string
 		for _, p := range m.Products {
 			pids = append(pids, p.ID)
-			allProducts[p.ID] = true
 			pp := mp + ".products." + p.ID
 			if p.Stage != "" && p.Bass != nil {
 				v.fail(pp+".bass", "give stage or bass, not both", "", "")
@@ -470,10 +499,13 @@ func (v *validator) semantics() {
 			v.fail(mp+".strategy.paid_traffic.daily", "paid traffic without a paid_traffic budget buys nothing", fmtNum(m.Strategy.PaidTraffic.Daily), "budget.paid_traffic > 0")
 		}
 	}
-	_ = tiers
-	_ = formats
+	return merchants, products
+}
 
-	// Campaigns.
+// campaigns checks the campaigns' windows and eligibility.
+func (v *validator) campaigns(merchants map[string]bool, products map[string]map[string]bool, types map[string]bool) {
+	sc := v.sc
+	tiers := setOf(Tiers()...)
 	var cids []string
 	for _, c := range sc.Campaigns {
 		cids = append(cids, c.ID)
@@ -503,8 +535,11 @@ func (v *validator) semantics() {
 			v.ref(fmt.Sprintf("%s.eligible.creator_tiers.%d", cp, i), "creator tier", t, tiers)
 		}
 	}
+}
 
-	// Trends.
+// trends checks the trends.
+func (v *validator) trends(merchants map[string]bool) {
+	sc := v.sc
 	var trids []string
 	for _, t := range sc.Trends {
 		trids = append(trids, t.ID)
@@ -522,8 +557,11 @@ func (v *validator) semantics() {
 			v.ref(fmt.Sprintf("%s.riders.%d", tp, i), "merchant", r, merchants)
 		}
 	}
+}
 
-	// Optimize.
+// optimizeSection checks the optimize block.
+func (v *validator) optimizeSection(merchants map[string]bool) {
+	sc := v.sc
 	if o := sc.Optimize; o != nil {
 		v.ref("optimize.merchant", "merchant", o.Merchant, merchants)
 		if o.Objective == "spend" && o.Target == nil {
@@ -550,34 +588,19 @@ func (v *validator) semantics() {
 			}
 		}
 	}
+}
 
-	// Sweep.
-	if s := sc.Sweep; s != nil {
-		if len(s.Parameters) == 0 {
-			v.fail("sweep.parameters", "at least one parameter is needed", "", "")
-		}
-		for i, p := range s.Parameters {
-			pp := fmt.Sprintf("sweep.parameters.%d", i)
-			if _, err := Get(sc, p.Path); err != nil {
-				v.fail(pp+".path", pathMsg(err), quote(p.Path), "")
-			}
-			switch {
-			case len(p.Values) > 0 && p.Steps > 0:
-				v.fail(pp, "give values or from/to/steps, not both", "", "")
-			case len(p.Values) == 0 && p.Steps < 2:
-				v.fail(pp+".steps", "give values, or from, to and steps ≥ 2", strconv.Itoa(p.Steps), "≥ 2")
-			}
-			for j, x := range p.Values {
-				c := Clone(sc)
-				c.Variants, c.Sweep = nil, nil
-				if err := Set(c, p.Path, x); err != nil {
-					v.fail(fmt.Sprintf("%s.values.%d", pp, j), "cannot be set: "+pathMsg(err), fmt.Sprint(x), "")
-				}
-			}
-		}
-	}
+// sweep checks the sweep block and the parameters every experiment block
+// shares (experiments.go).
+func (v *validator) sweep() {
+	v.experiments()
+	v.sensitivity() // sensitivity.go
+	v.calibrate()   // calibrate.go
+}
 
-	// Variants: each must apply to a copy and leave it valid.
+// variants checks that each variant applies to a copy and leaves it valid.
+func (v *validator) variants() {
+	sc := v.sc
 	names := map[string]bool{}
 	baselineBad := len(v.c.list) > 0
 	for i, vr := range sc.Variants {

@@ -13,7 +13,7 @@ import (
 	"testing"
 
 	"github.com/startrend/startrend/scenarios"
-	"gonum.org/v1/gonum/stat/distuv"
+	"github.com/startrend/startrend/stats"
 )
 
 // The golden test pins the engine's statistics: the per-KPI means (and
@@ -115,7 +115,10 @@ trends:
 // goldenFile is the content of testdata/golden.json.
 type goldenFile struct {
 	Scenario string `json:"scenario"`
-	// KPIs: mean, SD, N and 95% CI over replications, per KPI.
+	// KPIs: mean, SD, N and 95% CI over replications, per KPI (written in
+	// stats.Estimate's JSON form; files from before it, with fields "Mean",
+	// "SD", "Lo", "Hi", "N", read the same because encoding/json matches
+	// field names case-insensitively).
 	KPIs map[string]Estimate `json:"kpis"`
 	// Previous: the estimates this file replaced (for the record and the
 	// old-CI check).
@@ -139,16 +142,12 @@ func kpiEstimates(t testing.TB, workers int) map[string]Estimate {
 		for r, rep := range reps {
 			switch m.Kind {
 			case Ratio:
-				num, den := rep.Totals[m.Num], rep.Totals[m.Den]
-				xs[r] = math.NaN()
-				if den != 0 {
-					xs[r] = num / den
-				}
+				xs[r] = stats.Ratio(rep.Totals[m.Num], rep.Totals[m.Den])
 			default:
 				xs[r] = rep.Totals[m.Name]
 			}
 		}
-		out[m.Name] = MeanCI(xs)
+		out[m.Name] = stats.MeanCI(xs, 0.95)
 	}
 	return out
 }
@@ -280,22 +279,18 @@ func checkAgainstOld(old, got map[string]Estimate) (fail []string, report string
 			}
 			continue
 		}
-		se := math.Sqrt(o.SD*o.SD/float64(o.N) + n.SD*n.SD/float64(n.N))
-		diff := n.Mean - o.Mean
-		if se == 0 {
-			if math.Abs(diff) > 1e-9*math.Max(1, math.Abs(o.Mean)) {
+		// Welch's interval for new − old at the Bonferroni level.
+		e := stats.WelchDiff(n, o, 1-alpha)
+		if e.SE == 0 {
+			if math.Abs(e.Mean) > 1e-9*math.Max(1, math.Abs(o.Mean)) {
 				fail = append(fail, k)
 				fmt.Fprintf(&sb, "  %-32s constant %v became %v\n", k, o.Mean, n.Mean)
 			}
 			continue
 		}
-		// Welch–Satterthwaite degrees of freedom.
-		a, b := o.SD*o.SD/float64(o.N), n.SD*n.SD/float64(n.N)
-		df := (a + b) * (a + b) / (a*a/float64(o.N-1) + b*b/float64(n.N-1))
-		q := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: df}.Quantile(1 - alpha/2)
-		if math.Abs(diff) > q*se {
+		if !e.Contains(0) {
 			fail = append(fail, k)
-			fmt.Fprintf(&sb, "  %-32s old %.6g ± %.3g, new %.6g: |Δ| = %.2f se > %.2f\n", k, o.Mean, o.Hi-o.Mean, n.Mean, math.Abs(diff)/se, q)
+			fmt.Fprintf(&sb, "  %-32s old %.6g ± %.3g, new %.6g: |Δ| = %.2f se > %.2f\n", k, o.Mean, o.Hi-o.Mean, n.Mean, math.Abs(e.Mean)/e.SE, e.HalfWidth()/e.SE)
 		}
 	}
 	lit := insideOldCIs(old, got)

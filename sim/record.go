@@ -40,8 +40,8 @@ func (o *recorder) init(w *world) {
 		o.keys[dType] = append(o.keys[dType], t.ID)
 	}
 	o.keys[dType] = append(o.keys[dType], "own")
-	o.keys[dTier] = append(slices.Clone(scenarios.Tiers), "own")
-	o.keys[dFormat] = append(slices.Clone(scenarios.Formats), "none")
+	o.keys[dTier] = append(scenarios.Tiers(), "own")
+	o.keys[dFormat] = append(scenarios.Formats(), "none")
 	o.keys[dContract] = slices.Clone(contractKeys)
 	o.keys[dFACT] = slices.Clone(factChannels)
 	for _, t := range sc.Trends {
@@ -183,12 +183,13 @@ func (o *recorder) result() RepResult {
 			rr.Breakdown = append(rr.Breakdown, BreakdownRow{Dimension: breakdownDims[d], Key: key, Metric: "roi", Value: roi})
 		}
 	}
+	tiers := scenarios.Tiers()
 	for t := 0; t < numTiers; t++ {
-		rr.Distributions["creator_income:"+scenarios.Tiers[t]] = []float64{}
+		rr.Distributions["creator_income:"+tiers[t]] = []float64{}
 	}
 	for c := 0; c < w.C; c++ {
 		if w.cIncome[c] > 0 {
-			key := "creator_income:" + scenarios.Tiers[w.tierOf(w.cFollowers[c])]
+			key := "creator_income:" + tiers[w.tierOf(w.cFollowers[c])]
 			rr.Distributions[key] = append(rr.Distributions[key], w.cIncome[c])
 		}
 	}

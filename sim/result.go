@@ -1,8 +1,8 @@
 package sim
 
 // This file is the contract between the engine and everything downstream
-// (optimize, reports, cmd): what a run returns. The run directory files of
-// DESIGN.md §3 are written by package reports from a Result.
+// (optimize, reports, cmd): what a run returns. Package reports writes the
+// files of a run directory (docs/run-directory.md) from a Result.
 
 // MetricKind says how a KPI of one replication is formed from the day's
 // values.

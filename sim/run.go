@@ -19,6 +19,12 @@ import (
 type Options struct {
 	// Workers is the number of goroutines simulating in parallel (0 = GOMAXPROCS).
 	Workers int
+	// Replications, when not empty, lists the replication indices to run
+	// (each in [0, 1e9)) instead of 0 … scenario replications − 1;
+	// Result.Variants[v].Reps[i] is then replication Replications[i], with
+	// the same numbers it has in a full run (its streams come from its
+	// index). Experiments run one replication of a point at a time.
+	Replications []int
 	// Progress, when set, is called with units of work done and the total
 	// (from several goroutines; it must be safe for concurrent use). A unit
 	// is one simulated day of one replication of one variant.
@@ -57,6 +63,16 @@ func Run(ctx context.Context, sc *scenarios.Scenario, opt Options) (*Result, err
 		vars = append(vars, variant{name: v.Name, desc: v.Description, sc: vs})
 	}
 	R := max(1, sc.Replications)
+	repIndex := func(r int) int { return r }
+	if len(opt.Replications) > 0 {
+		R = len(opt.Replications)
+		for _, r := range opt.Replications {
+			if r < 0 || r >= 1e9 {
+				return nil, fmt.Errorf("sim: replication index %d out of range [0, 1e9)", r)
+			}
+		}
+		repIndex = func(r int) int { return opt.Replications[r] }
+	}
 	units := len(vars) * R
 	outer := min(workers, units)
 	inner := max(1, workers/outer)
@@ -106,7 +122,7 @@ func Run(ctx context.Context, sc *scenarios.Scenario, opt Options) (*Result, err
 			errs[*u] = ctx.Err()
 			return
 		}
-		w := newWorld(vars[vi].sc, r)
+		w := newWorld(vars[vi].sc, repIndex(r))
 		mu.Lock()
 		chunks += len(w.chunks)
 		mu.Unlock()
@@ -242,16 +258,18 @@ func narrowDays(sc *scenarios.Scenario) bool {
 }
 
 // CheckMemory refuses a run whose estimated memory (EstimateMemory × the
-// worlds held at once) exceeds the memory available (MemAvailable of
-// /proc/meminfo; no check where it cannot be read).
+// worlds held at once) exceeds the memory available: the smallest of the
+// cgroup v2 limit, RLIMIT_AS and MemAvailable (no check where none can be
+// read). The message names the limit and the setting that dominates the
+// estimate.
 func CheckMemory(sc *scenarios.Scenario, worlds int) error {
 	need := EstimateMemory(sc) * uint64(max(1, worlds))
-	avail, ok := memAvailable()
+	avail, src, ok := memoryLimit()
 	if !ok || need <= avail {
 		return nil
 	}
-	return fmt.Errorf("sim: scenario %q needs about %.1f GB (%d users × %d merchants at about %.0f bytes per user, %d replications held at once) but only %.1f GB is available; lower population.users, the number of merchants or --workers",
-		sc.Name, float64(need)/1e9, sc.Population.Users, len(sc.Merchants), float64(EstimateMemory(sc))/float64(max(1, sc.Population.Users)), worlds, float64(avail)/1e9)
+	return fmt.Errorf("sim: scenario %q needs about %.1f GB (%d replications held at once) but only %.1f GB is available (%s): %s",
+		sc.Name, float64(need)/1e9, worlds, float64(avail)/1e9, src, dominantMemoryTerm(sc))
 }
 
 // memAvailable reads MemAvailable from /proc/meminfo (a variable so tests

@@ -1,64 +1,23 @@
 package sim
 
-import (
-	"math"
+import "github.com/startrend/startrend/stats"
 
-	"gonum.org/v1/gonum/stat/distuv"
-)
+// Estimate is a mean with its confidence interval; see [stats.Estimate]
+// (the one statistics package). With fewer than two replications the
+// interval is undefined (NaN, with a reason), never zero-width.
+type Estimate = stats.Estimate
 
-// Estimate is a mean over replications with its Student-t 95% confidence
-// interval. With N < 2 the interval collapses to the mean (SD 0).
-type Estimate struct {
-	Mean, SD float64
-	Lo, Hi   float64
-	N        int
-}
+// MeanCI is [stats.MeanCI] at the 95% level: the mean of the defined
+// (non-NaN) values of xs with its Student-t interval.
+//
+// Deprecated: use [stats.MeanCI]; this wrapper remains while the engine's
+// tests move over.
+func MeanCI(xs []float64) Estimate { return stats.MeanCI(xs, stats.DefaultLevel) }
 
-// MeanCI returns the mean of xs with a Student-t 95% CI. It ignores NaN
-// entries (undefined ratios); with no defined entry it returns N = 0.
-func MeanCI(xs []float64) Estimate {
-	var n int
-	var sum float64
-	for _, x := range xs {
-		if !math.IsNaN(x) {
-			n++
-			sum += x
-		}
-	}
-	if n == 0 {
-		return Estimate{}
-	}
-	mean := sum / float64(n)
-	if n < 2 {
-		return Estimate{Mean: mean, Lo: mean, Hi: mean, N: n}
-	}
-	var ss float64
-	for _, x := range xs {
-		if !math.IsNaN(x) {
-			d := x - mean
-			ss += d * d
-		}
-	}
-	sd := math.Sqrt(ss / float64(n-1))
-	h := TQuantile975(n-1) * sd / math.Sqrt(float64(n))
-	return Estimate{Mean: mean, SD: sd, Lo: mean - h, Hi: mean + h, N: n}
-}
-
-// PairedDiff estimates mean(b - a) over pairs (a[i], b[i]) with a Student-t
-// 95% CI; pairs where either side is NaN are skipped.
-func PairedDiff(a, b []float64) Estimate {
-	n := min(len(a), len(b))
-	d := make([]float64, n)
-	for i := range n {
-		d[i] = b[i] - a[i]
-	}
-	return MeanCI(d)
-}
-
-// TQuantile975 is the 0.975 quantile of Student's t with df degrees of freedom.
-func TQuantile975(df int) float64 {
-	if df < 1 {
-		return math.NaN()
-	}
-	return distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(df)}.Quantile(0.975)
-}
+// PairedDiff estimates mean(b − a) over pairs (a[i], b[i]) at the 95%
+// level; pairs where either side is NaN are skipped. Note the order: it is
+// [stats.PairedDiff](b, a).
+//
+// Deprecated: use [stats.PairedDiff]; this wrapper remains while the
+// engine's tests move over.
+func PairedDiff(a, b []float64) Estimate { return stats.PairedDiff(b, a, stats.DefaultLevel) }

@@ -261,7 +261,7 @@ type campaignState struct {
 }
 
 func tierIndex(s string) int {
-	for i, t := range scenarios.Tiers {
+	for i, t := range scenarios.Tiers() {
 		if t == s {
 			return i
 		}
@@ -270,7 +270,7 @@ func tierIndex(s string) int {
 }
 
 func formatIndex(s string) int {
-	for i, f := range scenarios.Formats {
+	for i, f := range scenarios.Formats() {
 		if f == s {
 			return i
 		}
@@ -279,7 +279,7 @@ func formatIndex(s string) int {
 }
 
 func contractIndex(s string) int {
-	for i, k := range scenarios.ContractKinds {
+	for i, k := range scenarios.ContractKinds() {
 		if k == s {
 			return i
 		}
@@ -288,7 +288,7 @@ func contractIndex(s string) int {
 }
 
 func stageIndex(s string) int {
-	for i, st := range scenarios.FunnelStages {
+	for i, st := range scenarios.FunnelStages() {
 		if st == s {
 			return i
 		}
@@ -297,7 +297,7 @@ func stageIndex(s string) int {
 }
 
 func productStageIndex(s string) int {
-	for i, st := range scenarios.ProductStages {
+	for i, st := range scenarios.ProductStages() {
 		if st == s {
 			return i
 		}
@@ -396,9 +396,6 @@ func (w *world) tierOf(followers float64) uint8 {
 	}
 	return tierKOC
 }
-
-// maxDecayAge bounds the initial age of a touch (days before day 0).
-func (w *world) initAge(s int) int { return w.decay[s] }
 
 // decayDays is the decay window of stage s (1..5) in whole days.
 func decayDays(p *scenarios.Platform, s int) int {

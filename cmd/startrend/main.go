@@ -63,6 +63,10 @@ func init() {
 			Summary: "print the JSON Schema of the scenario language", Help: schemaHelp, Run: cmdSchema},
 		{Name: "optimize", Usage: "optimize SCENARIO.yaml [flags]",
 			Summary: "search a merchant's strategy for the scenario's optimize block", Help: optimizeCmdHelp, Run: cmdOptimize},
+		{Name: "sweep", Usage: "sweep SCENARIO.yaml [-o DIR] [--resume] [--shard i/n] [--workers N] [--max-runs N] [--reps N] [--set PATH=VALUE ...]", Summary: "run the scenario's sweep design and write tidy rows, summaries and a report", Help: sweepHelp, Run: cmdSweep},
+		{Name: "merge", Usage: "merge SHARD_DIR... -o OUT [--force]", Summary: "combine sweep shard directories into one sweep directory", Help: mergeHelp, Run: cmdMerge},
+		{Name: "sensitivity", Usage: sensitivityUsage, Summary: "find which parameters drive the KPIs (Morris, Sobol, one at a time)", Help: sensitivityHelp, Run: cmdSensitivity},
+		{Name: "calibrate", Usage: calibrateUsage, Summary: "fit the calibrate block's parameters to observed KPIs", Help: calibrateHelp, Run: cmdCalibrate},
 		{Name: "compare", Usage: "compare BASE_DIR NEW_DIR [flags]",
 			Summary: "compare two run directories and flag KPI regressions", Help: compareCmdHelp, Run: cmdCompare},
 		{Name: "version", Usage: "version",
@@ -207,7 +211,7 @@ func commandNames() []string {
 // Help of the commands whose code lives in compare.go and optimize.go
 // (their flags are listed by their own FlagSet under this text).
 const (
-	compareCmdHelp = `Compare reads two run directories (DESIGN.md §3) — a baseline, such as the
+	compareCmdHelp = `Compare reads two run directories (see docs/run-directory.md) — a baseline, such as the
 last accepted run, and a new one — pairs their replications, and writes
 comparison plots and a Markdown summary. It exits with status 1 when a KPI
 moves past a threshold given with --fail-on.`

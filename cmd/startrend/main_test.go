@@ -140,9 +140,6 @@ func TestRunEndToEnd(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "out")
 	code, out, errOut := run(t, "run", "--quiet", "-o", dir, "--reps", "2", "--set", "population.users=2000",
 		"--set", "creators.generate.count=100", "--set", "horizon_days=40")
-	if strings.Contains(errOut, "sim: engine not built yet") {
-		t.Skip("engine not built yet") // the lead removes this skip
-	}
 	if code != 0 {
 		t.Fatalf("run: %d\n%s", code, errOut)
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/startrend/startrend/internal/outdir"
 	"io"
 	"math"
 	"os"
@@ -81,7 +82,7 @@ func cmdOptimize(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		fmt.Fprintln(stderr, "startrend optimize: --evals 0: the budget must be at least 1 simulator run (leave --evals out for the block's optimize.evals)")
 		return exitUsage
 	}
-	sc, ok := loadScenario(pos, sets, stderr)
+	sc, ok := loadScenario(ctx, pos, sets, stderr)
 	if !ok {
 		return exitUsage
 	}
@@ -134,8 +135,14 @@ func cmdOptimize(ctx context.Context, args []string, stdout, stderr io.Writer) i
 			}
 		}
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	// The checkpoint is written in place as the search goes; the report is
+	// staged and swapped in at the end. A directory startrend did not write
+	// is never used (outdir's rule).
+	if err := outdir.Claim(dir, outdir.Optimize, *force); err != nil {
 		fmt.Fprintf(stderr, "startrend optimize: %v\n", err)
+		if errors.Is(err, outdir.ErrNotOurs) || errors.Is(err, outdir.ErrExists) {
+			return exitUsage
+		}
 		return exitFailure
 	}
 	nw := *workers

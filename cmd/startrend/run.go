@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/startrend/startrend/internal/textsafe"
 	"github.com/startrend/startrend/reports"
 	"github.com/startrend/startrend/scenarios"
 	"github.com/startrend/startrend/sim"
@@ -60,7 +61,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if given["reps"] {
 		extra = append(extra, "replications="+strconv.Itoa(*reps))
 	}
-	sc, ok := loadScenario(pos, append(extra, sets...), stderr)
+	sc, ok := loadScenario(ctx, pos, append(extra, sets...), stderr)
 	if !ok {
 		return exitUsage
 	}
@@ -72,11 +73,15 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if dir == "" {
 		dir = filepath.Join("out", safeDirName(sc.Name))
 	}
-	if !*force {
-		if _, err := os.Stat(filepath.Join(dir, "run.json")); err == nil {
-			fmt.Fprintf(stderr, "startrend run: %s holds a run already; use --force to replace it or -o for another directory\n", dir)
-			return exitFailure
-		}
+	// Everything that can fail before writing is checked before simulating:
+	// the output directory (the outdir rule) and the font.
+	if err := reports.CheckRunDir(dir, *force); err != nil {
+		fmt.Fprintf(stderr, "startrend run: %s\n", textsafe.Terminal(err.Error()))
+		return exitFailure
+	}
+	if err := reports.CheckFont(*font); err != nil {
+		fmt.Fprintf(stderr, "startrend run: --font: %s\n", textsafe.Terminal(err.Error()))
+		return exitUsage
 	}
 	resolved, err := scenarios.Marshal(sc)
 	if err != nil {
@@ -113,8 +118,8 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if meta.Workers == 0 {
 		meta.Workers = nw
 	}
-	if err := reports.WriteRunDir(dir, reports.RunInput{ScenarioYAML: resolved, Result: res, Meta: meta, Font: *font, Warn: stderr, Version: versionString()}, *force); err != nil {
-		fmt.Fprintf(stderr, "startrend run: writing %s: %v\n", dir, err)
+	if err := reports.WriteRunDir(dir, reports.RunInput{ScenarioYAML: resolved, Result: res, Meta: meta, Font: *font, Warn: stderr, Version: buildVersion()}, *force); err != nil {
+		fmt.Fprintf(stderr, "startrend run: writing %s: %s\n", dir, textsafe.Terminal(err.Error()))
 		return exitFailure
 	}
 	if !*quiet {
@@ -125,34 +130,63 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 }
 
 // loadScenario loads pos[0] (or the embedded default when pos is empty)
-// with the overrides, printing every problem on stderr.
-func loadScenario(pos []string, sets []string, stderr io.Writer) (*scenarios.Scenario, bool) {
-	var sc *scenarios.Scenario
-	var err error
-	if len(pos) == 0 {
-		sc, err = scenarios.Default(sets...)
-	} else {
-		sc, err = scenarios.Load(pos[0], sets...)
+// with the overrides, printing the problems on stderr (at most
+// maxPrintedErrors, then their count). Loading is abandoned when ctx is
+// cancelled (a signal): loadScenario then returns at once.
+func loadScenario(ctx context.Context, pos []string, sets []string, stderr io.Writer) (*scenarios.Scenario, bool) {
+	type loaded struct {
+		sc  *scenarios.Scenario
+		err error
 	}
-	if err != nil {
-		printLoadError(stderr, err)
+	done := make(chan loaded, 1)
+	go func() {
+		var l loaded
+		if len(pos) == 0 {
+			l.sc, l.err = scenarios.Default(sets...)
+		} else {
+			l.sc, l.err = scenarios.Load(pos[0], sets...)
+		}
+		done <- l
+	}()
+	var l loaded
+	select {
+	case l = <-done:
+	case <-ctx.Done():
+		fmt.Fprintln(stderr, "startrend: interrupted while loading the scenario")
 		return nil, false
 	}
-	return sc, true
+	if l.err != nil {
+		printLoadError(stderr, l.err)
+		return nil, false
+	}
+	return l.sc, true
 }
+
+// maxPrintedErrors bounds the problems printed for one scenario.
+const maxPrintedErrors = 100
 
 func printLoadError(w io.Writer, err error) {
 	var es scenarios.Errors
 	if errors.As(err, &es) {
-		for _, e := range es {
+		total := len(es)
+		if n := len(es); n > 0 && strings.HasSuffix(es[n-1].Msg, fmt.Sprintf("(stopped after %d)", scenarios.MaxErrors)) {
+			var more int
+			fmt.Sscanf(es[n-1].Msg, "%d more", &more)
+			es, total = es[:n-1], n-1+more
+		}
+		for i, e := range es {
+			if i == maxPrintedErrors {
+				fmt.Fprintf(w, "... %d more problems not shown\n", total-maxPrintedErrors)
+				break
+			}
 			fmt.Fprintln(w, e.Error())
 		}
-		if len(es) > 1 {
-			fmt.Fprintf(w, "%d problems\n", len(es))
+		if total > 1 {
+			fmt.Fprintf(w, "%d problems\n", total)
 		}
 		return
 	}
-	fmt.Fprintln(w, err)
+	fmt.Fprintln(w, textsafe.Terminal(err.Error()))
 }
 
 // safeDirName keeps a scenario name usable as a directory name.

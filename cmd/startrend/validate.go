@@ -36,11 +36,14 @@ func cmdValidate(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	}
 	status := exitOK
 	for _, f := range files {
+		if ctx.Err() != nil {
+			return exitInterrupted
+		}
 		var args []string
 		if f != "" {
 			args = []string{f}
 		}
-		sc, ok := loadScenario(args, sets, stderr)
+		sc, ok := loadScenario(ctx, args, sets, stderr)
 		if !ok {
 			status = exitUsage
 			continue

@@ -21,10 +21,14 @@ func cmdVersion(ctx context.Context, args []string, stdout, stderr io.Writer) in
 }
 
 // versionString is "startrend VERSION (go1.x, linux/amd64[, rev abc123[+dirty], TIME])".
-func versionString() string {
-	version, vcs := "(devel)", ""
+func versionString() string { return "startrend " + buildVersion() }
+
+// buildVersion is "VERSION (go1.x, linux/amd64[, rev abc123[+dirty], TIME])",
+// VERSION being the module version or "devel" for a build from a checkout.
+func buildVersion() string {
+	version, vcs := "devel", ""
 	if bi, ok := debug.ReadBuildInfo(); ok {
-		if bi.Main.Version != "" {
+		if bi.Main.Version != "" && bi.Main.Version != "(devel)" {
 			version = bi.Main.Version
 		}
 		var rev, at, dirty string
@@ -50,5 +54,5 @@ func versionString() string {
 			}
 		}
 	}
-	return fmt.Sprintf("startrend %s (%s, %s/%s%s)", version, runtime.Version(), runtime.GOOS, runtime.GOARCH, vcs)
+	return fmt.Sprintf("%s (%s, %s/%s%s)", version, runtime.Version(), runtime.GOOS, runtime.GOARCH, vcs)
 }

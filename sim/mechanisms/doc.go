@@ -102,12 +102,6 @@
 //	func (r LinkageRules) ConversionMultiplier(linked bool) float64 // 1 + ConversionUplift or 1
 //	func (r LinkageRules) Split(value float64) (seeding, harvest float64)     // SplitCredit with SeedingCredit
 //	func SplitCredit(value, seedingShare float64) (seeding, harvest float64) // seeding + harvest == value exactly
-//	type LinkageStore struct{ ... }           // users × slots of uint16 (day − base + 1, 0 = never)
-//	func NewLinkageStore(users, slots, baseDay int) *LinkageStore
-//	func (s *LinkageStore) Record(user, slot, day int)
-//	func (s *LinkageStore) Last(user, slot int) (day int, ok bool)
-//	func (s *LinkageStore) Linked(user, slot, today, window int) bool
-//	func (s *LinkageStore) Reset()
 //
 // Alias tables (alias.go) — Vose's method:
 //

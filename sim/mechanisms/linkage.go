@@ -1,7 +1,6 @@
 package mechanisms
 
 import (
-	"fmt"
 	"math"
 )
 
@@ -74,51 +73,3 @@ func SplitCredit(value, seedingShare float64) (seeding, harvest float64) {
 	}
 	return value - b, b
 }
-
-// LinkageStore keeps, per user × slot, the last day the user engaged with
-// the slot's seeding content, in 2 bytes: day − baseDay + 1, 0 = never.
-// A slot is whatever the engine links (typically a merchant with
-// seed_harvest cooperations — map merchants to slots to save memory).
-// Memory: users × slots × 2 bytes, user-major (a user's slots are adjacent).
-// Days must lie in [baseDay, baseDay + 65534].
-type LinkageStore struct {
-	slots int
-	base  int
-	last  []uint16
-}
-
-// NewLinkageStore returns an empty store for users × slots; baseDay is the
-// first day that may be recorded (the first warm-up day).
-func NewLinkageStore(users, slots, baseDay int) *LinkageStore {
-	if users < 0 || slots < 0 || (slots > 0 && users > math.MaxInt/2/slots) {
-		panic(fmt.Sprintf("mechanisms: NewLinkageStore(%d, %d)", users, slots))
-	}
-	return &LinkageStore{slots: slots, base: baseDay, last: make([]uint16, users*slots)}
-}
-
-// Record notes that user engaged with slot's seeding content on day. A day
-// outside [baseDay, baseDay+65534] panics (a caller bug).
-func (s *LinkageStore) Record(user, slot, day int) {
-	v := day - s.base + 1
-	if v < 1 || v > math.MaxUint16 {
-		panic(fmt.Sprintf("mechanisms: LinkageStore.Record day %d outside [%d, %d]", day, s.base, s.base+math.MaxUint16-1))
-	}
-	s.last[user*s.slots+slot] = uint16(v)
-}
-
-// Last returns the last recorded seeding day of user for slot.
-func (s *LinkageStore) Last(user, slot int) (day int, ok bool) {
-	v := s.last[user*s.slots+slot]
-	return int(v) - 1 + s.base, v != 0
-}
-
-// Linked reports whether user is linked to slot on today (see Linked);
-// a user who never engaged is not linked.
-func (s *LinkageStore) Linked(user, slot, today, window int) bool {
-	v := s.last[user*s.slots+slot]
-	return v != 0 && Linked(int(v)-1+s.base, today, window)
-}
-
-// Reset forgets every engagement (for the next replication), without
-// allocating.
-func (s *LinkageStore) Reset() { clear(s.last) }

@@ -1,0 +1,159 @@
+package calibrate
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+)
+
+// Journal is a Simulator that records every completed run as one JSON line
+// and serves runs it already holds without simulating them. A calibration
+// that was interrupted is resumed by loading its journal and running the
+// same calibration again: it asks for the same runs, the journal answers
+// those already done, and the Result is identical to an uninterrupted fit.
+//
+// Lines look like {"rep":3,"theta":[0.5,2],"out":[1.25,null]} (null: NaN),
+// with floats written so that they read back bit for bit.
+type Journal struct {
+	sim  Simulator
+	w    io.Writer
+	runs map[string][]float64
+	// Hits and Misses count runs served from the journal and simulated.
+	Hits, Misses int
+}
+
+// NewJournal wraps sim; completed runs are appended to w (nil: kept in
+// memory only).
+func NewJournal(sim Simulator, w io.Writer) *Journal {
+	return &Journal{sim: sim, w: w, runs: map[string][]float64{}}
+}
+
+// Len is the number of runs the journal holds.
+func (j *Journal) Len() int { return len(j.runs) }
+
+type journalLine struct {
+	Rep   int        `json:"rep"`
+	Theta []jsonNum  `json:"theta"`
+	Out   []*jsonNum `json:"out"`
+}
+
+// jsonNum is a float written with the shortest exact representation.
+type jsonNum float64
+
+func (f jsonNum) MarshalJSON() ([]byte, error) {
+	return strconv.AppendFloat(nil, float64(f), 'g', -1, 64), nil
+}
+
+func runKey(theta []float64, rep int) string {
+	var b strings.Builder
+	b.WriteString(strconv.Itoa(rep))
+	for _, x := range theta {
+		b.WriteByte(' ')
+		b.WriteString(strconv.FormatUint(math.Float64bits(x), 16))
+	}
+	return b.String()
+}
+
+// Load reads a journal written earlier (name is used in error messages).
+// A last line without its newline — a write cut short — is ignored;
+// any other malformed line is an error naming its line number.
+func (j *Journal) Load(name string, r io.Reader) error {
+	br := bufio.NewReader(r)
+	for line := 1; ; line++ {
+		b, err := br.ReadBytes('\n')
+		if err == io.EOF {
+			return nil // a partial last line is dropped
+		}
+		if err != nil {
+			return fmt.Errorf("%s:%d: %w", name, line, err)
+		}
+		b = bytes.TrimSpace(b)
+		if len(b) == 0 {
+			continue
+		}
+		var jl struct {
+			Rep   *int       `json:"rep"`
+			Theta []float64  `json:"theta"`
+			Out   []*float64 `json:"out"`
+		}
+		dec := json.NewDecoder(bytes.NewReader(b))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&jl); err != nil {
+			return fmt.Errorf("%s:%d: not a journal line: %v", name, line, err)
+		}
+		if jl.Rep == nil || jl.Theta == nil || jl.Out == nil {
+			return fmt.Errorf("%s:%d: a journal line needs rep, theta and out", name, line)
+		}
+		out := make([]float64, len(jl.Out))
+		for i, v := range jl.Out {
+			out[i] = math.NaN()
+			if v != nil {
+				out[i] = *v
+			}
+		}
+		j.runs[runKey(jl.Theta, *jl.Rep)] = out
+	}
+}
+
+// Simulate implements Simulator.
+func (j *Journal) Simulate(ctx context.Context, runs []Run) ([][]float64, error) {
+	out := make([][]float64, len(runs))
+	var todo []Run
+	var at []int
+	for i, r := range runs {
+		if o, ok := j.runs[runKey(r.Theta, r.Rep)]; ok {
+			out[i] = append([]float64(nil), o...)
+			j.Hits++
+			continue
+		}
+		todo = append(todo, r)
+		at = append(at, i)
+	}
+	if len(todo) == 0 {
+		return out, nil
+	}
+	got, err := j.sim.Simulate(ctx, todo)
+	if err != nil {
+		return nil, err
+	}
+	if len(got) != len(todo) {
+		return nil, fmt.Errorf("calibrate: simulator returned %d outputs for %d runs", len(got), len(todo))
+	}
+	var buf bytes.Buffer
+	for k, o := range got {
+		r := todo[k]
+		out[at[k]] = o
+		j.runs[runKey(r.Theta, r.Rep)] = append([]float64(nil), o...)
+		j.Misses++
+		if j.w != nil {
+			jl := journalLine{Rep: r.Rep, Theta: make([]jsonNum, len(r.Theta)), Out: make([]*jsonNum, len(o))}
+			for i, x := range r.Theta {
+				jl.Theta[i] = jsonNum(x)
+			}
+			for i, v := range o {
+				if !math.IsNaN(v) {
+					n := jsonNum(v)
+					jl.Out[i] = &n
+				}
+			}
+			b, err := json.Marshal(jl)
+			if err != nil {
+				return nil, err
+			}
+			buf.Write(b)
+			buf.WriteByte('\n')
+		}
+	}
+	if j.w != nil {
+		if _, err := j.w.Write(buf.Bytes()); err != nil {
+			return nil, fmt.Errorf("calibrate: writing the journal: %w", err)
+		}
+	}
+	return out, nil
+}

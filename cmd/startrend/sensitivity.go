@@ -1,0 +1,665 @@
+package main
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/startrend/startrend/experiments"
+	"github.com/startrend/startrend/reports"
+	"github.com/startrend/startrend/scenarios"
+	"github.com/startrend/startrend/sensitivity"
+	"github.com/startrend/startrend/sim"
+)
+
+const sensitivityHelp = `Sensitivity runs the scenario's sensitivity block: which of the listed
+parameters drive the listed KPIs, with confidence intervals.
+
+Methods (sensitivity.method, or --method): morris (elementary effects:
+μ, μ*, σ per parameter and KPI, r trajectories over p levels, optionally
+optimised), sobol (Saltelli sampling: first-order S1 and total ST indices,
+optionally S2, with bootstrap 95% CIs; N·(D+2) runs), oat (one parameter at
+a time to its bounds: the tornado) or all (default). Every design point is
+simulated for sensitivity.replications replications with independent
+seeds; with 2 or more the share of each KPI's variance that is simulation
+noise is reported and removed from the indices.
+
+--until-ci W doubles the Sobol design (N, 2N, 4N, … up to max_n; old runs
+are kept, never recomputed) until every ST interval is within ±W.
+
+Runs go through the experiments run store in DIR (store.json,
+points.journal, runs.journal; tidy rows.csv, rows.parquet and points.csv
+when finished), one replication per run with its own seed. An interrupted
+study continues with --resume and ends with the same files. --shard i/n
+runs the runs whose id ≡ i (mod n) of the first pass of every method (for
+cluster arrays; the stop rule needs every result, so it runs after the
+merge); --merge DIR... combines the n shard directories into -o DIR, runs
+what the stop rule still asks for and writes the report. The estimates do
+not depend on --workers, on sharding or on resuming.
+
+Output (default out/<scenario name>-sensitivity): besides the run store,
+sensitivity.json (every estimate), sobol.csv, morris.csv, oat.csv,
+convergence.csv, report.md, report.html and plots/sensitivity_*.png|svg;
+sensitivity-run.json holds the timings (the one file that differs between
+runs).`
+
+// Files of a sensitivity directory besides the run store's.
+const sensRunFile = "sensitivity-run.json" // timings: the one file that varies between runs
+
+// sensOutputs are the files a sensitivity analysis writes next to its run
+// store (removed by --force together with the store).
+var sensOutputs = []string{reports.SensitivityFile, sensRunFile, "sobol.csv", "morris.csv", "oat.csv", "convergence.csv", reports.ReportMDFile, reports.ReportHTMLFile}
+
+// sensModel simulates one design point: the parameters' values are set on
+// a copy of the base scenario, which is simulated for one replication with
+// the run's own seed.
+type sensModel struct {
+	base  *scenarios.Scenario
+	space *experiments.Space
+	kpis  []string
+}
+
+func (m *sensModel) eval(ctx context.Context, x []float64, seed uint64, out []float64) error {
+	c := scenarios.Clone(m.base)
+	if err := m.space.Apply(c, x); err != nil {
+		return err
+	}
+	c.Seed, c.Replications = seed, 1
+	if err := scenarios.Validate(c); err != nil {
+		return fmt.Errorf("the design point makes the scenario invalid: %w", err)
+	}
+	res, err := sim.Run(ctx, c, sim.Options{Workers: 1})
+	if err != nil {
+		return err
+	}
+	copy(out, kpiValues(res, m.kpis))
+	return nil
+}
+
+// kpiValues extracts the KPIs of the run's single replication: market KPIs
+// from the totals (ratios from their numerator and denominator, 0 when the
+// denominator is), merchant KPIs from the merchant breakdown.
+func kpiValues(res *sim.Result, kpis []string) []float64 {
+	rep := res.Variants[0].Reps[0]
+	out := make([]float64, len(kpis))
+	for i, k := range kpis {
+		if rest, ok := strings.CutPrefix(k, "merchant."); ok {
+			id, metric, _ := strings.Cut(rest, ".")
+			for _, row := range rep.Breakdown {
+				if row.Dimension == "merchant" && row.Key == id && row.Metric == metric {
+					out[i] = row.Value
+					break
+				}
+			}
+			continue
+		}
+		for _, m := range res.Metrics {
+			if m.Name != k {
+				continue
+			}
+			if m.Kind == sim.Ratio {
+				if d := rep.Totals[m.Den]; d != 0 {
+					out[i] = rep.Totals[m.Num] / d
+				}
+			} else {
+				out[i] = rep.Totals[k]
+			}
+		}
+	}
+	return out
+}
+
+// sensStudy is one method's study with its name.
+type sensStudy struct {
+	method string
+	study  sensitivity.Study
+	seed   uint64
+}
+
+func cmdSensitivity(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("sensitivity")
+	out := fs.String("o", "", "output `DIR` (default out/<scenario name>-sensitivity)")
+	method := fs.String("method", "", "morris, sobol, oat or all (default: sensitivity.method)")
+	nFlag := fs.Int("n", 0, "Sobol base points, a power of two (default: sensitivity.n)")
+	untilCI := fs.Float64("until-ci", 0, "stop rule: double N until every ST CI half-width is below `W`")
+	workers := fs.Int("workers", 0, "runs simulated in parallel (default: all CPUs); the results do not depend on it")
+	resume := fs.Bool("resume", false, "continue the study in DIR (its finished runs are kept)")
+	shard := fs.String("shard", "", "run only part `i/n` of the first pass (0 ≤ i < n) and write the journal")
+	force := fs.Bool("force", false, "start again in a DIR that holds a study")
+	quiet := fs.Bool("quiet", false, "no progress on stderr")
+	font := fs.String("font", "", "TTF/OTF/TTC `FILE` for plot text")
+	var sets, merges stringsFlag
+	fs.Var(&sets, "set", "override a field: `PATH=VALUE` (repeatable)")
+	fs.Var(&merges, "merge", "shard `DIR` to merge (repeatable; all shards of one study)")
+	pos, code, ok := parseCommandLine(fs, args, 1, 1, stdout, stderr)
+	if !ok {
+		return code
+	}
+	usage := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "startrend sensitivity: "+format+"\n", a...)
+		return exitUsage
+	}
+	if *workers < 0 {
+		return usage("--workers %d: must be ≥ 0", *workers)
+	}
+	if *untilCI < 0 || math.IsNaN(*untilCI) || *untilCI >= 1 {
+		return usage("--until-ci %g: must be in (0, 1)", *untilCI)
+	}
+	if *nFlag != 0 && (*nFlag < 2 || *nFlag&(*nFlag-1) != 0) {
+		return usage("--n %d: must be a power of two ≥ 2 (Sobol designs are balanced at 2, 4, 8, …)", *nFlag)
+	}
+	if *method != "" && !contains(scenarios.SensitivityMethods, *method) {
+		return usage("--method %q: allowed %s", *method, strings.Join(scenarios.SensitivityMethods, ", "))
+	}
+	shardI, shardN := 0, 1
+	if *shard != "" {
+		a, b, ok := strings.Cut(*shard, "/")
+		i, err1 := strconv.Atoi(a)
+		n, err2 := strconv.Atoi(b)
+		if !ok || err1 != nil || err2 != nil || n < 1 || i < 0 || i >= n {
+			return usage("--shard %q: want i/n with 0 ≤ i < n", *shard)
+		}
+		shardI, shardN = i, n
+	}
+	if *shard != "" && len(merges) > 0 {
+		return usage("--shard cannot be combined with --merge")
+	}
+	sc, ok := loadScenario(ctx, pos, sets, stderr)
+	if !ok {
+		return exitUsage
+	}
+	blk := sc.Sensitivity
+	if blk == nil {
+		return usage("%s: the scenario has no sensitivity block (see 'startrend schema', Sensitivity)", pos[0])
+	}
+	// KPI names the engine knows (merchant KPIs were checked by Validate).
+	metrics := sim.Metrics(sc.Currency)
+	var known []string
+	for _, m := range metrics {
+		known = append(known, m.Name)
+	}
+	for i, k := range blk.KPIs {
+		if !strings.HasPrefix(k, "merchant.") && !contains(known, k) {
+			path := fmt.Sprintf("sensitivity.kpis.%d", i)
+			at := sc.Position(path)
+			e := &scenarios.Error{File: at.File, Line: at.Line, Col: at.Col, Path: path, Msg: "unknown KPI" + scenarios.DidYouMean(k, known), Got: strconv.Quote(k), Allowed: "a KPI name (gmv, roi, new_customers, …) or merchant.ID.METRIC"}
+			fmt.Fprintln(stderr, e)
+			return exitUsage
+		}
+	}
+	set := *blk
+	if *method != "" {
+		set.Method = *method
+	}
+	if set.Method == "" {
+		set.Method = "all"
+	}
+	if *nFlag != 0 {
+		set.N = *nFlag
+	}
+	if set.N == 0 {
+		set.N = 256
+	}
+	if *untilCI > 0 {
+		set.UntilCI = *untilCI
+	}
+	if set.MaxN == 0 {
+		set.MaxN = 16 * set.N
+	}
+	if set.MaxN < set.N {
+		return usage("--n %d exceeds sensitivity.max_n %d", set.N, set.MaxN)
+	}
+	if set.Replications == 0 {
+		set.Replications = 2
+	}
+	if set.Trajectories == 0 {
+		set.Trajectories = 20
+	}
+	if set.Levels == 0 {
+		set.Levels = 4
+	}
+	if set.Resamples == 0 {
+		set.Resamples = 1000
+	}
+	if set.Seed == 0 {
+		set.Seed = sc.Seed
+	}
+	if set.Candidates != 0 && set.Candidates < set.Trajectories {
+		return usage("sensitivity.candidates %d is below the %d trajectories", set.Candidates, set.Trajectories)
+	}
+
+	base := scenarios.Clone(sc)
+	base.Variants, base.Optimize, base.Sweep, base.Sensitivity = nil, nil, nil, nil
+	space, err := experiments.NewSpace(sc, set.Parameters)
+	if err != nil {
+		return usage("%v", err)
+	}
+	// The design works in the unit cube; Dim.FromUnit maps a coordinate to
+	// the parameter's value (whole parameters spread evenly over their
+	// integers), which is what the run store records and Apply sets.
+	var factors []sensitivity.Factor
+	var baseline []float64 // unit coordinates of the scenario's own values
+	for _, d := range space.Dims {
+		v, _ := scenarios.GetFloat(sc, d.Path)
+		u := (v - d.Min) / (d.Max - d.Min)
+		if d.Kind == experiments.KindWhole {
+			u = (v - d.Min + 0.5) / (d.Max - d.Min + 1)
+		}
+		factors = append(factors, sensitivity.Factor{Name: d.Path, Lo: 0, Hi: 1})
+		baseline = append(baseline, math.Min(math.Max(u, 0), 1))
+	}
+	model := &sensModel{base: base, space: space, kpis: set.KPIs}
+
+	// The design text: everything the runs depend on besides the scenario.
+	designText, _ := json.Marshal(set)
+
+	var studies []sensStudy
+	has := func(m string) bool { return set.Method == "all" || set.Method == m }
+	if has("oat") {
+		st, err := sensitivity.NewOATStudy(factors, baseline, set.KPIs, set.Replications, set.Seed^0x0a7)
+		if err != nil {
+			return usage("%v", err)
+		}
+		studies = append(studies, sensStudy{"oat", st, set.Seed ^ 0x0a7})
+	}
+	if has("morris") {
+		st, err := sensitivity.NewMorrisStudy(factors, set.KPIs, sensitivity.MorrisSettings{Trajectories: set.Trajectories, Levels: set.Levels,
+			Candidates: set.Candidates, Replications: set.Replications, Resamples: set.Resamples, Seed: set.Seed ^ 0x3044})
+		if err != nil {
+			return usage("%v", err)
+		}
+		studies = append(studies, sensStudy{"morris", st, set.Seed ^ 0x3044})
+	}
+	if has("sobol") {
+		st, err := sensitivity.NewSobolStudy(factors, set.KPIs, sensitivity.SobolSettings{N: set.N, UntilCI: set.UntilCI, MaxN: set.MaxN,
+			Replications: set.Replications, Resamples: set.Resamples, SecondOrder: set.SecondOrder, Seed: set.Seed ^ 0x50b01})
+		if err != nil {
+			return usage("%v", err)
+		}
+		studies = append(studies, sensStudy{"sobol", st, set.Seed ^ 0x50b01})
+	}
+
+	dir := *out
+	if dir == "" {
+		dir = filepath.Join("out", safeDirName(sc.Name)+"-sensitivity")
+		if *shard != "" {
+			dir += fmt.Sprintf("-shard%dof%d", shardI, shardN)
+		}
+	}
+	spec := experiments.Spec{Kind: "sensitivity", Scenario: sc.Name, ScenarioHash: scenarios.Hash(base), Design: string(designText), Columns: space.Columns()}
+	for _, k := range set.KPIs {
+		spec.Outputs = append(spec.Outputs, experiments.Output{Variant: "baseline", Metric: k})
+	}
+	if experiments.IsStore(dir) && !*resume {
+		if !*force {
+			fmt.Fprintf(stderr, "startrend sensitivity: %s holds a study already; use --resume to continue it, --force to start again, or -o for another directory\n", dir)
+			return exitFailure
+		}
+		if err := removeSensitivityDir(dir); err != nil {
+			fmt.Fprintf(stderr, "startrend sensitivity: --force: %v\n", err)
+			return exitFailure
+		}
+	}
+	if *resume && !experiments.IsStore(dir) {
+		fmt.Fprintf(stderr, "startrend sensitivity: --resume: %s holds no study (no %s)\n", dir, experiments.FileManifest)
+		return exitFailure
+	}
+	if len(merges) > 0 {
+		if experiments.IsStore(dir) {
+			fmt.Fprintf(stderr, "startrend sensitivity: --merge: %s holds a study already; merge into a new directory\n", dir)
+			return exitFailure
+		}
+		if err := experiments.Merge(dir, merges); err != nil {
+			fmt.Fprintf(stderr, "startrend sensitivity: --merge: %v\n", err)
+			return exitFailure
+		}
+	}
+	var sh experiments.Shard
+	if *shard != "" {
+		if sh, err = experiments.ParseShard(*shard); err != nil {
+			return usage("--shard %q: %v", *shard, err)
+		}
+	}
+	store, err := experiments.Open(dir, spec, experiments.Options{Shard: sh, Resume: *resume || len(merges) > 0})
+	if err != nil {
+		fmt.Fprintf(stderr, "startrend sensitivity: %v\n", err)
+		return exitFailure
+	}
+	sharded := !store.Shard().Whole()
+
+	nw := *workers
+	if nw == 0 {
+		nw = runtime.GOMAXPROCS(0)
+	}
+	start := time.Now()
+	// owner[p] says which study and run store point p belongs to, so the
+	// evaluator can give each run its study's seed.
+	type owner struct{ study, run int }
+	var owners []owner
+	var ownersMu sync.Mutex
+	eval := func(ctx context.Context, r experiments.Run, x []float64, out []float64) error {
+		ownersMu.Lock()
+		o := owners[r.Point]
+		ownersMu.Unlock()
+		seed := sensitivity.RunSeed(studies[o.study].seed, o.run, r.Replication)
+		if err := model.eval(ctx, x, seed, out); err != nil {
+			return fmt.Errorf("%s run %d replication %d: %w", studies[o.study].method, o.run, r.Replication, err)
+		}
+		return nil
+	}
+	ran, skipped := 0, 0
+	runErr := func() error {
+		for si, s := range studies {
+			for {
+				tasks, err := s.study.Ask()
+				if err != nil {
+					return err
+				}
+				if len(tasks) == 0 {
+					break
+				}
+				// the runs of this pass, in order; replications 0 … R−1 each
+				var pts experiments.Points
+				var runs []int
+				for _, t := range tasks {
+					if len(runs) == 0 || runs[len(runs)-1] != t.Run {
+						runs = append(runs, t.Run)
+						x := make([]float64, len(t.X))
+						for j := range x {
+							x[j] = space.Dims[j].FromUnit(t.X[j])
+						}
+						pts = append(pts, x)
+					}
+				}
+				if len(tasks) != len(runs)*set.Replications {
+					return fmt.Errorf("%s: %d evaluations asked for %d runs × %d replications (internal)", s.method, len(tasks), len(runs), set.Replications)
+				}
+				b, err := store.Submit(pts, set.Replications)
+				if err != nil {
+					return err
+				}
+				ownersMu.Lock()
+				for len(owners) < b.FirstPoint+b.Points {
+					owners = append(owners, owner{})
+				}
+				for i, run := range runs {
+					owners[b.FirstPoint+i] = owner{si, run}
+				}
+				ownersMu.Unlock()
+				// one bar per pass: the number of passes is decided as they end
+				prog := newProgress(stderr, fmt.Sprintf("sensitivity %s: %s, %d runs", sc.Name, s.method, b.Runs), *quiet)
+				c, err := store.Execute(ctx, b, eval, experiments.ExecuteOptions{Workers: nw, Progress: prog.Update})
+				if err != nil {
+					prog.Abort()
+				} else {
+					prog.Finish()
+				}
+				ran += c.Ran
+				skipped += c.Done
+				if err != nil {
+					return err
+				}
+				if sharded {
+					break // a shard runs its part of the first pass of each method only
+				}
+				err = store.Results(b, func(r experiments.Run, _, out []float64) error {
+					return s.study.Tell(runs[r.Point-b.FirstPoint], r.Replication, out)
+				})
+				if err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}()
+	if runErr == nil {
+		runErr = store.Finalize()
+	} else {
+		store.Close()
+	}
+	if runErr != nil {
+		if ctx.Err() != nil {
+			fmt.Fprintf(stderr, "startrend sensitivity: interrupted after %d runs; the finished runs are kept in %s; continue with --resume\n", ran, dir)
+			return exitInterrupted
+		}
+		fmt.Fprintf(stderr, "startrend sensitivity: %v\n", runErr)
+		return exitFailure
+	}
+	if sharded {
+		fmt.Fprintf(stderr, "shard %s: ran %d runs (%d were finished before); merge all shards with --merge\n", store.Shard(), ran, skipped)
+		fmt.Fprintln(stdout, dir)
+		return exitOK
+	}
+
+	res := &reports.SensitivityResult{Scenario: sc.Name, Hash: scenarios.Hash(base), Model: modelRevision(), Seed: set.Seed,
+		Method: set.Method, Replications: set.Replications, KPIs: set.KPIs}
+	for _, d := range space.Dims {
+		v, _ := scenarios.GetFloat(sc, d.Path)
+		res.Parameters = append(res.Parameters, reports.SensParameter{Path: d.Path, Min: d.Min, Max: d.Max, Whole: d.Kind == experiments.KindWhole, Baseline: v})
+	}
+	for _, s := range studies {
+		switch st := s.study.(type) {
+		case *sensitivity.OATStudy:
+			eff, err := st.Effects()
+			if err != nil {
+				fmt.Fprintf(stderr, "startrend sensitivity: %v\n", err)
+				return exitFailure
+			}
+			o := &reports.SensOAT{Runs: st.Runs()}
+			for k, e := range eff {
+				o.Effects = append(o.Effects, reports.SensOATKPI{KPI: set.KPIs[k], Baseline: reports.Float(e.Baseline), Low: floats(e.Low), High: floats(e.High)})
+			}
+			res.OAT = o
+		case *sensitivity.MorrisStudy:
+			eff, err := st.Effects()
+			if err != nil {
+				fmt.Fprintf(stderr, "startrend sensitivity: %v\n", err)
+				return exitFailure
+			}
+			ms := st.Settings()
+			m := &reports.SensMorris{Trajectories: ms.Trajectories, Levels: ms.Levels, Candidates: ms.Candidates, Runs: st.Runs()}
+			for k, e := range eff {
+				m.Effects = append(m.Effects, reports.SensMorrisKPI{KPI: set.KPIs[k], Mu: floats(e.Mu), MuStar: estimates(e.MuStar), Sigma: floats(e.Sigma)})
+			}
+			res.Morris = m
+		case *sensitivity.SobolStudy:
+			ss := st.Settings()
+			so := &reports.SensSobol{N: ss.N, MaxN: ss.MaxN, UntilCI: ss.UntilCI, Converged: st.Converged(), SecondOrder: ss.SecondOrder, Resamples: ss.Resamples}
+			for _, p := range st.Passes() {
+				sp := reports.SensSobolPass{N: p.N, Runs: p.Runs}
+				for k, ix := range p.Indices {
+					kk := reports.SensSobolKPI{KPI: set.KPIs[k]}
+					if ix == nil {
+						kk.Error = p.Errs[k].Error()
+						kk.Mean, kk.Variance, kk.NoiseVariance, kk.NoiseShare = reports.Float(math.NaN()), reports.Float(math.NaN()), reports.Float(math.NaN()), reports.Float(math.NaN())
+					} else {
+						kk.S1, kk.ST = estimates(ix.S1), estimates(ix.ST)
+						for j := range ix.ST {
+							kk.Inert = append(kk.Inert, ix.Inert(j))
+						}
+						if ix.S2 != nil {
+							for _, row := range ix.S2 {
+								kk.S2 = append(kk.S2, estimates(row))
+							}
+						}
+						kk.Mean, kk.Variance = reports.Float(ix.Mean), reports.Float(ix.Variance)
+						kk.NoiseVariance, kk.NoiseShare = reports.Float(ix.NoiseVariance), reports.Float(ix.NoiseShare)
+					}
+					sp.KPIs = append(sp.KPIs, kk)
+				}
+				so.Passes = append(so.Passes, sp)
+			}
+			res.Sobol = so
+		}
+	}
+	res.Summary = reports.SensitivitySummary(res)
+	if err := writeSensitivityDir(dir, res, *font); err != nil {
+		fmt.Fprintf(stderr, "startrend sensitivity: %v\n", err)
+		return exitFailure
+	}
+	elapsed := time.Since(start)
+	writeJSONAtomic(filepath.Join(dir, sensRunFile), map[string]any{
+		"wall_seconds": elapsed.Seconds(), "workers": nw, "runs_this_process": ran, "runs_resumed": skipped,
+		"cpus": runtime.NumCPU(), "version": versionString()})
+	if !*quiet {
+		for _, s := range res.Summary {
+			fmt.Fprintln(stderr, s)
+		}
+		fmt.Fprintf(stderr, "done in %.1fs, %d simulator runs in this process\n", elapsed.Seconds(), ran)
+	}
+	fmt.Fprintln(stdout, dir)
+	return exitOK
+}
+
+func floats(xs []float64) []reports.Float {
+	out := make([]reports.Float, len(xs))
+	for i, x := range xs {
+		out[i] = reports.Float(x)
+	}
+	return out
+}
+
+func estimates(xs []sensitivity.Index) []reports.Estimate {
+	out := make([]reports.Estimate, len(xs))
+	for i, x := range xs {
+		out[i] = reports.Estimate{Value: reports.Float(x.Value), Lo: reports.Float(x.Lo), Hi: reports.Float(x.Hi)}
+	}
+	return out
+}
+
+// modelRevision is the build's version-control revision ("unknown" when
+// the build did not record one).
+func modelRevision() string {
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		rev, dirty := "", ""
+		for _, s := range bi.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				rev = s.Value
+			case "vcs.modified":
+				if s.Value == "true" {
+					dirty = "+dirty"
+				}
+			}
+		}
+		if rev != "" {
+			if len(rev) > 12 {
+				rev = rev[:12]
+			}
+			return rev + dirty
+		}
+	}
+	return "unknown"
+}
+
+// removeSensitivityDir removes a sensitivity directory's run store and
+// outputs, and nothing else: a file the study did not write stays (and a
+// new store then refuses the directory).
+func removeSensitivityDir(dir string) error {
+	for _, f := range append([]string{experiments.FileManifest, experiments.FilePoints, experiments.FileRuns,
+		experiments.FileRowsCSV, experiments.FileRowsParquet, experiments.FilePointsCSV}, sensOutputs...) {
+		if err := os.Remove(filepath.Join(dir, f)); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
+	}
+	plots, _ := filepath.Glob(filepath.Join(dir, reports.PlotsDir, "sensitivity_*"))
+	for _, f := range plots {
+		if err := os.Remove(f); err != nil {
+			return err
+		}
+	}
+	os.Remove(filepath.Join(dir, reports.PlotsDir)) // only when empty
+	return nil
+}
+
+// writeSensitivityDir writes sensitivity.json, the CSV tables and the report
+// into dir, each file replaced atomically.
+func writeSensitivityDir(dir string, r *reports.SensitivityResult, font string) error {
+	if err := writeJSONAtomic(filepath.Join(dir, reports.SensitivityFile), r); err != nil {
+		return err
+	}
+	f := func(x reports.Float) string {
+		if math.IsNaN(float64(x)) {
+			return ""
+		}
+		return strconv.FormatFloat(float64(x), 'g', -1, 64)
+	}
+	writeCSV := func(name string, header []string, rows [][]string) error {
+		var b strings.Builder
+		w := csv.NewWriter(&b)
+		w.Write(header)
+		w.WriteAll(rows)
+		if err := w.Error(); err != nil {
+			return err
+		}
+		return writeFileAtomic(filepath.Join(dir, name), []byte(b.String()))
+	}
+	if r.Sobol != nil && len(r.Sobol.Passes) > 0 {
+		var rows, conv [][]string
+		last := r.Sobol.Passes[len(r.Sobol.Passes)-1]
+		for _, k := range last.KPIs {
+			for j, p := range r.Parameters {
+				if k.Error != "" {
+					continue
+				}
+				rows = append(rows, []string{k.KPI, p.Path, strconv.Itoa(last.N), f(k.S1[j].Value), f(k.S1[j].Lo), f(k.S1[j].Hi), f(k.ST[j].Value), f(k.ST[j].Lo), f(k.ST[j].Hi), strconv.FormatBool(k.Inert[j]), f(k.NoiseShare)})
+			}
+		}
+		for _, ps := range r.Sobol.Passes {
+			for _, k := range ps.KPIs {
+				if k.Error != "" {
+					continue
+				}
+				for j, p := range r.Parameters {
+					conv = append(conv, []string{strconv.Itoa(ps.N), strconv.Itoa(ps.Runs), k.KPI, p.Path, f(k.S1[j].Value), f(k.ST[j].Value), f(k.ST[j].Lo), f(k.ST[j].Hi)})
+				}
+			}
+		}
+		if err := writeCSV("sobol.csv", []string{"kpi", "parameter", "n", "s1", "s1_lo", "s1_hi", "st", "st_lo", "st_hi", "inert", "noise_share"}, rows); err != nil {
+			return err
+		}
+		if err := writeCSV("convergence.csv", []string{"n", "runs", "kpi", "parameter", "s1", "st", "st_lo", "st_hi"}, conv); err != nil {
+			return err
+		}
+	}
+	if r.Morris != nil {
+		var rows [][]string
+		for _, e := range r.Morris.Effects {
+			for j, p := range r.Parameters {
+				rows = append(rows, []string{e.KPI, p.Path, f(e.Mu[j]), f(e.MuStar[j].Value), f(e.MuStar[j].Lo), f(e.MuStar[j].Hi), f(e.Sigma[j])})
+			}
+		}
+		if err := writeCSV("morris.csv", []string{"kpi", "parameter", "mu", "mu_star", "mu_star_lo", "mu_star_hi", "sigma"}, rows); err != nil {
+			return err
+		}
+	}
+	if r.OAT != nil {
+		var rows [][]string
+		for _, e := range r.OAT.Effects {
+			for j, p := range r.Parameters {
+				rows = append(rows, []string{e.KPI, p.Path, f(e.Baseline), strconv.FormatFloat(p.Min, 'g', -1, 64), f(e.Low[j]), strconv.FormatFloat(p.Max, 'g', -1, 64), f(e.High[j])})
+			}
+		}
+		if err := writeCSV("oat.csv", []string{"kpi", "parameter", "baseline_kpi", "min", "change_at_min", "max", "change_at_max"}, rows); err != nil {
+			return err
+		}
+	}
+	if err := reports.WriteSensitivity(dir, reports.ReportOptions{Font: font}); err != nil {
+		return errors.Join(errors.New("writing the report"), err)
+	}
+	return nil
+}
+
+const sensitivityUsage = "sensitivity SCENARIO.yaml [-o DIR] [--method M] [--n N] [--until-ci W] [--workers N] [--resume] [--shard i/n] [--merge DIR...] [--set PATH=VALUE ...]"

@@ -1,0 +1,5 @@
+//go:build linux
+
+package outdir
+
+const sysRenameat2 = 276

@@ -1,0 +1,521 @@
+package reports
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"image/color"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/font"
+	"gonum.org/v1/plot/palette/moreland"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+
+	"github.com/startrend/startrend/sim"
+)
+
+// SweepOptions control WriteSweepReport.
+type SweepOptions struct {
+	Currency string    // the scenario's currency (units of money KPIs)
+	Font     string    // plot font file ("" = search the system)
+	Warn     io.Writer // where a font substitution is reported
+}
+
+// sweepKPIs are the KPIs a sweep report plots, when recorded.
+var sweepKPIs = []string{"gmv", "profit", "new_customers", "orders", "roi"}
+
+// sweepDir is what the report reads from a finished sweep directory:
+// store.json (parameters, outputs) and points.csv (per-point summaries).
+type sweepDir struct {
+	Scenario string `json:"scenario"`
+	State    string `json:"state"`
+	Columns  []struct {
+		Name       string   `json:"name"`
+		Kind       string   `json:"kind"`
+		Categories []string `json:"categories"`
+	} `json:"columns"`
+	Outputs []struct {
+		Variant string `json:"variant"`
+		Metric  string `json:"metric"`
+	} `json:"outputs"`
+	// points[p] holds the point's coordinates (labels as in the files)
+	// and the summaries by variant+"\x00"+metric.
+	points   []sweepPoint
+	variants []string
+	metrics  []string
+}
+
+type sweepPoint struct {
+	labels []string
+	x      []float64 // numeric coordinates (category index for categorical)
+	est    map[string]sim.Estimate
+}
+
+func readSweepDir(dir string) (*sweepDir, error) {
+	b, err := os.ReadFile(filepath.Join(dir, "store.json"))
+	if err != nil {
+		return nil, err
+	}
+	var sd sweepDir
+	if err := json.Unmarshal(b, &sd); err != nil {
+		return nil, fmt.Errorf("%s: %v", filepath.Join(dir, "store.json"), err)
+	}
+	if sd.State != "complete" {
+		return nil, fmt.Errorf("%s: the sweep is not finished", dir)
+	}
+	for _, o := range sd.Outputs {
+		if !slices.Contains(sd.variants, o.Variant) {
+			sd.variants = append(sd.variants, o.Variant)
+		}
+		if !slices.Contains(sd.metrics, o.Metric) {
+			sd.metrics = append(sd.metrics, o.Metric)
+		}
+	}
+	f, err := os.Open(filepath.Join(dir, "points.csv"))
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	r := csv.NewReader(f)
+	r.ReuseRecord = true
+	if _, err := r.Read(); err != nil {
+		return nil, fmt.Errorf("points.csv: %v", err)
+	}
+	nc := len(sd.Columns)
+	num := func(s string) float64 {
+		if s == "" {
+			return math.NaN()
+		}
+		x, err := strconv.ParseFloat(s, 64)
+		if err != nil {
+			return math.NaN()
+		}
+		return x
+	}
+	for {
+		rec, err := r.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("points.csv: %v", err)
+		}
+		if len(rec) != 1+nc+7 {
+			return nil, fmt.Errorf("points.csv: %d fields, expected %d", len(rec), 1+nc+7)
+		}
+		p, err := strconv.Atoi(rec[0])
+		if err != nil || p > len(sd.points) {
+			return nil, fmt.Errorf("points.csv: point %q out of order", rec[0])
+		}
+		if p == len(sd.points) {
+			pt := sweepPoint{est: map[string]sim.Estimate{}}
+			for j := 0; j < nc; j++ {
+				pt.labels = append(pt.labels, rec[1+j])
+				x := num(rec[1+j])
+				if sd.Columns[j].Kind == "categorical" {
+					x = float64(slices.Index(sd.Columns[j].Categories, rec[1+j]))
+				}
+				pt.x = append(pt.x, x)
+			}
+			sd.points = append(sd.points, pt)
+		}
+		n, _ := strconv.Atoi(rec[1+nc+2])
+		sd.points[p].est[rec[1+nc]+"\x00"+rec[1+nc+1]] = sim.Estimate{N: n, Mean: num(rec[1+nc+3]), SD: num(rec[1+nc+4]), Lo: num(rec[1+nc+5]), Hi: num(rec[1+nc+6])}
+	}
+	return &sd, nil
+}
+
+// WriteSweepReport writes report.html, report.md and plots/sweep_*.png|svg
+// into a finished sweep directory, from its store.json and points.csv:
+// with one swept parameter, each KPI's mean and 95% CI band against it,
+// one line per variant; with two forming a grid, a heat map of each KPI's
+// baseline mean; otherwise the point means against each parameter.
+func WriteSweepReport(dir string, opt SweepOptions) error {
+	sd, err := readSweepDir(dir)
+	if err != nil {
+		return err
+	}
+	th, err := newTheme(opt.Font)
+	if err != nil {
+		return err
+	}
+	metrics := map[string]sim.Metric{}
+	for _, m := range sim.Metrics(opt.Currency) {
+		metrics[m.Name] = m
+	}
+	var kpis []string
+	for _, k := range sweepKPIs {
+		if slices.Contains(sd.metrics, k) {
+			kpis = append(kpis, k)
+		}
+	}
+	if len(kpis) == 0 && len(sd.metrics) > 0 {
+		kpis = sd.metrics[:min(3, len(sd.metrics))]
+	}
+	label := func(k string) string {
+		if m, ok := metrics[k]; ok {
+			if m.Unit != "" && m.Unit != "ratio" {
+				return m.Label + " (" + m.Unit + ")"
+			}
+			return m.Label
+		}
+		return k
+	}
+	var specs []plotSpec
+	nc := len(sd.Columns)
+	grid2 := nc == 2 && isGrid(sd)
+	for _, k := range kpis {
+		k := k
+		switch {
+		case nc == 1:
+			specs = append(specs, plotSpec{Name: "sweep_" + fileStem(k, "kpi"), W: 7 * vg.Inch, H: 4.2 * vg.Inch,
+				Caption: fmt.Sprintf("%s against %s: mean over replications with its 95%% CI band, per variant (paired: every point uses the same random streams)", label(k), sd.Columns[0].Name),
+				Make:    func() *plot.Plot { return sweepLine(th, sd, k, label(k)) }})
+		case grid2:
+			for _, v := range sd.variants {
+				v := v
+				specs = append(specs, plotSpec{Name: "sweep_heat_" + fileStem(k, "kpi") + "_" + fileStem(v, "variant"), W: 7 * vg.Inch, H: 5 * vg.Inch,
+					Caption: fmt.Sprintf("%s (%s): mean over replications at each combination of %s and %s", label(k), v, sd.Columns[0].Name, sd.Columns[1].Name),
+					Make:    func() *plot.Plot { return sweepHeat(th, sd, v, k, label(k)) }})
+			}
+		default:
+			for j := range sd.Columns {
+				j := j
+				specs = append(specs, plotSpec{Name: fmt.Sprintf("sweep_%s_by_%d", fileStem(k, "kpi"), j), W: 7 * vg.Inch, H: 4.2 * vg.Inch,
+					Caption: fmt.Sprintf("%s of each point (baseline mean) against %s", label(k), sd.Columns[j].Name),
+					Make:    func() *plot.Plot { return sweepScatter(th, sd, j, k, label(k)) }})
+			}
+		}
+	}
+	if err := renderPlots(dir, specs, runtime.GOMAXPROCS(0)); err != nil {
+		return err
+	}
+	substituted := warnSubstituted(th, opt.Warn)
+	md, html := sweepReportText(sd, kpis, label, specs, substituted)
+	if err := os.WriteFile(filepath.Join(dir, ReportMDFile), md, 0o644); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, ReportHTMLFile), html, 0o644)
+}
+
+func isGrid(sd *sweepDir) bool {
+	seen := map[[2]string]bool{}
+	a, b := map[string]bool{}, map[string]bool{}
+	for _, p := range sd.points {
+		seen[[2]string{p.labels[0], p.labels[1]}] = true
+		a[p.labels[0]], b[p.labels[1]] = true, true
+	}
+	return len(seen) == len(a)*len(b) && len(seen) == len(sd.points)
+}
+
+// axisValues returns the distinct coordinates of column j in order, with
+// their labels.
+func axisValues(sd *sweepDir, j int) ([]float64, []string) {
+	var xs []float64
+	lab := map[float64]string{}
+	for _, p := range sd.points {
+		if _, ok := lab[p.x[j]]; !ok {
+			lab[p.x[j]] = p.labels[j]
+			xs = append(xs, p.x[j])
+		}
+	}
+	slices.Sort(xs)
+	ls := make([]string, len(xs))
+	for i, x := range xs {
+		ls[i] = lab[x]
+	}
+	return xs, ls
+}
+
+func sweepLine(th *theme, sd *sweepDir, kpi, ylabel string) *plot.Plot {
+	col := sd.Columns[0]
+	p := th.newPlot(ylabel+" by "+col.Name, col.Name, ylabel)
+	for vi, v := range sd.variants {
+		se := &Series{}
+		idx := make([]int, len(sd.points))
+		for i := range idx {
+			idx[i] = i
+		}
+		slices.SortStableFunc(idx, func(a, b int) int { return cmpFloat(sd.points[a].x[0], sd.points[b].x[0]) })
+		for _, i := range idx {
+			e := sd.points[i].est[v+"\x00"+kpi]
+			se.Day = append(se.Day, 0)
+			se.Mean = append(se.Mean, e.Mean)
+			se.Lo = append(se.Lo, e.Lo)
+			se.Hi = append(se.Hi, e.Hi)
+		}
+		addBandLineX(p, idx, sd, se, colorAt(vi), th.label(v, fmt.Sprintf("variant %d", vi)))
+	}
+	if col.Kind == "categorical" {
+		nominal(p, labelsOf(col.Categories, th))
+	}
+	return p
+}
+
+func labelsOf(xs []string, th *theme) []string {
+	out := make([]string, len(xs))
+	for i, x := range xs {
+		out[i] = th.label(x, strconv.Itoa(i))
+	}
+	return out
+}
+
+func cmpFloat(a, b float64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// addBandLineX draws se (in the order idx of points) against the points'
+// first coordinate.
+func addBandLineX(p *plot.Plot, idx []int, sd *sweepDir, se *Series, c color.RGBA, label string) {
+	var line, upper, lower plotter.XYs
+	for k, i := range idx {
+		x := sd.points[i].x[0]
+		if finite(se.Mean[k]) {
+			line = append(line, plotter.XY{X: x, Y: se.Mean[k]})
+		}
+		if finite(se.Lo[k]) && finite(se.Hi[k]) {
+			lower = append(lower, plotter.XY{X: x, Y: se.Lo[k]})
+			upper = append(upper, plotter.XY{X: x, Y: se.Hi[k]})
+		}
+	}
+	if len(lower) > 1 {
+		poly := append(plotter.XYs(nil), lower...)
+		for i := len(upper) - 1; i >= 0; i-- {
+			poly = append(poly, upper[i])
+		}
+		if pg, err := plotter.NewPolygon(poly); err == nil {
+			pg.Color = withAlpha(c, 60)
+			pg.LineStyle.Width = 0
+			p.Add(pg)
+		}
+	}
+	if len(line) > 0 {
+		if l, pts, err := plotter.NewLinePoints(line); err == nil {
+			l.Color = c
+			l.Width = vg.Points(1.6)
+			pts.GlyphStyle.Color = c
+			pts.GlyphStyle.Radius = vg.Points(2)
+			p.Add(l, pts)
+			p.Legend.Add(label, l, pts)
+		}
+	}
+}
+
+// heatGrid is a GridXYZ over the category positions of two columns.
+type heatGrid struct {
+	nx, ny int
+	z      []float64
+}
+
+func (g heatGrid) Dims() (c, r int)   { return g.nx, g.ny }
+func (g heatGrid) Z(c, r int) float64 { return g.z[r*g.nx+c] }
+func (g heatGrid) X(c int) float64    { return float64(c) }
+func (g heatGrid) Y(r int) float64    { return float64(r) }
+
+func sweepHeat(th *theme, sd *sweepDir, variant, kpi, zlabel string) *plot.Plot {
+	xs, xl := axisValues(sd, 0)
+	ys, yl := axisValues(sd, 1)
+	g := heatGrid{nx: len(xs), ny: len(ys), z: make([]float64, len(xs)*len(ys))}
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for i := range g.z {
+		g.z[i] = math.NaN()
+	}
+	for _, p := range sd.points {
+		c, r := slices.Index(xs, p.x[0]), slices.Index(ys, p.x[1])
+		z := p.est[variant+"\x00"+kpi].Mean
+		g.z[r*g.nx+c] = z
+		if finite(z) {
+			lo, hi = math.Min(lo, z), math.Max(hi, z)
+		}
+	}
+	p := th.newPlot(zlabel+" — "+th.label(variant, "variant"), sd.Columns[0].Name, sd.Columns[1].Name)
+	pal := moreland.SmoothBlueRed()
+	if finite(lo) && hi > lo {
+		pal.SetMin(lo)
+		pal.SetMax(hi)
+	} else if finite(lo) {
+		pal.SetMin(lo - 1)
+		pal.SetMax(lo + 1)
+	}
+	h := plotter.NewHeatMap(g, pal.Palette(64))
+	h.NaN = color.Gray{Y: 200}
+	p.Add(h)
+	// Cell values as text.
+	var labels plotter.XYLabels
+	for r := 0; r < g.ny; r++ {
+		for c := 0; c < g.nx; c++ {
+			labels.XYs = append(labels.XYs, plotter.XY{X: float64(c), Y: float64(r)})
+			labels.Labels = append(labels.Labels, human(g.Z(c, r)))
+		}
+	}
+	if l, err := plotter.NewLabels(labels); err == nil {
+		for i := range l.TextStyle {
+			l.TextStyle[i].Font = font.From(th.fnt, 8)
+			l.TextStyle[i].Handler = th.handler
+			l.TextStyle[i].XAlign = -0.5
+			l.TextStyle[i].YAlign = -0.5
+		}
+		p.Add(l)
+	}
+	p.X.Tick.Marker = indexTicks(labelsOf(xl, th))
+	p.Y.Tick.Marker = indexTicks(labelsOf(yl, th))
+	p.Legend.Add(fmt.Sprintf("blue %s … red %s", human(lo), human(hi)))
+	return p
+}
+
+type indexTicks []string
+
+func (t indexTicks) Ticks(min, max float64) []plot.Tick {
+	var out []plot.Tick
+	for i, s := range t {
+		out = append(out, plot.Tick{Value: float64(i), Label: s})
+	}
+	return out
+}
+
+func sweepScatter(th *theme, sd *sweepDir, j int, kpi, ylabel string) *plot.Plot {
+	col := sd.Columns[j]
+	p := th.newPlot(ylabel+" by "+col.Name, col.Name, ylabel)
+	var xys plotter.XYs
+	for _, pt := range sd.points {
+		if e := pt.est[sd.variants[0]+"\x00"+kpi]; finite(e.Mean) {
+			xys = append(xys, plotter.XY{X: pt.x[j], Y: e.Mean})
+		}
+	}
+	if s, err := plotter.NewScatter(xys); err == nil {
+		s.GlyphStyle.Color = colorAt(0)
+		s.GlyphStyle.Radius = vg.Points(1.5)
+		p.Add(s)
+	}
+	if col.Kind == "categorical" {
+		nominal(p, labelsOf(col.Categories, th))
+	}
+	return p
+}
+
+// sweepReportText renders report.md and report.html: the parameters, the
+// best point of each KPI per variant, the figures and a table of points.
+func sweepReportText(sd *sweepDir, kpis []string, label func(string) string, specs []plotSpec, substituted bool) ([]byte, []byte) {
+	var md bytes.Buffer
+	fmt.Fprintf(&md, "# Sweep: %s\n\n", mdEscape(sd.Scenario))
+	var cols []string
+	for _, c := range sd.Columns {
+		cols = append(cols, "`"+c.Name+"`")
+	}
+	fmt.Fprintf(&md, "%d points over %s; variants: %s. Means with 95%% CIs over replications; every point uses the same random streams per replication (common random numbers). Data: `rows.parquet` / `rows.csv` (one row per run and KPI), `points.csv` (per point).\n\n",
+		len(sd.points), strings.Join(cols, ", "), strings.Join(sd.variants, ", "))
+	type best struct{ Variant, KPI, Point, Value string }
+	var bests []best
+	md.WriteString("## Best point per KPI\n\n| variant | KPI | best point | mean [95% CI] |\n|---|---|---|---|\n")
+	for _, v := range sd.variants {
+		for _, k := range kpis {
+			bi, bv := -1, math.Inf(-1)
+			for i, p := range sd.points {
+				if e := p.est[v+"\x00"+k]; finite(e.Mean) && e.Mean > bv {
+					bi, bv = i, e.Mean
+				}
+			}
+			if bi < 0 {
+				continue
+			}
+			e := sd.points[bi].est[v+"\x00"+k]
+			var at []string
+			for j, c := range sd.Columns {
+				at = append(at, c.Name+" = "+sd.points[bi].labels[j])
+			}
+			b := best{v, label(k), strings.Join(at, ", "), fmt.Sprintf("%s [%s, %s]", human(e.Mean), human(e.Lo), human(e.Hi))}
+			bests = append(bests, b)
+			fmt.Fprintf(&md, "| %s | %s | %s | %s |\n", mdEscape(b.Variant), mdEscape(b.KPI), mdEscape(b.Point), b.Value)
+		}
+	}
+	md.WriteString("\n## Figures\n\n")
+	for _, s := range specs {
+		fmt.Fprintf(&md, "![%s](plots/%s.png)\n\n*%s*\n\n", mdEscape(s.Caption), s.Name, mdEscape(s.Caption))
+	}
+	if substituted {
+		md.WriteString("Some labels are shown as ids: the plot font cannot draw them.\n\n")
+	}
+	const maxRows = 60
+	md.WriteString("## Points\n\n| point |")
+	for _, c := range sd.Columns {
+		fmt.Fprintf(&md, " %s |", mdEscape(c.Name))
+	}
+	for _, k := range kpis {
+		fmt.Fprintf(&md, " %s (%s) |", mdEscape(label(k)), mdEscape(sd.variants[0]))
+	}
+	md.WriteString("\n|---|" + strings.Repeat("---|", len(sd.Columns)+len(kpis)) + "\n")
+	type row struct{ Cells []string }
+	var rows []row
+	for i, p := range sd.points {
+		if i >= maxRows {
+			fmt.Fprintf(&md, "\n… %d more points in points.csv.\n", len(sd.points)-maxRows)
+			break
+		}
+		r := row{Cells: []string{strconv.Itoa(i)}}
+		r.Cells = append(r.Cells, p.labels...)
+		for _, k := range kpis {
+			e := p.est[sd.variants[0]+"\x00"+k]
+			r.Cells = append(r.Cells, fmt.Sprintf("%s [%s, %s]", human(e.Mean), human(e.Lo), human(e.Hi)))
+		}
+		rows = append(rows, r)
+		md.WriteString("|")
+		for _, c := range r.Cells {
+			fmt.Fprintf(&md, " %s |", mdEscape(c))
+		}
+		md.WriteString("\n")
+	}
+	var head []string
+	head = append(head, "point")
+	for _, c := range sd.Columns {
+		head = append(head, c.Name)
+	}
+	for _, k := range kpis {
+		head = append(head, label(k)+" ("+sd.variants[0]+")")
+	}
+	var figs []figure
+	for _, s := range specs {
+		figs = append(figs, figure{Name: s.Name, Caption: s.Caption, W: int(s.W.Dots(plotDPI) + 0.5), H: int(s.H.Dots(plotDPI) + 0.5)})
+	}
+	var html bytes.Buffer
+	sweepTemplate.Execute(&html, map[string]any{"Scenario": sd.Scenario, "Intro": strings.SplitN(md.String(), "\n\n", 3)[1],
+		"Best": bests, "Figures": figs, "Head": head, "Rows": rows, "More": max(0, len(sd.points)-maxRows)})
+	return md.Bytes(), html.Bytes()
+}
+
+var sweepTemplate = template.Must(template.New("sweep").Parse(`<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Sweep: {{.Scenario}}</title>
+<style>body{font-family:sans-serif;max-width:980px;margin:2em auto;padding:0 1em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}th{background:#f4f4f4}figure{margin:1.5em 0}img{max-width:100%;height:auto}</style>
+</head><body>
+<h1>Sweep: {{.Scenario}}</h1>
+<p>{{.Intro}}</p>
+<h2>Best point per KPI</h2>
+<table><tr><th>variant</th><th>KPI</th><th>best point</th><th>mean [95% CI]</th></tr>
+{{range .Best}}<tr><td>{{.Variant}}</td><td>{{.KPI}}</td><td>{{.Point}}</td><td>{{.Value}}</td></tr>
+{{end}}</table>
+<h2>Figures</h2>
+{{range .Figures}}<figure><img src="plots/{{.Name}}.svg" width="{{.W}}" height="{{.H}}" alt="{{.Caption}}"><figcaption>{{.Caption}}</figcaption></figure>
+{{end}}
+<h2>Points</h2>
+<table><tr>{{range .Head}}<th>{{.}}</th>{{end}}</tr>
+{{range .Rows}}<tr>{{range .Cells}}<td>{{.}}</td>{{end}}</tr>
+{{end}}</table>
+{{if .More}}<p>… {{.More}} more points in points.csv.</p>{{end}}
+</body></html>
+`))
