@@ -14,7 +14,7 @@ import (
 	"sync/atomic"
 
 	"github.com/startrend/startrend/scenarios"
-	"gonum.org/v1/gonum/stat/distuv"
+	"github.com/startrend/startrend/stats"
 )
 
 // Solve runs `startrend optimize` on a Problem against a noisy simulator.
@@ -655,13 +655,8 @@ func (s *solver) phase(ctx context.Context, name string, p *Problem, method stri
 			cd.KPIs[n] = statOf(xs, conf)
 		}
 		if _, ok := kr["roi"]; !ok && kr["gmv"] != nil && kr["spend"] != nil {
-			roi := make([]float64, len(cd.reps))
-			for r := range roi {
-				if kr["spend"][r] > 0 {
-					roi[r] = kr["gmv"][r] / kr["spend"][r]
-				}
-			}
-			cd.KPIs["roi"] = statOf(roi, conf)
+			// the one ROI rule: undefined (skipped) where spend is zero
+			cd.KPIs["roi"] = statOf(stats.ROIs(kr["gmv"], kr["spend"]), conf)
 		}
 		cd.Feasible = p.Feasible(kr)
 		cd.kpiReps = kr
@@ -705,11 +700,7 @@ func (s *solver) phase(ctx context.Context, name string, p *Problem, method stri
 func (s *solver) paired(pr *PhaseResult, a, b int, conf float64) *Paired {
 	ra, rb := pr.Candidates[a].reps, pr.Candidates[b].reps
 	n := min(len(ra), len(rb))
-	d := make([]float64, n)
-	for i := range n {
-		d[i] = ra[i] - rb[i]
-	}
-	st := statOf(d, conf)
+	st := statOf(stats.Differences(ra[:n], rb[:n]), conf)
 	good := float64(st.CILo) > 0
 	if !s.p.Maximize {
 		good = float64(st.CIHi) < 0
@@ -735,20 +726,12 @@ func ordered(m map[int]float64) []float64 {
 	}
 }
 
+// statOf is the mean of v with its Student-t interval at conf
+// (stats.MeanCI: with fewer than two values the interval is undefined,
+// NaN, never zero-width).
 func statOf(v []float64, conf float64) Stat {
-	st := Stat{N: len(v), Mean: Float(math.NaN()), SD: Float(math.NaN()), CILo: Float(math.NaN()), CIHi: Float(math.NaN())}
-	if len(v) == 0 {
-		return st
-	}
-	m := mean(v)
-	st.Mean = Float(m)
-	if len(v) < 2 {
-		return st
-	}
-	sd := stddev(v)
-	h := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(len(v) - 1)}.Quantile(0.5+conf/2) * sd / math.Sqrt(float64(len(v)))
-	st.SD, st.CILo, st.CIHi = Float(sd), Float(m-h), Float(m+h)
-	return st
+	e := stats.MeanCI(v, conf)
+	return Stat{N: e.N, Mean: Float(e.Mean), SD: Float(e.SD), CILo: Float(e.Lo), CIHi: Float(e.Hi)}
 }
 
 func (p *Problem) decisionMap(x []float64) map[string]float64 {
