@@ -8,6 +8,9 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/startrend/startrend/internal/outdir"
 )
 
 // TestOptimizeInterruptBeforeFirstCheckpoint (issue 17 item 6): Ctrl-C
@@ -18,7 +21,17 @@ func TestOptimizeInterruptBeforeFirstCheckpoint(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "o")
 	args := append([]string{"optimize", lib, "-o", dir, "--evals", "120", "--quiet", "--set", "optimize.frontier=[]"}, smallApparel...)
 	ctx, cancel := context.WithCancel(context.Background())
-	cancel() // interrupted before the first generation ends
+	go func() {
+		// interrupted once the directory is claimed, before the first
+		// generation can end
+		for ctx.Err() == nil {
+			if _, err := os.Stat(filepath.Join(dir, outdir.MarkerFile)); err == nil {
+				cancel()
+				return
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}()
 	var so, se bytes.Buffer
 	if code := dispatch(ctx, args, &so, &se); code != exitInterrupted {
 		t.Fatalf("exit %d, want 130: %s", code, se.String())
