@@ -226,7 +226,7 @@ func makePlan(avail int, levels int, randomArm bool) plan {
 	var pl plan
 	front := 0
 	if levels > 0 {
-		front = avail * 2 / 5
+		front = avail / 4 // warm-started from the main search: a quarter suffices
 		pl.frontierEach = front / levels
 		front = pl.frontierEach * levels
 	}
@@ -317,7 +317,7 @@ func Solve(ctx context.Context, p *Problem, opts SolveOptions) (*Outcome, error)
 	// 1. Random-search reference arm.
 	var randomBest []float64
 	if opts.RandomArm {
-		res, err := s.search(ctx, "random", p, NameRandom, pl.randomSearch)
+		res, err := s.search(ctx, "random", p, NameRandom, pl.randomSearch, nil)
 		if res != nil {
 			out.Random = res
 			randomBest = res.BestX
@@ -327,7 +327,7 @@ func Solve(ctx context.Context, p *Problem, opts SolveOptions) (*Outcome, error)
 		}
 	}
 	// 2. Main search and race.
-	main, err := s.phase(ctx, "search", p, method, pl.mainSearch, pl.mainTotal, true, randomBest)
+	main, err := s.phase(ctx, "search", p, method, pl.mainSearch, pl.mainTotal, true, randomBest, nil)
 	if main != nil {
 		out.Search = main
 	}
@@ -346,7 +346,7 @@ func Solve(ctx context.Context, p *Problem, opts SolveOptions) (*Outcome, error)
 			continue
 		}
 		search := pl.frontierEach * 3 / 4
-		res, err := s.phase(ctx, "frontier."+strconv.Itoa(i), q, method, search, pl.frontierEach, false, nil)
+		res, err := s.phase(ctx, "frontier."+strconv.Itoa(i), q, method, search, pl.frontierEach, false, nil, frontierWarm(p, q, main))
 		if err != nil {
 			return finish(err)
 		}
@@ -360,6 +360,63 @@ func Solve(ctx context.Context, p *Problem, opts SolveOptions) (*Outcome, error)
 		out.Frontier = append(out.Frontier, fp)
 	}
 	return finish(nil)
+}
+
+// warmStart carries what the main search learnt into a frontier phase: a
+// start point for its search and candidates for its race.
+type warmStart struct {
+	x0    []float64
+	extra []labeledX
+}
+
+type labeledX struct {
+	label string
+	x     []float64
+}
+
+// frontierWarm starts the frontier search at level q from the main phase:
+// the chosen strategy if it fits q's budget, else the best evaluated point
+// that fits, else the chosen strategy repaired onto q's budget; the race
+// adds the chosen strategy (when it fits) and the best two evaluated
+// points that fit, so the chosen strategy lies on the frontier.
+func frontierWarm(p, q *Problem, main *PhaseResult) *warmStart {
+	if main == nil {
+		return nil
+	}
+	w := &warmStart{}
+	chosen := main.BestX
+	if len(main.Candidates) > 0 {
+		chosen = main.Candidates[main.Winner].X
+	}
+	fits := func(x []float64) bool { return x != nil && q.Space.Feasible(x, 1e-9) }
+	if fits(chosen) {
+		w.x0 = append([]float64(nil), chosen...)
+		w.extra = append(w.extra, labeledX{"chosen strategy", chosen})
+	}
+	hist := append([]Evaluation(nil), main.History...)
+	sort.SliceStable(hist, func(a, b int) bool {
+		if p.Maximize {
+			return hist[a].Value > hist[b].Value
+		}
+		return hist[a].Value < hist[b].Value
+	})
+	k := 0
+	for _, e := range hist {
+		if k == 2 {
+			break
+		}
+		if fits(e.X) {
+			k++
+			w.extra = append(w.extra, labeledX{"main search #" + strconv.Itoa(k), e.X})
+			if w.x0 == nil {
+				w.x0 = append([]float64(nil), e.X...)
+			}
+		}
+	}
+	if w.x0 == nil && chosen != nil {
+		w.x0 = q.Space.Repair(nil, chosen)
+	}
+	return w
 }
 
 type solver struct {
@@ -404,7 +461,7 @@ func (s *solver) phaseState(name string) *PhaseState {
 }
 
 // search runs the search part of a phase within searchRuns simulator runs.
-func (s *solver) search(ctx context.Context, name string, p *Problem, method string, searchRuns int) (*PhaseResult, error) {
+func (s *solver) search(ctx context.Context, name string, p *Problem, method string, searchRuns int, warm *warmStart) (*PhaseResult, error) {
 	ph := s.phaseState(name)
 	if ph.Result != nil && ph.Search == nil {
 		return ph.Result, nil
@@ -420,6 +477,9 @@ func (s *solver) search(ctx context.Context, name string, p *Problem, method str
 	}
 	if method == NameCMAES {
 		cfg.Restarts = 9 // IPOP: a run that stops early restarts with 2λ
+	}
+	if warm != nil && warm.x0 != nil && method != NameRandom {
+		cfg.X0 = warm.x0 // the default step: a level may allow much more
 	}
 	maxEvals := max(searchRuns/s.R, 1)
 	var m Method
@@ -496,12 +556,12 @@ func (s *solver) search(ctx context.Context, name string, p *Problem, method str
 
 // phase is a search followed by a race of its best candidates (plus the
 // baseline and the random arm's best for the main phase).
-func (s *solver) phase(ctx context.Context, name string, p *Problem, method string, searchRuns, totalRuns int, main bool, randomBest []float64) (*PhaseResult, error) {
+func (s *solver) phase(ctx context.Context, name string, p *Problem, method string, searchRuns, totalRuns int, main bool, randomBest []float64, warm *warmStart) (*PhaseResult, error) {
 	ph := s.phaseState(name)
 	if ph.Result != nil {
 		return ph.Result, nil
 	}
-	pr, err := s.search(ctx, name, p, method, searchRuns)
+	pr, err := s.search(ctx, name, p, method, searchRuns, warm)
 	if err != nil {
 		return pr, err
 	}
@@ -556,6 +616,16 @@ func (s *solver) phase(ctx context.Context, name string, p *Problem, method stri
 		}
 		add("random search best", randomBest, false)
 	}
+	if warm != nil {
+		// the main search's choice and best points that fit this phase's
+		// budget race too, on the main race's seeds
+		for _, c := range warm.extra {
+			if len(cands) >= 6 {
+				break
+			}
+			add(c.label, c.x, false)
+		}
+	}
 	raceBudget := totalRuns - pr.SearchRuns
 	initial := 5
 	for len(cands) > 2 && raceBudget < len(cands)*initial {
@@ -600,7 +670,9 @@ func (s *solver) phase(ctx context.Context, name string, p *Problem, method stri
 		kpis[i] = map[int]map[string]float64{}
 	}
 	evalRep := func(ctx context.Context, i, rep int) (float64, error) {
-		k, err := s.opts.Simulate(ctx, scs[i], seedFor(p.Base.Seed, "race:"+name, rep), 1)
+		// every race runs on the main race's seeds: the chosen strategy has
+		// the same values on the frontier as in the main race
+		k, err := s.opts.Simulate(ctx, scs[i], seedFor(p.Base.Seed, "race:search", rep), 1)
 		if err != nil {
 			return 0, err
 		}
