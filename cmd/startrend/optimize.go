@@ -19,6 +19,7 @@ import (
 	"github.com/startrend/startrend/reports"
 	"github.com/startrend/startrend/scenarios"
 	"github.com/startrend/startrend/sim"
+	"github.com/startrend/startrend/strategy"
 )
 
 const optimizeCheckpointFile = "checkpoint.json"
@@ -92,9 +93,9 @@ func cmdOptimize(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	}
 	var locate func(string) (string, int, int, bool)
 	if data, err := os.ReadFile(pos[0]); err == nil {
-		locate = optimize.LocateYAML(pos[0], data)
+		locate = strategy.LocateYAML(pos[0], data)
 	}
-	p, err := optimize.NewProblem(sc, optimize.ProblemOptions{Locate: locate})
+	p, err := strategy.NewProblem(sc, strategy.ProblemOptions{Locate: locate})
 	if err != nil {
 		printLoadError(stderr, err)
 		return exitUsage
@@ -108,7 +109,7 @@ func cmdOptimize(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		dir = filepath.Join("out", safeDirName(sc.Name)+"-optimize")
 	}
 	cpPath := filepath.Join(dir, optimizeCheckpointFile)
-	var state *optimize.SolveState
+	var state *strategy.SolveState
 	reportRuns := 2 * sc.Replications
 	if *resume {
 		b, err := readCheckpoint(cpPath)
@@ -119,7 +120,7 @@ func cmdOptimize(ctx context.Context, args []string, stdout, stderr io.Writer) i
 			}
 			return exitUsage
 		}
-		state, err = optimize.UnmarshalSolveState(b, p, optimize.SolveOptions{Method: *method, Evals: *evals, ReportRuns: reportRuns, RandomArm: *randomArm})
+		state, err = strategy.UnmarshalSolveState(b, p, strategy.SolveOptions{Method: *method, Evals: *evals, ReportRuns: reportRuns, RandomArm: *randomArm})
 		if err != nil {
 			fmt.Fprintf(stderr, "startrend optimize: --resume: %s refused: %v\n", cpPath, err)
 			return exitUsage
@@ -153,16 +154,16 @@ func cmdOptimize(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	lastBest := math.NaN()
 	start := time.Now()
 	saved := state != nil // a checkpoint exists to resume from
-	opts := optimize.SolveOptions{
-		Simulate:   SimulateMerchant(p.Merchant),
+	opts := strategy.SolveOptions{
+		Simulate:   strategy.SimulateMerchant(p.Merchant),
 		Method:     *method,
 		Evals:      *evals,
 		ReportRuns: reportRuns,
 		Workers:    nw,
 		RandomArm:  *randomArm,
 		Resume:     state,
-		Checkpoint: func(st *optimize.SolveState) error {
-			b, err := optimize.MarshalSolveState(st)
+		Checkpoint: func(st *strategy.SolveState) error {
+			b, err := strategy.MarshalSolveState(st)
 			if err == nil {
 				err = writeFileAtomic(cpPath, append(b, '\n'))
 			}
@@ -177,7 +178,7 @@ func cmdOptimize(ctx context.Context, args []string, stdout, stderr io.Writer) i
 			}
 		},
 	}
-	res, err := optimize.Solve(ctx, p, opts)
+	res, err := strategy.Solve(ctx, p, opts)
 	prog.Finish()
 	if res != nil && len(sc.Merchants) > 1 && (p.Objective == "profit" || (p.Target != nil && p.Target.KPI == "profit")) {
 		res.Notes = append(res.Notes, "profit is not broken down by merchant by the engine: the objective uses the scenario's total profit (all merchants), so competitors' profit changes count too")
@@ -195,7 +196,7 @@ func cmdOptimize(ctx context.Context, args []string, stdout, stderr io.Writer) i
 			return exitInterrupted
 		}
 		fmt.Fprintf(stderr, "startrend optimize: %v\n", err)
-		var be *optimize.BudgetError
+		var be *strategy.BudgetError
 		if errors.As(err, &be) {
 			return exitUsage
 		}
@@ -282,57 +283,6 @@ func contains(xs []string, s string) bool {
 	return false
 }
 
-// SimulateMerchant is the optimiser's evaluation function: it runs the
-// scenario with sim.Run (one worker: candidates run in parallel) with the
-// given seed and replications and returns the merchant's KPIs per
-// replication. GMV, orders, new customers and spend are the merchant's own
-// (breakdown by merchant); KPIs the engine does not break down by merchant
-// (profit, margin, ...) are the scenario's totals, which are the merchant's
-// when it is the only one.
-func SimulateMerchant(merchant string) optimize.Simulate {
-	return func(ctx context.Context, sc *scenarios.Scenario, seed uint64, reps int) (map[string][]float64, error) {
-		c := scenarios.Clone(sc)
-		c.Seed, c.Replications, c.Variants, c.Optimize, c.Sweep = seed, reps, nil, nil, nil
-		res, err := sim.Run(ctx, c, sim.Options{Workers: 1})
-		if err != nil {
-			return nil, err
-		}
-		return merchantKPIs(res, merchant), nil
-	}
-}
-
-// merchantKPIs extracts the baseline variant's per-replication KPIs.
-func merchantKPIs(res *sim.Result, merchant string) map[string][]float64 {
-	out := map[string][]float64{}
-	if len(res.Variants) == 0 {
-		return out
-	}
-	for _, rep := range res.Variants[0].Reps {
-		own := map[string]float64{}
-		for _, row := range rep.Breakdown {
-			if row.Dimension == "merchant" && row.Key == merchant {
-				own[row.Metric] = row.Value
-			}
-		}
-		for _, name := range []string{"gmv", "orders", "new_customers", "spend", "profit", "margin", "buyers", "gmv_net"} {
-			v, ok := own[name]
-			if !ok {
-				v = rep.Totals[name]
-			}
-			out[name] = append(out[name], v)
-		}
-	}
-	g, s := out["gmv"], out["spend"]
-	for r := range g {
-		roi := 0.0
-		if s[r] > 0 {
-			roi = g[r] / s[r]
-		}
-		out["roi"] = append(out["roi"], roi)
-	}
-	return out
-}
-
 // writeJSONAtomic writes v as indented JSON to path via a temporary file
 // and a rename.
 func writeJSONAtomic(path string, v any) error {
@@ -368,7 +318,7 @@ func writeFileAtomic(path string, data []byte) error {
 // (variant "optimized") with the scenario's seed and replications and
 // replaces dir with the run directory, optimize.json, checkpoint.json and the
 // optimisation plots, swapped into place at the end.
-func writeOptimizeRunDir(ctx context.Context, dir string, sc *scenarios.Scenario, p *optimize.Problem, res *optimize.Outcome, workers int, font string, start time.Time, quiet bool, stderr io.Writer) error {
+func writeOptimizeRunDir(ctx context.Context, dir string, sc *scenarios.Scenario, p *strategy.Problem, res *strategy.Outcome, workers int, font string, start time.Time, quiet bool, stderr io.Writer) error {
 	if res.Best == nil {
 		return errors.New("no strategy was chosen")
 	}
@@ -415,7 +365,7 @@ func writeOptimizeRunDir(ctx context.Context, dir string, sc *scenarios.Scenario
 
 // emitScenario writes the scenario with the chosen decisions applied, its
 // optimize block and variants removed, and checks that it loads.
-func emitScenario(path string, sc *scenarios.Scenario, p *optimize.Problem, res *optimize.Outcome) error {
+func emitScenario(path string, sc *scenarios.Scenario, p *strategy.Problem, res *strategy.Outcome) error {
 	if res.Best == nil {
 		return errors.New("no strategy was chosen")
 	}

@@ -1,4 +1,4 @@
-package optimize
+package strategy
 
 import (
 	"bytes"
@@ -7,6 +7,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/startrend/startrend/optimize"
+	"math"
 	"strconv"
 	"strings"
 
@@ -81,7 +83,7 @@ func resolve(p *Problem, opts SolveOptions) (string, int) {
 		method = o.Method
 	}
 	if method == "" {
-		method = NameCMAES
+		method = optimize.NameCMAES
 	}
 	evals := opts.Evals
 	if evals == 0 {
@@ -156,7 +158,7 @@ func (ph *PhaseState) validate(q *Problem, name string, evals int) error {
 		if ph.Search.Maximize != q.Maximize {
 			c.failf("search.maximize is %t, the objective %t", ph.Search.Maximize, q.Maximize)
 		}
-		if _, err := ResumeMethod(q.Space, ph.Search); err != nil {
+		if _, err := optimize.ResumeMethod(q.Space, ph.Search); err != nil {
 			c.errs = append(c.errs, fmt.Errorf("search: %w", err))
 		}
 	}
@@ -184,4 +186,45 @@ func (ph *PhaseState) validate(q *Problem, name string, evals int) error {
 		}
 	}
 	return c.err()
+}
+
+// stateCheck collects the problems found in a state, each naming its field.
+type stateCheck struct {
+	what string
+	errs []error
+}
+
+func (c *stateCheck) failf(format string, args ...any) {
+	c.errs = append(c.errs, fmt.Errorf("%s: "+format, append([]any{c.what}, args...)...))
+}
+
+func (c *stateCheck) err() error { return errors.Join(c.errs...) }
+
+// vec requires n finite values.
+func (c *stateCheck) vec(name string, v []float64, n int) bool {
+	if len(v) != n {
+		c.failf("%s has %d values, want %d", name, len(v), n)
+		return false
+	}
+	for i, x := range v {
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			c.failf("%s[%d] is %g, want a finite number", name, i, x)
+			return false
+		}
+	}
+	return true
+}
+
+func (c *stateCheck) intIn(name string, v, lo, hi int) {
+	if v < lo || v > hi {
+		c.failf("%s is %d, want %d…%d", name, v, lo, hi)
+	}
+}
+
+func mean(v []float64) float64 {
+	s := 0.0
+	for _, x := range v {
+		s += x
+	}
+	return s / float64(len(v))
 }

@@ -1,10 +1,11 @@
-package optimize
+package strategy
 
 import (
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/startrend/startrend/optimize"
 	"math"
 	"slices"
 	"sort"
@@ -86,20 +87,20 @@ type SolveState struct {
 
 // PhaseState is one phase's state: the search checkpoint, then its result.
 type PhaseState struct {
-	Search *Checkpoint     `json:"search,omitempty"`
-	Result *PhaseResult    `json:"result,omitempty"`
-	Runs   int             `json:"runs"`
-	Error  string          `json:"error,omitempty"`
-	Extra  json.RawMessage `json:"extra,omitempty"`
+	Search *optimize.Checkpoint `json:"search,omitempty"`
+	Result *PhaseResult         `json:"result,omitempty"`
+	Runs   int                  `json:"runs"`
+	Error  string               `json:"error,omitempty"`
+	Extra  json.RawMessage      `json:"extra,omitempty"`
 }
 
 // Stat is a mean with its Student-t confidence interval over N values.
 type Stat struct {
-	Mean Float `json:"mean"`
-	SD   Float `json:"sd"`
-	CILo Float `json:"ci_lo"`
-	CIHi Float `json:"ci_hi"`
-	N    int   `json:"n"`
+	Mean optimize.Float `json:"mean"`
+	SD   optimize.Float `json:"sd"`
+	CILo optimize.Float `json:"ci_lo"`
+	CIHi optimize.Float `json:"ci_hi"`
+	N    int            `json:"n"`
 }
 
 // Paired is a paired difference (this − other) over common replications.
@@ -113,53 +114,53 @@ type Paired struct {
 // Candidate is one strategy in a race.
 type Candidate struct {
 	Label    string             `json:"label"`
-	X        Floats             `json:"x"`
+	X        optimize.Floats    `json:"x"`
 	Decision map[string]float64 `json:"decision"`
-	Cost     Float              `json:"cost"`
+	Cost     optimize.Float     `json:"cost"`
 	// Value is the penalised objective over the race replications.
 	Value Stat `json:"value"`
 	// KPIs over the race replications.
 	KPIs         map[string]Stat `json:"kpis"`
 	Feasible     bool            `json:"feasible"`
 	EliminatedAt int             `json:"eliminated_at,omitempty"`
-	PValue       Float           `json:"p_value"`
+	PValue       optimize.Float  `json:"p_value"`
 	reps         []float64
 	kpiReps      map[string][]float64
 }
 
 // ConvergencePoint is the best value after Runs simulator runs.
 type ConvergencePoint struct {
-	Runs int   `json:"runs"`
-	Best Float `json:"best"`
+	Runs int            `json:"runs"`
+	Best optimize.Float `json:"best"`
 }
 
 // PhaseResult is the outcome of one search-and-race phase.
 type PhaseResult struct {
-	Name        string             `json:"name"`
-	Method      string             `json:"method"`
-	BudgetTotal Float              `json:"budget_total"`
-	SearchEvals int                `json:"search_evals"`
-	SearchRuns  int                `json:"search_runs"`
-	RaceRuns    int                `json:"race_runs"`
-	Stop        string             `json:"stop"`
-	Convergence []ConvergencePoint `json:"convergence"`
-	Candidates  []Candidate        `json:"candidates,omitempty"`
-	Winner      int                `json:"winner"`
-	Decided     bool               `json:"decided"`
-	Selection   *SelectionInfo     `json:"selection,omitempty"`
-	VsRunnerUp  *Paired            `json:"vs_runner_up,omitempty"`
-	VsBaseline  *Paired            `json:"vs_baseline,omitempty"`
-	VsRandom    *Paired            `json:"vs_random,omitempty"`
-	BestX       Floats             `json:"best_x"`
-	History     []Evaluation       `json:"history,omitempty"`
+	Name        string                  `json:"name"`
+	Method      string                  `json:"method"`
+	BudgetTotal optimize.Float          `json:"budget_total"`
+	SearchEvals int                     `json:"search_evals"`
+	SearchRuns  int                     `json:"search_runs"`
+	RaceRuns    int                     `json:"race_runs"`
+	Stop        string                  `json:"stop"`
+	Convergence []ConvergencePoint      `json:"convergence"`
+	Candidates  []Candidate             `json:"candidates,omitempty"`
+	Winner      int                     `json:"winner"`
+	Decided     bool                    `json:"decided"`
+	Selection   *optimize.SelectionInfo `json:"selection,omitempty"`
+	VsRunnerUp  *Paired                 `json:"vs_runner_up,omitempty"`
+	VsBaseline  *Paired                 `json:"vs_baseline,omitempty"`
+	VsRandom    *Paired                 `json:"vs_random,omitempty"`
+	BestX       optimize.Floats         `json:"best_x"`
+	History     []optimize.Evaluation   `json:"history,omitempty"`
 }
 
 // FrontierPoint is the best objective found at one total-budget level.
 type FrontierPoint struct {
-	Level    Float              `json:"level"`
+	Level    optimize.Float     `json:"level"`
 	Value    Stat               `json:"value"`
-	X        Floats             `json:"x"`
-	Cost     Float              `json:"cost"`
+	X        optimize.Floats    `json:"x"`
+	Cost     optimize.Float     `json:"cost"`
 	Decision map[string]float64 `json:"decision"`
 	Error    string             `json:"error,omitempty"`
 }
@@ -180,7 +181,7 @@ type Outcome struct {
 	EvalsUsed     int                  `json:"evals_used"`
 	Replications  int                  `json:"replications"`
 	Confidence    float64              `json:"confidence"`
-	Budget        *Budget              `json:"budget,omitempty"`
+	Budget        *optimize.Budget     `json:"budget,omitempty"`
 	Decisions     []Decided            `json:"decisions"`
 	// Best is the chosen strategy (the race winner), Baseline the scenario's
 	// own, RunnersUp the other raced candidates, best first.
@@ -188,16 +189,16 @@ type Outcome struct {
 	Baseline  *Candidate  `json:"baseline,omitempty"`
 	RunnersUp []Candidate `json:"runners_up"`
 	// Evidence: paired differences of the winner.
-	VsRunnerUp *Paired         `json:"vs_runner_up,omitempty"`
-	VsBaseline *Paired         `json:"vs_baseline,omitempty"`
-	VsRandom   *Paired         `json:"vs_random,omitempty"`
-	Decided    bool            `json:"decided"`
-	Selection  *SelectionInfo  `json:"selection,omitempty"`
-	Verdict    string          `json:"verdict"`
-	Search     *PhaseResult    `json:"search"`
-	Random     *PhaseResult    `json:"random,omitempty"`
-	Frontier   []FrontierPoint `json:"frontier,omitempty"`
-	Notes      []string        `json:"notes,omitempty"`
+	VsRunnerUp *Paired                 `json:"vs_runner_up,omitempty"`
+	VsBaseline *Paired                 `json:"vs_baseline,omitempty"`
+	VsRandom   *Paired                 `json:"vs_random,omitempty"`
+	Decided    bool                    `json:"decided"`
+	Selection  *optimize.SelectionInfo `json:"selection,omitempty"`
+	Verdict    string                  `json:"verdict"`
+	Search     *PhaseResult            `json:"search"`
+	Random     *PhaseResult            `json:"random,omitempty"`
+	Frontier   []FrontierPoint         `json:"frontier,omitempty"`
+	Notes      []string                `json:"notes,omitempty"`
 }
 
 const solveFormat = 1
@@ -317,7 +318,7 @@ func Solve(ctx context.Context, p *Problem, opts SolveOptions) (*Outcome, error)
 	// 1. Random-search reference arm.
 	var randomBest []float64
 	if opts.RandomArm {
-		res, err := s.search(ctx, "random", p, NameRandom, pl.randomSearch, nil)
+		res, err := s.search(ctx, "random", p, optimize.NameRandom, pl.randomSearch, nil)
 		if res != nil {
 			out.Random = res
 			randomBest = res.BestX
@@ -338,7 +339,7 @@ func Solve(ctx context.Context, p *Problem, opts SolveOptions) (*Outcome, error)
 	// 3. Frontier.
 	for i, level := range o.Frontier {
 		lv := level
-		fp := FrontierPoint{Level: Float(level)}
+		fp := FrontierPoint{Level: optimize.Float(level)}
 		q, err := NewProblem(p.Base, ProblemOptions{BudgetTotal: &lv})
 		if err != nil {
 			fp.Error = strings.ReplaceAll(err.Error(), "\n", "; ")
@@ -393,7 +394,7 @@ func frontierWarm(p, q *Problem, main *PhaseResult) *warmStart {
 		w.x0 = append([]float64(nil), chosen...)
 		w.extra = append(w.extra, labeledX{"chosen strategy", chosen})
 	}
-	hist := append([]Evaluation(nil), main.History...)
+	hist := append([]optimize.Evaluation(nil), main.History...)
 	sort.SliceStable(hist, func(a, b int) bool {
 		if p.Maximize {
 			return hist[a].Value > hist[b].Value
@@ -466,28 +467,28 @@ func (s *solver) search(ctx context.Context, name string, p *Problem, method str
 	if ph.Result != nil && ph.Search == nil {
 		return ph.Result, nil
 	}
-	cfg := Config{Seed: seedFor(p.Base.Seed, "method:"+name, 0)}
+	cfg := optimize.Config{Seed: seedFor(p.Base.Seed, "method:"+name, 0)}
 	n := p.Space.N()
 	pop := 4 + int(3*math.Log(float64(n)))
-	if method == NameCMAES || method == NameRandom {
+	if method == optimize.NameCMAES || method == optimize.NameRandom {
 		cfg.PopSize = pop
 	}
-	if method == NameCMAES || method == NameNelderMead || method == NameDiscrete {
+	if method == optimize.NameCMAES || method == optimize.NameNelderMead || method == optimize.NameDiscrete {
 		cfg.X0 = p.Space.Repair(nil, p.BaselineX())
 	}
-	if method == NameCMAES {
+	if method == optimize.NameCMAES {
 		cfg.Restarts = 9 // IPOP: a run that stops early restarts with 2λ
 	}
-	if warm != nil && warm.x0 != nil && method != NameRandom {
+	if warm != nil && warm.x0 != nil && method != optimize.NameRandom {
 		cfg.X0 = warm.x0 // the default step: a level may allow much more
 	}
 	maxEvals := max(searchRuns/s.R, 1)
-	var m Method
+	var m optimize.Method
 	var err error
 	if ph.Search != nil {
-		m, err = ResumeMethod(p.Space, ph.Search)
+		m, err = optimize.ResumeMethod(p.Space, ph.Search)
 	} else {
-		m, err = New(method, p.Space, cfg)
+		m, err = optimize.New(method, p.Space, cfg)
 	}
 	if err != nil {
 		return nil, err
@@ -518,20 +519,20 @@ func (s *solver) search(ctx context.Context, name string, p *Problem, method str
 		s.progress(s.R, v)
 		return v, nil
 	}
-	ropts := RunOptions{Workers: s.opts.Workers, MaxEvals: maxEvals, Maximize: p.Maximize, Resume: ph.Search}
-	ropts.Checkpoint = func(cp *Checkpoint) error {
+	ropts := optimize.RunOptions{Workers: s.opts.Workers, MaxEvals: maxEvals, Maximize: p.Maximize, Resume: ph.Search}
+	ropts.Checkpoint = func(cp *optimize.Checkpoint) error {
 		ph.Search = cp
 		ph.Runs = len(cp.History.Evals) * s.R
 		return s.checkpoint()
 	}
-	res, err := Run(ctx, m, obj, ropts)
+	res, err := optimize.Run(ctx, m, obj, ropts)
 	if res == nil {
 		return nil, err
 	}
 	pr := &PhaseResult{Name: name, Method: method, SearchEvals: res.Evals, SearchRuns: res.Evals * s.R, Stop: string(res.Stop),
 		History: res.History.Evals, BestX: res.X}
 	if p.Space.Budget != nil {
-		pr.BudgetTotal = Float(p.Space.Budget.Total)
+		pr.BudgetTotal = optimize.Float(p.Space.Budget.Total)
 	}
 	for k, e := range res.History.Evals {
 		if k == len(res.History.Evals)-1 || res.History.Evals[k+1].Gen != e.Gen {
@@ -583,7 +584,7 @@ func (s *solver) phase(ctx context.Context, name string, p *Problem, method stri
 		cands = append(cands, cand{label, append([]float64(nil), x...), base})
 	}
 	add("recommended", pr.BestX, false)
-	hist := append([]Evaluation(nil), pr.History...)
+	hist := append([]optimize.Evaluation(nil), pr.History...)
 	sort.SliceStable(hist, func(a, b int) bool {
 		if p.Maximize {
 			return hist[a].Value > hist[b].Value
@@ -697,7 +698,7 @@ func (s *solver) phase(ctx context.Context, name string, p *Problem, method stri
 	if conf == 0 {
 		conf = 0.95
 	}
-	rr, err := Race(ctx, len(cands), evalRep, RaceOptions{InitialReps: initial, MaxEvals: raceBudget, Confidence: conf, Maximize: p.Maximize, Workers: s.opts.Workers})
+	rr, err := optimize.Race(ctx, len(cands), evalRep, optimize.RaceOptions{InitialReps: initial, MaxEvals: raceBudget, Confidence: conf, Maximize: p.Maximize, Workers: s.opts.Workers})
 	if err != nil {
 		return pr, err
 	}
@@ -707,8 +708,8 @@ func (s *solver) phase(ctx context.Context, name string, p *Problem, method stri
 	selLevel := float64(rr.Selection.Level)
 	for i, c := range cands {
 		e := rr.Entries[i]
-		cd := Candidate{Label: c.label, X: c.x, Decision: p.decisionMap(c.x), Cost: Float(p.Cost(c.x)),
-			EliminatedAt: e.EliminatedAt, PValue: Float(e.PValue), KPIs: map[string]Stat{}}
+		cd := Candidate{Label: c.label, X: c.x, Decision: p.decisionMap(c.x), Cost: optimize.Float(p.Cost(c.x)),
+			EliminatedAt: e.EliminatedAt, PValue: optimize.Float(e.PValue), KPIs: map[string]Stat{}}
 		cd.reps = ordered(vals[i])
 		cd.Value = statOf(cd.reps, conf)
 		names := map[string]bool{}
@@ -803,7 +804,7 @@ func ordered(m map[int]float64) []float64 {
 // NaN, never zero-width).
 func statOf(v []float64, conf float64) Stat {
 	e := stats.MeanCI(v, conf)
-	return Stat{N: e.N, Mean: Float(e.Mean), SD: Float(e.SD), CILo: Float(e.Lo), CIHi: Float(e.Hi)}
+	return Stat{N: e.N, Mean: optimize.Float(e.Mean), SD: optimize.Float(e.SD), CILo: optimize.Float(e.Lo), CIHi: optimize.Float(e.Hi)}
 }
 
 func (p *Problem) decisionMap(x []float64) map[string]float64 {
@@ -854,10 +855,10 @@ func (s *solver) partialBest(out *Outcome) {
 	if pr == nil || pr.BestX == nil {
 		return
 	}
-	c := Candidate{Label: "best so far (not raced)", X: pr.BestX, Decision: s.p.decisionMap(pr.BestX), Cost: Float(s.p.Cost(pr.BestX)), PValue: Float(math.NaN())}
+	c := Candidate{Label: "best so far (not raced)", X: pr.BestX, Decision: s.p.decisionMap(pr.BestX), Cost: optimize.Float(s.p.Cost(pr.BestX)), PValue: optimize.Float(math.NaN())}
 	for _, e := range pr.History {
 		if fmt.Sprint([]float64(e.X)) == fmt.Sprint([]float64(pr.BestX)) {
-			c.Value = Stat{Mean: e.Value, N: s.R, SD: Float(math.NaN()), CILo: Float(math.NaN()), CIHi: Float(math.NaN())}
+			c.Value = Stat{Mean: e.Value, N: s.R, SD: optimize.Float(math.NaN()), CILo: optimize.Float(math.NaN()), CIHi: optimize.Float(math.NaN())}
 		}
 	}
 	out.Best = &c
