@@ -24,25 +24,37 @@ import (
 // candidate evaluation during the search costs Problem.Replications runs;
 // one racing round costs one run per surviving candidate. ReportRuns (the
 // caller's final baseline-vs-optimised run) are set aside first; of the
-// rest, 40% goes to the efficient frontier when the block lists levels
-// (split evenly over them), and of the main share 25% (at least enough for
-// the race's first rounds) to the final race; with RandomArm the remaining
-// search runs are split evenly between the method and a random-search
-// reference arm, so both get the same budget. Runs one phase does not use
-// (the search converged, the race decided early) are not passed on: the
-// total never exceeds Evals, and the allocation does not depend on
-// Workers.
+// rest, a quarter goes to the efficient frontier when the block lists
+// levels (split evenly over them), and of the main share 25% to the final
+// race; with RandomArm the remaining search runs are split evenly between
+// the method and a random-search reference arm, so both get the same
+// budget. The search never starts a generation that would pass its share
+// (optimize.RunOptions.MaxEvals is a hard bound), and each race gets what
+// its search left; the total never exceeds Evals, and the allocation does
+// not depend on Workers. A budget too small for two generations of the
+// search is refused up front (BudgetError, with the smallest that works).
 //
 // Noise. Candidates of one generation share random numbers (common random
 // numbers): generation g of a phase runs every candidate with the same seed,
-// derived from (scenario seed, phase, g). The final choice races the best
-// distinct candidates of the search (the method's recommendation first), the
-// scenario's own strategy (baseline) and, with RandomArm, random search's
-// best, on fresh common seeds (replication r of every candidate uses the
-// same seed) until one is separated from the others at the block's
-// confidence or the race budget ends (Race). The outcome states the
-// winner's KPIs with CIs, and paired differences against the runner-up, the
-// baseline and random search's best.
+// derived from (scenario seed, phase, g); a method's further copies of a
+// candidate (CMA-ES's re-evaluations and extra evaluations under noise)
+// run on the generation's second, third… seed sets. The final choice races
+// the best distinct candidates of the search (the method's recommendation
+// first), the scenario's own strategy (baseline) and, with RandomArm,
+// random search's best, on fresh common seeds (replication r of every
+// candidate uses the same seed) with optimize.Race: elimination by paired
+// intervals corrected over comparisons and looks, so that "decided" holds
+// with probability ≥ the block's confidence (Outcome.Selection states it).
+// Decided is true exactly when vs_runner_up's interval (at the selection's
+// corrected level) excludes zero. The outcome states the winner's KPIs
+// with CIs, and paired differences against the runner-up, the baseline and
+// random search's best.
+//
+// Frontier. Each level's search starts from the main search (the chosen
+// strategy if it fits the level's budget, else the best evaluated point
+// that does) and its race adds the chosen strategy and the best fitting
+// points of the main search, on the main race's seeds: the chosen
+// strategy lies on the frontier.
 //
 // Reproducibility. The answer depends only on the scenario, Evals and
 // RandomArm — not on Workers, nor on interruptions: Checkpoint is called
