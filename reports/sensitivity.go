@@ -196,7 +196,11 @@ func SensitivitySummary(r *SensitivityResult) []string {
 				}
 			}
 			line := fmt.Sprintf("%s: most of its variance comes from %s", k.KPI, sensJoin(top))
-			line += fmt.Sprintf("; first-order effects add up to %.0f%% (the rest is interactions)", 100*math.Min(1, s1sum))
+			if s1sum >= 0.9 {
+				line += fmt.Sprintf("; the first-order indices add up to %.2f, so the effects are close to additive", s1sum)
+			} else {
+				line += fmt.Sprintf("; the first-order indices add up to %.2f: about %.0f%% of the variance comes from interactions", s1sum, 100*(1-s1sum))
+			}
 			line += fmt.Sprintf("; ST < 0.01 for %d of %d parameters, and %d cannot be told apart from no effect (ST interval reaches 0)", small, len(k.ST), inert)
 			if ns := float64(k.NoiseShare); finite(ns) {
 				line += fmt.Sprintf("; simulation noise is %.0f%% of one run's variance (corrected for)", 100*ns)
