@@ -80,8 +80,6 @@ func (w *world) buildTables(d int) {
 	sc := w.sc
 	p := &sc.Platform
 	G, M := w.G, w.M
-	sday := d - w.W + 1
-	rq, ra := p.Ranking.Quality, p.Ranking.Affinity
 	if t.recAlias == nil {
 		t.recAlias = make([]mechanisms.Alias, G)
 		t.recW = make([]float64, G)
@@ -93,6 +91,23 @@ func (w *world) buildTables(d int) {
 		t.merPlanned = make([]float64, M)
 		t.pois.set(p.ImpressionsPerActiveUser)
 	}
+	w.buildItems(d)
+	w.buildResponses(d)
+	w.buildRecommendation()
+	w.buildPaid(d)
+	if t.hasLink {
+		w.buildLinkage()
+	}
+}
+
+// buildItems lists day d's live content: cooperations with weight today
+// and the trends' submission pools.
+func (w *world) buildItems(d int) {
+	t := &w.day
+	sc := w.sc
+	p := &sc.Platform
+	sday := d - w.W + 1
+	rq := p.Ranking.Quality
 	t.items = t.items[:0]
 	t.hasLink = false
 	for i := range w.coops {
@@ -168,8 +183,15 @@ func (w *world) buildTables(d int) {
 			typ: -1, tier: -1, trend: int16(j), campaign: -1, trendPool: int16(j),
 			w: wt * powOr1(q, rq) * p.Formats.ShortVideo.Reach * ts.Boost})
 	}
+}
+
+// buildResponses fills the response probabilities per item × group.
+func (w *world) buildResponses(d int) {
+	t := &w.day
+	sc := w.sc
+	p := &sc.Platform
+	G := w.G
 	K := len(t.items)
-	// Response probabilities per item × group.
 	if cap(t.resp) < K*G*respStride {
 		t.resp = make([]float32, K*G*respStride*5/4+64)
 	}
@@ -230,7 +252,15 @@ func (w *world) buildTables(d int) {
 			}
 		}
 	}
-	// Recommendation alias per group.
+}
+
+// buildRecommendation builds the recommendation alias per group and the
+// items by creator (follow impressions).
+func (w *world) buildRecommendation() {
+	t := &w.day
+	G := w.G
+	K := len(t.items)
+	ra := w.sc.Platform.Ranking.Affinity
 	if cap(t.weights) < K {
 		t.weights = make([]float64, K*5/4+16)
 	}
@@ -286,7 +316,14 @@ func (w *world) buildTables(d int) {
 		t.cItemCum[pos] = t.items[k].w
 	}
 	w.finishCreatorItems()
-	// Paid traffic lines.
+}
+
+// buildPaid builds the day's paid-traffic lines and their per-group
+// tables.
+func (w *world) buildPaid(d int) {
+	t := &w.day
+	p := &w.sc.Platform
+	G := w.G
 	t.lines = t.lines[:0]
 	cpm := p.CPM
 	for m := range w.merchants {
@@ -325,6 +362,7 @@ func (w *world) buildTables(d int) {
 		}
 	}
 	L := len(t.lines)
+	wts := t.weights[:0]
 	if cap(wts) < L {
 		t.weights = make([]float64, L*5/4+16)
 	}
@@ -356,8 +394,15 @@ func (w *world) buildTables(d int) {
 		t.paidAlias[g].Build(wts)
 		t.paidPois[g].set(t.paidAlias[g].Total())
 	}
-	// Linkage: harvest items per merchant and the extra exposure of linked users.
-	if t.hasLink {
+}
+
+// buildLinkage builds the harvest items per merchant and the extra
+// exposure of linked users.
+func (w *world) buildLinkage() {
+	t := &w.day
+	G, M := w.G, w.M
+	ra := w.sc.Platform.Ranking.Affinity
+	{
 		boost := w.link.ExposureMultiplier(true) - w.link.ExposureMultiplier(false)
 		for m := 0; m < M; m++ {
 			t.hItems[m] = t.hItems[m][:0]
@@ -370,7 +415,7 @@ func (w *world) buildTables(d int) {
 		}
 		for m := 0; m < M; m++ {
 			for g := 0; g < G; g++ {
-				hw := wts[:0]
+				hw := t.weights[:0]
 				for _, k := range t.hItems[m] {
 					it := &t.items[k]
 					a := 1.0
