@@ -83,9 +83,11 @@ import (
 //   roster entries: stage any, contract fee_cps, posts 1.
 //
 // Campaigns: discount 0, traffic_multiplier 1, conversion_uplift 0, fee 0.
-// Trends: mixing full, potential 0.3, submissions_per_day 1.5 (calibrated:
-// ~60 submissions per participating creator over a trend in the default
-// scenario, the article's anchor being ~64), boost 1.5.
+// Trends: mixing full, potential 0.3, submissions_per_day 6 fading with
+// fade_days 10 (an adopter publishes 6/(1 − e^{−0.1}) ≈ 63 submissions over
+// its participation, the article's anchor being ~64 per participating
+// creator; the trend ends once adoption saturates), connect 0.1 (one
+// submission in ten features a rider's product: an assumption), boost 1.5.
 // Optimize: objective gmv, method cmaes, evals 200, replications 2,
 // confidence 0.95, min_roi 0 (none). Sweep: mode grid.
 
@@ -142,7 +144,7 @@ func defaultPlatform() Platform {
 		ImpressionsPerActiveUser: 5,
 		FollowShare:              0.3,
 		CPM:                      40,
-		Ranking:                  Ranking{Quality: 1, Affinity: 1},
+		Ranking:                  Ranking{Quality: 1, Affinity: 1, Followers: 0.5},
 		BaseRates:                Transitions{OA1: 0.05, A1A2: 0.08, A2A3: 0.06, A3A4: 0.06, A4A5: 0.03},
 		DecayDays:                StageValues{A1: 14, A2: 21, A3: 10, A4: 60, A5: 90},
 		ImpulseRate:              0.002,
@@ -162,6 +164,12 @@ func defaultPlatform() Platform {
 		TrustUplift:       0.5,
 		NoveltyReach:      0.3,
 		BackgroundContent: 0.5,
+		// Response to exposure, organic base, paid delivery (see the
+		// "Response" paragraph of the file comment).
+		Exposure:            Exposure{EffectiveFrequency: 3, Wearout: 0.25, MemoryDays: 7},
+		Organic:             StageValues{A1: 0.05, A2: 0.1, A3: 0.5, A4: 0.1, A5: 0.2},
+		FrequencyCap:        2,
+		TrustPerCooperation: 0.15,
 	}
 }
 
@@ -236,7 +244,7 @@ func newDefault(t reflect.Type, n *yaml.Node) reflect.Value {
 	case reflect.TypeOf(Campaign{}):
 		v = Campaign{TrafficMultiplier: 1}
 	case reflect.TypeOf(Trend{}):
-		v = Trend{Mixing: "full", Potential: 0.3, SubmissionsPerDay: 1.5, Boost: 1.5}
+		v = Trend{Mixing: "full", Potential: 0.3, SubmissionsPerDay: 6, FadeDays: 10, Connect: 0.1, Boost: 1.5}
 	case reflect.TypeOf(Optimize{}):
 		v = Optimize{Objective: "gmv", Method: "cmaes", Evals: 200, Replications: 2, Confidence: 0.95}
 	case reflect.TypeOf(Sweep{}):
