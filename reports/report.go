@@ -125,6 +125,13 @@ func (rd *reportData) markdown() []byte {
 	fmt.Fprintf(&b, "# startrend report: %s\n\n", mdEscape(s.Scenario))
 	fmt.Fprintf(&b, "%s.\n\n", mdEscape(rd.provenance()))
 	fmt.Fprintf(&b, "> %s\n\n", NoiseNote)
+	if len(s.Warnings) > 0 {
+		b.WriteString("## Warnings\n\nThese fields of the scenario cannot act in this run:\n\n")
+		for _, w := range s.Warnings {
+			fmt.Fprintf(&b, "- `%s`: %s\n", w.Path, mdEscape(w.Message))
+		}
+		b.WriteString("\n")
+	}
 	if len(s.Variants) > 0 {
 		b.WriteString("## Verdicts\n\n")
 		for i := range s.Variants {
@@ -231,6 +238,11 @@ pre{background:#f7f7f7;padding:.8rem;overflow:auto;font-size:.85rem}
 <h1>startrend report: {{.Scenario}}</h1>
 <p>{{.Provenance}}.</p>
 <p class="note" id="noise-note">{{.Note}}</p>
+{{if .Warnings}}<h2>Warnings</h2>
+<p>These fields of the scenario cannot act in this run:</p>
+<ul id="warnings">
+{{range .Warnings}}<li><code>{{.Path}}</code>: {{.Message}}</li>
+{{end}}</ul>{{end}}
 {{if .Variants}}<h2>Verdicts</h2>
 <ul id="verdicts">
 {{range .Variants}}<li><strong>{{.Name}}</strong> vs {{$.Baseline}}: {{.Verdict}}</li>
