@@ -144,7 +144,7 @@ func defaultPlatform() Platform {
 		ImpressionsPerActiveUser: 5,
 		FollowShare:              0.3,
 		CPM:                      40,
-		Ranking:                  Ranking{Quality: 1, Affinity: 1, Followers: 0.5},
+		Ranking:                  Ranking{Quality: 1, Affinity: 1, Followers: 1},
 		BaseRates:                Transitions{OA1: 0.05, A1A2: 0.08, A2A3: 0.06, A3A4: 0.06, A4A5: 0.03},
 		DecayDays:                StageValues{A1: 14, A2: 21, A3: 10, A4: 60, A5: 90},
 		ImpulseRate:              0.002,
@@ -167,8 +167,9 @@ func defaultPlatform() Platform {
 		// Response to exposure, organic base, paid delivery (see the
 		// "Response" paragraph of the file comment).
 		Exposure:            Exposure{EffectiveFrequency: 3, Wearout: 0.25, MemoryDays: 7},
-		Organic:             StageValues{A1: 0.05, A2: 0.1, A3: 0.5, A4: 0.1, A5: 0.2},
+		Organic:             StageValues{A1: 0.05, A2: 0.05, A3: 0.1, A4: 0.2, A5: 0.3},
 		FrequencyCap:        2,
+		PaidAttention:       0.1,
 		TrustPerCooperation: 0.15,
 	}
 }

@@ -223,6 +223,11 @@ type Platform struct {
 	// stages most likely to buy first: a3, a2, a1, a5, a4, then o), up to
 	// the cap each; what the target cannot absorb is not spent.
 	FrequencyCap float64 `yaml:"frequency_cap" json:"frequency_cap"`
+	// PaidAttention is the share of paid impressions a user notices (ad
+	// avoidance; default 0.2): an unnoticed one has no effect at all. Paid
+	// impressions interrupt the feed; creators' content and the
+	// merchant's own account are watched by choice.
+	PaidAttention float64 `yaml:"paid_attention" json:"paid_attention"`
 	// TrustPerCooperation is the audience trust a creator gains with a
 	// merchant at each cooperation (capped at 1; default 0.15).
 	TrustPerCooperation float64 `yaml:"trust_per_cooperation" json:"trust_per_cooperation"`

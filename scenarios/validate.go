@@ -95,7 +95,7 @@ func withEmpty(r rule) rule { r.allowEmptyString = true; return r }
 var fieldRules = map[reflect.Type]map[string]rule{
 	reflect.TypeOf(Scenario{}): {"horizon_days": dayMin1, "warmup_days": rng(0, 3650),
 		"replications": rng(1, 100000), "scale": positive()},
-	reflect.TypeOf(Platform{}): {"frequency_cap": rng(0, 1000), "trust_per_cooperation": prob, "impressions_per_active_user": rng(0, 1000), "follow_share": prob, "cpm": nonNeg,
+	reflect.TypeOf(Platform{}): {"frequency_cap": rng(0, 1000), "paid_attention": prob, "trust_per_cooperation": prob, "impressions_per_active_user": rng(0, 1000), "follow_share": prob, "cpm": nonNeg,
 		"impulse_rate": prob, "refund_delay_days": rng(0, 3650), "repurchase_cycle_days": dayMin1,
 		"trust_uplift": nonNeg, "novelty_reach": nonNeg, "background_content": nonNeg},
 	reflect.TypeOf(Ranking{}):           {"*": rng(0, 10)},

@@ -73,23 +73,41 @@ func (w *world) calendarCampaigns(sday int) {
 	}
 }
 
-// calendarTrends lets creators adopt (Bass hazard) and adopters publish
-// submissions.
+// calendarTrends lets creators adopt (Bass) and adopters publish
+// submissions: Poisson with mean S_d = Σ_adopters r·ρ^{age}, kept exactly
+// as S_d = ρ·S_{d−1} + r·(adopters of day d), ρ = e^{−1/fade_days} (1 when
+// fade_days is 0: no fading).
 func (w *world) calendarTrends(d, sday int) {
 	for j, tr := range w.trends {
 		ts := &w.sc.Trends[j]
 		if sday < ts.StartDay {
 			continue
 		}
-		tr.Step(sday, w.rng)
-		a := tr.AdoptedCount()
-		n := float64(poisson(w.rng, float64(a)*ts.SubmissionsPerDay))
+		fresh := tr.Step(sday, w.rng)
+		w.trendRate[j] = w.trendRate[j]*w.trendFade[j] + float64(fresh)*ts.SubmissionsPerDay
+		n := float64(poisson(w.rng, w.trendRate[j]))
 		w.trendSub[j][d] = n
 		w.out.add(mTrendSubmissions, n)
 		if w.out.day >= 0 {
 			w.out.trendSubs[j][w.out.day] = n
 		}
 	}
+}
+
+// trendActivity is creator c's participation in trend j on scenario day
+// sday: ρ^{age} while it is in the trend (adopted, and fewer than
+// 3 × fade_days days ago), 0 otherwise.
+func (w *world) trendActivity(j int, c int32, sday int) float64 {
+	ad, ok := w.trends[j].AdoptedDay(int(c))
+	if !ok || ad > sday {
+		return 0
+	}
+	age := sday - ad
+	f := w.sc.Trends[j].FadeDays
+	if f > 0 && float64(age) >= 3*f {
+		return 0
+	}
+	return math.Pow(w.trendFade[j], float64(age))
 }
 
 // phaseEnd is the last sim day of the budget phase d belongs to.
@@ -297,14 +315,16 @@ func (w *world) contract(m, pi int, c int32, f, k, posts, d, P int, fee, boost f
 		mer.reserved += boost
 	}
 	mer.cooped[c] = true
-	if !isPartner {
-		mer.partners[c] = 0
-		mer.plist = nil
-	}
+	// Trust accrues with each cooperation (the audience learns the
+	// creator vouches for the merchant); the cooperation itself uses the
+	// trust it starts with.
+	mer.partners[c] = math.Min(1, trust+w.sc.Platform.TrustPerCooperation)
+	mer.plist = nil
 	if !w.cEngaged[c] {
 		w.cEngaged[c] = true
 		w.cEngDay[c] = int32(d)
 	}
+	w.cResToday[c] += w.reservation(c)
 	if fee > 0 {
 		mer.spentFees += fee
 		w.cToday[c] += fee

@@ -29,6 +29,7 @@ type item struct {
 	marginV, discountV  float64 // per order
 	commission          float64 // share of the order value paid to the creator
 	refundRate          float64
+	cycle               int32 // repurchase cycle of the product (days)
 	dims                [numDims]int32
 }
 
@@ -70,6 +71,26 @@ type dayTables struct {
 
 	prevActive []float64 // [M*G*6] active users by merchant stage yesterday
 	merPlanned []float64 // per merchant: paid traffic planned today (CNY)
+
+	// Paid delivery (buildPaid): merchant m's paid lines are
+	// lines[mLineOff[m]:mLineOff[m+1]] (picked by mAlias[m] ∝ item weight),
+	// task boosts follow. paidExp[(m*G+g)*6+s] is e^{−λ} for the paid
+	// impressions of m a user of group g at stage s gets (1: none);
+	// paidUp[m]: m buys impressions of users above O. paidAlias[g] and
+	// paidPois[g] draw the impressions to users at O (entries 0..M−1:
+	// merchant m, kept only if the user is at O of m) and of task boosts
+	// (entry M+b: boost line b).
+	mLineOff  []int32
+	mAlias    []mechanisms.Alias
+	paidExp   []float64
+	paidUp    []bool
+	anyPaidUp bool
+	boostOff  int32 // index of the first task-boost line
+
+	// Own content per merchant (own-account organic impressions): items
+	// and cumulative weights.
+	ownItems [][]int32
+	ownCum   [][]float64
 
 	weights []float64
 }
@@ -121,11 +142,17 @@ func (w *world) buildItems(d int) {
 			format: co.format, contract: co.contract, typ: co.typ, tier: co.tier, trend: -1, campaign: -1, trendPool: -1}
 		fp := fmtParams(p, int(co.format))
 		weight := powOr1(co.quality, rq) * fp.Reach * wt
+		if co.creator >= 0 { // bigger accounts are recommended more
+			weight *= powOr1(w.cFollowers[co.creator]/w.followRef, p.Ranking.Followers)
+		}
 		if co.creator >= 0 {
 			for j := range w.trends {
-				if w.trendRider[j][m] && w.trends[j].Adopted(int(co.creator)) {
+				if !w.trendRider[j][m] {
+					continue
+				}
+				if act := w.trendActivity(j, co.creator, sday); act > 0 {
 					it.trend = int16(j)
-					weight *= sc.Trends[j].Boost
+					weight *= 1 + (sc.Trends[j].Boost-1)*act
 					w.merchants[m].trendTag[j] = true
 					break
 				}
@@ -143,6 +170,7 @@ func (w *world) buildItems(d int) {
 		it.marginV = pr.price * (pr.margin - disc)
 		it.discountV = pr.price * disc
 		it.refundRate = pr.refundRate
+		it.cycle = int32(pr.cycle)
 		if co.creator >= 0 {
 			it.commission = co.commission
 		}
@@ -160,7 +188,40 @@ func (w *world) buildItems(d int) {
 		}
 		t.items = append(t.items, it)
 	}
-	// Trend submissions (not merchant content).
+	if t.ownItems == nil {
+		t.ownItems = make([][]int32, w.M)
+		t.ownCum = make([][]float64, w.M)
+	}
+	for m := 0; m < w.M; m++ {
+		t.ownItems[m] = t.ownItems[m][:0]
+		t.ownCum[m] = t.ownCum[m][:0]
+	}
+	for k := range t.items {
+		if it := &t.items[k]; it.coop >= 0 && w.coops[it.coop].own {
+			m := it.merchant
+			c := it.w
+			if n := len(t.ownCum[m]); n > 0 {
+				c += t.ownCum[m][n-1]
+			}
+			t.ownItems[m] = append(t.ownItems[m], int32(k))
+			t.ownCum[m] = append(t.ownCum[m], c)
+		}
+	}
+	w.buildTrendItems(d)
+}
+
+// buildTrendItems adds each trend's live submissions: their weight (pieces
+// decaying over a short video's lifetime × mean adopter quality × reach ×
+// boost) goes to one play-only pool item (merchant −1) and, for the share
+// connect, to one item per rider featuring the rider's first product,
+// split evenly: its plays move users through the rider's funnel like a
+// short video of no particular creator type (contract cps, no commission
+// booked: the submitter is anonymous; FACT alliance).
+func (w *world) buildTrendItems(d int) {
+	t := &w.day
+	sc := w.sc
+	p := &sc.Platform
+	rq := p.Ranking.Quality
 	for j, tr := range w.trends {
 		ts := &sc.Trends[j]
 		L := max(1, p.Formats.ShortVideo.LifetimeDays)
@@ -179,11 +240,44 @@ func (w *world) buildItems(d int) {
 		if len(ad) > 0 {
 			q /= float64(len(ad))
 		}
-		t.items = append(t.items, item{coop: -1, merchant: -1, product: -1, creator: -1, format: fShortVideo,
-			typ: -1, tier: -1, trend: int16(j), campaign: -1, trendPool: int16(j),
-			w: wt * powOr1(q, rq) * p.Formats.ShortVideo.Reach * ts.Boost})
+		total := wt * powOr1(q, rq) * p.Formats.ShortVideo.Reach * ts.Boost
+		riders := 0
+		for m := range w.merchants {
+			if w.trendRider[j][m] && len(w.merchants[m].products) > 0 {
+				riders++
+			}
+		}
+		pool := total
+		if riders > 0 && ts.Connect > 0 {
+			pool = total * (1 - ts.Connect)
+			each := total * ts.Connect / float64(riders)
+			for m := range w.merchants {
+				if !w.trendRider[j][m] || len(w.merchants[m].products) == 0 {
+					continue
+				}
+				pi := w.merchants[m].products[0]
+				pr := &w.products[pi]
+				it := item{coop: -1, merchant: int32(m), product: int32(pi), creator: -1, format: fShortVideo,
+					contract: kCPS, typ: -1, tier: -1, trend: int16(j), campaign: -1, trendPool: -1, w: each}
+				it.value = pr.price
+				it.marginV = pr.price * pr.margin
+				it.refundRate = pr.refundRate
+				it.fact = factAlliance
+				it.dims = w.dimsOf(int32(m), -1, -1, int8(fShortVideo), kCPS, it.fact, int16(j), -1)
+				t.items = append(t.items, it)
+			}
+		}
+		if pool > 0 {
+			t.items = append(t.items, item{coop: -1, merchant: -1, product: -1, creator: -1, format: fShortVideo,
+				typ: -1, tier: -1, trend: int16(j), campaign: -1, trendPool: int16(j), w: pool})
+		}
 	}
 }
+
+// noCoop stands in for the cooperation of content that has none (trend
+// submissions featuring a rider's product): no trust, no live skill, not
+// new to the merchant.
+var noCoop coop
 
 // buildResponses fills the response probabilities per item × group.
 func (w *world) buildResponses(d int) {
@@ -202,7 +296,10 @@ func (w *world) buildResponses(d int) {
 		if it.merchant < 0 {
 			continue
 		}
-		co := &w.coops[it.coop]
+		co := &noCoop // a trend submission featuring a rider's product
+		if it.coop >= 0 {
+			co = &w.coops[it.coop]
+		}
 		pr := &w.products[it.product]
 		fp := fmtParams(p, int(it.format))
 		st := int(pr.stage[d])
@@ -318,17 +415,42 @@ func (w *world) buildRecommendation() {
 	w.finishCreatorItems()
 }
 
-// buildPaid builds the day's paid-traffic lines and their per-group
-// tables.
+// paidPriority is the order in which a paid budget buys users: the
+// platform's delivery shows a merchant's ads first to the users most
+// likely to buy (intent a3, then a2 and a1, then existing customers for a
+// repurchase, a5 before a4), and only then prospects at O.
+var paidPriority = [6]int{3, 2, 1, 5, 4, 0}
+
+// buildPaid builds the day's paid-traffic lines and delivery tables. A
+// merchant's planned impressions (min(daily, paced allowance)/CPM) buy
+// reach stage by stage in paidPriority order among yesterday's active
+// users of its target groups and stages, up to frequency_cap impressions
+// per user a day (0: no cap): reach first, then frequency, and what the
+// target cannot absorb is not planned (nor spent).
 func (w *world) buildPaid(d int) {
 	t := &w.day
 	p := &w.sc.Platform
-	G := w.G
+	G, M := w.G, w.M
+	if t.mLineOff == nil {
+		t.mLineOff = make([]int32, M+1)
+		t.mAlias = make([]mechanisms.Alias, M)
+		t.paidExp = make([]float64, M*G*6)
+		t.paidUp = make([]bool, M)
+	}
+	lam := make([]float64, 6) // per stage, for one merchant
 	t.lines = t.lines[:0]
+	t.anyPaidUp = false
 	cpm := p.CPM
+	fcap := p.FrequencyCap
 	for m := range w.merchants {
 		mer := &w.merchants[m]
+		t.mLineOff[m] = int32(len(t.lines))
 		t.merPlanned[m] = 0
+		t.paidUp[m] = false
+		pe := t.paidExp[m*G*6 : (m+1)*G*6]
+		for j := range pe {
+			pe[j] = 1
+		}
 		daily := mer.sc.Strategy.PaidTraffic.Daily
 		room := mer.cumPaid[d] - mer.spentPaid - mer.reserved
 		S := math.Min(daily, room)
@@ -337,20 +459,64 @@ func (w *world) buildPaid(d int) {
 		}
 		tot := 0.0
 		for k := range t.items {
-			if int(t.items[k].merchant) == m {
+			if int(t.items[k].merchant) == m && t.items[k].coop >= 0 {
 				tot += t.items[k].w
 			}
 		}
 		if !(tot > 0) {
 			continue
 		}
-		t.merPlanned[m] = S
-		for k := range t.items {
-			if int(t.items[k].merchant) == m {
-				t.lines = append(t.lines, paidLine{item: int32(k), merchant: int32(m), coop: -1, stageMask: mer.stageMask, planned: S * t.items[k].w / tot})
+		imps := S / cpm * 1000 / w.scale // agent impressions planned
+		rem := imps
+		clear(lam)
+		for _, s := range paidPriority {
+			if mer.stageMask&(1<<s) == 0 || !(rem > 0) {
+				continue
+			}
+			n := 0.0
+			for g := 0; g < G; g++ {
+				if mer.groupMask[g] {
+					n += t.prevActive[(m*G+g)*6+s]
+				}
+			}
+			if !(n > 0) {
+				continue
+			}
+			l := rem / n
+			if fcap > 0 {
+				l = math.Min(l, fcap)
+			}
+			lam[s] = l
+			rem -= l * n
+		}
+		used := imps - math.Max(rem, 0)
+		t.merPlanned[m] = S * math.Min(1, used/imps)
+		for g := 0; g < G; g++ {
+			if !mer.groupMask[g] {
+				continue
+			}
+			for s := 0; s < 6; s++ {
+				if lam[s] > 0 {
+					pe[g*6+s] = math.Exp(-lam[s])
+					if s > 0 {
+						t.paidUp[m] = true
+						t.anyPaidUp = true
+					}
+				}
 			}
 		}
+		wts := t.weights[:0]
+		for k := range t.items {
+			if int(t.items[k].merchant) == m && t.items[k].coop >= 0 {
+				t.lines = append(t.lines, paidLine{item: int32(k), merchant: int32(m), coop: -1, stageMask: mer.stageMask, planned: t.merPlanned[m] * t.items[k].w / tot})
+				wts = append(wts, t.items[k].w)
+			}
+		}
+		t.weights = wts[:0]
+		t.mAlias[m].Build(wts)
 	}
+	t.mLineOff[M] = int32(len(t.lines))
+	t.boostOff = int32(len(t.lines))
 	for k := range t.items {
 		it := &t.items[k]
 		if it.coop < 0 {
@@ -361,39 +527,37 @@ func (w *world) buildPaid(d int) {
 			t.lines = append(t.lines, paidLine{item: int32(k), merchant: it.merchant, coop: it.coop, stageMask: 0x3f, planned: math.Min(co.boostDaily, co.boostLeft)})
 		}
 	}
-	L := len(t.lines)
+	// Impressions to users at O of a merchant, and task boosts (to every
+	// user of every group and stage: yesterday's active users of the
+	// merchant), per group.
+	nb := len(t.lines) - int(t.boostOff)
 	wts := t.weights[:0]
-	if cap(wts) < L {
-		t.weights = make([]float64, L*5/4+16)
-	}
-	wts = t.weights[:L]
 	for g := 0; g < G; g++ {
-		for l := range t.lines {
-			ln := &t.lines[l]
+		wts = wts[:0]
+		for m := 0; m < M; m++ {
+			l := 0.0
+			if e := t.paidExp[(m*G+g)*6]; e < 1 {
+				l = -math.Log(e)
+			}
+			wts = append(wts, l)
+		}
+		for b := 0; b < nb; b++ {
+			ln := &t.lines[int(t.boostOff)+b]
 			m := int(ln.merchant)
-			wts[l] = 0
-			if ln.coop < 0 && !w.merchants[m].groupMask[g] {
-				continue
-			}
-			// Expected active users the line can reach: yesterday's.
 			target := 0.0
-			for g2 := 0; g2 < G; g2++ {
-				if ln.coop < 0 && !w.merchants[m].groupMask[g2] {
-					continue
-				}
-				for s := 0; s < 6; s++ {
-					if ln.stageMask&(1<<s) != 0 {
-						target += t.prevActive[(m*G+g2)*6+s]
-					}
-				}
+			for j := m * G * 6; j < (m+1)*G*6; j++ {
+				target += t.prevActive[j]
 			}
+			l := 0.0
 			if target > 0 {
-				wts[l] = ln.planned / cpm * 1000 / w.scale / target
+				l = ln.planned / cpm * 1000 / w.scale / target
 			}
+			wts = append(wts, l)
 		}
 		t.paidAlias[g].Build(wts)
 		t.paidPois[g].set(t.paidAlias[g].Total())
 	}
+	t.weights = wts[:0]
 }
 
 // buildLinkage builds the harvest items per merchant and the extra
