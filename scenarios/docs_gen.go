@@ -116,6 +116,7 @@ var fieldDocs = map[string]string{
 	"Platform.Linkage":                   "Linkage sets Xingque seeding→harvest linkage for seed_harvest contracts.",
 	"Platform.NoveltyReach":              "NoveltyReach is the extra reach of an incremental (new) author among users who do not yet know the merchant (o → a1 multiplier 1 + novelty_reach; default 0.3): new authors reach audiences existing ones have exhausted.",
 	"Platform.Organic":                   "Organic is the mean number of impressions of a merchant's own account (its store and live room, reached through following the account and searching) that an active user at each stage gets a day (users at O do not know the merchant and get none).",
+	"Platform.PaidAttention":             "PaidAttention is the share of paid impressions a user notices (ad avoidance; default 0.2): an unnoticed one has no effect at all. Paid impressions interrupt the feed; creators' content and the merchant's own account are watched by choice.",
 	"Platform.Ranking":                   "Ranking sets the organic recommendation weight of a piece of content: quality^quality × affinity^affinity × boosts.",
 	"Platform.RefundDelayDays":           "RefundDelayDays is the delay between an order and its refund, if any (default 7); refunds past the horizon are not counted.",
 	"Platform.RepurchaseCycleDays":       "RepurchaseCycleDays is the minimum gap between two orders of one user from one merchant (default 14).",
