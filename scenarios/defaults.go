@@ -161,13 +161,13 @@ func defaultPlatform() Platform {
 			Activity: LifecycleActivity{New: 0.8, Active: 1, Loyal: 1.2, AtRisk: 0.5, Churned: 0.05}},
 		CreatorGrowth:     CreatorGrowth{FollowPerEngagement: 0.02, RisingAfterDays: 7, EstablishedFollowers: 100000, DormantAfterDays: 28},
 		Linkage:           Linkage{WindowDays: 7, ExposureBoost: 3, ConversionUplift: 0.5, SeedingCredit: 0.3},
-		TrustUplift:       0.5,
+		TrustUplift:       1,
 		NoveltyReach:      0.3,
 		BackgroundContent: 0.5,
 		// Response to exposure, organic base, paid delivery (see the
 		// "Response" paragraph of the file comment).
 		Exposure:            Exposure{EffectiveFrequency: 3, Wearout: 0.25, MemoryDays: 7},
-		Organic:             StageValues{A1: 0.05, A2: 0.05, A3: 0.1, A4: 0.2, A5: 0.3},
+		Organic:             StageValues{A1: 0.05, A2: 0.05, A3: 0.05, A4: 0.3, A5: 0.5},
 		FrequencyCap:        2,
 		PaidAttention:       0.1,
 		TrustPerCooperation: 0.15,

@@ -16,7 +16,7 @@ var fieldDocs = map[string]string{
 	"ConsumerGroup.Activity":             "Activity is the daily probability an active user opens the app.",
 	"ConsumerGroup.PriceSensitivity":     "PriceSensitivity in [0, 3] sets the spread of willingness to pay within the group: WTP is log-normal with log-sd 1/price_sensitivity, and a user buys at a price only if its WTP is at least the price (0: price does not matter).",
 	"ConsumerGroup.Share":                "Share of users in the group, in [0,1].",
-	"ConsumerGroup.SpendingLevel":        "SpendingLevel is the price (in the currency) that 80% of the group is willing to pay (the 20th percentile of its WTP).",
+	"ConsumerGroup.SpendingLevel":        "SpendingLevel is the median willingness to pay of the group (in the currency): half of it buys at this price.",
 	"CreatorGeneration":                  "CreatorGeneration draws a creator population.",
 	"CreatorGeneration.Capacity":         "Capacity is the weekly number of pieces of content per format a creator of each tier can publish for merchants.",
 	"CreatorGeneration.Commission":       "Commission is the share of GMV a creator earns on its orders.",

@@ -345,8 +345,8 @@ type ConsumerGroup struct {
 	// and a user buys at a price only if its WTP is at least the price (0:
 	// price does not matter).
 	PriceSensitivity float64 `yaml:"price_sensitivity" json:"price_sensitivity"`
-	// SpendingLevel is the price (in the currency) that 80% of the group
-	// is willing to pay (the 20th percentile of its WTP).
+	// SpendingLevel is the median willingness to pay of the group (in the
+	// currency): half of it buys at this price.
 	SpendingLevel float64 `yaml:"spending_level" json:"spending_level"`
 }
 

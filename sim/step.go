@@ -194,9 +194,14 @@ func (w *world) replan(m, d int) {
 			}
 		}
 		if len(pool) > 0 && picked < e.Count {
-			start := int(w.rng.Uint64() % uint64(len(pool)))
-			for j := 0; j < len(pool) && picked < e.Count; j++ {
-				c := pool[(start+j)%len(pool)]
+			// Best value first: a merchant books the creators whose content
+			// promises most per yuan of fee (quality, or live skill for
+			// live, × recommended reach per fee), so more cooperations
+			// reach down to weaker ones.
+			for _, c := range w.rankCreators(pool, f, k) {
+				if picked >= e.Count {
+					break
+				}
 				if e.Partners == "new" && mer.cooped[c] {
 					continue
 				}
@@ -464,4 +469,38 @@ func (w *world) initActiveEstimate() {
 			t.prevActive[(m*w.G+g)*6+int(s)] += pa
 		}
 	}
+}
+
+// rankCreators returns pool ordered by value per fee for format f and
+// contract kind k (ties by pool order): content strength (live skill for
+// live, else quality) × recommendation reach (followers relative to the
+// tail threshold, ^ranking.followers) / (fee + 1 for fee-paying kinds).
+func (w *world) rankCreators(pool []int32, f, k int) []int32 {
+	beta := w.sc.Platform.Ranking.Followers
+	w.rankBuf = append(w.rankBuf[:0], pool...)
+	if cap(w.rankScore) < w.C {
+		w.rankScore = make([]float64, w.C)
+	}
+	for _, c := range pool {
+		q := w.cQuality[c]
+		if f == fLive {
+			q = w.cSkill[c]
+		}
+		v := q * powOr1(w.cFollowers[c]/w.followRef, beta)
+		if k != kCPS {
+			v /= w.fee(c) + 1
+		}
+		w.rankScore[c] = v
+	}
+	slices.SortStableFunc(w.rankBuf, func(a, b int32) int {
+		va, vb := w.rankScore[a], w.rankScore[b]
+		switch {
+		case va > vb:
+			return -1
+		case va < vb:
+			return 1
+		}
+		return 0
+	})
+	return w.rankBuf
 }

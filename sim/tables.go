@@ -2,6 +2,7 @@ package sim
 
 import (
 	"math"
+	"slices"
 
 	"github.com/startrend/startrend/sim/mechanisms"
 )
@@ -415,18 +416,42 @@ func (w *world) buildRecommendation() {
 	w.finishCreatorItems()
 }
 
-// paidPriority is the order in which a paid budget buys users: the
-// platform's delivery shows a merchant's ads first to the users most
-// likely to buy (intent a3, then a2 and a1, then existing customers for a
-// repurchase, a5 before a4), and only then prospects at O.
-var paidPriority = [6]int{3, 2, 1, 5, 4, 0}
+// paidCell is one (stage, group) audience of a merchant's paid traffic:
+// its active users yesterday and the value of an impression to one of
+// them (paidValue).
+type paidCell struct {
+	s, g  int
+	n, v  float64
+	order int
+}
+
+// paidValue is the chance that a chain of impressions to a user of group
+// g at stage s ends in an order, from the merchant's mean response
+// probabilities p[stage] (weighted by item weight): the product of the
+// remaining steps up to the order (a repurchase for customers).
+func paidValue(p *[6]float64, s int) float64 {
+	switch s {
+	case 4, 5:
+		return p[4]
+	}
+	v := 1.0
+	for st := s; st <= 3; st++ {
+		v *= p[st]
+	}
+	if s == 1 || s == 2 { // a live impression may also end in an impulse order
+		v += p[5]
+	}
+	return v
+}
 
 // buildPaid builds the day's paid-traffic lines and delivery tables. A
 // merchant's planned impressions (min(daily, paced allowance)/CPM) buy
-// reach stage by stage in paidPriority order among yesterday's active
-// users of its target groups and stages, up to frequency_cap impressions
-// per user a day (0: no cap): reach first, then frequency, and what the
-// target cannot absorb is not planned (nor spent).
+// reach audience by audience — the (stage, group) cells of its target,
+// yesterday's active users, most valuable first (paidValue of the
+// merchant's mean response, as an ad platform's delivery favours the
+// users most likely to buy) — up to frequency_cap impressions per user a
+// day (0: no cap): reach first, then frequency, and what the target cannot
+// absorb is not planned (nor spent).
 func (w *world) buildPaid(d int) {
 	t := &w.day
 	p := &w.sc.Platform
@@ -437,7 +462,8 @@ func (w *world) buildPaid(d int) {
 		t.paidExp = make([]float64, M*G*6)
 		t.paidUp = make([]bool, M)
 	}
-	lam := make([]float64, 6) // per stage, for one merchant
+	lam := make([]float64, 6*G) // per group × stage, for one merchant
+	cells := make([]paidCell, 0, 6*G)
 	t.lines = t.lines[:0]
 	t.anyPaidUp = false
 	cpm := p.CPM
@@ -469,25 +495,17 @@ func (w *world) buildPaid(d int) {
 		imps := S / cpm * 1000 / w.scale // agent impressions planned
 		rem := imps
 		clear(lam)
-		for _, s := range paidPriority {
-			if mer.stageMask&(1<<s) == 0 || !(rem > 0) {
-				continue
+		cells = w.paidCells(m, cells[:0])
+		for _, c := range cells {
+			if !(rem > 0) {
+				break
 			}
-			n := 0.0
-			for g := 0; g < G; g++ {
-				if mer.groupMask[g] {
-					n += t.prevActive[(m*G+g)*6+s]
-				}
-			}
-			if !(n > 0) {
-				continue
-			}
-			l := rem / n
+			l := rem / c.n
 			if fcap > 0 {
 				l = math.Min(l, fcap)
 			}
-			lam[s] = l
-			rem -= l * n
+			lam[c.g*6+c.s] = l
+			rem -= l * c.n
 		}
 		used := imps - math.Max(rem, 0)
 		t.merPlanned[m] = S * math.Min(1, used/imps)
@@ -496,8 +514,8 @@ func (w *world) buildPaid(d int) {
 				continue
 			}
 			for s := 0; s < 6; s++ {
-				if lam[s] > 0 {
-					pe[g*6+s] = math.Exp(-lam[s])
+				if l := lam[g*6+s]; l > 0 {
+					pe[g*6+s] = math.Exp(-l)
 					if s > 0 {
 						t.paidUp[m] = true
 						t.anyPaidUp = true
@@ -622,4 +640,53 @@ func (w *world) factOf(tier int8, own bool, campaign int16) uint8 {
 		return factTopKOL
 	}
 	return factAlliance
+}
+
+// paidCells returns merchant m's target audiences with active users
+// yesterday, most valuable first (ties: stage then group order).
+func (w *world) paidCells(m int, cells []paidCell) []paidCell {
+	t := &w.day
+	G := w.G
+	mer := &w.merchants[m]
+	for g := 0; g < G; g++ {
+		if !mer.groupMask[g] {
+			continue
+		}
+		var p [6]float64
+		tw := 0.0
+		for k := range t.items {
+			it := &t.items[k]
+			if int(it.merchant) != m || it.coop < 0 {
+				continue
+			}
+			r := t.resp[(k*G+g)*respStride:]
+			for s := 0; s < 6; s++ {
+				p[s] += it.w * float64(r[s])
+			}
+			tw += it.w
+		}
+		if !(tw > 0) {
+			continue
+		}
+		for s := range p {
+			p[s] /= tw
+		}
+		for s := 0; s < 6; s++ {
+			n := t.prevActive[(m*G+g)*6+s]
+			if mer.stageMask&(1<<s) == 0 || !(n > 0) {
+				continue
+			}
+			cells = append(cells, paidCell{s: s, g: g, n: n, v: paidValue(&p, s), order: s*G + g})
+		}
+	}
+	slices.SortFunc(cells, func(a, b paidCell) int {
+		if a.v != b.v {
+			if a.v > b.v {
+				return -1
+			}
+			return 1
+		}
+		return a.order - b.order
+	})
+	return cells
 }

@@ -41,6 +41,7 @@ type accum struct {
 	dstock  []int64 // [M*6]
 	cal     []int32 // [T*M*6]
 	openedG []int64 // [G] users who opened, by group (stage-0 active counts)
+	gOrders []int64 // [G] orders by consumer group
 	life    [5]int64
 	opened  int64
 	react   int64
@@ -74,6 +75,7 @@ func (a *accum) reset(w *world) {
 		a.dstock = make([]int64, w.M*6)
 		a.cal = make([]int32, len(w.cal))
 		a.openedG = make([]int64, w.G)
+		a.gOrders = make([]int64, w.G)
 	}
 	clear(a.flows)
 	clear(a.stock)
@@ -81,6 +83,7 @@ func (a *accum) reset(w *world) {
 	clear(a.dstock)
 	clear(a.cal)
 	clear(a.openedG)
+	clear(a.gOrders)
 	a.life = [5]int64{}
 	a.opened, a.react, a.buyers = 0, 0, 0
 }
@@ -95,6 +98,7 @@ func (a *accum) add(b *accum) {
 	addInto(a.dstock, b.dstock)
 	addInto(a.cal, b.cal)
 	addInto(a.openedG, b.openedG)
+	addInto(a.gOrders, b.gOrders)
 	addInto(a.life[:], b.life[:])
 	a.opened += b.opened
 	a.react += b.react
@@ -487,6 +491,7 @@ func (w *world) closeUsers(a *accum) {
 		w.cal[j] += x
 	}
 	copy(a.stock, w.stock)
+	w.out.addGroupOrders(a)
 	G := w.G
 	for m := 0; m < w.M; m++ {
 		for g := 0; g < G; g++ {
@@ -853,6 +858,7 @@ func (w *world) advance(j int, it *item, k int32, s uint8, r *rand.PCG, a *accum
 // stage it moves to).
 func (w *world) order(i, j int, it *item, c []int64, linked bool, r *rand.PCG, a *accum, x *userCtx) {
 	c[cOrders]++
+	a.gOrders[w.ug[i]]++
 	f := &w.fun[j]
 	if f.order == 0 {
 		c[cNew]++

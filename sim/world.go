@@ -267,9 +267,11 @@ type world struct {
 	expOrders  [numTiers]float64 // realised orders per post by tier (for task acceptance)
 	postsTier  [numTiers]float64
 
-	mark []int32   // per creator: replan stamp (picked this replan)
-	day  dayTables // rebuilt every day
-	out  recorder
+	mark      []int32   // per creator: replan stamp (picked this replan)
+	rankBuf   []int32   // rankCreators' ordering (reused)
+	rankScore []float64 // per creator: rankCreators' value per fee
+	day       dayTables // rebuilt every day
+	out       recorder
 }
 
 type campaignState struct {
@@ -792,15 +794,11 @@ func (w *world) initMerchants() {
 	}
 }
 
-// wtpZ20 is the standard normal quantile of 0.8: the spending level is
-// the price 80% of the group is willing to pay.
-const wtpZ20 = 0.8416212335729143
-
 // priceFactor is the share of a consumer group willing to pay price:
-// willingness to pay is log-normal with log-sd 1/sens and its 20th
-// percentile at the group's spending level, so the share is
-// Φ(z₂₀ + sens × ln(spending/price)) — smooth in the price, so a discount
-// moves conversion at the margin in every group. sens 0: 1.
+// willingness to pay is log-normal with median the group's spending level
+// and log-sd 1/sens, so the share is Φ(sens × ln(spending/price)) —
+// smooth in the price, so a discount moves conversion at the margin in
+// every group. sens 0: 1 (price does not matter).
 func priceFactor(spending, price, sens float64) float64 {
 	if price <= 0 || sens == 0 {
 		return 1
@@ -808,7 +806,7 @@ func priceFactor(spending, price, sens float64) float64 {
 	if !(spending > 0) {
 		return 0
 	}
-	x := 0.5 * math.Erfc(-(wtpZ20+sens*math.Log(spending/price))/math.Sqrt2)
+	x := 0.5 * math.Erfc(-sens*math.Log(spending/price)/math.Sqrt2)
 	if math.IsNaN(x) {
 		return 0
 	}
