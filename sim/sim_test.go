@@ -375,10 +375,13 @@ func TestEdgeCases(t *testing.T) {
 	}
 }
 
+// perturbations are the candidate new values of a field at v, in order:
+// for integers double, half, +3, +1, −1, ×1.5, ×0.5 and 0.5; for others ×0.5,
+// ×1.5, ±0.1 and 0.5.
 func perturbations(v float64) []any {
 	if v == math.Trunc(v) && math.Abs(v) < 1e6 {
 		iv := int(v)
-		return []any{iv + 3, iv * 2, iv + 1, iv - 1, float64(v) * 1.5, float64(v) * 0.5, 0.5}
+		return []any{iv * 2, iv / 2, iv + 3, iv + 1, iv - 1, float64(v) * 1.5, float64(v) * 0.5, 0.5}
 	}
 	return []any{v * 0.5, v * 1.5, v + 0.1, v - 0.1, 0.5}
 }
