@@ -254,7 +254,6 @@ func (wa *warner) merchant(m *Merchant) {
 	sc := wa.sc
 	mp := "merchants." + m.ID
 	replan := max(1, m.Strategy.ReplanDays)
-	replans := (sc.HorizonDays + sc.WarmupDays + replan - 1) / replan
 	feeEntries := 0
 	for _, e := range m.Strategy.Matrix {
 		ep := mp + ".strategy.matrix." + e.ID
@@ -268,6 +267,7 @@ func (wa *warner) merchant(m *Merchant) {
 			wa.add(ep+".stage", "the product is never at stage %s within the horizon: the entry never contracts", e.Stage)
 			continue
 		}
+		replans := wa.replansAt(m, e.Product, e.Stage, replan)
 		pool := wa.poolSize(e.Type, e.Tier)
 		switch {
 		case pool < 0.5:
@@ -337,12 +337,23 @@ func eligibleSomewhere(sc *Scenario, id string) bool {
 	return false
 }
 
-// reachesStage reports whether the product of a matrix entry is at stage on
-// some simulated day (warm-up included): a fixed stage, or the product's
-// Bass curve (stages at F 0.1, the rate peak and 0.9).
-func (wa *warner) reachesStage(m *Merchant, productID, stage string) bool {
+// replansAt counts the merchant's re-plans (every replan days from the
+// first simulated day) at which the entry's product is at stage ("any":
+// all of them).
+func (wa *warner) replansAt(m *Merchant, productID, stage string, replan int) int {
+	n := 0
+	for d := 0; d < wa.sc.WarmupDays+wa.sc.HorizonDays; d += replan {
+		if stage == "any" || wa.stageOn(m, productID, d-wa.sc.WarmupDays+1) == stage {
+			n++
+		}
+	}
+	return n
+}
+
+// stageOn is the stage of the entry's product on scenario day day.
+func (wa *warner) stageOn(m *Merchant, productID string, day int) string {
 	if len(m.Products) == 0 {
-		return false
+		return ""
 	}
 	pr := &m.Products[0]
 	for i := range m.Products {
@@ -352,13 +363,19 @@ func (wa *warner) reachesStage(m *Merchant, productID, stage string) bool {
 	}
 	switch {
 	case pr.Stage != "":
-		return pr.Stage == stage
+		return pr.Stage
 	case pr.Bass == nil:
-		return stage == StageMaturity
+		return StageMaturity
 	}
-	b := pr.Bass
+	return bassStage(pr.Bass.P, pr.Bass.Q, pr.Bass.StartF, float64(day-1))
+}
+
+// reachesStage reports whether the product of a matrix entry is at stage on
+// some simulated day (warm-up included): a fixed stage, or the product's
+// Bass curve (stages at F 0.1, the rate peak and 0.9).
+func (wa *warner) reachesStage(m *Merchant, productID, stage string) bool {
 	for day := 1 - wa.sc.WarmupDays; day <= wa.sc.HorizonDays; day++ {
-		if bassStage(b.P, b.Q, b.StartF, float64(day-1)) == stage {
+		if wa.stageOn(m, productID, day) == stage {
 			return true
 		}
 	}
