@@ -458,6 +458,7 @@ func powOr1(x, e float64) float64 {
 func (w *world) initActiveEstimate() {
 	t := &w.day
 	t.prevActive = make([]float64, w.M*w.G*6)
+	t.prevDue = make([]float64, w.M*w.G*6)
 	for i := 0; i < w.U; i++ {
 		g := int(w.ug[i])
 		pa := w.act[g*5+int(w.ulife[i])]
@@ -467,6 +468,9 @@ func (w *world) initActiveEstimate() {
 				s = w.stageNow(i*w.M+m, uint16(w.dayBase))
 			}
 			t.prevActive[(m*w.G+g)*6+int(s)] += pa
+			if s >= 4 && w.due(i*w.M+m, m, uint16(w.dayBase)) {
+				t.prevDue[(m*w.G+g)*6+int(s)] += pa
+			}
 		}
 	}
 }

@@ -24,6 +24,13 @@ var styleSeeds = []uint64{1, 2, 3}
 // styleReps is the number of replications per seed and variant.
 const styleReps = 6
 
+// concaveReps: the response-curve tests compare marginals of neighbouring
+// budget steps, which needs the full default population and more
+// replications (styleFull).
+const concaveReps = 10
+
+var styleFull bool
+
 // styleScenario loads a library scenario for seed with edit applied (no
 // variants: each test builds its own).
 func styleScenario(t *testing.T, file string, seed uint64, edit func(*scenarios.Scenario)) *scenarios.Scenario {
@@ -36,6 +43,15 @@ func styleScenario(t *testing.T, file string, seed uint64, edit func(*scenarios.
 	sc.Replications = styleReps
 	sc.Variants = nil
 	sc.Optimize = nil
+	if file == "default.yaml" && !styleFull {
+		// Half the agents at twice the scale: the same market of real
+		// users (the model is scale-invariant), half the test time.
+		sc.Population.Users /= 2
+		sc.Scale *= 2
+	}
+	if styleFull {
+		sc.Replications = concaveReps
+	}
 	if edit != nil {
 		edit(sc)
 	}
@@ -135,6 +151,8 @@ var concaveSteps = []float64{0.25, 0.5, 1, 2, 4}
 // standard shape of sales response to advertising (Hanssens, Parsons &
 // Schultz 2001, Market Response Models).
 func checkConcave(t *testing.T, lever string, scale func(float64) func(*scenarios.Scenario), budget func(*scenarios.Merchant) float64) {
+	styleFull = true
+	defer func() { styleFull = false }()
 	for _, seed := range styleSeeds {
 		t.Run(fmt.Sprintf("seed%d", seed), func(t *testing.T) {
 			res := make([]*Result, len(concaveSteps))
@@ -160,7 +178,7 @@ func checkConcave(t *testing.T, lever string, scale func(float64) func(*scenario
 				marg := make([][]float64, len(res)-1)
 				for i := range marg {
 					dB := (concaveSteps[i+1] - concaveSteps[i]) * B[m]
-					marg[i] = make([]float64, styleReps)
+					marg[i] = make([]float64, len(g[i]))
 					for r := range marg[i] {
 						marg[i][r] = (g[i+1][r] - g[i][r]) / dB
 					}
@@ -379,7 +397,10 @@ func TestStylizedTargeting(t *testing.T) {
 			gu := MeanCI(reps(un, gmvOf(mer))).Mean
 			best, bestG := "", 0.0
 			for _, grp := range sc.Population.Groups {
-				r := styleRun(t, "default.yaml", seed, target(grp.ID, 1))
+				r := styleRun(t, "default.yaml", seed, func(sc *scenarios.Scenario) {
+					target(grp.ID, 1)(sc)
+					sc.Replications = 3 // the bound (3×) is far from the measured ratios (< 1×)
+				})
 				g := MeanCI(reps(r, gmvOf(mer))).Mean
 				t.Logf("%s targeting %s: GMV %.4g = %.2f× untargeted", mer, grp.ID, g, g/gu)
 				if g > 3*gu {

@@ -71,6 +71,7 @@ type dayTables struct {
 	hAlias    []mechanisms.Alias // [M*G]
 
 	prevActive []float64 // [M*G*6] active users by merchant stage yesterday
+	prevDue    []float64 // [M*G*6] of them, customers (a4, a5) past their repurchase cycle
 	merPlanned []float64 // per merchant: paid traffic planned today (CNY)
 
 	// Paid delivery (buildPaid): merchant m's paid lines are
@@ -673,6 +674,9 @@ func (w *world) paidCells(m int, cells []paidCell) []paidCell {
 		}
 		for s := 0; s < 6; s++ {
 			n := t.prevActive[(m*G+g)*6+s]
+			if s >= 4 { // customers: only those who may buy again
+				n = t.prevDue[(m*G+g)*6+s]
+			}
 			if mer.stageMask&(1<<s) == 0 || !(n > 0) {
 				continue
 			}

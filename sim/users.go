@@ -42,6 +42,7 @@ type accum struct {
 	cal     []int32 // [T*M*6]
 	openedG []int64 // [G] users who opened, by group (stage-0 active counts)
 	gOrders []int64 // [G] orders by consumer group
+	due     []int64 // [M*G*6] active customers (a4, a5) past their repurchase cycle
 	life    [5]int64
 	opened  int64
 	react   int64
@@ -76,6 +77,7 @@ func (a *accum) reset(w *world) {
 		a.cal = make([]int32, len(w.cal))
 		a.openedG = make([]int64, w.G)
 		a.gOrders = make([]int64, w.G)
+		a.due = make([]int64, w.M*w.G*6)
 	}
 	clear(a.flows)
 	clear(a.stock)
@@ -84,6 +86,7 @@ func (a *accum) reset(w *world) {
 	clear(a.cal)
 	clear(a.openedG)
 	clear(a.gOrders)
+	clear(a.due)
 	a.life = [5]int64{}
 	a.opened, a.react, a.buyers = 0, 0, 0
 }
@@ -99,6 +102,7 @@ func (a *accum) add(b *accum) {
 	addInto(a.cal, b.cal)
 	addInto(a.openedG, b.openedG)
 	addInto(a.gOrders, b.gOrders)
+	addInto(a.due, b.due)
 	addInto(a.life[:], b.life[:])
 	a.opened += b.opened
 	a.react += b.react
@@ -423,6 +427,9 @@ func (w *world) runChunk(ch *chunk, a *accum, x *userCtx) {
 					m := bits.TrailingZeros64(mm)
 					if s := (pk >> (3 * m)) & 7; s > 0 {
 						a.active[(m*G+g)*6+int(s)]++
+						if s >= 4 && w.due(base+m, m, today) {
+							a.due[(m*G+g)*6+int(s)]++
+						}
 					}
 				}
 			} else if w.umask != nil {
@@ -430,6 +437,9 @@ func (w *world) runChunk(ch *chunk, a *accum, x *userCtx) {
 					m := bits.TrailingZeros64(mm)
 					if s := w.stageNow(base+m, today); s > 0 {
 						a.active[(m*G+g)*6+int(s)]++
+						if s >= 4 && w.due(base+m, m, today) {
+							a.due[(m*G+g)*6+int(s)]++
+						}
 					} else if !x.linked(w.fun[base+m].link) {
 						w.umask[i] &^= 1 << m
 					}
@@ -438,6 +448,9 @@ func (w *world) runChunk(ch *chunk, a *accum, x *userCtx) {
 				for m := 0; m < M; m++ {
 					if s := w.stageNow(base+m, today); s > 0 {
 						a.active[(m*G+g)*6+int(s)]++
+						if s >= 4 && w.due(base+m, m, today) {
+							a.due[(m*G+g)*6+int(s)]++
+						}
 					}
 				}
 			}
@@ -492,6 +505,9 @@ func (w *world) closeUsers(a *accum) {
 	}
 	copy(a.stock, w.stock)
 	w.out.addGroupOrders(a)
+	for j, x := range a.due {
+		w.day.prevDue[j] = float64(x)
+	}
 	G := w.G
 	for m := 0; m < w.M; m++ {
 		for g := 0; g < G; g++ {
@@ -657,8 +673,8 @@ func (w *world) exposeMerchant(i, g, m int, r *rand.PCG, a *accum, x *userCtx) {
 			a.search = false
 			s = w.stageNow(i*M+m, x.today)
 		}
-		if !t.paidUp[m] || s == 0 {
-			return
+		if !t.paidUp[m] || s == 0 || (s >= 4 && !w.due(i*M+m, m, x.today)) {
+			return // customers who cannot buy yet are not shown ads (retargeting waits for the cycle)
 		}
 		if L := t.paidExp[(m*w.G+g)*6+int(s)]; L < 1 {
 			for n := poissonL(r, L); n > 0; n-- {
@@ -834,6 +850,13 @@ func (w *world) linkOf(j int, x *userCtx) uint16 {
 		return 0
 	}
 	return w.fun[j].link
+}
+
+// due reports whether funnel j (merchant m) is past the repurchase cycle
+// of the merchant's first product on day code today (or never bought).
+func (w *world) due(j, m int, today uint16) bool {
+	o := w.fun[j].order
+	return o == 0 || int(today)-int(o) >= w.mCycle[m]
 }
 
 func (w *world) canOrder(j int, it *item, x *userCtx) bool {

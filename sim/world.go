@@ -183,6 +183,11 @@ type world struct {
 	affinity           []float64 // [NT*G]
 	bgWeight           float64
 	followRef          float64 // followers of reference reach (the tail threshold)
+	mCycle             []int   // per merchant: repurchase cycle of its first product
+	// initPartner[m][c]: trust of creator c as merchant m's initial
+	// partner (nil: m has none): its followers start aware of m or as its
+	// customers (partnerAudience).
+	initPartner [][]float32
 
 	// users
 	ug        []uint8
@@ -485,6 +490,19 @@ func newWorld(sc *scenarios.Scenario, rep int) *world {
 		ConversionUplift: p.Linkage.ConversionUplift, SeedingCredit: p.Linkage.SeedingCredit}
 	w.initCreators()
 	w.initMerchants()
+	w.mCycle = make([]int, w.M)
+	for m := range w.mCycle {
+		w.mCycle[m] = w.merchantCycle(m)
+		if ps := w.merchants[m].partners; len(ps) > 0 {
+			if w.initPartner == nil {
+				w.initPartner = make([][]float32, w.M)
+			}
+			w.initPartner[m] = make([]float32, w.C)
+			for c, tr := range ps {
+				w.initPartner[m][c] = float32(tr)
+			}
+		}
+	}
 	w.initUsers()
 	w.initTrends()
 	w.initCampaigns()
@@ -979,6 +997,9 @@ func (w *world) initChunk(ci int, ga *mechanisms.Alias, cum [][6]float64, pt *po
 		}
 		w.ug[i] = uint8(g)
 		w.ulastOpen[i] = pre
+		if w.C > 0 && w.followAlias[g].Len() > 0 {
+			w.nFollow[i] = uint16(min(65535, pt.draw(u01(r.Uint64()))))
+		}
 		customer := false
 		var mask, pk uint64
 		nx := 65535
@@ -992,6 +1013,9 @@ func (w *world) initChunk(ci int, ga *mechanisms.Alias, cum [][6]float64, pt *po
 						break
 					}
 				}
+			}
+			if s < 4 && w.initPartner != nil && w.initPartner[m] != nil {
+				s = w.partnerAudience(i, g, m, s, r)
 			}
 			j := i*M + m
 			if s > 0 {
@@ -1023,9 +1047,6 @@ func (w *world) initChunk(ci int, ga *mechanisms.Alias, cum [][6]float64, pt *po
 		}
 		if customer {
 			w.ulife[i] = lifeActive
-		}
-		if w.C > 0 && w.followAlias[g].Len() > 0 {
-			w.nFollow[i] = uint16(min(65535, pt.draw(u01(r.Uint64()))))
 		}
 	}
 }
@@ -1224,4 +1245,42 @@ func (w *world) initCampaigns() {
 		}
 	}
 	w.campWindow, _ = mechanisms.NewCampaignTable(specs, productMerchant, w.NT, numTiers)
+}
+
+// Initial partners' audiences: a follower of an initial partner with trust
+// τ saw last season's cooperations, so it starts as the merchant's customer
+// with probability partnerCustomer·τ, else aware (a1) with probability
+// partnerAware·τ (never lowering its drawn stage).
+const (
+	partnerCustomer = 0.2
+	partnerAware    = 0.5
+)
+
+// partnerAudience returns user i's initial stage for merchant m given its
+// drawn stage s < 4 and the initial partners it follows (the highest
+// trust counts).
+func (w *world) partnerAudience(i, g, m int, s int, r *rand.PCG) int {
+	n := int(w.nFollow[i])
+	if n == 0 || w.followAlias[g].Len() == 0 {
+		return s
+	}
+	uk := w.followUserKey(i)
+	best := float32(0)
+	for j := 0; j < n; j++ {
+		h := splitmix64(uk ^ uint64(j+1)*0x9e3779b97f4a7c15)
+		if tr := w.initPartner[m][w.followAlias[g].DrawBits(h)]; tr > best {
+			best = tr
+		}
+	}
+	if best == 0 {
+		return s
+	}
+	u := u01(r.Uint64())
+	switch {
+	case u < partnerCustomer*float64(best):
+		return 4
+	case u < (partnerCustomer+partnerAware)*float64(best) && s < 1:
+		return 1
+	}
+	return s
 }
