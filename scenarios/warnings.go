@@ -135,15 +135,20 @@ func (wa *warner) campaigns() {
 
 // linkage: Xingque linkage acts only through seed_harvest cooperations
 // (seeding: non-live seed_harvest content; harvesting: live seed_harvest
-// content or the merchant's own live room).
+// content or the merchant's own live room). A live seed_harvest entry of a
+// merchant without seeding content harvests nobody (it acts as fee_cps);
+// linkage settings written in a scenario without any seeding content link
+// nothing.
 func (wa *warner) linkage() {
-	seeders, harvesters := []string{}, 0
+	anySeed := false
 	for _, m := range wa.sc.Merchants {
 		seed, harvest := false, m.LiveRoom.HoursPerDay > 0
+		var liveSH []string
 		for _, e := range m.Strategy.Matrix {
 			if e.Contract == "seed_harvest" && e.Count > 0 {
 				if e.Format == "live" {
 					harvest = true
+					liveSH = append(liveSH, "merchants."+m.ID+".strategy.matrix."+e.ID+".contract")
 				} else {
 					seed = true
 				}
@@ -158,18 +163,23 @@ func (wa *warner) linkage() {
 				}
 			}
 		}
-		if seed {
-			seeders = append(seeders, m.ID)
-			if !harvest {
-				wa.add("merchants."+m.ID+".strategy", "seed_harvest seeding content but no live room to harvest in (no live seed_harvest entry, live_room.hours_per_day 0): linked users have nothing to be shown")
+		anySeed = anySeed || seed
+		if seed && !harvest {
+			wa.add("merchants."+m.ID+".strategy", "seed_harvest seeding content but no live room to harvest in (no live seed_harvest entry, live_room.hours_per_day 0): linked users have nothing to be shown")
+		}
+		if !seed {
+			for _, p := range liveSH {
+				wa.add(p, "seed_harvest live content harvests users linked by the merchant's seeding content, and merchant %s has none (no non-live seed_harvest entry): no user is ever linked, the entry acts as fee_cps", m.ID)
 			}
 		}
-		if harvest {
-			harvesters++
-		}
 	}
-	if len(seeders) == 0 {
-		wa.add("platform.linkage", "no merchant has seed_harvest seeding content (a non-live matrix or roster entry with contract seed_harvest): the linkage settings link nothing")
+	if !anySeed {
+		for p := range wa.sc.pos {
+			if p == "platform.linkage" || strings.HasPrefix(p, "platform.linkage.") {
+				wa.add("platform.linkage", "no merchant has seed_harvest seeding content (a non-live matrix or roster entry with contract seed_harvest): the linkage settings link nothing")
+				break
+			}
+		}
 	}
 }
 

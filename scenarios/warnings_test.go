@@ -27,6 +27,7 @@ func TestWarningsDefault(t *testing.T) {
 	t.Log("\n" + text)
 	for _, want := range []string{
 		"campaigns.super_value.eligible.merchants: merchant crunchy_snacks cannot afford",
+		"merchants.spring_jacket.strategy.matrix.growth-live_seller-waist-live.contract: seed_harvest live content harvests users linked",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("missing warning %q", want)
@@ -50,7 +51,8 @@ func TestWarningsEach(t *testing.T) {
 	}{
 		{"campaign unaffordable", []string{"merchants.glow_beauty.budget.campaigns=5000"}, "merchant glow_beauty cannot afford", nil},
 		{"no eligible merchants", []string{"campaigns.super_value.eligible.merchants=[]"}, "no eligible merchants", nil},
-		{"linkage without seeding", nil, "platform.linkage: no merchant has seed_harvest seeding", []string{"merchants.spring_jacket.strategy.matrix.growth-reach-tail-short_video.contract=seed_harvest"}},
+		{"linkage without seeding", []string{"platform.linkage.window_days=5"}, "platform.linkage: no merchant has seed_harvest seeding", []string{"merchants.spring_jacket.strategy.matrix.growth-reach-tail-short_video.contract=seed_harvest"}},
+		{"harvest without seeding", nil, "growth-live_seller-waist-live.contract: seed_harvest live content harvests", []string{"merchants.spring_jacket.strategy.matrix.growth-reach-tail-short_video.contract=seed_harvest"}},
 		{"empty pool", []string{"creators.generate.tiers.waist=0", "creators.generate.tiers.koc=0.745"}, "no creator of type trend_setter and tier waist", nil},
 		{"pool smaller than count", []string{"merchants.crunchy_snacks.strategy.matrix.any-reach-koc-short_video.count=5000"}, "exceeds the expected pool", nil},
 		{"unaffordable cell", []string{"merchants.spring_jacket.budget.creator_fees=100"}, "no cooperation is affordable", nil},
