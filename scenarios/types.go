@@ -293,14 +293,20 @@ type CreatorGrowth struct {
 	// stage through a creator's content starts following the creator
 	// (default 0.02).
 	FollowPerEngagement float64 `yaml:"follow_per_engagement" json:"follow_per_engagement"`
-	// RisingAfterDays: a newcomer with income on this many days becomes
-	// rising (default 7); EstablishedFollowers: a rising creator with this
-	// many real followers becomes established (default 100000).
+	// RisingAfterDays: a newcomer engaged on this many days (cooperation
+	// content live in feeds, or income) becomes rising (default 7);
+	// EstablishedFollowers: a rising creator with this many real followers
+	// becomes established (default 100000).
 	RisingAfterDays      int     `yaml:"rising_after_days" json:"rising_after_days"`
 	EstablishedFollowers float64 `yaml:"established_followers" json:"established_followers"`
-	// DormantAfterDays: a creator whose income over this many days stays under
-	// its reservation income goes dormant and stops taking new cooperations
-	// until a task beats its reservation income again (default 28).
+	// EstablishedAfterDays: a rising creator engaged on this many days (a
+	// sustained commercial track record) becomes established whatever its
+	// followers (default 14; 0: by followers only).
+	EstablishedAfterDays int `yaml:"established_after_days" json:"established_after_days"`
+	// DormantAfterDays: a creator that over this many days earned less than
+	// the reservation incomes of the cooperations it took goes dormant and
+	// stops taking new cooperations until a task beats its reservation
+	// income again (default 28); a creator simply not booked stays active.
 	DormantAfterDays int `yaml:"dormant_after_days" json:"dormant_after_days"`
 }
 

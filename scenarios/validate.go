@@ -107,7 +107,7 @@ var fieldRules = map[reflect.Type]map[string]rule{
 	reflect.TypeOf(CustomerLifecycle{}): {"active_after_days": dayMin1, "loyal_after_orders": rng(1, 1000), "at_risk_after_days": dayMin1, "churn_after_days": dayMin1},
 	reflect.TypeOf(LifecycleActivity{}): {"*": nonNeg, "churned": prob},
 	reflect.TypeOf(CreatorGrowth{}): {"follow_per_engagement": prob, "rising_after_days": dayMin1,
-		"established_followers": nonNeg, "dormant_after_days": dayMin1},
+		"established_followers": nonNeg, "established_after_days": rng(0, 10000), "dormant_after_days": dayMin1},
 	reflect.TypeOf(Linkage{}):        {"window_days": dayMin1, "exposure_boost": nonNeg, "conversion_uplift": nonNeg, "seeding_credit": prob},
 	reflect.TypeOf(Population{}):     {"users": rng(1, 200_000_000), "follows_per_user": rng(0, 10000)},
 	reflect.TypeOf(ConsumerGroup{}):  {"share": prob, "activity": prob, "price_sensitivity": rng(0, 3), "spending_level": positive()},

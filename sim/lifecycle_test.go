@@ -94,7 +94,8 @@ func TestTrendsEnd(t *testing.T) {
 
 // TestCreatorsLive: creators grow with engagement and go dormant only when
 // they earn below their reservation income, so by day 60 of the default
-// scenario rising and established creators exist (in every replication)
+// scenario rising creators exist and some creators have grown to
+// established (more established than on day 1, in every replication)
 // and at most 30% are dormant; and more money never buys fewer
 // cooperations: with every merchant's creator-fee budget ×4 the
 // cooperations' paired 95% CI of the change lies at or above 0 (lower
@@ -115,10 +116,14 @@ func TestCreatorsLive(t *testing.T) {
 	for _, seed := range lifeSeeds {
 		base := lifeRun(t, lifeScenario(t, seed))
 		C := float64(lifeScenario(t, seed).Creators.Generate.Count)
+		grown := 0.0
 		for i, r := range base {
-			if r.Totals["creators_rising"] < 1 || r.Totals["creators_established"] < 1 {
-				t.Errorf("seed %d rep %d: rising %v, established %v at day 60", seed, i, r.Totals["creators_rising"], r.Totals["creators_established"])
+			est := r.Daily["creators_established"]
+			if r.Totals["creators_rising"] < 1 || len(est) == 0 || !(est[len(est)-1] > est[0]) {
+				t.Errorf("seed %d rep %d: rising %v, established %v at day 60 (%v on day 1: none grew)", seed, i,
+					r.Totals["creators_rising"], r.Totals["creators_established"], est[0])
 			}
+			grown += (est[len(est)-1] - est[0]) / float64(len(base))
 		}
 		dormant := MeanCI(perRep(base, func(tot map[string]float64) float64 { return tot["creators_dormant"] / C }))
 		if dormant.Hi > 0.30 {
@@ -127,9 +132,9 @@ func TestCreatorsLive(t *testing.T) {
 		rich := lifeRun(t, lifeScenario(t, seed, x4(t, seed)...))
 		coops := func(tot map[string]float64) float64 { return tot["cooperations"] }
 		d := PairedDiff(perRep(base, coops), perRep(rich, coops))
-		t.Logf("seed %d: rising %.0f, established %.0f, dormant %.1f%%; cooperations ×1 %.1f, ×4 %.1f (Δ %+.1f [%+.1f, %+.1f])",
+		t.Logf("seed %d: rising %.0f, established %.0f (%.0f grown since day 1), dormant %.1f%%; cooperations ×1 %.1f, ×4 %.1f (Δ %+.1f [%+.1f, %+.1f])",
 			seed, MeanCI(perRep(base, func(tot map[string]float64) float64 { return tot["creators_rising"] })).Mean,
-			MeanCI(perRep(base, func(tot map[string]float64) float64 { return tot["creators_established"] })).Mean,
+			MeanCI(perRep(base, func(tot map[string]float64) float64 { return tot["creators_established"] })).Mean, grown,
 			100*dormant.Mean, MeanCI(perRep(base, coops)).Mean, MeanCI(perRep(rich, coops)).Mean, d.Mean, d.Lo, d.Hi)
 		if d.Mean < 0 || d.Lo < -1 {
 			t.Errorf("seed %d: ×4 creator budget changes cooperations by %+.1f [%+.1f, %+.1f]", seed, d.Mean, d.Lo, d.Hi)

@@ -228,7 +228,8 @@ func (w *world) chargePaid(m int, ch float64, dims *[numDims]int32) {
 //
 // A newcomer becomes rising once it has been engaged — cooperation content
 // live in users' feeds, or income — on rising_after_days days; a rising
-// creator with established_followers real followers becomes established.
+// creator with established_followers real followers, or engaged on
+// established_after_days days, becomes established.
 // A creator goes dormant only when it earns below its reservation income:
 // over the last dormant_after_days days (a full window since it first
 // cooperated) it took cooperations whose reservation incomes sum to more
@@ -260,7 +261,7 @@ func (w *world) creatorTransitions(d int) {
 				w.cLife[c] = crRising
 			}
 		case crRising:
-			if w.cFollowers[c] >= cg.EstablishedFollowers {
+			if w.cFollowers[c] >= cg.EstablishedFollowers || (cg.EstablishedAfterDays > 0 && int(w.cIncDays[c]) >= cg.EstablishedAfterDays) {
 				w.cLife[c] = crEstablished
 			}
 		}
