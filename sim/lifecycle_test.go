@@ -2,10 +2,13 @@ package sim
 
 import (
 	"context"
+	"fmt"
+	"math"
 	"strconv"
 	"testing"
 
 	"github.com/startrend/startrend/scenarios"
+	"github.com/startrend/startrend/sim/mechanisms"
 )
 
 // Life-cycle facts of trends and creators on the default scenario, for
@@ -174,6 +177,52 @@ func TestTrendConnectsRiders(t *testing.T) {
 			if !(d.Lo > 0) {
 				t.Errorf("seed %d: connecting trend submissions to the rider's product does not raise trend %s: Δ %+.0f [%+.0f, %+.0f]", seed, metric, d.Mean, d.Lo, d.Hi)
 			}
+		}
+	}
+}
+
+// TestBassFactEngine: the engine's trend adoption (not only
+// mechanisms.Trend) tracks the continuous Bass closed form (Bass 1969):
+// with 20,000 creators all potential adopters under full mixing, the mean
+// adopter fraction of 10 replications stays within 4·√(F(1−F)/N) + 0.01 of
+// F(t) on every day, for (p, q) = (0.03, 0.38), (0.01, 0.15), (0.05, 0.5)
+// and seeds 1, 2, 3.
+func TestBassFactEngine(t *testing.T) {
+	const N = 20000
+	for _, pq := range [][2]float64{{0.03, 0.38}, {0.01, 0.15}, {0.05, 0.5}} {
+		for _, seed := range lifeSeeds {
+			yml := fmt.Sprintf(`
+name: bass
+seed: %d
+horizon_days: 60
+replications: 10
+population: {users: 200}
+creators: {generate: {count: %d}}
+merchants:
+  - id: m
+    products: [{id: x, price: 50}]
+trends:
+  - {id: t, start_day: 1, p: %v, q: %v, mixing: full, potential: 1}
+`, seed, N, pq[0], pq[1])
+			sc, err := scenarios.LoadBytes("bass.yaml", []byte(yml))
+			if err != nil {
+				t.Fatal(err)
+			}
+			reps := lifeRun(t, sc)
+			worst := 0.0
+			for k := range reps[0].Daily["trend_adopters:t"] {
+				mean := 0.0
+				for _, r := range reps {
+					mean += r.Daily["trend_adopters:t"][k] / N / float64(len(reps))
+				}
+				f := mechanisms.BassF(pq[0], pq[1], float64(k+1))
+				dev := math.Abs(mean - f)
+				worst = max(worst, dev)
+				if tol := 4*math.Sqrt(f*(1-f)/N) + 0.01; dev > tol {
+					t.Errorf("p=%v q=%v seed %d day %d: mean F %.4f, closed form %.4f (|diff| %.4f > %.4f)", pq[0], pq[1], seed, k+1, mean, f, dev, tol)
+				}
+			}
+			t.Logf("p=%v q=%v seed %d: max |mean F − closed form| %.4f", pq[0], pq[1], seed, worst)
 		}
 	}
 }
