@@ -18,7 +18,11 @@ func warningPaths(ws []Warning) string {
 // linkage without seeding content, matrix cells beyond their pools), each
 // with the file position of the field.
 func TestWarningsDefault(t *testing.T) {
-	sc, err := Load("default.yaml")
+	// Pinned by --set so that a later edit of the library file keeps the
+	// test's premises: Crunchy Snacks eligible without a campaigns budget,
+	// Spring Jacket's live seed_harvest entry without seeding content.
+	sc, err := Load("default.yaml", "merchants.crunchy_snacks.budget.campaigns=0",
+		"merchants.spring_jacket.strategy.matrix.growth-reach-tail-short_video.contract=fee_cps")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,6 +44,10 @@ func TestWarningsDefault(t *testing.T) {
 	}
 }
 
+// noSeed keeps the default scenario's premise that no merchant has
+// seeding content, whatever the library file does later.
+const noSeed = "merchants.spring_jacket.strategy.matrix.growth-reach-tail-short_video.contract=fee_cps"
+
 // TestWarningsEach: each check fires on a scenario built to trigger it
 // and stays silent when the cause is removed.
 func TestWarningsEach(t *testing.T) {
@@ -49,10 +57,10 @@ func TestWarningsEach(t *testing.T) {
 		want      string // a substring of some warning
 		fixedSets []string
 	}{
-		{"campaign unaffordable", []string{"merchants.glow_beauty.budget.campaigns=5000"}, "merchant glow_beauty cannot afford", nil},
+		{"campaign unaffordable", []string{"merchants.glow_beauty.budget.campaigns=5000"}, "merchant glow_beauty cannot afford", []string{"merchants.glow_beauty.budget.campaigns=50000"}},
 		{"no eligible merchants", []string{"campaigns.super_value.eligible.merchants=[]"}, "no eligible merchants", nil},
-		{"linkage without seeding", []string{"platform.linkage.window_days=5"}, "platform.linkage: no merchant has seed_harvest seeding", []string{"merchants.spring_jacket.strategy.matrix.growth-reach-tail-short_video.contract=seed_harvest"}},
-		{"harvest without seeding", nil, "growth-live_seller-waist-live.contract: seed_harvest live content harvests", []string{"merchants.spring_jacket.strategy.matrix.growth-reach-tail-short_video.contract=seed_harvest"}},
+		{"linkage without seeding", []string{"platform.linkage.window_days=5", noSeed}, "platform.linkage: no merchant has seed_harvest seeding", []string{"merchants.spring_jacket.strategy.matrix.growth-reach-tail-short_video.contract=seed_harvest"}},
+		{"harvest without seeding", []string{noSeed}, "growth-live_seller-waist-live.contract: seed_harvest live content harvests", []string{"merchants.spring_jacket.strategy.matrix.growth-reach-tail-short_video.contract=seed_harvest"}},
 		{"empty pool", []string{"creators.generate.tiers.waist=0", "creators.generate.tiers.koc=0.745"}, "no creator of type trend_setter and tier waist", nil},
 		{"pool smaller than count", []string{"merchants.crunchy_snacks.strategy.matrix.any-reach-koc-short_video.count=5000"}, "exceeds the expected pool", nil},
 		{"unaffordable cell", []string{"merchants.spring_jacket.budget.creator_fees=100"}, "no cooperation is affordable", nil},
