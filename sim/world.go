@@ -1252,7 +1252,7 @@ func (w *world) initCampaigns() {
 // with probability partnerCustomer·τ, else aware (a1) with probability
 // partnerAware·τ (never lowering its drawn stage).
 const (
-	partnerCustomer = 0.2
+	partnerCustomer = 0.1
 	partnerAware    = 0.5
 )
 
