@@ -487,7 +487,7 @@ func (w *world) buildPaid(d int) {
 		tot := 0.0
 		for k := range t.items {
 			if int(t.items[k].merchant) == m && t.items[k].coop >= 0 {
-				tot += t.items[k].w
+				tot += w.adWeight(k)
 			}
 		}
 		if !(tot > 0) {
@@ -527,8 +527,9 @@ func (w *world) buildPaid(d int) {
 		wts := t.weights[:0]
 		for k := range t.items {
 			if int(t.items[k].merchant) == m && t.items[k].coop >= 0 {
-				t.lines = append(t.lines, paidLine{item: int32(k), merchant: int32(m), coop: -1, stageMask: mer.stageMask, planned: t.merPlanned[m] * t.items[k].w / tot})
-				wts = append(wts, t.items[k].w)
+				aw := w.adWeight(k)
+				t.lines = append(t.lines, paidLine{item: int32(k), merchant: int32(m), coop: -1, stageMask: mer.stageMask, planned: t.merPlanned[m] * aw / tot})
+				wts = append(wts, aw)
 			}
 		}
 		t.weights = wts[:0]
@@ -693,4 +694,18 @@ func (w *world) paidCells(m int, cells []paidCell) []paidCell {
 		return a.order - b.order
 	})
 	return cells
+}
+
+// adWeight is item k's share of its merchant's paid impressions: its
+// weight × its mean order probability at a3 over the groups (the ad
+// platform's delivery favours the creatives that convert, so paid traffic
+// is not diluted over many weak pieces of content).
+func (w *world) adWeight(k int) float64 {
+	t := &w.day
+	G := w.G
+	p := 0.0
+	for g := 0; g < G; g++ {
+		p += float64(t.resp[(k*G+g)*respStride+3])
+	}
+	return t.items[k].w * p / float64(max(1, G))
 }
