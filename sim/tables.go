@@ -264,6 +264,7 @@ func (w *world) buildTrendItems(d int) {
 				it.value = pr.price
 				it.marginV = pr.price * pr.margin
 				it.refundRate = pr.refundRate
+				it.cycle = int32(pr.cycle)
 				it.fact = factAlliance
 				it.dims = w.dimsOf(int32(m), -1, -1, int8(fShortVideo), kCPS, it.fact, int16(j), -1)
 				t.items = append(t.items, it)
