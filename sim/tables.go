@@ -16,7 +16,7 @@ import (
 // (merged: same creator, product, format and contract), the merchant's own
 // store or live room, or a trend's pool of submissions (merchant −1).
 type item struct {
-	coop                int32 // index in world.coops (−1: trend pool)
+	coop                int32 // index in world.coops (−1: trend content, see buildTrendItems)
 	merchant, product   int32
 	creator             int32
 	format, contract    uint8
