@@ -132,6 +132,13 @@ func (rd *reportData) markdown() []byte {
 	fmt.Fprintf(&b, "%s.\n\n", mdEscape(rd.provenance()))
 	fmt.Fprintf(&b, "> %s\n\n", NoiseNote)
 	rd.answerMarkdown(&b)
+	if len(s.Warnings) > 0 {
+		b.WriteString("## Warnings\n\nThese fields of the scenario cannot act in this run:\n\n")
+		for _, w := range s.Warnings {
+			fmt.Fprintf(&b, "- %s: %s\n", mdCode(w.Path), mdEscape(w.Message))
+		}
+		b.WriteString("\n")
+	}
 	if len(s.Variants) > 0 {
 		b.WriteString("## Verdicts\n\n")
 		for i := range s.Variants {
@@ -261,6 +268,11 @@ table{display:block;overflow-x:auto;max-width:100%}
 {{end}}</tbody>
 </table>
 {{end}}{{end}}
+{{if .Warnings}}<h2>Warnings</h2>
+<p>These fields of the scenario cannot act in this run:</p>
+<ul id="warnings">
+{{range .Warnings}}<li><code>{{.Path}}</code>: {{.Message}}</li>
+{{end}}</ul>{{end}}
 {{if .Variants}}<h2>Verdicts</h2>
 <ul id="verdicts">
 {{range .Variants}}<li><strong>{{.Name}}</strong> vs {{$.Baseline}}: {{.Verdict}}</li>

@@ -240,7 +240,7 @@ func EstimateMemory(sc *scenarios.Scenario) uint64 {
 	}
 	D := float64(max(1, sc.Platform.CreatorGrowth.DormantAfterDays))
 	G0 := float64(len(sc.Population.Groups))
-	perCreator := 130 + 8*D + 4*20 + 24*G0 + G0/8 // + per-group follow alias (8 B) with its build scratch (16 B) and live-column bits
+	perCreator := 130 + 16*D + 4*20 + 24*G0 + G0/8 // + per-group follow alias (8 B) with its build scratch (16 B) and live-column bits
 	// Content items and tables: a generous bound on live cooperations.
 	items := 64.0 * M * float64(max(1, len(sc.Trends)+1))
 	for _, m := range sc.Merchants {
