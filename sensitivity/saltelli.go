@@ -304,7 +304,7 @@ func (d *SaltelliDesign) Analyze(y [][]float64, n, resamples int) (*SobolIndices
 	full := newEstimate(D, d.SecondOrder)
 	sd.estimate(nil, full)
 	if !(full.v > 0) {
-		return nil, fmt.Errorf("sensitivity: the output does not vary with the factors (variance %g after removing noise); indices are undefined", full.v)
+		return nil, fmt.Errorf("sensitivity: the output's variance due to the factors is %g (variance of the replication means minus the noise's σ²/R): the factors' effect is not distinguishable from noise or absent; indices are undefined (more replications or a larger N may resolve it)", full.v)
 	}
 	res := &SobolIndices{N: n, Replications: sd.r, Resamples: resamples,
 		S1: make([]Index, D), ST: make([]Index, D), RawS1: full.rawS1, RawST: full.rawST,

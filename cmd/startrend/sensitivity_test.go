@@ -16,7 +16,7 @@ import (
 // with the stop rule on so that the Sobol design is extended.
 func tinySensitivity() []string {
 	return []string{
-		"--set", "population.users=200", "--set", "horizon_days=12", "--set", "warmup_days=0",
+		"--set", "population.users=1000", "--set", "horizon_days=20", "--set", "warmup_days=0",
 		"--set", "campaigns.super_value.window=[2, 5]", "--set", "creators.generate.count=40",
 		"--set", "sensitivity.parameters=[{path: platform.cpm, min: 20, max: 80}, {path: platform.base_rates.o_a1, min: 0.025, max: 0.1}, {path: platform.decay_days.a1, min: 7, max: 28}]",
 		"--set", "sensitivity.kpis=[gmv, roi, merchant.glow_beauty.gmv]",
