@@ -55,7 +55,22 @@ type sweepDir struct {
 	points   []sweepPoint
 	variants []string
 	metrics  []string
+	// total is the number of points in the sweep; points holds every
+	// stride-th of them (all when total ≤ maxReportPoints), so the report's
+	// memory does not grow with the sweep. best holds the best point of each
+	// output over all points.
+	total, stride int
+	best          map[string]bestPoint
 }
+
+type bestPoint struct {
+	point  int
+	labels []string
+	est    sim.Estimate
+}
+
+// maxReportPoints bounds the points a report holds and plots.
+const maxReportPoints = 2000
 
 type sweepPoint struct {
 	labels []string
@@ -140,6 +155,22 @@ func (sd *sweepDir) readPaired(dir string, ref int) error {
 	return nil
 }
 
+// countLines counts the newlines of f from its current offset.
+func countLines(f *os.File) (int, error) {
+	buf := make([]byte, 1<<16)
+	n := 0
+	for {
+		k, err := f.Read(buf)
+		n += bytes.Count(buf[:k], []byte{'\n'})
+		if err == io.EOF {
+			return n, nil
+		}
+		if err != nil {
+			return n, err
+		}
+	}
+}
+
 func readSweepDir(dir string) (*sweepDir, error) {
 	b, err := os.ReadFile(filepath.Join(dir, "store.json"))
 	if err != nil {
@@ -165,6 +196,19 @@ func readSweepDir(dir string) (*sweepDir, error) {
 		return nil, err
 	}
 	defer f.Close()
+	// Count the points first (one line per point and output).
+	lines, err := countLines(f)
+	if err != nil {
+		return nil, err
+	}
+	if len(sd.Outputs) > 0 {
+		sd.total = max(0, lines-1) / len(sd.Outputs)
+	}
+	sd.stride = max(1, (sd.total+maxReportPoints-1)/maxReportPoints)
+	sd.best = map[string]bestPoint{}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return nil, err
+	}
 	r := csv.NewReader(f)
 	r.ReuseRecord = true
 	if _, err := r.Read(); err != nil {
@@ -193,10 +237,19 @@ func readSweepDir(dir string) (*sweepDir, error) {
 			return nil, fmt.Errorf("points.csv: %d fields, expected %d", len(rec), 1+nc+7)
 		}
 		p, err := strconv.Atoi(rec[0])
-		if err != nil || p > len(sd.points) {
+		if err != nil || p < 0 || p/sd.stride > len(sd.points) {
 			return nil, fmt.Errorf("points.csv: point %q out of order", rec[0])
 		}
-		if p == len(sd.points) {
+		n, _ := strconv.Atoi(rec[1+nc+2])
+		key := rec[1+nc] + "\x00" + rec[1+nc+1]
+		e := sim.Estimate{N: n, Mean: num(rec[1+nc+3]), SD: num(rec[1+nc+4]), Lo: num(rec[1+nc+5]), Hi: num(rec[1+nc+6])}
+		if b, ok := sd.best[key]; finite(e.Mean) && (!ok || e.Mean > b.est.Mean) {
+			sd.best[key] = bestPoint{point: p, labels: slices.Clone(rec[1 : 1+nc]), est: e}
+		}
+		if p%sd.stride != 0 {
+			continue
+		}
+		if p/sd.stride == len(sd.points) {
 			pt := sweepPoint{est: map[string]sim.Estimate{}}
 			for j := 0; j < nc; j++ {
 				pt.labels = append(pt.labels, rec[1+j])
@@ -208,8 +261,7 @@ func readSweepDir(dir string) (*sweepDir, error) {
 			}
 			sd.points = append(sd.points, pt)
 		}
-		n, _ := strconv.Atoi(rec[1+nc+2])
-		sd.points[p].est[rec[1+nc]+"\x00"+rec[1+nc+1]] = sim.Estimate{N: n, Mean: num(rec[1+nc+3]), SD: num(rec[1+nc+4]), Lo: num(rec[1+nc+5]), Hi: num(rec[1+nc+6])}
+		sd.points[p/sd.stride].est[key] = e
 	}
 	return &sd, nil
 }
@@ -254,7 +306,7 @@ func WriteSweepReport(dir string, opt SweepOptions) error {
 	nc := len(sd.Columns)
 	grid2 := nc == 2 && isGrid(sd)
 	ref := -1
-	if nc == 1 && len(sd.points) > 1 {
+	if nc == 1 && len(sd.points) > 1 && sd.stride == 1 {
 		ref = 0
 		for i, p := range sd.points {
 			if p.x[0] < sd.points[ref].x[0] {
@@ -524,25 +576,23 @@ func sweepReportText(sd *sweepDir, kpis []string, label func(string) string, spe
 		cols = append(cols, "`"+c.Name+"`")
 	}
 	fmt.Fprintf(&md, "%d points over %s; variants: %s. Means with 95%% CIs over replications; every point uses the same random streams per replication (common random numbers). Data: `rows.parquet` / `rows.csv` (one row per run and KPI), `points.csv` (per point).\n\n",
-		len(sd.points), strings.Join(cols, ", "), strings.Join(sd.variants, ", "))
+		sd.total, strings.Join(cols, ", "), strings.Join(sd.variants, ", "))
+	if sd.stride > 1 {
+		fmt.Fprintf(&md, "The figures and the table show every %d-th point (%d of %d); the best points are over all of them.\n\n", sd.stride, len(sd.points), sd.total)
+	}
 	type best struct{ Variant, KPI, Point, Value string }
 	var bests []best
 	md.WriteString("## Best point per KPI\n\n| variant | KPI | best point | mean [95% CI] |\n|---|---|---|---|\n")
 	for _, v := range sd.variants {
 		for _, k := range kpis {
-			bi, bv := -1, math.Inf(-1)
-			for i, p := range sd.points {
-				if e := p.est[v+"\x00"+k]; finite(e.Mean) && e.Mean > bv {
-					bi, bv = i, e.Mean
-				}
-			}
-			if bi < 0 {
+			bp, ok := sd.best[v+"\x00"+k]
+			if !ok {
 				continue
 			}
-			e := sd.points[bi].est[v+"\x00"+k]
+			e := bp.est
 			var at []string
 			for j, c := range sd.Columns {
-				at = append(at, c.Name+" = "+sd.points[bi].labels[j])
+				at = append(at, c.Name+" = "+bp.labels[j])
 			}
 			b := best{v, label(k), strings.Join(at, ", "), fmt.Sprintf("%s [%s, %s]", human(e.Mean), human(e.Lo), human(e.Hi))}
 			bests = append(bests, b)
@@ -608,10 +658,10 @@ func sweepReportText(sd *sweepDir, kpis []string, label func(string) string, spe
 	var rows []row
 	for i, p := range sd.points {
 		if i >= maxRows {
-			fmt.Fprintf(&md, "\n… %d more points in points.csv.\n", len(sd.points)-maxRows)
+			fmt.Fprintf(&md, "\n… %d more points in points.csv.\n", sd.total-maxRows*sd.stride)
 			break
 		}
-		r := row{Cells: []string{strconv.Itoa(i)}}
+		r := row{Cells: []string{strconv.Itoa(i * sd.stride)}}
 		r.Cells = append(r.Cells, p.labels...)
 		for _, k := range kpis {
 			e := p.est[sd.variants[0]+"\x00"+k]
@@ -638,7 +688,7 @@ func sweepReportText(sd *sweepDir, kpis []string, label func(string) string, spe
 	}
 	var html bytes.Buffer
 	sweepTemplate.Execute(&html, map[string]any{"Scenario": sd.Scenario, "Intro": strings.SplitN(md.String(), "\n\n", 3)[1],
-		"Best": bests, "Figures": figs, "PairedTitle": pairedTitle, "PairedHead": pairedHead, "PairedRows": pairedRows, "Head": head, "Rows": rows, "More": max(0, len(sd.points)-maxRows)})
+		"Best": bests, "Figures": figs, "PairedTitle": pairedTitle, "PairedHead": pairedHead, "PairedRows": pairedRows, "Head": head, "Rows": rows, "More": max(0, sd.total-maxRows*sd.stride)})
 	return md.Bytes(), html.Bytes()
 }
 
