@@ -133,7 +133,6 @@ func shrink(args []string) []string {
 	return out
 }
 
-
 var yamlBlock = regexp.MustCompile("(?s)## A scenario.*?```yaml\n(.*?)```")
 
 // TestReadmeTour runs every startrend command line of the README, shrunk,
