@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/startrend/startrend/internal/outdir"
 	"io"
 	"math"
 	"os"
@@ -228,7 +229,7 @@ func Open(dir string, spec Spec, opt Options) (*Store, error) {
 	case !errors.Is(err, os.ErrNotExist):
 		return nil, err
 	}
-	if ents, err := os.ReadDir(dir); err == nil && len(ents) > 0 {
+	if ents, err := os.ReadDir(dir); err == nil && len(ents) > 0 && !(len(ents) == 1 && ents[0].Name() == outdir.MarkerFile) {
 		return nil, fmt.Errorf("%s exists and is not a run store (no %s); not writing into it", dir, FileManifest)
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"github.com/startrend/startrend/internal/outdir"
 	"io"
 	"os"
 	"path/filepath"
@@ -52,7 +53,7 @@ func cmdMerge(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		}
 	}
 	start := time.Now()
-	st, err := reports.Stage(*out)
+	st, err := outdir.Begin(*out, outdir.Merge, true) // replacing a sweep was checked above
 	if err != nil {
 		fmt.Fprintf(stderr, "startrend merge: %v\n", err)
 		return exitFailure

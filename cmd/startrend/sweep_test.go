@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"github.com/startrend/startrend/internal/outdir"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -26,8 +27,8 @@ func treeFiles(t *testing.T, dir string) map[string][]byte {
 			return err
 		}
 		rel, _ := filepath.Rel(dir, p)
-		if rel == "run.json" {
-			return nil
+		if rel == "run.json" || filepath.Base(rel) == outdir.MarkerFile {
+			return nil // the marker says how the directory was written
 		}
 		b, err := os.ReadFile(p)
 		out[rel] = b
