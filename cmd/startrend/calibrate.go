@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/startrend/startrend/calibrate"
+	"github.com/startrend/startrend/experiments"
 	"github.com/startrend/startrend/internal/outdir"
 	"github.com/startrend/startrend/reports"
 	"github.com/startrend/startrend/scenarios"
@@ -22,7 +24,7 @@ import (
 
 const calibrateJournalFile = "runs.jsonl"
 
-const calibrateUsage = "calibrate SCENARIO.yaml [-o DIR] [--runs N] [--method smm|abc-smc] [--workers N] [--resume] [--force] [--emit-scenario FILE] [--set PATH=VALUE ...]"
+const calibrateUsage = "calibrate SCENARIO.yaml [-o DIR] [--runs N] [--method smm|abc-smc] [--workers N] [--resume] [--shard i/n --journal FILE ...] [--force] [--emit-scenario FILE] [--set PATH=VALUE ...]"
 
 const calibrateHelp = `Fits the fields listed in the scenario's calibrate block so that the
 simulated targets reproduce the observed ones, and reports how well each
@@ -54,6 +56,13 @@ calibrate.json (the fit), report.md, report.html, plots/ and runs.jsonl, the
 journal of completed runs: after an interruption (exit status 130),
 --resume continues and ends with the fit an uninterrupted run gives, for any
 --workers.
+
+--shard i/n splits every batch's runs over n processes (or machines):
+each simulates the runs whose index in the batch is i mod n and stops with
+exit status 3 when the batch needs the others'. Run every shard again with
+--resume and --journal naming the other shards' runs.jsonl files; each
+round goes one batch further, and the shard whose round completes the
+calibration writes the fit — the same fit one process computes.
 
 --emit-scenario FILE writes the fitted scenario: it extends the original
 with the fitted values (4 significant digits) and drops the calibrate block.`
@@ -320,6 +329,9 @@ func cmdCalibrate(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	method := fs.String("method", "", "smm or abc-smc (default: calibrate.method)")
 	workers := fs.Int("workers", 0, "runs simulated in parallel (default: all CPUs); the fit does not depend on it")
 	resume := fs.Bool("resume", false, "continue from DIR/"+calibrateJournalFile)
+	shardSpec := fs.String("shard", "", "simulate only this share `i/n` of every batch's runs (see 'startrend help calibrate')")
+	var imports stringsFlag
+	fs.Var(&imports, "journal", "also load the runs of another shard's journal `FILE` (repeatable; copied into DIR's)")
 	force := fs.Bool("force", false, "replace an existing calibration in DIR")
 	emit := fs.String("emit-scenario", "", "write the fitted scenario to `FILE`")
 	quiet := fs.Bool("quiet", false, "no progress on stderr")
@@ -332,6 +344,11 @@ func cmdCalibrate(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	}
 	if *workers < 0 || *runs < 0 {
 		fmt.Fprintln(stderr, "startrend calibrate: --workers and --runs must be ≥ 0")
+		return exitUsage
+	}
+	shard, err := experiments.ParseShard(*shardSpec)
+	if err != nil {
+		fmt.Fprintf(stderr, "startrend calibrate: --shard: %v\n", err)
 		return exitUsage
 	}
 	sc, ok := loadScenario(ctx, pos, sets, stderr)
@@ -425,7 +442,6 @@ func cmdCalibrate(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	}
 	arms := len(cs.arms)
 	var cal *calibrate.Calibration
-	var err error
 	switch cb.Method {
 	case "smm":
 		R := cb.Replications
@@ -495,6 +511,17 @@ func cmdCalibrate(ctx context.Context, args []string, stdout, stderr io.Writer) 
 			return exitUsage
 		}
 	}
+	for _, f := range imports {
+		rf, err := os.Open(f)
+		if err == nil {
+			err = journal.Import(f, rf)
+			rf.Close()
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "startrend calibrate: --journal: %v\n", err)
+			return exitUsage
+		}
+	}
 	// Probe: the scenario as written, replication 0 (the SMM pilot's first
 	// run, so it is not wasted): every target must be defined.
 	probe, err := journal.Simulate(ctx, []calibrate.Run{{Theta: start, Rep: 0}})
@@ -527,7 +554,11 @@ func cmdCalibrate(ctx context.Context, args []string, stdout, stderr io.Writer) 
 
 	startT := time.Now()
 	prog := newProgress(stderr, "calibrating "+sc.Name+" ("+cb.Method+")", *quiet)
-	res, err := cal.Run(ctx, journal, func(p calibrate.Progress) {
+	var runner calibrate.Simulator = journal
+	if !shard.Whole() {
+		runner = &shardSim{j: journal, shard: shard}
+	}
+	res, err := cal.Run(ctx, runner, func(p calibrate.Progress) {
 		prog.Update(p.Runs*arms, budget)
 		prog.SetLabel(fmt.Sprintf("%s %d, %s %.4g", p.Phase, p.Generation, map[bool]string{true: "best Q", false: "tolerance"}[cb.Method == "smm"], p.Best))
 	})
@@ -536,6 +567,11 @@ func cmdCalibrate(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		if ctx.Err() != nil {
 			fmt.Fprintf(stderr, "startrend calibrate: interrupted; %d completed runs are in %s; continue with --resume\n", journal.Len(), jpath)
 			return exitInterrupted
+		}
+		if errors.Is(err, errShardWait) {
+			fmt.Fprintf(stderr, "startrend calibrate: shard %s simulated its share of batch %d; the batch needs the other shards' runs: run every shard again with --resume --journal OTHER_DIR/%s\n", shard, runner.(*shardSim).batch, calibrateJournalFile)
+			fmt.Fprintln(stdout, dir)
+			return exitShardWait
 		}
 		fmt.Fprintf(stderr, "startrend calibrate: %v\n", err)
 		return exitFailure
@@ -734,6 +770,49 @@ func posText(p scenarios.Pos) string {
 		return fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Col)
 	}
 	return p.File
+}
+
+// exitShardWait is the status of a shard that did its share of a batch and
+// needs the other shards' runs before the calibration can go on.
+const exitShardWait = 3
+
+var errShardWait = errors.New("calibrate: waiting for the other shards")
+
+// shardSim simulates, of every batch, the runs whose index in the batch
+// belongs to the shard (index mod n = i). A batch whose other runs are not
+// in the journal yet stops the calibration: every shard does its share of
+// the same batch (the calibration is replayed from the journal up to it),
+// the shards exchange journals (--journal), and the next round goes one
+// batch further. The fit is the one a single process computes: the batches
+// depend only on the runs' outputs, never on who simulated them.
+type shardSim struct {
+	j     *calibrate.Journal
+	shard experiments.Shard
+	batch int
+}
+
+func (s *shardSim) Simulate(ctx context.Context, runs []calibrate.Run) ([][]float64, error) {
+	s.batch++
+	var mine []calibrate.Run
+	others := false
+	for k, r := range runs {
+		switch {
+		case s.j.Has(r):
+		case s.shard.Contains(uint64(k)):
+			mine = append(mine, r)
+		default:
+			others = true
+		}
+	}
+	if len(mine) > 0 {
+		if _, err := s.j.Simulate(ctx, mine); err != nil {
+			return nil, err
+		}
+	}
+	if others {
+		return nil, errShardWait
+	}
+	return s.j.Simulate(ctx, runs)
 }
 
 // smmStep is the finite-difference step of the Jacobian as a fraction of
