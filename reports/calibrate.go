@@ -97,9 +97,14 @@ func calibrateSummary(in CalibrateInput) string {
 	for _, p := range r.Params {
 		ident[p.Verdict]++
 	}
-	return fmt.Sprintf("%s fit of %d parameters to %d targets in %d runs (%d arm(s) each): %d of %d targets within tolerance; %d parameters identified, %d weakly identified, %d not identified by these targets.",
+	s := fmt.Sprintf("%s fit of %d parameters to %d targets in %d runs (%d arm(s) each): %d of %d targets within tolerance; %d parameters identified, %d weakly identified, %d not identified by these targets.",
 		strings.ToUpper(r.Method), len(r.Params), len(r.Targets), r.Runs, in.Arms, within, len(r.Targets),
 		ident[calibrate.Identified], ident[calibrate.WeaklyIdentified], ident[calibrate.NotIdentified])
+	if r.Method == "smm" && r.Distance > 4*float64(len(r.Targets)) {
+		s += fmt.Sprintf(" The fit does not reproduce the targets (distance %s for %d targets, about %s squared standard errors each): within these bounds the model cannot reach them all, or the search needs more runs.",
+			num(r.Distance), len(r.Targets), num(r.Distance/float64(len(r.Targets))))
+	}
+	return s
 }
 
 func targetRows(r *calibrate.Result) [][]string {
