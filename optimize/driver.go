@@ -114,7 +114,20 @@ func ResumeMethod(space Space, cp *Checkpoint) (Method, error) {
 	if cp == nil {
 		return nil, errors.New("optimize: nil checkpoint")
 	}
-	return Restore(space, cp.State)
+	if err := space.Validate(); err != nil {
+		return nil, err
+	}
+	if err := cp.Validate(space); err != nil {
+		return nil, err
+	}
+	m, err := Restore(space, cp.State)
+	if err != nil {
+		return nil, err
+	}
+	if m.Name() != cp.Method {
+		return nil, fmt.Errorf("optimize: checkpoint names method %q, its state is %q", cp.Method, m.Name())
+	}
+	return m, nil
 }
 
 // Result is what Run found.

@@ -46,8 +46,11 @@ const (
 	NameNelderMead = "neldermead"
 )
 
-// Names lists the method names, for help texts.
-var Names = []string{NameCMAES, NameDiscrete, NameRandom, NameNelderMead}
+// MethodNames lists the method names New knows, for help texts (a new
+// slice on each call).
+func MethodNames() []string {
+	return []string{NameCMAES, NameDiscrete, NameRandom, NameNelderMead}
+}
 
 // Config holds the settings of every method; each method reads the fields
 // it documents and ignores the others. The zero value (plus a Seed) gives
@@ -113,7 +116,7 @@ func New(name string, space Space, cfg Config) (Method, error) {
 	case NameNelderMead, "nelder-mead", "nm":
 		return NewNelderMead(space, cfg)
 	}
-	return nil, fmt.Errorf("optimize: unknown method %q (known: %v)", name, Names)
+	return nil, fmt.Errorf("optimize: unknown method %q (known: %v)", name, MethodNames())
 }
 
 // Restore rebuilds a method from its State on the same space.
@@ -134,6 +137,7 @@ func Restore(space Space, state []byte) (Method, error) {
 	var m interface {
 		Method
 		restore(space Space, state []byte) error
+		validate() error
 	}
 	switch head.Method {
 	case NameCMAES:
@@ -148,6 +152,9 @@ func Restore(space Space, state []byte) (Method, error) {
 		return nil, fmt.Errorf("optimize: unknown method %q in state", head.Method)
 	}
 	if err := m.restore(space, state); err != nil {
+		return nil, fmt.Errorf("optimize: restoring %s: %w", head.Method, err)
+	}
+	if err := m.validate(); err != nil {
 		return nil, fmt.Errorf("optimize: restoring %s: %w", head.Method, err)
 	}
 	return m, nil

@@ -8,7 +8,6 @@ import (
 
 	"github.com/sourcegraph/conc/iter"
 	"github.com/startrend/startrend/stats"
-	"gonum.org/v1/gonum/stat/distuv"
 )
 
 // RaceOptions control Race.
@@ -174,14 +173,9 @@ func Race(ctx context.Context, n int, evalRep func(ctx context.Context, i, rep i
 	for i := range res.Entries {
 		e := &res.Entries[i]
 		v := vals[i]
-		e.Index, e.N, e.PValue = i, len(v), math.NaN()
-		m, sd := mean(v), stddev(v)
-		e.Mean, e.SD = m, sd
-		h := math.NaN()
-		if e.N > 1 {
-			h = distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(e.N - 1)}.Quantile(0.5+opts.Confidence/2) * sd / math.Sqrt(float64(e.N))
-		}
-		e.CILo, e.CIHi = e.Mean-h, e.Mean+h
+		est := stats.MeanCI(v, opts.Confidence)
+		e.Index, e.N, e.PValue = i, est.N, math.NaN()
+		e.Mean, e.SD, e.CILo, e.CIHi = est.Mean, est.SD, est.Lo, est.Hi
 	}
 	return res, nil
 }
@@ -192,16 +186,4 @@ func mean(v []float64) float64 {
 		s += x
 	}
 	return s / float64(len(v))
-}
-
-func stddev(v []float64) float64 {
-	if len(v) < 2 {
-		return 0
-	}
-	m := mean(v)
-	s := 0.0
-	for _, x := range v {
-		s += (x - m) * (x - m)
-	}
-	return math.Sqrt(s / float64(len(v)-1))
 }

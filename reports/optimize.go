@@ -12,7 +12,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/startrend/startrend/optimize"
+	"github.com/startrend/startrend/strategy"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
@@ -21,12 +21,12 @@ import (
 
 // WriteOptimize draws the optimisation plots into dir/plots
 // (optimize_convergence, optimize_allocation, optimize_frontier,
-// optimize_candidates; .png and .svg) from an optimize.Outcome and adds an
+// optimize_candidates; .png and .svg) from an strategy.Outcome and adds an
 // "Optimisation" section with them to dir's report.md and report.html
 // (before their Provenance section), so the reports of a run directory
 // written by `startrend optimize` show the decision, its evidence and the
 // plots.
-func WriteOptimize(dir string, out *optimize.Outcome, opt ReportOptions) error {
+func WriteOptimize(dir string, out *strategy.Outcome, opt ReportOptions) error {
 	th, err := newTheme(opt.Font)
 	if err != nil {
 		return err
@@ -67,7 +67,7 @@ func insertSection(file, marker string, section []byte) error {
 	return os.WriteFile(file, nb.Bytes(), 0o644)
 }
 
-func statText(s optimize.Stat) string {
+func statText(s strategy.Stat) string {
 	if !finite(float64(s.Mean)) {
 		return "n/a"
 	}
@@ -77,7 +77,7 @@ func statText(s optimize.Stat) string {
 	return fmt.Sprintf("%s [%s, %s]", human(float64(s.Mean)), human(float64(s.CILo)), human(float64(s.CIHi)))
 }
 
-func pairedText(p *optimize.Paired) string {
+func pairedText(p *strategy.Paired) string {
 	if p == nil {
 		return "n/a"
 	}
@@ -90,15 +90,15 @@ func pairedText(p *optimize.Paired) string {
 
 // optimizeRows are the candidates shown in the tables: the winner, then
 // the runners-up.
-func optimizeRows(out *optimize.Outcome) []optimize.Candidate {
-	var rows []optimize.Candidate
+func optimizeRows(out *strategy.Outcome) []strategy.Candidate {
+	var rows []strategy.Candidate
 	if out.Best != nil {
 		rows = append(rows, *out.Best)
 	}
 	return append(rows, out.RunnersUp...)
 }
 
-func optimizeMarkdown(out *optimize.Outcome, figs []figure) []byte {
+func optimizeMarkdown(out *strategy.Outcome, figs []figure) []byte {
 	var b bytes.Buffer
 	b.WriteString("## Optimisation\n\n")
 	if !out.Complete {
@@ -170,7 +170,7 @@ var optimizeTemplate = template.Must(template.New("opt").Parse(`<h2 id="optimisa
 {{range .Figures}}<figure id="fig-{{.Name}}"><img src="plots/{{.Name}}.png" width="{{.W}}" height="{{.H}}" alt="{{.Caption}}"><figcaption>{{.Caption}} <a href="plots/{{.Name}}.svg">SVG</a></figcaption></figure>
 {{end}}`))
 
-func optimizeHTML(out *optimize.Outcome, figs []figure) ([]byte, error) {
+func optimizeHTML(out *strategy.Outcome, figs []figure) ([]byte, error) {
 	rows := optimizeRows(out)
 	var labels []string
 	for _, c := range rows {
@@ -212,7 +212,7 @@ func optimizeHTML(out *optimize.Outcome, figs []figure) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-func optimizePlots(th *theme, out *optimize.Outcome) []plotSpec {
+func optimizePlots(th *theme, out *strategy.Outcome) []plotSpec {
 	var specs []plotSpec
 	obj := out.Objective
 	if out.Search != nil && len(out.Search.Convergence) > 0 {
@@ -221,7 +221,7 @@ func optimizePlots(th *theme, out *optimize.Outcome) []plotSpec {
 			Caption: fmt.Sprintf("Best %s so far (one evaluation of %d replications, common random numbers per generation) against simulator runs, for the search%s; the baseline's race mean for reference.", obj, out.Replications, map[bool]string{true: " and random search at equal budget", false: ""}[out.Random != nil]),
 			Make: func() *plot.Plot {
 				p := th.newPlot("Convergence", "simulator runs", obj)
-				addConv := func(pr *optimize.PhaseResult, c color.RGBA, label string) {
+				addConv := func(pr *strategy.PhaseResult, c color.RGBA, label string) {
 					pts := make(plotter.XYs, len(pr.Convergence))
 					for i, cp := range pr.Convergence {
 						pts[i].X, pts[i].Y = float64(cp.Runs), float64(cp.Best)
@@ -333,7 +333,7 @@ func optimizePlots(th *theme, out *optimize.Outcome) []plotSpec {
 
 // allocation sums money (unit cost × value) per group for the baseline and
 // the winner; without money decisions, the values themselves.
-func allocation(out *optimize.Outcome) (groups []string, base, best map[string]float64) {
+func allocation(out *strategy.Outcome) (groups []string, base, best map[string]float64) {
 	base, best = map[string]float64{}, map[string]float64{}
 	money := false
 	for _, d := range out.Decisions {

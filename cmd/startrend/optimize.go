@@ -4,8 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
+	"github.com/startrend/startrend/internal/outdir"
 	"io"
+	iofs "io/fs"
 	"math"
 	"os"
 	"path/filepath"
@@ -18,6 +21,7 @@ import (
 	"github.com/startrend/startrend/reports"
 	"github.com/startrend/startrend/scenarios"
 	"github.com/startrend/startrend/sim"
+	"github.com/startrend/startrend/strategy"
 )
 
 const optimizeCheckpointFile = "checkpoint.json"
@@ -61,7 +65,7 @@ func cmdOptimize(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	resume := fs.Bool("resume", false, "continue from DIR/checkpoint.json")
 	emit := fs.String("emit-scenario", "", "write the optimised strategy as a scenario `FILE`")
 	randomArm := fs.Bool("random-arm", false, "also run random search with the same budget, as a reference (shares --evals)")
-	method := fs.String("method", "", "search method: "+strings.Join(optimize.Names, ", ")+" (default: optimize.method)")
+	method := fs.String("method", "", "search method: "+strings.Join(optimize.MethodNames(), ", ")+" (default: optimize.method)")
 	force := fs.Bool("force", false, "replace an existing result or checkpoint in DIR")
 	quiet := fs.Bool("quiet", false, "no progress on stderr")
 	font := fs.String("font", "", "TTF/OTF/TTC `FILE` for plot text (CJK names)")
@@ -75,6 +79,12 @@ func cmdOptimize(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		fmt.Fprintln(stderr, "startrend optimize: --workers and --evals must be ≥ 0")
 		return exitUsage
 	}
+	evalsSet := false
+	fs.Visit(func(f *flag.Flag) { evalsSet = evalsSet || f.Name == "evals" })
+	if evalsSet && *evals == 0 {
+		fmt.Fprintln(stderr, "startrend optimize: --evals 0: the budget must be at least 1 simulator run (leave --evals out for the block's optimize.evals)")
+		return exitUsage
+	}
 	sc, ok := loadScenario(ctx, pos, sets, stderr)
 	if !ok {
 		return exitUsage
@@ -85,15 +95,15 @@ func cmdOptimize(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	}
 	var locate func(string) (string, int, int, bool)
 	if data, err := safeio.ReadRegular(pos[0], safeio.ScenarioLimit, "scenario file"); err == nil {
-		locate = optimize.LocateYAML(pos[0], data)
+		locate = strategy.LocateYAML(pos[0], data)
 	}
-	p, err := optimize.NewProblem(sc, optimize.ProblemOptions{Locate: locate})
+	p, err := strategy.NewProblem(sc, strategy.ProblemOptions{Locate: locate})
 	if err != nil {
 		printLoadError(stderr, err)
 		return exitUsage
 	}
-	if *method != "" && !contains(optimize.Names, *method) {
-		fmt.Fprintf(stderr, "startrend optimize: unknown --method %q (known: %s)\n", *method, strings.Join(optimize.Names, ", "))
+	if *method != "" && !contains(optimize.MethodNames(), *method) {
+		fmt.Fprintf(stderr, "startrend optimize: unknown --method %q (known: %s)\n", *method, strings.Join(optimize.MethodNames(), ", "))
 		return exitUsage
 	}
 	dir := *out
@@ -101,28 +111,41 @@ func cmdOptimize(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		dir = filepath.Join("out", safeDirName(sc.Name)+"-optimize")
 	}
 	cpPath := filepath.Join(dir, optimizeCheckpointFile)
-	var state *optimize.SolveState
+	var state *strategy.SolveState
+	reportRuns := 2 * sc.Replications
 	if *resume {
 		b, err := safeio.ReadRegular(cpPath, safeio.CheckpointLimit, "checkpoint")
 		if err != nil {
 			fmt.Fprintf(stderr, "startrend optimize: --resume: %v\n", err)
-			return exitFailure
+			if errors.Is(err, iofs.ErrNotExist) {
+				fmt.Fprintf(stderr, "startrend optimize: nothing to resume in %s: run the same command without --resume\n", dir)
+			}
+			return exitUsage
 		}
-		state = new(optimize.SolveState)
-		if err := json.Unmarshal(b, state); err != nil {
-			fmt.Fprintf(stderr, "startrend optimize: --resume: %s: %v\n", cpPath, err)
-			return exitFailure
+		state, err = strategy.UnmarshalSolveState(b, p, strategy.SolveOptions{Method: *method, Evals: *evals, ReportRuns: reportRuns, RandomArm: *randomArm})
+		if err != nil {
+			fmt.Fprintf(stderr, "startrend optimize: --resume: %s refused: %v\n", cpPath, err)
+			return exitUsage
 		}
 	} else if !*force {
 		for _, f := range []string{optimizeCheckpointFile, "optimize.json", reports.RunFile} {
+			if f == "optimize.json" && partialWithoutCheckpoint(dir) {
+				continue // an interrupted run that saved nothing to resume: start again
+			}
 			if _, err := os.Stat(filepath.Join(dir, f)); err == nil {
 				fmt.Fprintf(stderr, "startrend optimize: %s holds %s already; use --resume to continue, --force to start again, or -o for another directory\n", dir, f)
 				return exitFailure
 			}
 		}
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	// The checkpoint is written in place as the search goes; the report is
+	// staged and swapped in at the end. A directory startrend did not write
+	// is never used (outdir's rule).
+	if err := outdir.Claim(dir, outdir.Optimize, *force); err != nil {
 		fmt.Fprintf(stderr, "startrend optimize: %v\n", err)
+		if errors.Is(err, outdir.ErrNotOurs) || errors.Is(err, outdir.ErrExists) {
+			return exitUsage
+		}
 		return exitFailure
 	}
 	nw := *workers
@@ -132,15 +155,23 @@ func cmdOptimize(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	prog := newProgress(stderr, "optimizing "+sc.Name, *quiet)
 	lastBest := math.NaN()
 	start := time.Now()
-	opts := optimize.SolveOptions{
-		Simulate:   SimulateMerchant(p.Merchant),
+	saved := state != nil // a checkpoint exists to resume from
+	opts := strategy.SolveOptions{
+		Simulate:   strategy.SimulateMerchant(p.Merchant),
 		Method:     *method,
 		Evals:      *evals,
-		ReportRuns: 2 * sc.Replications,
+		ReportRuns: reportRuns,
 		Workers:    nw,
 		RandomArm:  *randomArm,
 		Resume:     state,
-		Checkpoint: func(st *optimize.SolveState) error { return writeJSONAtomic(cpPath, st) },
+		Checkpoint: func(st *strategy.SolveState) error {
+			b, err := strategy.MarshalSolveState(st)
+			if err == nil {
+				err = writeFileAtomic(cpPath, append(b, '\n'))
+			}
+			saved = saved || err == nil
+			return err
+		},
 		Progress: func(done, total int, best float64) {
 			prog.Update(done, total)
 			if !math.IsNaN(best) && best != lastBest {
@@ -149,12 +180,16 @@ func cmdOptimize(ctx context.Context, args []string, stdout, stderr io.Writer) i
 			}
 		},
 	}
-	res, err := optimize.Solve(ctx, p, opts)
+	res, err := strategy.Solve(ctx, p, opts)
 	prog.Finish()
 	if res != nil && len(sc.Merchants) > 1 && (p.Objective == "profit" || (p.Target != nil && p.Target.KPI == "profit")) {
 		res.Notes = append(res.Notes, "profit is not broken down by merchant by the engine: the objective uses the scenario's total profit (all merchants), so competitors' profit changes count too")
 	}
 	if err != nil {
+		if ctx.Err() != nil && !saved {
+			fmt.Fprintf(stderr, "startrend optimize: interrupted before the first checkpoint; nothing was saved: run the same command again to start over\n")
+			return exitInterrupted
+		}
 		if ctx.Err() != nil && res != nil {
 			if werr := writeJSONAtomic(filepath.Join(dir, "optimize.json"), res); werr != nil {
 				fmt.Fprintf(stderr, "startrend optimize: %v\n", werr)
@@ -163,6 +198,10 @@ func cmdOptimize(ctx context.Context, args []string, stdout, stderr io.Writer) i
 			return exitInterrupted
 		}
 		fmt.Fprintf(stderr, "startrend optimize: %v\n", err)
+		var be *strategy.BudgetError
+		if errors.As(err, &be) {
+			return exitUsage
+		}
 		return exitFailure
 	}
 	// The final report: baseline vs the chosen strategy, with the scenario's
@@ -190,6 +229,26 @@ func cmdOptimize(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	return exitOK
 }
 
+// partialWithoutCheckpoint reports whether dir holds an optimize.json of an
+// interrupted run ("complete": false) and no checkpoint to resume it: a
+// plain rerun may replace it.
+func partialWithoutCheckpoint(dir string) bool {
+	if _, err := os.Stat(filepath.Join(dir, optimizeCheckpointFile)); err == nil {
+		return false
+	}
+	if _, err := os.Stat(filepath.Join(dir, reports.RunFile)); err == nil {
+		return false
+	}
+	b, err := safeio.ReadRegular(filepath.Join(dir, "optimize.json"), safeio.RunFileLimit, "optimize.json")
+	if err != nil {
+		return false
+	}
+	var head struct {
+		Complete *bool `json:"complete"`
+	}
+	return json.Unmarshal(b, &head) == nil && head.Complete != nil && !*head.Complete
+}
+
 func contains(xs []string, s string) bool {
 	for _, x := range xs {
 		if x == s {
@@ -197,57 +256,6 @@ func contains(xs []string, s string) bool {
 		}
 	}
 	return false
-}
-
-// SimulateMerchant is the optimiser's evaluation function: it runs the
-// scenario with sim.Run (one worker: candidates run in parallel) with the
-// given seed and replications and returns the merchant's KPIs per
-// replication. GMV, orders, new customers and spend are the merchant's own
-// (breakdown by merchant); KPIs the engine does not break down by merchant
-// (profit, margin, ...) are the scenario's totals, which are the merchant's
-// when it is the only one.
-func SimulateMerchant(merchant string) optimize.Simulate {
-	return func(ctx context.Context, sc *scenarios.Scenario, seed uint64, reps int) (map[string][]float64, error) {
-		c := scenarios.Clone(sc)
-		c.Seed, c.Replications, c.Variants, c.Optimize, c.Sweep = seed, reps, nil, nil, nil
-		res, err := sim.Run(ctx, c, sim.Options{Workers: 1})
-		if err != nil {
-			return nil, err
-		}
-		return merchantKPIs(res, merchant), nil
-	}
-}
-
-// merchantKPIs extracts the baseline variant's per-replication KPIs.
-func merchantKPIs(res *sim.Result, merchant string) map[string][]float64 {
-	out := map[string][]float64{}
-	if len(res.Variants) == 0 {
-		return out
-	}
-	for _, rep := range res.Variants[0].Reps {
-		own := map[string]float64{}
-		for _, row := range rep.Breakdown {
-			if row.Dimension == "merchant" && row.Key == merchant {
-				own[row.Metric] = row.Value
-			}
-		}
-		for _, name := range []string{"gmv", "orders", "new_customers", "spend", "profit", "margin", "buyers", "gmv_net"} {
-			v, ok := own[name]
-			if !ok {
-				v = rep.Totals[name]
-			}
-			out[name] = append(out[name], v)
-		}
-	}
-	g, s := out["gmv"], out["spend"]
-	for r := range g {
-		roi := 0.0
-		if s[r] > 0 {
-			roi = g[r] / s[r]
-		}
-		out["roi"] = append(out["roi"], roi)
-	}
-	return out
 }
 
 // writeJSONAtomic writes v as indented JSON to path via a temporary file
@@ -285,7 +293,7 @@ func writeFileAtomic(path string, data []byte) error {
 // (variant "optimized") with the scenario's seed and replications and
 // replaces dir with the run directory, optimize.json, checkpoint.json and the
 // optimisation plots, swapped into place at the end.
-func writeOptimizeRunDir(ctx context.Context, dir string, sc *scenarios.Scenario, p *optimize.Problem, res *optimize.Outcome, workers int, font string, start time.Time, quiet bool, stderr io.Writer) error {
+func writeOptimizeRunDir(ctx context.Context, dir string, sc *scenarios.Scenario, p *strategy.Problem, res *strategy.Outcome, workers int, font string, start time.Time, quiet bool, stderr io.Writer) error {
 	if res.Best == nil {
 		return errors.New("no strategy was chosen")
 	}
@@ -332,7 +340,7 @@ func writeOptimizeRunDir(ctx context.Context, dir string, sc *scenarios.Scenario
 
 // emitScenario writes the scenario with the chosen decisions applied, its
 // optimize block and variants removed, and checks that it loads.
-func emitScenario(path string, sc *scenarios.Scenario, p *optimize.Problem, res *optimize.Outcome) error {
+func emitScenario(path string, sc *scenarios.Scenario, p *strategy.Problem, res *strategy.Outcome) error {
 	if res.Best == nil {
 		return errors.New("no strategy was chosen")
 	}

@@ -10,9 +10,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/startrend/startrend/optimize"
 	"github.com/startrend/startrend/reports"
 	"github.com/startrend/startrend/scenarios"
+	"github.com/startrend/startrend/strategy"
 )
 
 // Small versions of the library scenario so a test takes seconds.
@@ -29,13 +29,13 @@ func smallSets() []string {
 	return s
 }
 
-func readOutcome(t *testing.T, dir string) *optimize.Outcome {
+func readOutcome(t *testing.T, dir string) *strategy.Outcome {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join(dir, "optimize.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var o optimize.Outcome
+	var o strategy.Outcome
 	if err := json.Unmarshal(b, &o); err != nil {
 		t.Fatal(err)
 	}
@@ -116,12 +116,12 @@ func TestOptimizeResumeEqualsUninterrupted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := optimize.NewProblem(sc, optimize.ProblemOptions{})
+	p, err := strategy.NewProblem(sc, strategy.ProblemOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	opts := optimize.SolveOptions{Simulate: SimulateMerchant(p.Merchant), Evals: 160, ReportRuns: 12, Workers: 2}
-	full, err := optimize.Solve(context.Background(), p, opts)
+	opts := strategy.SolveOptions{Simulate: strategy.SimulateMerchant(p.Merchant), Evals: 160, ReportRuns: 12, Workers: 2}
+	full, err := strategy.Solve(context.Background(), p, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,24 +130,24 @@ func TestOptimizeResumeEqualsUninterrupted(t *testing.T) {
 	var saved []byte
 	n := 0
 	o := opts
-	o.Checkpoint = func(st *optimize.SolveState) error {
+	o.Checkpoint = func(st *strategy.SolveState) error {
 		saved, _ = json.Marshal(st)
 		if n++; n == 2 { // mid-search: the block has ~3 generations at this budget
 			cancel()
 		}
 		return nil
 	}
-	part, err := optimize.Solve(ctx, p, o)
+	part, err := strategy.Solve(ctx, p, o)
 	cancel()
 	if err == nil || part.Complete {
 		t.Fatal("not interrupted")
 	}
-	var st optimize.SolveState
+	var st strategy.SolveState
 	if err := json.Unmarshal(saved, &st); err != nil {
 		t.Fatal(err)
 	}
 	o.Checkpoint, o.Resume = nil, &st
-	res, err := optimize.Solve(context.Background(), p, o)
+	res, err := strategy.Solve(context.Background(), p, o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -251,12 +251,12 @@ func TestOptimizeLibraryBeatsBaseline(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			p, err := optimize.NewProblem(sc, optimize.ProblemOptions{})
+			p, err := strategy.NewProblem(sc, strategy.ProblemOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}
-			out, err := optimize.Solve(context.Background(), p, optimize.SolveOptions{
-				Simulate: SimulateMerchant(p.Merchant), Evals: 600, ReportRuns: 8, RandomArm: true})
+			out, err := strategy.Solve(context.Background(), p, strategy.SolveOptions{
+				Simulate: strategy.SimulateMerchant(p.Merchant), Evals: 600, ReportRuns: 8, RandomArm: true})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -281,13 +281,13 @@ func BenchmarkOptimizeWorkers(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	p, err := optimize.NewProblem(sc, optimize.ProblemOptions{})
+	p, err := strategy.NewProblem(sc, strategy.ProblemOptions{})
 	if err != nil {
 		b.Fatal(err)
 	}
 	solve := func(w int) time.Duration {
 		t0 := time.Now()
-		if _, err := optimize.Solve(context.Background(), p, optimize.SolveOptions{Simulate: SimulateMerchant(p.Merchant), Evals: 300, ReportRuns: 8, Workers: w}); err != nil {
+		if _, err := strategy.Solve(context.Background(), p, strategy.SolveOptions{Simulate: strategy.SimulateMerchant(p.Merchant), Evals: 300, ReportRuns: 8, Workers: w}); err != nil {
 			b.Fatal(err)
 		}
 		return time.Since(t0)

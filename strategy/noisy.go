@@ -1,10 +1,11 @@
-package optimize
+package strategy
 
 import (
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/startrend/startrend/optimize"
 	"math"
 	"slices"
 	"sort"
@@ -14,7 +15,7 @@ import (
 	"sync/atomic"
 
 	"github.com/startrend/startrend/scenarios"
-	"gonum.org/v1/gonum/stat/distuv"
+	"github.com/startrend/startrend/stats"
 )
 
 // Solve runs `startrend optimize` on a Problem against a noisy simulator.
@@ -23,25 +24,37 @@ import (
 // candidate evaluation during the search costs Problem.Replications runs;
 // one racing round costs one run per surviving candidate. ReportRuns (the
 // caller's final baseline-vs-optimised run) are set aside first; of the
-// rest, 40% goes to the efficient frontier when the block lists levels
-// (split evenly over them), and of the main share 25% (at least enough for
-// the race's first rounds) to the final race; with RandomArm the remaining
-// search runs are split evenly between the method and a random-search
-// reference arm, so both get the same budget. Runs one phase does not use
-// (the search converged, the race decided early) are not passed on: the
-// total never exceeds Evals, and the allocation does not depend on
-// Workers.
+// rest, a quarter goes to the efficient frontier when the block lists
+// levels (split evenly over them), and of the main share 25% to the final
+// race; with RandomArm the remaining search runs are split evenly between
+// the method and a random-search reference arm, so both get the same
+// budget. The search never starts a generation that would pass its share
+// (optimize.RunOptions.MaxEvals is a hard bound), and each race gets what
+// its search left; the total never exceeds Evals, and the allocation does
+// not depend on Workers. A budget too small for two generations of the
+// search is refused up front (BudgetError, with the smallest that works).
 //
 // Noise. Candidates of one generation share random numbers (common random
 // numbers): generation g of a phase runs every candidate with the same seed,
-// derived from (scenario seed, phase, g). The final choice races the best
-// distinct candidates of the search (the method's recommendation first), the
-// scenario's own strategy (baseline) and, with RandomArm, random search's
-// best, on fresh common seeds (replication r of every candidate uses the
-// same seed) until one is separated from the others at the block's
-// confidence or the race budget ends (Race). The outcome states the
-// winner's KPIs with CIs, and paired differences against the runner-up, the
-// baseline and random search's best.
+// derived from (scenario seed, phase, g); a method's further copies of a
+// candidate (CMA-ES's re-evaluations and extra evaluations under noise)
+// run on the generation's second, third… seed sets. The final choice races
+// the best distinct candidates of the search (the method's recommendation
+// first), the scenario's own strategy (baseline) and, with RandomArm,
+// random search's best, on fresh common seeds (replication r of every
+// candidate uses the same seed) with optimize.Race: elimination by paired
+// intervals corrected over comparisons and looks, so that "decided" holds
+// with probability ≥ the block's confidence (Outcome.Selection states it).
+// Decided is true exactly when vs_runner_up's interval (at the selection's
+// corrected level) excludes zero. The outcome states the winner's KPIs
+// with CIs, and paired differences against the runner-up, the baseline and
+// random search's best.
+//
+// Frontier. Each level's search starts from the main search (the chosen
+// strategy if it fits the level's budget, else the best evaluated point
+// that does) and its race adds the chosen strategy and the best fitting
+// points of the main search, on the main race's seeds: the chosen
+// strategy lies on the frontier.
 //
 // Reproducibility. The answer depends only on the scenario, Evals and
 // RandomArm — not on Workers, nor on interruptions: Checkpoint is called
@@ -71,6 +84,10 @@ type SolveOptions struct {
 
 // SolveState is the resumable state of Solve (checkpoint.json).
 type SolveState struct {
+	// Producer and FormatVersion identify what wrote the state, Checksum
+	// its content (see MarshalSolveState).
+	Producer      string                 `json:"producer"`
+	Checksum      string                 `json:"checksum"`
 	FormatVersion int                    `json:"format_version"`
 	ScenarioHash  string                 `json:"scenario_hash"`
 	Evals         int                    `json:"evals"`
@@ -82,20 +99,20 @@ type SolveState struct {
 
 // PhaseState is one phase's state: the search checkpoint, then its result.
 type PhaseState struct {
-	Search *Checkpoint     `json:"search,omitempty"`
-	Result *PhaseResult    `json:"result,omitempty"`
-	Runs   int             `json:"runs"`
-	Error  string          `json:"error,omitempty"`
-	Extra  json.RawMessage `json:"extra,omitempty"`
+	Search *optimize.Checkpoint `json:"search,omitempty"`
+	Result *PhaseResult         `json:"result,omitempty"`
+	Runs   int                  `json:"runs"`
+	Error  string               `json:"error,omitempty"`
+	Extra  json.RawMessage      `json:"extra,omitempty"`
 }
 
 // Stat is a mean with its Student-t confidence interval over N values.
 type Stat struct {
-	Mean Float `json:"mean"`
-	SD   Float `json:"sd"`
-	CILo Float `json:"ci_lo"`
-	CIHi Float `json:"ci_hi"`
-	N    int   `json:"n"`
+	Mean optimize.Float `json:"mean"`
+	SD   optimize.Float `json:"sd"`
+	CILo optimize.Float `json:"ci_lo"`
+	CIHi optimize.Float `json:"ci_hi"`
+	N    int            `json:"n"`
 }
 
 // Paired is a paired difference (this − other) over common replications.
@@ -109,53 +126,53 @@ type Paired struct {
 // Candidate is one strategy in a race.
 type Candidate struct {
 	Label    string             `json:"label"`
-	X        Floats             `json:"x"`
+	X        optimize.Floats    `json:"x"`
 	Decision map[string]float64 `json:"decision"`
-	Cost     Float              `json:"cost"`
+	Cost     optimize.Float     `json:"cost"`
 	// Value is the penalised objective over the race replications.
 	Value Stat `json:"value"`
 	// KPIs over the race replications.
 	KPIs         map[string]Stat `json:"kpis"`
 	Feasible     bool            `json:"feasible"`
 	EliminatedAt int             `json:"eliminated_at,omitempty"`
-	PValue       Float           `json:"p_value"`
+	PValue       optimize.Float  `json:"p_value"`
 	reps         []float64
 	kpiReps      map[string][]float64
 }
 
 // ConvergencePoint is the best value after Runs simulator runs.
 type ConvergencePoint struct {
-	Runs int   `json:"runs"`
-	Best Float `json:"best"`
+	Runs int            `json:"runs"`
+	Best optimize.Float `json:"best"`
 }
 
 // PhaseResult is the outcome of one search-and-race phase.
 type PhaseResult struct {
-	Name        string             `json:"name"`
-	Method      string             `json:"method"`
-	BudgetTotal Float              `json:"budget_total"`
-	SearchEvals int                `json:"search_evals"`
-	SearchRuns  int                `json:"search_runs"`
-	RaceRuns    int                `json:"race_runs"`
-	Stop        string             `json:"stop"`
-	Convergence []ConvergencePoint `json:"convergence"`
-	Candidates  []Candidate        `json:"candidates,omitempty"`
-	Winner      int                `json:"winner"`
-	Decided     bool               `json:"decided"`
-	Selection   *SelectionInfo     `json:"selection,omitempty"`
-	VsRunnerUp  *Paired            `json:"vs_runner_up,omitempty"`
-	VsBaseline  *Paired            `json:"vs_baseline,omitempty"`
-	VsRandom    *Paired            `json:"vs_random,omitempty"`
-	BestX       Floats             `json:"best_x"`
-	History     []Evaluation       `json:"history,omitempty"`
+	Name        string                  `json:"name"`
+	Method      string                  `json:"method"`
+	BudgetTotal optimize.Float          `json:"budget_total"`
+	SearchEvals int                     `json:"search_evals"`
+	SearchRuns  int                     `json:"search_runs"`
+	RaceRuns    int                     `json:"race_runs"`
+	Stop        string                  `json:"stop"`
+	Convergence []ConvergencePoint      `json:"convergence"`
+	Candidates  []Candidate             `json:"candidates,omitempty"`
+	Winner      int                     `json:"winner"`
+	Decided     bool                    `json:"decided"`
+	Selection   *optimize.SelectionInfo `json:"selection,omitempty"`
+	VsRunnerUp  *Paired                 `json:"vs_runner_up,omitempty"`
+	VsBaseline  *Paired                 `json:"vs_baseline,omitempty"`
+	VsRandom    *Paired                 `json:"vs_random,omitempty"`
+	BestX       optimize.Floats         `json:"best_x"`
+	History     []optimize.Evaluation   `json:"history,omitempty"`
 }
 
 // FrontierPoint is the best objective found at one total-budget level.
 type FrontierPoint struct {
-	Level    Float              `json:"level"`
+	Level    optimize.Float     `json:"level"`
 	Value    Stat               `json:"value"`
-	X        Floats             `json:"x"`
-	Cost     Float              `json:"cost"`
+	X        optimize.Floats    `json:"x"`
+	Cost     optimize.Float     `json:"cost"`
 	Decision map[string]float64 `json:"decision"`
 	Error    string             `json:"error,omitempty"`
 }
@@ -176,7 +193,7 @@ type Outcome struct {
 	EvalsUsed     int                  `json:"evals_used"`
 	Replications  int                  `json:"replications"`
 	Confidence    float64              `json:"confidence"`
-	Budget        *Budget              `json:"budget,omitempty"`
+	Budget        *optimize.Budget     `json:"budget,omitempty"`
 	Decisions     []Decided            `json:"decisions"`
 	// Best is the chosen strategy (the race winner), Baseline the scenario's
 	// own, RunnersUp the other raced candidates, best first.
@@ -184,16 +201,16 @@ type Outcome struct {
 	Baseline  *Candidate  `json:"baseline,omitempty"`
 	RunnersUp []Candidate `json:"runners_up"`
 	// Evidence: paired differences of the winner.
-	VsRunnerUp *Paired         `json:"vs_runner_up,omitempty"`
-	VsBaseline *Paired         `json:"vs_baseline,omitempty"`
-	VsRandom   *Paired         `json:"vs_random,omitempty"`
-	Decided    bool            `json:"decided"`
-	Selection  *SelectionInfo  `json:"selection,omitempty"`
-	Verdict    string          `json:"verdict"`
-	Search     *PhaseResult    `json:"search"`
-	Random     *PhaseResult    `json:"random,omitempty"`
-	Frontier   []FrontierPoint `json:"frontier,omitempty"`
-	Notes      []string        `json:"notes,omitempty"`
+	VsRunnerUp *Paired                 `json:"vs_runner_up,omitempty"`
+	VsBaseline *Paired                 `json:"vs_baseline,omitempty"`
+	VsRandom   *Paired                 `json:"vs_random,omitempty"`
+	Decided    bool                    `json:"decided"`
+	Selection  *optimize.SelectionInfo `json:"selection,omitempty"`
+	Verdict    string                  `json:"verdict"`
+	Search     *PhaseResult            `json:"search"`
+	Random     *PhaseResult            `json:"random,omitempty"`
+	Frontier   []FrontierPoint         `json:"frontier,omitempty"`
+	Notes      []string                `json:"notes,omitempty"`
 }
 
 const solveFormat = 1
@@ -222,7 +239,7 @@ func makePlan(avail int, levels int, randomArm bool) plan {
 	var pl plan
 	front := 0
 	if levels > 0 {
-		front = avail * 2 / 5
+		front = avail / 4 // warm-started from the main search: a quarter suffices
 		pl.frontierEach = front / levels
 		front = pl.frontierEach * levels
 	}
@@ -239,6 +256,27 @@ func makePlan(avail int, levels int, randomArm bool) plan {
 	return pl
 }
 
+// BudgetError is Solve's refusal of a budget too small to work; Min is the
+// smallest that works.
+type BudgetError struct {
+	Evals, Min int
+	Why        string
+}
+
+func (e *BudgetError) Error() string {
+	return fmt.Sprintf("optimize: --evals %d is too small: %s; give --evals ≥ %d", e.Evals, e.Why, e.Min)
+}
+
+// minBudget is the smallest budget whose plan gives the main search
+// minSearch runs.
+func minBudget(reportRuns, levels int, randomArm bool, minSearch int) int {
+	for e := reportRuns + 1; ; e++ {
+		if makePlan(e-reportRuns, levels, randomArm).mainSearch >= minSearch {
+			return e
+		}
+	}
+}
+
 // Solve searches p's decisions (see SolveOptions). On cancellation it
 // returns the partial Outcome (Complete false) with ctx's error; the last
 // state passed to Checkpoint resumes it.
@@ -247,32 +285,22 @@ func Solve(ctx context.Context, p *Problem, opts SolveOptions) (*Outcome, error)
 		return nil, errors.New("optimize: Solve needs a Simulate function")
 	}
 	o := p.Base.Optimize
-	method := opts.Method
-	if method == "" {
-		method = o.Method
-	}
-	if method == "" {
-		method = NameCMAES
-	}
-	evals := opts.Evals
-	if evals == 0 {
-		evals = o.Evals
-	}
+	method, evals := resolve(p, opts)
 	R := p.Replications
 	hash := scenarios.Hash(p.Base)
 	avail := evals - opts.ReportRuns
 	pl := makePlan(avail, len(o.Frontier), opts.RandomArm)
 	minSearch := 2 * R * 2
 	if pl.mainSearch < minSearch || avail <= 0 {
-		return nil, fmt.Errorf("optimize: --evals %d is too small: after %d runs for the final report, the search needs at least %d simulator runs (%d replications × 2 generations of 2); give --evals ≥ %d",
-			evals, opts.ReportRuns, minSearch, R, opts.ReportRuns+minSearch*8/3+1)
+		return nil, &BudgetError{Evals: evals, Min: minBudget(opts.ReportRuns, len(o.Frontier), opts.RandomArm, minSearch),
+			Why: fmt.Sprintf("after %d runs for the final report, the search needs at least %d simulator runs (%d replications × 2 generations of 2)", opts.ReportRuns, minSearch, R)}
 	}
 	st := opts.Resume
 	if st == nil {
 		st = &SolveState{FormatVersion: solveFormat, ScenarioHash: hash, Evals: evals, ReportRuns: opts.ReportRuns,
 			RandomArm: opts.RandomArm, Method: method, Phases: map[string]*PhaseState{}}
-	} else if st.ScenarioHash != hash || st.Evals != evals || st.RandomArm != opts.RandomArm || st.Method != method || st.ReportRuns != opts.ReportRuns {
-		return nil, fmt.Errorf("optimize: the checkpoint was written for another scenario or other settings (evals %d, random arm %t, method %s); start again without --resume", st.Evals, st.RandomArm, st.Method)
+	} else if err := st.validate(p, opts); err != nil {
+		return nil, fmt.Errorf("optimize: checkpoint: %w", err)
 	}
 	if st.Phases == nil {
 		st.Phases = map[string]*PhaseState{}
@@ -302,7 +330,7 @@ func Solve(ctx context.Context, p *Problem, opts SolveOptions) (*Outcome, error)
 	// 1. Random-search reference arm.
 	var randomBest []float64
 	if opts.RandomArm {
-		res, err := s.search(ctx, "random", p, NameRandom, pl.randomSearch)
+		res, err := s.search(ctx, "random", p, optimize.NameRandom, pl.randomSearch, nil)
 		if res != nil {
 			out.Random = res
 			randomBest = res.BestX
@@ -312,7 +340,7 @@ func Solve(ctx context.Context, p *Problem, opts SolveOptions) (*Outcome, error)
 		}
 	}
 	// 2. Main search and race.
-	main, err := s.phase(ctx, "search", p, method, pl.mainSearch, pl.mainTotal, true, randomBest)
+	main, err := s.phase(ctx, "search", p, method, pl.mainSearch, pl.mainTotal, true, randomBest, nil)
 	if main != nil {
 		out.Search = main
 	}
@@ -323,7 +351,7 @@ func Solve(ctx context.Context, p *Problem, opts SolveOptions) (*Outcome, error)
 	// 3. Frontier.
 	for i, level := range o.Frontier {
 		lv := level
-		fp := FrontierPoint{Level: Float(level)}
+		fp := FrontierPoint{Level: optimize.Float(level)}
 		q, err := NewProblem(p.Base, ProblemOptions{BudgetTotal: &lv})
 		if err != nil {
 			fp.Error = strings.ReplaceAll(err.Error(), "\n", "; ")
@@ -331,7 +359,7 @@ func Solve(ctx context.Context, p *Problem, opts SolveOptions) (*Outcome, error)
 			continue
 		}
 		search := pl.frontierEach * 3 / 4
-		res, err := s.phase(ctx, "frontier."+strconv.Itoa(i), q, method, search, pl.frontierEach, false, nil)
+		res, err := s.phase(ctx, "frontier."+strconv.Itoa(i), q, method, search, pl.frontierEach, false, nil, frontierWarm(p, q, main))
 		if err != nil {
 			return finish(err)
 		}
@@ -345,6 +373,63 @@ func Solve(ctx context.Context, p *Problem, opts SolveOptions) (*Outcome, error)
 		out.Frontier = append(out.Frontier, fp)
 	}
 	return finish(nil)
+}
+
+// warmStart carries what the main search learnt into a frontier phase: a
+// start point for its search and candidates for its race.
+type warmStart struct {
+	x0    []float64
+	extra []labeledX
+}
+
+type labeledX struct {
+	label string
+	x     []float64
+}
+
+// frontierWarm starts the frontier search at level q from the main phase:
+// the chosen strategy if it fits q's budget, else the best evaluated point
+// that fits, else the chosen strategy repaired onto q's budget; the race
+// adds the chosen strategy (when it fits) and the best two evaluated
+// points that fit, so the chosen strategy lies on the frontier.
+func frontierWarm(p, q *Problem, main *PhaseResult) *warmStart {
+	if main == nil {
+		return nil
+	}
+	w := &warmStart{}
+	chosen := main.BestX
+	if len(main.Candidates) > 0 {
+		chosen = main.Candidates[main.Winner].X
+	}
+	fits := func(x []float64) bool { return x != nil && q.Space.Feasible(x, 1e-9) }
+	if fits(chosen) {
+		w.x0 = append([]float64(nil), chosen...)
+		w.extra = append(w.extra, labeledX{"chosen strategy", chosen})
+	}
+	hist := append([]optimize.Evaluation(nil), main.History...)
+	sort.SliceStable(hist, func(a, b int) bool {
+		if p.Maximize {
+			return hist[a].Value > hist[b].Value
+		}
+		return hist[a].Value < hist[b].Value
+	})
+	k := 0
+	for _, e := range hist {
+		if k == 2 {
+			break
+		}
+		if fits(e.X) {
+			k++
+			w.extra = append(w.extra, labeledX{"main search #" + strconv.Itoa(k), e.X})
+			if w.x0 == nil {
+				w.x0 = append([]float64(nil), e.X...)
+			}
+		}
+	}
+	if w.x0 == nil && chosen != nil {
+		w.x0 = q.Space.Repair(nil, chosen)
+	}
+	return w
 }
 
 type solver struct {
@@ -389,30 +474,33 @@ func (s *solver) phaseState(name string) *PhaseState {
 }
 
 // search runs the search part of a phase within searchRuns simulator runs.
-func (s *solver) search(ctx context.Context, name string, p *Problem, method string, searchRuns int) (*PhaseResult, error) {
+func (s *solver) search(ctx context.Context, name string, p *Problem, method string, searchRuns int, warm *warmStart) (*PhaseResult, error) {
 	ph := s.phaseState(name)
 	if ph.Result != nil && ph.Search == nil {
 		return ph.Result, nil
 	}
-	cfg := Config{Seed: seedFor(p.Base.Seed, "method:"+name, 0)}
+	cfg := optimize.Config{Seed: seedFor(p.Base.Seed, "method:"+name, 0)}
 	n := p.Space.N()
 	pop := 4 + int(3*math.Log(float64(n)))
-	if method == NameCMAES || method == NameRandom {
+	if method == optimize.NameCMAES || method == optimize.NameRandom {
 		cfg.PopSize = pop
 	}
-	if method == NameCMAES || method == NameNelderMead || method == NameDiscrete {
+	if method == optimize.NameCMAES || method == optimize.NameNelderMead || method == optimize.NameDiscrete {
 		cfg.X0 = p.Space.Repair(nil, p.BaselineX())
 	}
-	if method == NameCMAES {
+	if method == optimize.NameCMAES {
 		cfg.Restarts = 9 // IPOP: a run that stops early restarts with 2λ
 	}
+	if warm != nil && warm.x0 != nil && method != optimize.NameRandom {
+		cfg.X0 = warm.x0 // the default step: a level may allow much more
+	}
 	maxEvals := max(searchRuns/s.R, 1)
-	var m Method
+	var m optimize.Method
 	var err error
 	if ph.Search != nil {
-		m, err = ResumeMethod(p.Space, ph.Search)
+		m, err = optimize.ResumeMethod(p.Space, ph.Search)
 	} else {
-		m, err = New(method, p.Space, cfg)
+		m, err = optimize.New(method, p.Space, cfg)
 	}
 	if err != nil {
 		return nil, err
@@ -443,20 +531,20 @@ func (s *solver) search(ctx context.Context, name string, p *Problem, method str
 		s.progress(s.R, v)
 		return v, nil
 	}
-	ropts := RunOptions{Workers: s.opts.Workers, MaxEvals: maxEvals, Maximize: p.Maximize, Resume: ph.Search}
-	ropts.Checkpoint = func(cp *Checkpoint) error {
+	ropts := optimize.RunOptions{Workers: s.opts.Workers, MaxEvals: maxEvals, Maximize: p.Maximize, Resume: ph.Search}
+	ropts.Checkpoint = func(cp *optimize.Checkpoint) error {
 		ph.Search = cp
 		ph.Runs = len(cp.History.Evals) * s.R
 		return s.checkpoint()
 	}
-	res, err := Run(ctx, m, obj, ropts)
+	res, err := optimize.Run(ctx, m, obj, ropts)
 	if res == nil {
 		return nil, err
 	}
 	pr := &PhaseResult{Name: name, Method: method, SearchEvals: res.Evals, SearchRuns: res.Evals * s.R, Stop: string(res.Stop),
 		History: res.History.Evals, BestX: res.X}
 	if p.Space.Budget != nil {
-		pr.BudgetTotal = Float(p.Space.Budget.Total)
+		pr.BudgetTotal = optimize.Float(p.Space.Budget.Total)
 	}
 	for k, e := range res.History.Evals {
 		if k == len(res.History.Evals)-1 || res.History.Evals[k+1].Gen != e.Gen {
@@ -481,12 +569,12 @@ func (s *solver) search(ctx context.Context, name string, p *Problem, method str
 
 // phase is a search followed by a race of its best candidates (plus the
 // baseline and the random arm's best for the main phase).
-func (s *solver) phase(ctx context.Context, name string, p *Problem, method string, searchRuns, totalRuns int, main bool, randomBest []float64) (*PhaseResult, error) {
+func (s *solver) phase(ctx context.Context, name string, p *Problem, method string, searchRuns, totalRuns int, main bool, randomBest []float64, warm *warmStart) (*PhaseResult, error) {
 	ph := s.phaseState(name)
 	if ph.Result != nil {
 		return ph.Result, nil
 	}
-	pr, err := s.search(ctx, name, p, method, searchRuns)
+	pr, err := s.search(ctx, name, p, method, searchRuns, warm)
 	if err != nil {
 		return pr, err
 	}
@@ -508,7 +596,7 @@ func (s *solver) phase(ctx context.Context, name string, p *Problem, method stri
 		cands = append(cands, cand{label, append([]float64(nil), x...), base})
 	}
 	add("recommended", pr.BestX, false)
-	hist := append([]Evaluation(nil), pr.History...)
+	hist := append([]optimize.Evaluation(nil), pr.History...)
 	sort.SliceStable(hist, func(a, b int) bool {
 		if p.Maximize {
 			return hist[a].Value > hist[b].Value
@@ -540,6 +628,16 @@ func (s *solver) phase(ctx context.Context, name string, p *Problem, method stri
 			add("baseline", bx, true)
 		}
 		add("random search best", randomBest, false)
+	}
+	if warm != nil {
+		// the main search's choice and best points that fit this phase's
+		// budget race too, on the main race's seeds
+		for _, c := range warm.extra {
+			if len(cands) >= 6 {
+				break
+			}
+			add(c.label, c.x, false)
+		}
 	}
 	raceBudget := totalRuns - pr.SearchRuns
 	initial := 5
@@ -585,7 +683,9 @@ func (s *solver) phase(ctx context.Context, name string, p *Problem, method stri
 		kpis[i] = map[int]map[string]float64{}
 	}
 	evalRep := func(ctx context.Context, i, rep int) (float64, error) {
-		k, err := s.opts.Simulate(ctx, scs[i], seedFor(p.Base.Seed, "race:"+name, rep), 1)
+		// every race runs on the main race's seeds: the chosen strategy has
+		// the same values on the frontier as in the main race
+		k, err := s.opts.Simulate(ctx, scs[i], seedFor(p.Base.Seed, "race:search", rep), 1)
 		if err != nil {
 			return 0, err
 		}
@@ -610,7 +710,7 @@ func (s *solver) phase(ctx context.Context, name string, p *Problem, method stri
 	if conf == 0 {
 		conf = 0.95
 	}
-	rr, err := Race(ctx, len(cands), evalRep, RaceOptions{InitialReps: initial, MaxEvals: raceBudget, Confidence: conf, Maximize: p.Maximize, Workers: s.opts.Workers})
+	rr, err := optimize.Race(ctx, len(cands), evalRep, optimize.RaceOptions{InitialReps: initial, MaxEvals: raceBudget, Confidence: conf, Maximize: p.Maximize, Workers: s.opts.Workers})
 	if err != nil {
 		return pr, err
 	}
@@ -620,8 +720,8 @@ func (s *solver) phase(ctx context.Context, name string, p *Problem, method stri
 	selLevel := float64(rr.Selection.Level)
 	for i, c := range cands {
 		e := rr.Entries[i]
-		cd := Candidate{Label: c.label, X: c.x, Decision: p.decisionMap(c.x), Cost: Float(p.Cost(c.x)),
-			EliminatedAt: e.EliminatedAt, PValue: Float(e.PValue), KPIs: map[string]Stat{}}
+		cd := Candidate{Label: c.label, X: c.x, Decision: p.decisionMap(c.x), Cost: optimize.Float(p.Cost(c.x)),
+			EliminatedAt: e.EliminatedAt, PValue: optimize.Float(e.PValue), KPIs: map[string]Stat{}}
 		cd.reps = ordered(vals[i])
 		cd.Value = statOf(cd.reps, conf)
 		names := map[string]bool{}
@@ -640,13 +740,8 @@ func (s *solver) phase(ctx context.Context, name string, p *Problem, method stri
 			cd.KPIs[n] = statOf(xs, conf)
 		}
 		if _, ok := kr["roi"]; !ok && kr["gmv"] != nil && kr["spend"] != nil {
-			roi := make([]float64, len(cd.reps))
-			for r := range roi {
-				if kr["spend"][r] > 0 {
-					roi[r] = kr["gmv"][r] / kr["spend"][r]
-				}
-			}
-			cd.KPIs["roi"] = statOf(roi, conf)
+			// the one ROI rule: undefined (skipped) where spend is zero
+			cd.KPIs["roi"] = statOf(stats.ROIs(kr["gmv"], kr["spend"]), conf)
 		}
 		cd.Feasible = p.Feasible(kr)
 		cd.kpiReps = kr
@@ -690,11 +785,7 @@ func (s *solver) phase(ctx context.Context, name string, p *Problem, method stri
 func (s *solver) paired(pr *PhaseResult, a, b int, conf float64) *Paired {
 	ra, rb := pr.Candidates[a].reps, pr.Candidates[b].reps
 	n := min(len(ra), len(rb))
-	d := make([]float64, n)
-	for i := range n {
-		d[i] = ra[i] - rb[i]
-	}
-	st := statOf(d, conf)
+	st := statOf(stats.Differences(ra[:n], rb[:n]), conf)
 	good := float64(st.CILo) > 0
 	if !s.p.Maximize {
 		good = float64(st.CIHi) < 0
@@ -720,20 +811,12 @@ func ordered(m map[int]float64) []float64 {
 	}
 }
 
+// statOf is the mean of v with its Student-t interval at conf
+// (stats.MeanCI: with fewer than two values the interval is undefined,
+// NaN, never zero-width).
 func statOf(v []float64, conf float64) Stat {
-	st := Stat{N: len(v), Mean: Float(math.NaN()), SD: Float(math.NaN()), CILo: Float(math.NaN()), CIHi: Float(math.NaN())}
-	if len(v) == 0 {
-		return st
-	}
-	m := mean(v)
-	st.Mean = Float(m)
-	if len(v) < 2 {
-		return st
-	}
-	sd := stddev(v)
-	h := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(len(v) - 1)}.Quantile(0.5+conf/2) * sd / math.Sqrt(float64(len(v)))
-	st.SD, st.CILo, st.CIHi = Float(sd), Float(m-h), Float(m+h)
-	return st
+	e := stats.MeanCI(v, conf)
+	return Stat{N: e.N, Mean: optimize.Float(e.Mean), SD: optimize.Float(e.SD), CILo: optimize.Float(e.Lo), CIHi: optimize.Float(e.Hi)}
 }
 
 func (p *Problem) decisionMap(x []float64) map[string]float64 {
@@ -784,10 +867,10 @@ func (s *solver) partialBest(out *Outcome) {
 	if pr == nil || pr.BestX == nil {
 		return
 	}
-	c := Candidate{Label: "best so far (not raced)", X: pr.BestX, Decision: s.p.decisionMap(pr.BestX), Cost: Float(s.p.Cost(pr.BestX)), PValue: Float(math.NaN())}
+	c := Candidate{Label: "best so far (not raced)", X: pr.BestX, Decision: s.p.decisionMap(pr.BestX), Cost: optimize.Float(s.p.Cost(pr.BestX)), PValue: optimize.Float(math.NaN())}
 	for _, e := range pr.History {
 		if fmt.Sprint([]float64(e.X)) == fmt.Sprint([]float64(pr.BestX)) {
-			c.Value = Stat{Mean: e.Value, N: s.R, SD: Float(math.NaN()), CILo: Float(math.NaN()), CIHi: Float(math.NaN())}
+			c.Value = Stat{Mean: e.Value, N: s.R, SD: optimize.Float(math.NaN()), CILo: optimize.Float(math.NaN()), CIHi: optimize.Float(math.NaN())}
 		}
 	}
 	out.Best = &c

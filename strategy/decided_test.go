@@ -1,4 +1,4 @@
-package optimize
+package strategy
 
 import (
 	"context"
@@ -53,5 +53,42 @@ func TestSolveDecidedOnlyWhenSeparated(t *testing.T) {
 	t.Logf("%d decided, %d undecided phases", decided, undecided)
 	if decided == 0 {
 		t.Error("no phase decided: the test does not exercise a decision")
+	}
+}
+
+// TestFrontierHoldsTheChosenStrategy (issue 18): the frontier is warm
+// started from the main search and races on the main race's seeds, so at
+// every level the chosen strategy fits, the frontier is at least the
+// chosen strategy's value (it lies on or under the frontier), and no level
+// ends without a race.
+func TestFrontierHoldsTheChosenStrategy(t *testing.T) {
+	sc := apparel(t, "optimize.frontier=[600000, 1200000, 2400000]")
+	p, err := NewProblem(sc, ProblemOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := Solve(context.Background(), p, SolveOptions{Simulate: fakeSim(0), Evals: 900, ReportRuns: 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.EvalsUsed > 900 {
+		t.Errorf("used %d of 900 runs", out.EvalsUsed)
+	}
+	checked := 0
+	for _, fp := range out.Frontier {
+		if fp.Error != "" {
+			t.Errorf("level %g: %s", float64(fp.Level), fp.Error)
+			continue
+		}
+		if float64(fp.Level) >= float64(out.Best.Cost) {
+			checked++
+			if float64(fp.Value.Mean) < float64(out.Best.Value.Mean) {
+				t.Errorf("level %g: frontier %g below the chosen strategy's %g (cost %g)", float64(fp.Level), float64(fp.Value.Mean), float64(out.Best.Value.Mean), float64(out.Best.Cost))
+			}
+		}
+		t.Logf("level %g: %g (cost %g); chosen %g at cost %g", float64(fp.Level), float64(fp.Value.Mean), float64(fp.Cost), float64(out.Best.Value.Mean), float64(out.Best.Cost))
+	}
+	if checked == 0 {
+		t.Error("no level holds the chosen strategy: the test checks nothing")
 	}
 }

@@ -1,8 +1,9 @@
-package optimize
+package strategy
 
 import (
 	"context"
 	"fmt"
+	"github.com/startrend/startrend/optimize"
 	"math"
 	"strconv"
 	"strings"
@@ -65,7 +66,7 @@ type Problem struct {
 	// Replications per candidate evaluation during the search.
 	Replications int
 	Decisions    []Decided
-	Space        Space
+	Space        optimize.Space
 	// BudgetPath is where the budget constraint was written (for messages).
 	BudgetPath string
 	// penaltyScale converts a relative shortfall into objective units for
@@ -204,12 +205,12 @@ func NewProblem(sc *scenarios.Scenario, opts ProblemOptions) (*Problem, error) {
 	if len(errs) > 0 {
 		return nil, errs
 	}
-	dims := make([]Dim, len(p.Decisions))
+	dims := make([]optimize.Dim, len(p.Decisions))
 	w := make([]float64, len(p.Decisions))
 	var fixedCost, minCost, maxCost, baseMoney float64
 	inBudget := 0
 	for i, d := range p.Decisions {
-		dims[i] = Dim{Name: d.Path, Lo: d.Min, Hi: d.Max, Integer: d.Integer}
+		dims[i] = optimize.Dim{Name: d.Path, Lo: d.Min, Hi: d.Max, Integer: d.Integer}
 		w[i] = d.UnitCost
 		if d.UnitCost > 0 {
 			inBudget++
@@ -221,7 +222,7 @@ func NewProblem(sc *scenarios.Scenario, opts ProblemOptions) (*Problem, error) {
 			}
 		}
 	}
-	p.Space = Space{Dims: dims}
+	p.Space = optimize.Space{Dims: dims}
 	p.penaltyScale = baseMoney
 	if has {
 		exact := o.Budget.TotalExactly > 0
@@ -235,7 +236,7 @@ func NewProblem(sc *scenarios.Scenario, opts ProblemOptions) (*Problem, error) {
 		case exact && maxCost < total:
 			fail(p.BudgetPath, fmt.Sprintf("infeasible: even the decisions' maximums cost only %s", fmtMoney(maxCost)), fmtMoney(total), "≤ "+fmtMoney(maxCost))
 		}
-		p.Space.Budget = &Budget{Total: total, Exact: exact, Weights: w}
+		p.Space.Budget = &optimize.Budget{Total: total, Exact: exact, Weights: w}
 		p.penaltyScale = total
 	}
 	if len(errs) > 0 {

@@ -1,0 +1,59 @@
+package strategy
+
+import (
+	"context"
+
+	"github.com/startrend/startrend/scenarios"
+	"github.com/startrend/startrend/sim"
+)
+
+// SimulateMerchant is the optimiser's evaluation function: it runs the
+// scenario with sim.Run (one worker: candidates run in parallel) with the
+// given seed and replications and returns the merchant's KPIs per
+// replication. GMV, orders, new customers and spend are the merchant's own
+// (breakdown by merchant); KPIs the engine does not break down by merchant
+// (profit, margin, ...) are the scenario's totals, which are the merchant's
+// when it is the only one.
+func SimulateMerchant(merchant string) Simulate {
+	return func(ctx context.Context, sc *scenarios.Scenario, seed uint64, reps int) (map[string][]float64, error) {
+		c := scenarios.Clone(sc)
+		c.Seed, c.Replications, c.Variants, c.Optimize, c.Sweep = seed, reps, nil, nil, nil
+		res, err := sim.Run(ctx, c, sim.Options{Workers: 1})
+		if err != nil {
+			return nil, err
+		}
+		return merchantKPIs(res, merchant), nil
+	}
+}
+
+// merchantKPIs extracts the baseline variant's per-replication KPIs.
+func merchantKPIs(res *sim.Result, merchant string) map[string][]float64 {
+	out := map[string][]float64{}
+	if len(res.Variants) == 0 {
+		return out
+	}
+	for _, rep := range res.Variants[0].Reps {
+		own := map[string]float64{}
+		for _, row := range rep.Breakdown {
+			if row.Dimension == "merchant" && row.Key == merchant {
+				own[row.Metric] = row.Value
+			}
+		}
+		for _, name := range []string{"gmv", "orders", "new_customers", "spend", "profit", "margin", "buyers", "gmv_net"} {
+			v, ok := own[name]
+			if !ok {
+				v = rep.Totals[name]
+			}
+			out[name] = append(out[name], v)
+		}
+	}
+	g, s := out["gmv"], out["spend"]
+	for r := range g {
+		roi := 0.0
+		if s[r] > 0 {
+			roi = g[r] / s[r]
+		}
+		out["roi"] = append(out["roi"], roi)
+	}
+	return out
+}
