@@ -269,13 +269,22 @@ func paramSample(r *calibrate.Result) (xs [][]float64, ws []float64, what string
 
 func calibratePlots(th *theme, in CalibrateInput) []plotSpec {
 	r := in.Result
-	var specs []plotSpec
-	// Targets: simulated / observed with CIs, and the tolerance band.
+	specs := []plotSpec{targetsPlot(th, r), parametersPlot(th, in)}
+	if len(r.Generations) > 0 {
+		specs = append(specs, tracePlot(th, r))
+	}
+	xs, ws, what := paramSample(r)
+	specs = append(specs, marginalPlots(th, r, xs, ws, what)...)
+	return append(specs, pairPlots(th, r, xs, ws, what)...)
+}
+
+// targetsPlot: simulated / observed with CIs, and the tolerance band.
+func targetsPlot(th *theme, r *calibrate.Result) plotSpec {
 	names := make([]string, len(r.Targets))
 	for i, t := range r.Targets {
 		names[i] = t.Name
 	}
-	specs = append(specs, plotSpec{
+	return plotSpec{
 		Name: "calibrate_targets", W: wideW, H: stdH + vg.Inch/2,
 		Caption: "Each target's simulated mean at the fit (95% CI) and observed value (± 1.96 SE), both relative to the observed value; the grey band is the tolerance.",
 		Make: func() *plot.Plot {
@@ -308,13 +317,17 @@ func calibratePlots(th *theme, in CalibrateInput) []plotSpec {
 			nominal(p, names)
 			return p
 		},
-	})
-	// Parameters: start, estimate and interval in units of the bounds.
+	}
+}
+
+// parametersPlot: start, estimate and interval in units of the bounds.
+func parametersPlot(th *theme, in CalibrateInput) plotSpec {
+	r := in.Result
 	pnames := make([]string, len(r.Params))
 	for i, q := range r.Params {
 		pnames[i] = q.Name
 	}
-	specs = append(specs, plotSpec{
+	return plotSpec{
 		Name: "calibrate_parameters", W: wideW, H: stdH + vg.Inch/2,
 		Caption: "Each parameter's fitted value with its 95% interval and the scenario's value, as a fraction of its bounds (0 = min, 1 = max); an interval covering most of the bounds means the targets do not pin the parameter down.",
 		Make: func() *plot.Plot {
@@ -341,43 +354,47 @@ func calibratePlots(th *theme, in CalibrateInput) []plotSpec {
 			nominal(p, pnames)
 			return p
 		},
-	})
-	// Trace.
-	if len(r.Generations) > 0 {
-		smm := r.Method == "smm"
-		caption := "Best weighted distance Q so far per CMA-ES generation (log scale), against runs."
-		if !smm {
-			caption = "ABC-SMC tolerance ε per generation (log scale), against runs; generation 0 samples the prior."
-		}
-		specs = append(specs, plotSpec{
-			Name: "calibrate_trace", W: stdW, H: stdH, Caption: caption,
-			Make: func() *plot.Plot {
-				p := th.newPlot(map[bool]string{true: "Distance per generation", false: "Tolerance per generation"}[smm], "runs", map[bool]string{true: "best Q", false: "tolerance ε"}[smm])
-				p.Y.Scale = plot.LogScale{}
-				p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
-				var pts plotter.XYs
-				for _, g := range r.Generations {
-					y := g.Best
-					if !smm {
-						y = g.Tolerance
-					}
-					if finite(y) && y > 0 {
-						pts = append(pts, plotter.XY{X: float64(g.Runs), Y: y})
-					}
-				}
-				if len(pts) > 0 {
-					l, s, err := plotter.NewLinePoints(pts)
-					if err == nil {
-						l.Color, s.Color = colorAt(0), colorAt(0)
-						p.Add(l, s)
-					}
-				}
-				return p
-			},
-		})
 	}
-	// Marginals and pairs.
-	xs, ws, what := paramSample(r)
+}
+
+// tracePlot: SMM's best distance or ABC's tolerance per generation.
+func tracePlot(th *theme, r *calibrate.Result) plotSpec {
+	smm := r.Method == "smm"
+	caption := "Best weighted distance Q so far per CMA-ES generation (log scale), against runs."
+	if !smm {
+		caption = "ABC-SMC tolerance ε per generation (log scale), against runs; generation 0 samples the prior."
+	}
+	return plotSpec{
+		Name: "calibrate_trace", W: stdW, H: stdH, Caption: caption,
+		Make: func() *plot.Plot {
+			p := th.newPlot(map[bool]string{true: "Distance per generation", false: "Tolerance per generation"}[smm], "runs", map[bool]string{true: "best Q", false: "tolerance ε"}[smm])
+			p.Y.Scale = plot.LogScale{}
+			p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
+			var pts plotter.XYs
+			for _, g := range r.Generations {
+				y := g.Best
+				if !smm {
+					y = g.Tolerance
+				}
+				if finite(y) && y > 0 {
+					pts = append(pts, plotter.XY{X: float64(g.Runs), Y: y})
+				}
+			}
+			if len(pts) > 0 {
+				l, s, err := plotter.NewLinePoints(pts)
+				if err == nil {
+					l.Color, s.Color = colorAt(0), colorAt(0)
+					p.Add(l, s)
+				}
+			}
+			return p
+		},
+	}
+}
+
+// marginalPlots: one weighted histogram per parameter.
+func marginalPlots(th *theme, r *calibrate.Result, xs [][]float64, ws []float64, what string) []plotSpec {
+	var specs []plotSpec
 	for i, q := range r.Params {
 		i, q := i, q
 		specs = append(specs, plotSpec{
@@ -419,6 +436,12 @@ func calibratePlots(th *theme, in CalibrateInput) []plotSpec {
 			},
 		})
 	}
+	return specs
+}
+
+// pairPlots: scatter plots of the first pairs of parameters (at most 10).
+func pairPlots(th *theme, r *calibrate.Result, xs [][]float64, ws []float64, what string) []plotSpec {
+	var specs []plotSpec
 	pairs := 0
 	for a := 0; a < len(r.Params) && pairs < 10; a++ {
 		for b := a + 1; b < len(r.Params) && pairs < 10; b++ {
