@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/startrend/startrend/calibrate"
+	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
@@ -248,23 +249,62 @@ func paramSample(r *calibrate.Result) (xs [][]float64, ws []float64, what string
 		return r.Bootstrap, ws, "parametric-bootstrap refits"
 	}
 	n := len(r.Params)
-	// Independent normal draws with each parameter's SE: the marginals of
-	// the approximation (the pairwise plots do not show its correlations).
+	// Draws from N(θ̂, Cov) over the identified parameters (a Cholesky
+	// factor of their covariance; independent marginals if it is not
+	// positive definite), uniform on the bounds for those in a flat
+	// direction.
+	var idx []int
+	for i, p := range r.Params {
+		if finite(p.SE) {
+			idx = append(idx, i)
+		}
+	}
+	var chol mat.Cholesky
+	correlated := false
+	if len(idx) > 0 && len(r.Cov) == n {
+		sub := mat.NewSymDense(len(idx), nil)
+		ok := true
+		for a, i := range idx {
+			for b, j := range idx {
+				ok = ok && finite(r.Cov[i][j])
+				sub.SetSym(a, b, r.Cov[i][j])
+			}
+		}
+		correlated = ok && chol.Factorize(sub)
+	}
+	var L mat.TriDense
+	if correlated {
+		chol.LTo(&L)
+	}
 	rng := rand.New(rand.NewPCG(1, 2))
+	z := make([]float64, len(idx))
 	for range 1000 {
 		x := make([]float64, n)
 		for i, p := range r.Params {
-			se := p.SE
-			if !finite(se) {
-				x[i] = p.Lo + rng.Float64()*(p.Hi-p.Lo)
-				continue
+			x[i] = p.Lo + rng.Float64()*(p.Hi-p.Lo)
+		}
+		for a := range z {
+			z[a] = rng.NormFloat64()
+		}
+		for a, i := range idx {
+			p := r.Params[i]
+			d := p.SE * z[a]
+			if correlated {
+				d = 0
+				for b := 0; b <= a; b++ {
+					d += L.At(a, b) * z[b]
+				}
 			}
-			x[i] = math.Min(math.Max(p.Estimate+se*rng.NormFloat64(), p.Lo), p.Hi)
+			x[i] = math.Min(math.Max(p.Estimate+d, p.Lo), p.Hi)
 		}
 		xs = append(xs, x)
 		ws = append(ws, 1)
 	}
-	return xs, ws, "draws from the sandwich normal approximation (independent marginals; uniform on the bounds where not identified)"
+	what = "draws from the sandwich normal approximation N(θ̂, Cov)"
+	if !correlated {
+		what = "draws from the sandwich normal approximation (independent marginals)"
+	}
+	return xs, ws, what + ", uniform on the bounds where not identified"
 }
 
 func calibratePlots(th *theme, in CalibrateInput) []plotSpec {
