@@ -23,10 +23,8 @@ var offenders = map[string]int{
 	"sim/mechanisms/campaigns.go:NewCampaignTable": 154,
 	// Landed on main while this test was being written (sensitivity,
 	// calibration and optimiser branches):
-	"reports/calibrate.go:calibratePlots":     194,
-	"cmd/startrend/calibrate.go:cmdCalibrate": 265,
-	"optimize/cmaes.go:CMAES.Tell":            155,
-	"cmd/startrend/optimize.go:cmdOptimize":   171,
+	"optimize/cmaes.go:CMAES.Tell":          155,
+	"cmd/startrend/optimize.go:cmdOptimize": 171,
 }
 
 // moduleRoot is the directory holding go.mod above this package.
