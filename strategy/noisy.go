@@ -578,14 +578,34 @@ func (s *solver) phase(ctx context.Context, name string, p *Problem, method stri
 	if err != nil {
 		return pr, err
 	}
-	// Candidates: the recommendation, then the best distinct evaluated
-	// points by value.
-	type cand struct {
-		label string
-		x     []float64
-		base  bool
+	cands := raceCandidates(p, pr, main, randomBest, warm)
+	raceBudget := totalRuns - pr.SearchRuns
+	cands, initial := fitRace(cands, raceBudget)
+	if raceBudget < len(cands)*initial || len(cands) < 1 {
+		pr.Stop += "; no race (budget)"
+		ph.Result, ph.Search = pr, nil
+		return pr, s.checkpoint()
 	}
-	var cands []cand
+	if err := s.race(ctx, p, pr, cands, initial, raceBudget); err != nil {
+		return pr, err
+	}
+	ph.Result, ph.Search = pr, nil
+	ph.Runs = pr.SearchRuns + pr.RaceRuns
+	return pr, s.checkpoint()
+}
+
+// raceCand is a candidate of a phase's race.
+type raceCand struct {
+	label string
+	x     []float64
+	base  bool
+}
+
+// raceCandidates are the recommendation, the best distinct evaluated
+// points by value, for the main phase the baseline and random search's
+// best, and the warm start's candidates.
+func raceCandidates(p *Problem, pr *PhaseResult, main bool, randomBest []float64, warm *warmStart) []raceCand {
+	var cands []raceCand
 	seen := map[string]bool{}
 	key := func(x []float64) string { return fmt.Sprint(x) }
 	add := func(label string, x []float64, base bool) {
@@ -593,7 +613,7 @@ func (s *solver) phase(ctx context.Context, name string, p *Problem, method stri
 			return
 		}
 		seen[key(x)] = true
-		cands = append(cands, cand{label, append([]float64(nil), x...), base})
+		cands = append(cands, raceCand{label, append([]float64(nil), x...), base})
 	}
 	add("recommended", pr.BestX, false)
 	hist := append([]optimize.Evaluation(nil), pr.History...)
@@ -639,10 +659,15 @@ func (s *solver) phase(ctx context.Context, name string, p *Problem, method stri
 			add(c.label, c.x, false)
 		}
 	}
-	raceBudget := totalRuns - pr.SearchRuns
+	return cands
+}
+
+// fitRace drops the lowest-ranked search candidates until every candidate
+// gets the initial replications within raceBudget, and lowers them (to at
+// least 2) if it must.
+func fitRace(cands []raceCand, raceBudget int) ([]raceCand, int) {
 	initial := 5
 	for len(cands) > 2 && raceBudget < len(cands)*initial {
-		// Drop the lowest-ranked search candidates first.
 		drop := -1
 		for i := len(cands) - 1; i >= 0; i-- {
 			if !cands[i].base && cands[i].label != "random search best" && cands[i].label != "recommended" {
@@ -658,11 +683,11 @@ func (s *solver) phase(ctx context.Context, name string, p *Problem, method stri
 	if raceBudget < len(cands)*initial {
 		initial = max(2, raceBudget/max(len(cands), 1))
 	}
-	if raceBudget < len(cands)*initial || len(cands) < 1 {
-		pr.Stop += "; no race (budget)"
-		ph.Result, ph.Search = pr, nil
-		return pr, s.checkpoint()
-	}
+	return cands, initial
+}
+
+// race runs the candidates' race and records its evidence in pr.
+func (s *solver) race(ctx context.Context, p *Problem, pr *PhaseResult, cands []raceCand, initial, raceBudget int) error {
 	scs := make([]*scenarios.Scenario, len(cands))
 	for i, c := range cands {
 		if c.base {
@@ -671,8 +696,9 @@ func (s *solver) phase(ctx context.Context, name string, p *Problem, method stri
 			scs[i] = sc
 			continue
 		}
+		var err error
 		if scs[i], err = p.Apply(c.x); err != nil {
-			return pr, err
+			return err
 		}
 	}
 	var mu sync.Mutex
@@ -712,54 +738,64 @@ func (s *solver) phase(ctx context.Context, name string, p *Problem, method stri
 	}
 	rr, err := optimize.Race(ctx, len(cands), evalRep, optimize.RaceOptions{InitialReps: initial, MaxEvals: raceBudget, Confidence: conf, Maximize: p.Maximize, Workers: s.opts.Workers})
 	if err != nil {
-		return pr, err
+		return err
 	}
 	pr.RaceRuns = rr.Evals
 	pr.Winner, pr.Decided = rr.Winner, rr.Decided
 	pr.Selection = &rr.Selection
-	selLevel := float64(rr.Selection.Level)
 	for i, c := range cands {
-		e := rr.Entries[i]
-		cd := Candidate{Label: c.label, X: c.x, Decision: p.decisionMap(c.x), Cost: optimize.Float(p.Cost(c.x)),
-			EliminatedAt: e.EliminatedAt, PValue: optimize.Float(e.PValue), KPIs: map[string]Stat{}}
-		cd.reps = ordered(vals[i])
-		cd.Value = statOf(cd.reps, conf)
-		names := map[string]bool{}
-		for _, m := range kpis[i] {
-			for n := range m {
-				names[n] = true
-			}
-		}
-		kr := map[string][]float64{}
-		for n := range names {
-			var xs []float64
-			for r := 0; r < len(cd.reps); r++ {
-				xs = append(xs, kpis[i][r][n])
-			}
-			kr[n] = xs
-			cd.KPIs[n] = statOf(xs, conf)
-		}
-		if _, ok := kr["roi"]; !ok && kr["gmv"] != nil && kr["spend"] != nil {
-			// the one ROI rule: undefined (skipped) where spend is zero
-			cd.KPIs["roi"] = statOf(stats.ROIs(kr["gmv"], kr["spend"]), conf)
-		}
-		cd.Feasible = p.Feasible(kr)
-		cd.kpiReps = kr
-		pr.Candidates = append(pr.Candidates, cd)
+		pr.Candidates = append(pr.Candidates, candidateOf(p, c, rr.Entries[i], ordered(vals[i]), kpis[i], conf))
 	}
+	s.evidence(pr, cands, conf, float64(rr.Selection.Level))
+	return nil
+}
+
+// candidateOf is a raced candidate with its value and KPIs over the race
+// replications.
+func candidateOf(p *Problem, c raceCand, e optimize.RaceEntry, reps []float64, kpis map[int]map[string]float64, conf float64) Candidate {
+	cd := Candidate{Label: c.label, X: c.x, Decision: p.decisionMap(c.x), Cost: optimize.Float(p.Cost(c.x)),
+		EliminatedAt: e.EliminatedAt, PValue: optimize.Float(e.PValue), KPIs: map[string]Stat{}}
+	cd.reps = reps
+	cd.Value = statOf(cd.reps, conf)
+	names := map[string]bool{}
+	for _, m := range kpis {
+		for n := range m {
+			names[n] = true
+		}
+	}
+	kr := map[string][]float64{}
+	for n := range names {
+		var xs []float64
+		for r := 0; r < len(cd.reps); r++ {
+			xs = append(xs, kpis[r][n])
+		}
+		kr[n] = xs
+		cd.KPIs[n] = statOf(xs, conf)
+	}
+	if _, ok := kr["roi"]; !ok && kr["gmv"] != nil && kr["spend"] != nil {
+		// the one ROI rule: undefined (skipped) where spend is zero
+		cd.KPIs["roi"] = statOf(stats.ROIs(kr["gmv"], kr["spend"]), conf)
+	}
+	cd.Feasible = p.Feasible(kr)
+	cd.kpiReps = kr
+	return cd
+}
+
+// evidence sets the winner's paired differences: against the runner-up at
+// the selection's corrected level (decided is exactly what that interval
+// says), against the baseline and random search at conf.
+func (s *solver) evidence(pr *PhaseResult, cands []raceCand, conf, selLevel float64) {
 	w := pr.Winner
 	runner := -1
 	for i, c := range pr.Candidates {
 		if i == w {
 			continue
 		}
-		if runner < 0 || better(p.Maximize, float64(c.Value.Mean), float64(pr.Candidates[runner].Value.Mean)) {
+		if runner < 0 || better(s.p.Maximize, float64(c.Value.Mean), float64(pr.Candidates[runner].Value.Mean)) {
 			runner = i
 		}
 	}
 	if runner >= 0 {
-		// at the selection's corrected level: "decided" is exactly what
-		// this interval says
 		pr.VsRunnerUp = s.paired(pr, w, runner, selLevel)
 		pr.Decided = pr.Decided && pr.VsRunnerUp.Better
 	} else {
@@ -777,9 +813,6 @@ func (s *solver) phase(ctx context.Context, name string, p *Problem, method stri
 		}
 	}
 	pr.BestX = pr.Candidates[w].X
-	ph.Result, ph.Search = pr, nil
-	ph.Runs = pr.SearchRuns + pr.RaceRuns
-	return pr, s.checkpoint()
 }
 
 func (s *solver) paired(pr *PhaseResult, a, b int, conf float64) *Paired {

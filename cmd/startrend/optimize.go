@@ -109,42 +109,10 @@ func cmdOptimize(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		dir = filepath.Join("out", safeDirName(sc.Name)+"-optimize")
 	}
 	cpPath := filepath.Join(dir, optimizeCheckpointFile)
-	var state *strategy.SolveState
 	reportRuns := 2 * sc.Replications
-	if *resume {
-		b, err := readCheckpoint(cpPath)
-		if err != nil {
-			fmt.Fprintf(stderr, "startrend optimize: --resume: %v\n", err)
-			if os.IsNotExist(err) {
-				fmt.Fprintf(stderr, "startrend optimize: nothing to resume in %s: run the same command without --resume\n", dir)
-			}
-			return exitUsage
-		}
-		state, err = strategy.UnmarshalSolveState(b, p, strategy.SolveOptions{Method: *method, Evals: *evals, ReportRuns: reportRuns, RandomArm: *randomArm})
-		if err != nil {
-			fmt.Fprintf(stderr, "startrend optimize: --resume: %s refused: %v\n", cpPath, err)
-			return exitUsage
-		}
-	} else if !*force {
-		for _, f := range []string{optimizeCheckpointFile, "optimize.json", reports.RunFile} {
-			if f == "optimize.json" && partialWithoutCheckpoint(dir) {
-				continue // an interrupted run that saved nothing to resume: start again
-			}
-			if _, err := os.Stat(filepath.Join(dir, f)); err == nil {
-				fmt.Fprintf(stderr, "startrend optimize: %s holds %s already; use --resume to continue, --force to start again, or -o for another directory\n", dir, f)
-				return exitFailure
-			}
-		}
-	}
-	// The checkpoint is written in place as the search goes; the report is
-	// staged and swapped in at the end. A directory startrend did not write
-	// is never used (outdir's rule).
-	if err := outdir.Claim(dir, outdir.Optimize, *force); err != nil {
-		fmt.Fprintf(stderr, "startrend optimize: %v\n", err)
-		if errors.Is(err, outdir.ErrNotOurs) || errors.Is(err, outdir.ErrExists) {
-			return exitUsage
-		}
-		return exitFailure
+	state, code := prepareOptimizeDir(dir, p, strategy.SolveOptions{Method: *method, Evals: *evals, ReportRuns: reportRuns, RandomArm: *randomArm}, *resume, *force, stderr)
+	if code != exitOK {
+		return code
 	}
 	nw := *workers
 	if nw == 0 {
@@ -225,6 +193,49 @@ func cmdOptimize(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	}
 	fmt.Fprintln(stdout, dir)
 	return exitOK
+}
+
+// prepareOptimizeDir reads and checks the checkpoint to resume (--resume),
+// or refuses to start over an existing result without --force, then claims
+// dir under the output-directory rule (the checkpoint is written in place
+// as the search goes; the report is staged and swapped in at the end; a
+// directory startrend did not write is never used).
+func prepareOptimizeDir(dir string, p *strategy.Problem, opts strategy.SolveOptions, resume, force bool, stderr io.Writer) (*strategy.SolveState, int) {
+	cpPath := filepath.Join(dir, optimizeCheckpointFile)
+	var state *strategy.SolveState
+	if resume {
+		b, err := readCheckpoint(cpPath)
+		if err != nil {
+			fmt.Fprintf(stderr, "startrend optimize: --resume: %v\n", err)
+			if os.IsNotExist(err) {
+				fmt.Fprintf(stderr, "startrend optimize: nothing to resume in %s: run the same command without --resume\n", dir)
+			}
+			return nil, exitUsage
+		}
+		state, err = strategy.UnmarshalSolveState(b, p, opts)
+		if err != nil {
+			fmt.Fprintf(stderr, "startrend optimize: --resume: %s refused: %v\n", cpPath, err)
+			return nil, exitUsage
+		}
+	} else if !force {
+		for _, f := range []string{optimizeCheckpointFile, "optimize.json", reports.RunFile} {
+			if f == "optimize.json" && partialWithoutCheckpoint(dir) {
+				continue // an interrupted run that saved nothing to resume: start again
+			}
+			if _, err := os.Stat(filepath.Join(dir, f)); err == nil {
+				fmt.Fprintf(stderr, "startrend optimize: %s holds %s already; use --resume to continue, --force to start again, or -o for another directory\n", dir, f)
+				return nil, exitFailure
+			}
+		}
+	}
+	if err := outdir.Claim(dir, outdir.Optimize, force); err != nil {
+		fmt.Fprintf(stderr, "startrend optimize: %v\n", err)
+		if errors.Is(err, outdir.ErrNotOurs) || errors.Is(err, outdir.ErrExists) {
+			return nil, exitUsage
+		}
+		return nil, exitFailure
+	}
+	return state, exitOK
 }
 
 // maxCheckpointSize bounds the checkpoint read by --resume.
