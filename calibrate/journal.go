@@ -10,6 +10,9 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"sync"
+
+	"github.com/sourcegraph/conc/iter"
 )
 
 // Journal is a Simulator that records every completed run as one JSON line
@@ -21,9 +24,12 @@ import (
 // Lines look like {"rep":3,"theta":[0.5,2],"out":[1.25,null]} (null: NaN),
 // with floats written so that they read back bit for bit.
 type Journal struct {
-	sim  Simulator
-	w    io.Writer
-	runs map[string][]float64
+	sim     Simulator
+	fn      SimulatorFunc // per-run simulation (NewRunJournal), or nil
+	workers int
+	mu      sync.Mutex
+	w       io.Writer
+	runs    map[string][]float64
 	// Hits and Misses count runs served from the journal and simulated.
 	Hits, Misses int
 }
@@ -32,6 +38,14 @@ type Journal struct {
 // memory only).
 func NewJournal(sim Simulator, w io.Writer) *Journal {
 	return &Journal{sim: sim, w: w, runs: map[string][]float64{}}
+}
+
+// NewRunJournal is NewJournal for a per-run simulator run on up to workers
+// goroutines: each run is appended to w as soon as it finishes, so an
+// interruption loses only the runs in flight, not the whole batch. The
+// order of the lines then depends on timing; what they hold does not.
+func NewRunJournal(f SimulatorFunc, workers int, w io.Writer) *Journal {
+	return &Journal{fn: f, workers: workers, w: w, runs: map[string][]float64{}}
 }
 
 // Len is the number of runs the journal holds.
@@ -60,13 +74,30 @@ func runKey(theta []float64, rep int) string {
 	return b.String()
 }
 
+// maxJournalLine bounds one line of a journal (a run's parameters and
+// targets take a few hundred bytes).
+const maxJournalLine = 1 << 20
+
 // Load reads a journal written earlier (name is used in error messages).
 // A last line without its newline — a write cut short — is ignored;
 // any other malformed line is an error naming its line number.
 func (j *Journal) Load(name string, r io.Reader) error {
-	br := bufio.NewReader(r)
+	br := bufio.NewReaderSize(r, 64<<10)
+	var b []byte
 	for line := 1; ; line++ {
-		b, err := br.ReadBytes('\n')
+		b = b[:0]
+		var err error
+		for {
+			var chunk []byte
+			chunk, err = br.ReadSlice('\n')
+			b = append(b, chunk...)
+			if len(b) > maxJournalLine {
+				return fmt.Errorf("%s:%d: line longer than %d bytes: not a journal", name, line, maxJournalLine)
+			}
+			if err != bufio.ErrBufferFull {
+				break
+			}
+		}
 		if err == io.EOF {
 			return nil // a partial last line is dropped
 		}
@@ -118,6 +149,31 @@ func (j *Journal) Simulate(ctx context.Context, runs []Run) ([][]float64, error)
 	if len(todo) == 0 {
 		return out, nil
 	}
+	if j.fn != nil {
+		errs := make([]error, len(todo))
+		it := iter.Iterator[Run]{MaxGoroutines: j.workers}
+		it.ForEachIdx(todo, func(k int, r *Run) {
+			if err := ctx.Err(); err != nil {
+				errs[k] = err
+				return
+			}
+			o, err := j.fn(ctx, r.Theta, r.Rep)
+			if err != nil {
+				errs[k] = fmt.Errorf("calibrate: run (rep %d): %w", r.Rep, err)
+				return
+			}
+			out[at[k]] = o
+			j.mu.Lock()
+			defer j.mu.Unlock()
+			errs[k] = j.record(*r, o)
+		})
+		for _, err := range errs {
+			if err != nil {
+				return nil, err
+			}
+		}
+		return out, nil
+	}
 	got, err := j.sim.Simulate(ctx, todo)
 	if err != nil {
 		return nil, err
@@ -125,35 +181,38 @@ func (j *Journal) Simulate(ctx context.Context, runs []Run) ([][]float64, error)
 	if len(got) != len(todo) {
 		return nil, fmt.Errorf("calibrate: simulator returned %d outputs for %d runs", len(got), len(todo))
 	}
-	var buf bytes.Buffer
 	for k, o := range got {
-		r := todo[k]
 		out[at[k]] = o
-		j.runs[runKey(r.Theta, r.Rep)] = append([]float64(nil), o...)
-		j.Misses++
-		if j.w != nil {
-			jl := journalLine{Rep: r.Rep, Theta: make([]jsonNum, len(r.Theta)), Out: make([]*jsonNum, len(o))}
-			for i, x := range r.Theta {
-				jl.Theta[i] = jsonNum(x)
-			}
-			for i, v := range o {
-				if !math.IsNaN(v) {
-					n := jsonNum(v)
-					jl.Out[i] = &n
-				}
-			}
-			b, err := json.Marshal(jl)
-			if err != nil {
-				return nil, err
-			}
-			buf.Write(b)
-			buf.WriteByte('\n')
-		}
-	}
-	if j.w != nil {
-		if _, err := j.w.Write(buf.Bytes()); err != nil {
-			return nil, fmt.Errorf("calibrate: writing the journal: %w", err)
+		if err := j.record(todo[k], o); err != nil {
+			return nil, err
 		}
 	}
 	return out, nil
+}
+
+// record keeps a completed run and appends its line to the journal.
+func (j *Journal) record(r Run, o []float64) error {
+	j.runs[runKey(r.Theta, r.Rep)] = append([]float64(nil), o...)
+	j.Misses++
+	if j.w == nil {
+		return nil
+	}
+	jl := journalLine{Rep: r.Rep, Theta: make([]jsonNum, len(r.Theta)), Out: make([]*jsonNum, len(o))}
+	for i, x := range r.Theta {
+		jl.Theta[i] = jsonNum(x)
+	}
+	for i, v := range o {
+		if !math.IsNaN(v) {
+			n := jsonNum(v)
+			jl.Out[i] = &n
+		}
+	}
+	b, err := json.Marshal(jl)
+	if err != nil {
+		return err
+	}
+	if _, err := j.w.Write(append(b, '\n')); err != nil {
+		return fmt.Errorf("calibrate: writing the journal: %w", err)
+	}
+	return nil
 }

@@ -242,6 +242,7 @@ func (s *smm) run(c *Calibration, eval evalFunc) (*Result, error) {
 	}
 	best := &point{theta: append([]float64(nil), start...), outs: outs, mean: s.means(outs)}
 	best.q = s.distance(best.mean, y)
+	c.status.Best = best.q
 
 	// Search.
 	c.status.Phase = "search"
@@ -267,7 +268,7 @@ func (s *smm) run(c *Calibration, eval evalFunc) (*Result, error) {
 	// Parametric bootstrap.
 	if s.opt.Bootstrap > 0 {
 		c.status.Phase = "bootstrap"
-		boot, err := s.bootstrap(c, eval, best)
+		boot, err := s.bootstrap(c, eval, best, res.Params)
 		if err != nil {
 			return nil, err
 		}
@@ -562,7 +563,18 @@ func (s *smm) targetFits(best *point) []TargetFit {
 // bootstrap refits on synthetic observations y*_b = m(θ̂) + SE·z with
 // fresh replications, all refits advancing together in one batch per
 // generation.
-func (s *smm) bootstrap(c *Calibration, eval evalFunc, best *point) ([][]float64, error) {
+func (s *smm) bootstrap(c *Calibration, eval evalFunc, best *point, fit []ParamEstimate) ([][]float64, error) {
+	// Each refit starts at θ̂ with a step of about two sandwich standard
+	// errors (in units of the ranges), so that its budget goes into
+	// converging and the refits' spread is the statistical one, not the
+	// optimiser's.
+	sigma := 0.0
+	for _, p := range fit {
+		if r := p.SE / (p.Hi - p.Lo); !math.IsInf(r, 0) && !math.IsNaN(r) {
+			sigma = math.Max(sigma, 2*r)
+		}
+	}
+	sigma = math.Min(math.Max(sigma, 0.01), s.opt.Sigma0/3)
 	B := s.opt.Bootstrap
 	per := s.opt.BootstrapRuns / B
 	rng := rand.New(rand.NewPCG(s.p.Seed, 0xb007))
@@ -580,7 +592,7 @@ func (s *smm) bootstrap(c *Calibration, eval evalFunc, best *point) ([][]float64
 			y[j] = best.mean[j] + t.scale()*rng.NormFloat64()
 		}
 		cma, err := optimize.NewCMAES(s.space, optimize.Config{
-			Seed: s.p.Seed + uint64(b+1)*0x9e3779b97f4a7c15, X0: best.theta, Sigma0: s.opt.Sigma0 / 3,
+			Seed: s.p.Seed + uint64(b+1)*0x9e3779b97f4a7c15, X0: best.theta, Sigma0: sigma,
 			PopSize: s.opt.PopSize, TolFun: s.opt.TolFun,
 		})
 		if err != nil {

@@ -130,6 +130,9 @@ type failAfter struct {
 
 var errInterrupted = errors.New("interrupted")
 
+// never is a simulator that must not be called.
+func (failAfter) never() Simulator { return &failAfter{sim: nil, n: 0} }
+
 func (f *failAfter) Simulate(ctx context.Context, runs []Run) ([][]float64, error) {
 	if f.n == 0 {
 		return nil, errInterrupted
@@ -168,7 +171,7 @@ func TestResumeFromJournalIsIdentical(t *testing.T) {
 			}
 			done := j1.Misses
 			journal.WriteString(`{"rep":1,"theta":[`) // a line cut short by the crash
-			j2 := NewJournal(Parallel(toySim, 3), nil)
+			j2 := NewRunJournal(toySim, 3, nil)
 			if err := j2.Load("journal.jsonl", &journal); err != nil {
 				t.Fatal(err)
 			}
@@ -181,6 +184,20 @@ func TestResumeFromJournalIsIdentical(t *testing.T) {
 			}
 			if j2.Hits != done || j2.Hits+j2.Misses != want.Runs {
 				t.Fatalf("resume served %d runs from the journal (had %d) and simulated %d; total %d, want %d", j2.Hits, done, j2.Misses, j2.Hits+j2.Misses, want.Runs)
+			}
+			// A journal written run by run (lines in completion order) replays
+			// the whole fit without simulating.
+			var lines bytes.Buffer
+			if _, err := newCal().Run(context.Background(), NewRunJournal(toySim, 4, &lines), nil); err != nil {
+				t.Fatal(err)
+			}
+			j3 := NewJournal(failAfter{}.never(), nil)
+			if err := j3.Load("runs.jsonl", &lines); err != nil {
+				t.Fatal(err)
+			}
+			got3, err := newCal().Run(context.Background(), j3, nil)
+			if err != nil || !sameResult(t, got3, want) || j3.Misses != 0 {
+				t.Fatalf("replay of a run-by-run journal: err %v, same %v, %d runs simulated", err, err == nil && sameResult(t, got3, want), j3.Misses)
 			}
 		})
 	}
@@ -240,5 +257,34 @@ func TestResultJSONWithInfinities(t *testing.T) {
 	}
 	if !strings.Contains(string(b), `"SE":"+Inf"`) || back["Method"] != "smm" {
 		t.Fatalf("unexpected JSON: %.300s", b)
+	}
+}
+
+// The parametric bootstrap's percentile intervals agree with the sandwich
+// on the toy (same order of width, truth inside) and keep the inert
+// parameter not identified.
+func TestSMMBootstrapIntervals(t *testing.T) {
+	c, err := NewSMM(toyProblem(t, 4), SMMOptions{Replications: 8, MaxRuns: 24000, BootstrapRuns: 20000, Bootstrap: 20, Start: toyStart(4), RepBase: 400})
+	if err != nil {
+		t.Fatal(err)
+	}
+	boot, err := c.Run(context.Background(), Parallel(toySim, 2), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sand := fitToy(t, 4, 2)
+	for i := range 3 {
+		b, s := boot.Params[i], sand.Params[i]
+		ratio := (b.CIHi - b.CILo) / (s.CIHi - s.CILo)
+		t.Logf("%s: bootstrap [%.3f, %.3f], sandwich [%.3f, %.3f], width ratio %.2f", b.Name, b.CILo, b.CIHi, s.CILo, s.CIHi, ratio)
+		if ratio < 0.5 || ratio > 2 {
+			t.Errorf("%s: bootstrap interval %.3g wide, sandwich %.3g", b.Name, b.CIHi-b.CILo, s.CIHi-s.CILo)
+		}
+		if !(b.CILo <= toyTruth[i] && toyTruth[i] <= b.CIHi) {
+			t.Errorf("%s: truth %g outside the bootstrap interval [%g, %g]", b.Name, toyTruth[i], b.CILo, b.CIHi)
+		}
+	}
+	if boot.Params[3].Verdict != NotIdentified || len(boot.Bootstrap) != 20 {
+		t.Errorf("inert parameter %q, %d refits", boot.Params[3].Verdict, len(boot.Bootstrap))
 	}
 }

@@ -34,8 +34,9 @@
 // [NewSpace] reads the parameters of a scenario's experiment block
 // (scenarios.Parameter: a field path with bounds, a step or levels, or a
 // list of values, integers and categories included) into a [Space];
-// [Grid], [Zip], [Random] and [LatinHypercube] build designs over it
-// (Sobol sequences come from package qmc). [Space.Apply] sets a point's
+// [Grid], [Zip], [Random] and [LatinHypercube] build designs over it, and
+// [FromUnit] any design given in the unit cube (a sweep's sobol design
+// maps package qmc's Sobol sequence through it). [Space.Apply] sets a point's
 // values on a scenario.
 //
 // # Sweeps

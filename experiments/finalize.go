@@ -13,7 +13,7 @@ import (
 
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/compress/snappy"
-	"github.com/startrend/startrend/sim"
+	"github.com/startrend/startrend/stats"
 )
 
 // Finalize checks that every run of the store's shard is finished,
@@ -322,8 +322,18 @@ func (s *Store) writeRows() error {
 	return rw.close(s.dir, true)
 }
 
+// csvNumber writes x exactly, or an empty cell for an undefined value
+// (NaN: no observation, or an interval with fewer than two).
+func csvNumber(x float64) string {
+	if math.IsNaN(x) {
+		return ""
+	}
+	return formatValue(x)
+}
+
 // writeSummaries writes points.csv: per point and output, the number of
-// replications with a value, the mean, the SD and the 95% CI.
+// replications with a value, the mean, the SD and the 95% Student-t CI
+// (stats.MeanCI; empty cells where undefined, as with one replication).
 func (s *Store) writeSummaries() error {
 	np := s.NumPoints()
 	// Runs of each point (CSR): most batches give contiguous runs, but
@@ -402,14 +412,10 @@ func (s *Store) writeSummaries() error {
 		}
 		n := 1 + len(s.m.Columns)
 		for i, o := range s.m.Outputs {
-			e := sim.MeanCI(vals[i])
+			e := stats.MeanCI(vals[i], 0.95)
 			rec[n], rec[n+1] = o.Variant, o.Metric
 			rec[n+2] = strconv.Itoa(e.N)
-			if e.N == 0 {
-				rec[n+3], rec[n+4], rec[n+5], rec[n+6] = "", "", "", ""
-			} else {
-				rec[n+3], rec[n+4], rec[n+5], rec[n+6] = formatValue(e.Mean), formatValue(e.SD), formatValue(e.Lo), formatValue(e.Hi)
-			}
+			rec[n+3], rec[n+4], rec[n+5], rec[n+6] = csvNumber(e.Mean), csvNumber(e.SD), csvNumber(e.Lo), csvNumber(e.Hi)
 			if err := cw.Write(rec); err != nil {
 				return fail(err)
 			}

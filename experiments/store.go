@@ -16,6 +16,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/startrend/startrend/internal/outdir"
 )
 
 // Files of a run store directory.
@@ -228,8 +230,12 @@ func Open(dir string, spec Spec, opt Options) (*Store, error) {
 	case !errors.Is(err, os.ErrNotExist):
 		return nil, err
 	}
-	if ents, err := os.ReadDir(dir); err == nil && len(ents) > 0 {
-		return nil, fmt.Errorf("%s exists and is not a run store (no %s); not writing into it", dir, FileManifest)
+	if ents, err := os.ReadDir(dir); err == nil {
+		for _, e := range ents {
+			if e.Name() != outdir.MarkerFile { // the output-directory marker of a claimed directory
+				return nil, fmt.Errorf("%s exists and is not a run store (no %s); not writing into it", dir, FileManifest)
+			}
+		}
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
@@ -544,7 +550,9 @@ func (s *Store) Submit(d Design, reps int) (Batch, error) {
 	if err := s.pts.Sync(); err != nil {
 		return Batch{}, err
 	}
-	s.commitBatch(b)
+	if err := s.commitBatch(b); err != nil {
+		return Batch{}, err
+	}
 	return b, nil
 }
 
@@ -582,7 +590,9 @@ func (s *Store) Replicate(points []int, repFrom, reps int) (Batch, error) {
 	if err := s.pts.Sync(); err != nil {
 		return Batch{}, err
 	}
-	s.commitBatch(b)
+	if err := s.commitBatch(b); err != nil {
+		return Batch{}, err
+	}
 	return b, nil
 }
 
@@ -598,11 +608,18 @@ func equalInts(a, b []int) bool {
 	return true
 }
 
-func (s *Store) commitBatch(b Batch) {
+func (s *Store) commitBatch(b Batch) error {
+	if s.m.State == "complete" { // a finished store continued with a new batch
+		s.m.State = "running"
+		if err := s.writeManifest(); err != nil {
+			return err
+		}
+	}
 	s.batches = append(s.batches, b)
 	s.next++
 	s.nruns += uint64(b.Runs)
 	s.done = append(s.done, make([]int64, b.Runs)...)
+	return nil
 }
 
 // runByID returns the run with the given id.

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sync"
 
+	"github.com/startrend/startrend/qmc"
 	"github.com/startrend/startrend/scenarios"
 	"github.com/startrend/startrend/sim"
 )
@@ -142,9 +143,11 @@ func (w *Sweeper) Spec() Spec {
 	return s
 }
 
-// Design returns the sweep's design. Sobol designs need a generator from
-// package qmc, passed as sobol (nil: a sobol design is an error).
-func (w *Sweeper) Design(sobol func(dims int) func(i int, u []float64)) (Design, error) {
+// Design returns the sweep's design. A sobol design takes points 0 …
+// points−1 of the unscrambled Sobol sequence (Joe–Kuo direction numbers,
+// package qmc), which start at the lower bounds; use 2^k points to keep
+// its balance.
+func (w *Sweeper) Design() (Design, error) {
 	seed := w.Sweep.Seed
 	if seed == 0 {
 		seed = w.Base.Seed
@@ -159,10 +162,11 @@ func (w *Sweeper) Design(sobol func(dims int) func(i int, u []float64)) (Design,
 	case "lhs":
 		return LatinHypercube(w.Space, w.Sweep.Points, seed), nil
 	case "sobol":
-		if sobol == nil {
-			return nil, fmt.Errorf("a sobol design is not available in this build")
+		seq, err := qmc.NewSobol(len(w.Space.Dims))
+		if err != nil {
+			return nil, err
 		}
-		return FromUnit(w.Space, w.Sweep.Points, sobol(len(w.Space.Dims))), nil
+		return FromUnit(w.Space, w.Sweep.Points, func(i int, u []float64) { seq.Point(uint64(i), u) }), nil
 	}
 	return nil, fmt.Errorf("unknown design %q", w.Sweep.Design)
 }
@@ -204,7 +208,7 @@ func (w *Sweeper) Evaluator(workers int) Evaluator {
 		if err != nil {
 			return err
 		}
-		res, err := sim.Run(ctx, sc, sim.Options{Workers: 1, Replications: []int{r.Replication}})
+		res, err := sim.Run(ctx, sc, sim.Options{Workers: 1, Replications: []int{r.Replication}, ScenarioHash: w.hash})
 		if err != nil {
 			return err
 		}

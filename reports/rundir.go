@@ -117,8 +117,8 @@ func ReadRun(dir string) (*Run, error) {
 	if err := json.Unmarshal(b, &meta); err != nil || !meta.Complete {
 		return nil, fmt.Errorf("%s is %w", dir, ErrNotFinished)
 	}
-	if meta.FormatVersion != FormatVersion {
-		return nil, fmt.Errorf("%s: format_version %d, this startrend reads %d (rerun the scenario with this startrend)", filepath.Join(dir, RunFile), meta.FormatVersion, FormatVersion)
+	if meta.FormatVersion < OldestFormatVersion || meta.FormatVersion > FormatVersion {
+		return nil, fmt.Errorf("%s: format_version %d, this startrend reads %d to %d (rerun the scenario with this startrend)", filepath.Join(dir, RunFile), meta.FormatVersion, OldestFormatVersion, FormatVersion)
 	}
 	run, err := readRunFiles(dir)
 	if err != nil {

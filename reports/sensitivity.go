@@ -197,7 +197,7 @@ func SensitivitySummary(r *SensitivityResult) []string {
 			}
 			line := fmt.Sprintf("%s: most of its variance comes from %s", k.KPI, sensJoin(top))
 			line += fmt.Sprintf("; first-order effects add up to %.0f%% (the rest is interactions)", 100*math.Min(1, s1sum))
-			line += fmt.Sprintf("; %d of %d parameters have ST < 0.01 and %d are indistinguishable from no effect (ST interval reaches 0)", small, len(k.ST), inert)
+			line += fmt.Sprintf("; ST < 0.01 for %d of %d parameters, and %d cannot be told apart from no effect (ST interval reaches 0)", small, len(k.ST), inert)
 			if ns := float64(k.NoiseShare); finite(ns) {
 				line += fmt.Sprintf("; simulation noise is %.0f%% of one run's variance (corrected for)", 100*ns)
 			}
@@ -557,6 +557,7 @@ func sensitivityPlots(th *theme, r *SensitivityResult) []plotSpec {
 					}
 					p.X.Min = 0
 					p.Y.Min = 0
+					p.X.Tick.Marker = humanTicks{}
 					return p
 				},
 			})
@@ -596,6 +597,7 @@ func sensitivityPlots(th *theme, r *SensitivityResult) []plotSpec {
 					p.NominalY(lab...)
 					p.Legend.Left = false
 					p.Legend.Top = false
+					p.X.Tick.Marker = humanTicks{}
 					return p
 				},
 			})

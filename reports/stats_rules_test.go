@@ -88,6 +88,16 @@ func TestSummaryFormat1(t *testing.T) {
 		}
 	}
 	write(s)
+	// run.json as version 1 wrote it.
+	runPath := filepath.Join(old, RunFile)
+	rj, _ := os.ReadFile(runPath)
+	rj = []byte(strings.Replace(string(rj), `"format_version": 2`, `"format_version": 1`, 1))
+	if !strings.Contains(string(rj), `"format_version": 1`) {
+		t.Fatalf("run.json: %s", rj)
+	}
+	if err := os.WriteFile(runPath, rj, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	run, err := ReadRun(old)
 	if err != nil {
 		t.Fatal(err)
@@ -127,6 +137,10 @@ func TestBreakdownROIRule(t *testing.T) {
 			{Dimension: "merchant", Key: "m", Metric: "spend", Value: gs[1]},
 			{Dimension: "merchant", Key: "m", Metric: "roi", Value: roi},
 		}})
+	}
+	// A merchant's ROI (summary.json's merchants section) by the same rule.
+	if xs, ok := merchantValues(v, "m", "roi"); !ok || xs[0] != 5 || !math.IsNaN(xs[1]) || xs[2] != 2 {
+		t.Errorf("merchant roi %v, want [5 NaN 2]", xs)
 	}
 	bs := breakdownStats(v)
 	if got := float64(bs[2].Mean); got != 3.5 {

@@ -4,8 +4,10 @@ import (
 	"fmt"
 	"math"
 	"reflect"
+	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"gopkg.in/yaml.v3"
 )
@@ -15,6 +17,9 @@ import (
 // keys, type errors, missing required fields. Fields absent from the YAML
 // keep the value they had, so decoding into a value pre-filled with defaults
 // applies the defaults exactly where the user left a field unset.
+// quotedRE finds the name a did-you-mean hint suggests.
+var quotedRE = regexp.MustCompile(`"([^"]+)"`)
+
 type decoder struct {
 	errs     *errs
 	nodeFile map[*yaml.Node]string // file each node came from (extends)
@@ -25,6 +30,10 @@ type decoder struct {
 	// steps counts decoded nodes, to stop alias bombs (billion laughs).
 	steps     int
 	exhausted bool
+	// misspelled holds the paths of fields an unknown key was probably
+	// meant for (its did-you-mean): they are not reported missing, and
+	// the checks that depend on them are not run (one mistake, one message).
+	misspelled map[string]bool
 }
 
 // maxDecodeSteps bounds the nodes decoded, aliases expanded.
@@ -98,7 +107,20 @@ type fieldInfo struct {
 	omitempty bool
 }
 
+// fieldCache holds yamlFields per struct type: decoding and validation ask
+// for the same few types again and again.
+var fieldCache sync.Map // reflect.Type -> []fieldInfo
+
 func yamlFields(t reflect.Type) []fieldInfo {
+	if v, ok := fieldCache.Load(t); ok {
+		return v.([]fieldInfo)
+	}
+	fs := structFields(t)
+	fieldCache.Store(t, fs)
+	return fs
+}
+
+func structFields(t reflect.Type) []fieldInfo {
 	var fs []fieldInfo
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
@@ -223,6 +245,12 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
 				hint := ""
 				if !d.errs.full() {
 					hint = DidYouMean(k.Value, fieldNames(t))
+					if m := quotedRE.FindStringSubmatch(hint); m != nil {
+						if d.misspelled == nil {
+							d.misspelled = map[string]bool{}
+						}
+						d.misspelled[joinPath(path, m[1])] = true
+					}
 				}
 				d.fail(k, path, "unknown field "+quote(k.Value)+hint, "", "")
 				continue
@@ -231,7 +259,7 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
 		}
 		for _, name := range requiredFields[t] {
 			f, _ := fieldByName(t, name)
-			if !seen[name] && v.Field(f.index).IsZero() {
+			if !seen[name] && v.Field(f.index).IsZero() && !d.misspelled[joinPath(path, name)] {
 				d.fail(n, joinPath(path, name), "missing required field", "", "")
 			}
 		}

@@ -199,7 +199,7 @@ func GridValues(sc *Scenario, p Parameter) []float64 {
 		n := int(math.Floor((p.Max-p.Min)/p.Step*(1+1e-12))) + 1
 		out := make([]float64, 0, max(n, 0))
 		for i := 0; i < n; i++ {
-			out = append(out, round(p.Min+float64(i)*p.Step))
+			out = append(out, round(tidy(p.Min+float64(i)*p.Step)))
 		}
 		return out
 	case p.Levels > 0:
@@ -208,12 +208,22 @@ func GridValues(sc *Scenario, p Parameter) []float64 {
 			if p.Levels == 1 {
 				out[i] = round(p.Min)
 			} else {
-				out[i] = round(p.Min + (p.Max-p.Min)*float64(i)/float64(p.Levels-1))
+				out[i] = round(tidy(p.Min + (p.Max-p.Min)*float64(i)/float64(p.Levels-1)))
 			}
 		}
 		return out
 	}
 	return nil
+}
+
+// tidy rounds a computed grid value to 12 significant digits, so that
+// 6 × 0.05 is 0.3, not 0.30000000000000004.
+func tidy(x float64) float64 {
+	y, err := strconv.ParseFloat(strconv.FormatFloat(x, 'g', 12, 64), 64)
+	if err != nil {
+		return x
+	}
+	return y
 }
 
 // experiments validates the sweep block.

@@ -164,7 +164,11 @@ func (l *loader) parse(name string, data []byte, from Pos) *yaml.Node {
 			}
 			msg = strings.TrimSpace(strings.TrimPrefix(msg[strings.Index(msg, m[0])+len(m[0]):], ":"))
 		}
-		l.c.add(Pos{File: name, Line: line, Col: 1}, "", "YAML syntax error: "+msg, "", "")
+		col := 1
+		if hl, hc, hint, ok := syntaxHint(data, line); ok {
+			line, col, msg = hl, hc, hint+" (the YAML parser says: "+msg+")"
+		}
+		l.c.add(Pos{File: name, Line: line, Col: col}, "", "YAML syntax error: "+msg, "", "")
 		return nil
 	}
 	var extra yaml.Node
@@ -379,7 +383,10 @@ func (l *loader) load(name string, data []byte, sets []string) (*Scenario, error
 		l.loadRoster(sc)
 	}
 
-	if err := Validate(sc); err != nil && decodeErrs == 0 {
+	if misspeltMissing(sc, d.misspelled) {
+		// A required field was probably misspelled: its own message says
+		// so, and every check that needs the field would only cascade.
+	} else if err := Validate(sc); err != nil && decodeErrs == 0 {
 		l.c.list = append(l.c.list, err.(Errors)...)
 	} else if err != nil {
 		// Drop consequences of fields that failed to decode.

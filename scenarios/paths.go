@@ -178,10 +178,11 @@ func GetFloat(sc *Scenario, path string) (float64, error) {
 
 // Set replaces the value at path (see Paths in the package documentation)
 // with value: a Go value (number, string, bool, []any, map[string]any, or a
-// value of the language's types) or a *yaml.Node. Type errors are reported as for a
-// scenario file. Setting a mapping into a struct changes only the fields
-// it names; a list is replaced whole, its elements starting from their
-// defaults. Variants cannot be set. The caller re-validates with Validate.
+// value of the language's types) or a *yaml.Node. Type errors are reported
+// as for a scenario file. Setting a mapping into a struct changes only the
+// fields it names; a list is replaced whole, its elements starting from
+// their defaults. Variants cannot be set. The caller re-validates with
+// Validate.
 func Set(sc *Scenario, path string, value any) error {
 	return setAt(sc, path, value, Pos{File: "--set"})
 }

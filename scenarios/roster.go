@@ -43,6 +43,10 @@ func (l *loader) loadRoster(sc *Scenario) {
 	sc.Creators.RosterCreators = creators
 }
 
+// maxRosterCreators bounds the rows of a roster CSV (as
+// creators.generate.count is bounded).
+const maxRosterCreators = 10_000_000
+
 // parseRoster parses a roster CSV.
 func parseRoster(name string, data []byte) ([]RosterCreator, Errors) {
 	var c errs
@@ -142,6 +146,10 @@ func parseRoster(name string, data []byte) ([]RosterCreator, Errors) {
 				c.add(p, h, "out of range", s, r.allowed())
 			}
 			return f
+		}
+		if len(out) >= maxRosterCreators {
+			c.add(Pos{File: name, Line: line, Col: 1}, "", fmt.Sprintf("more than %d creators", maxRosterCreators), "", "at most that many rows")
+			return nil, c.list
 		}
 		var rc RosterCreator
 		var p Pos

@@ -10,6 +10,11 @@ import (
 // baseline, run 1+2j sets factor j to its lower bound and run 2+2j to its
 // upper bound, every other factor at the baseline. It is the data of a
 // tornado chart; it says nothing about interactions (use [SobolStudy]).
+//
+// Unlike the other studies, its runs use common random numbers: replication
+// r of every run has the same seed, RunSeed(seed, 0, r), so each effect is a
+// paired difference against the baseline and simulation noise that does not
+// interact with the factor cancels.
 type OATStudy struct {
 	factors  []Factor
 	baseline []float64
@@ -85,7 +90,7 @@ func (st *OATStudy) Ask() ([]Task, error) {
 	}
 	tasks := make([]Task, len(m))
 	for i, rr := range m {
-		tasks[i] = Task{Run: rr[0], Rep: rr[1], X: st.Point(rr[0], nil), Seed: RunSeed(st.seed, rr[0], rr[1])}
+		tasks[i] = Task{Run: rr[0], Rep: rr[1], X: st.Point(rr[0], nil), Seed: RunSeed(st.seed, 0, rr[1])} // common random numbers
 	}
 	return tasks, nil
 }

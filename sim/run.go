@@ -25,6 +25,9 @@ type Options struct {
 	// the same numbers it has in a full run (its streams come from its
 	// index). Experiments run one replication of a point at a time.
 	Replications []int
+	// ScenarioHash, when set, is used as Result.Hash instead of hashing
+	// the scenario (callers running many small runs of one scenario).
+	ScenarioHash string
 	// Progress, when set, is called with units of work done and the total
 	// (from several goroutines; it must be safe for concurrent use). A unit
 	// is one simulated day of one replication of one variant.
@@ -81,9 +84,12 @@ func Run(ctx context.Context, sc *scenarios.Scenario, opt Options) (*Result, err
 			return nil, err
 		}
 	}
+	if opt.ScenarioHash == "" {
+		opt.ScenarioHash = scenarios.Hash(sc)
+	}
 	res := &Result{
 		Scenario:     sc.Name,
-		Hash:         scenarios.Hash(sc),
+		Hash:         opt.ScenarioHash,
 		Seed:         sc.Seed,
 		Replications: R,
 		HorizonDays:  sc.HorizonDays,

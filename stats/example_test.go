@@ -89,3 +89,14 @@ func ExampleEstimate_Clip() {
 	// 0.00
 	// 0.16 40.07
 }
+
+// Two runs with different seeds are not paired: Welch's interval and test
+// (R's sleep data: t.test(x, y) gives [−3.365, 0.205], p = 0.0794).
+func ExampleWelch() {
+	x := []float64{0.7, -1.6, -0.2, -1.2, -0.1, 3.4, 3.7, 0.8, 0.0, 2.0}
+	y := []float64{1.9, 0.8, 1.1, 0.1, -0.1, 4.4, 5.5, 1.6, 4.6, 3.4}
+	e := stats.Welch(x, y, 0.95)
+	r := stats.WelchTest(x, y, stats.TwoSided)
+	fmt.Printf("%.2f [%.3f, %.3f] df=%.3f p=%.4f\n", e.Mean, e.Lo, e.Hi, r.DF, r.P)
+	// Output: -1.58 [-3.365, 0.205] df=17.776 p=0.0794
+}

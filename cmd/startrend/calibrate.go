@@ -483,7 +483,7 @@ func cmdCalibrate(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return exitFailure
 	}
 	defer jf.Close()
-	journal = calibrate.NewJournal(calibrate.Parallel(cs.simulate, nw), jf)
+	journal = calibrate.NewRunJournal(cs.simulate, nw, jf)
 	if *resume {
 		rf, err := os.Open(jpath)
 		if err == nil {

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/startrend/startrend/calibrate"
 	"github.com/startrend/startrend/internal/outdir"
 	"github.com/startrend/startrend/scenarios"
 	"github.com/startrend/startrend/sim"
@@ -264,5 +265,67 @@ func TestCalibrationTargetValues(t *testing.T) {
 		if !(got == c.want || math.IsNaN(got) && math.IsNaN(c.want)) && math.Abs(got-c.want) > 1e-12 {
 			t.Errorf("case %d: %g, want %g", i, got, c.want)
 		}
+	}
+}
+
+// ABC-SMC through the command: a posterior in calibrate.json, a tolerance
+// trace and the same fit for another number of workers.
+func TestCalibrateCommandABC(t *testing.T) {
+	file := writeSmallCalibration(t, func(s string) string {
+		return strings.Replace(s, "  method: smm\n  runs: 300\n", "  method: abc-smc\n  runs: 120\n  population: 20\n  generations: 3\n", 1)
+	})
+	dir := t.TempDir()
+	for _, w := range []string{"1", "2"} {
+		if code, _, errOut := run(t, "calibrate", file, "-o", filepath.Join(dir, w), "--workers", w, "--quiet"); code != 0 {
+			t.Fatalf("exit %d: %s", code, errOut)
+		}
+	}
+	same(t, filepath.Join(dir, "1", "calibrate.json"), filepath.Join(dir, "2", "calibrate.json"), "abc-smc --workers 1 vs 2")
+	var res struct {
+		Method      string
+		Posterior   struct{ Particles [][]float64 }
+		Generations []struct{ Tolerance any }
+	}
+	readJSON(t, filepath.Join(dir, "1", "calibrate.json"), &res)
+	if res.Method != "abc-smc" || len(res.Posterior.Particles) != 20 || len(res.Generations) < 2 {
+		t.Fatalf("abc-smc result: method %q, %d particles, %d generations", res.Method, len(res.Posterior.Particles), len(res.Generations))
+	}
+	md, _ := os.ReadFile(filepath.Join(dir, "1", "report.md"))
+	if !strings.Contains(string(md), "effective sample size") || !strings.Contains(string(md), "calibrate_trace") {
+		t.Errorf("report lacks the ABC summary or the trace:\n%s", md)
+	}
+}
+
+// A fitted path through a list (trends.mint_manbo.q) cannot be written as
+// nested mappings under extends: the emitted scenario is then the resolved
+// scenario in full, and it still loads to the fitted values.
+func TestEmitCalibratedLongForm(t *testing.T) {
+	src, _ := filepath.Abs("testdata/calibrate-small.yaml")
+	sc, err := scenarios.Load(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	params := []scenarios.Parameter{{Path: "trends.mint_manbo.q", Min: 0.1, Max: 1}, {Path: "platform.base_rates.a3_a4", Min: 0.02, Max: 0.2}}
+	cs := &calScenario{sc: sc, params: params, integer: []bool{false, false}, arms: []string{"baseline"}}
+	res := &calibrate.Result{Method: "smm", Params: []calibrate.ParamEstimate{{Estimate: 0.4321987}, {Estimate: 0.0765432}}}
+	out := filepath.Join(t.TempDir(), "fitted.yaml")
+	if err := emitCalibrated(out, src, sc, cs, res); err != nil {
+		t.Fatal(err)
+	}
+	got, err := scenarios.Load(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(out); !strings.Contains(string(b), "written out in full") {
+		t.Errorf("expected the long form:\n%.400s", b)
+	}
+	if q := got.Trends[0].Q; q != 0.4322 {
+		t.Errorf("trend q = %g, want 0.4322 (4 significant digits)", q)
+	}
+	if r := got.Platform.BaseRates.A3A4; r != 0.07654 {
+		t.Errorf("a3_a4 = %g, want 0.07654", r)
+	}
+	if got.Calibrate != nil || got.Name != "calibrate-small-calibrated" {
+		t.Errorf("name %q, calibrate block %v", got.Name, got.Calibrate != nil)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 
+	"github.com/startrend/startrend/internal/textsafe"
 	"github.com/startrend/startrend/reports"
 )
 
@@ -22,5 +23,7 @@ func cmdCompare(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	if !ok {
 		return code
 	}
+	// Names from the run directories reach the terminal escaped.
+	stdout, stderr = textsafe.Writer(stdout), textsafe.Writer(stderr)
 	return reports.CompareDirs(pos[0], pos[1], *out, rules, reports.CompareOptions{Font: *font, Warn: stderr}, stdout, stderr)
 }

@@ -134,3 +134,29 @@ func printCommandHelp(w io.Writer, c *command, fs *flag.FlagSet) {
 	fs.PrintDefaults()
 	fs.SetOutput(io.Discard)
 }
+
+// flagField is a command-line flag that is a shorthand for --set PATH=VALUE.
+type flagField struct {
+	Flag, Path, Value string
+	Given             bool
+}
+
+// flagOverrides turns the given shorthand flags into --set overrides, and
+// refuses a flag and a --set that name the same field: which one wins
+// would be a matter of order, and the user meant one of them.
+func flagOverrides(sets []string, flags []flagField) ([]string, error) {
+	var out []string
+	for _, f := range flags {
+		if !f.Given {
+			continue
+		}
+		for _, s := range sets {
+			path, _, _ := strings.Cut(s, "=")
+			if strings.TrimSpace(path) == f.Path {
+				return nil, fmt.Errorf("--%s and --set %s both set %s; give one of them", f.Flag, s, f.Path)
+			}
+		}
+		out = append(out, f.Path+"="+f.Value)
+	}
+	return out, nil
+}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -175,7 +176,7 @@ func TestIssue17CompareRefusesBadRuns(t *testing.T) {
 		}, "replication 7"},
 		"format version": {func(d string) {
 			b, _ := os.ReadFile(filepath.Join(d, "run.json"))
-			os.WriteFile(filepath.Join(d, "run.json"), bytes.Replace(b, []byte(`"format_version": 1`), []byte(`"format_version": 99`), 1), 0o644)
+			os.WriteFile(filepath.Join(d, "run.json"), regexp.MustCompile(`"format_version": \d+`).ReplaceAll(b, []byte(`"format_version": 99`)), 0o644)
 		}, "format_version 99"},
 		"garbage scenario.yaml": {func(d string) {
 			os.WriteFile(filepath.Join(d, "scenario.yaml"), []byte("\x00\x01garbage: [\n"), 0o644)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/startrend/startrend/experiments"
+	"github.com/startrend/startrend/internal/outdir"
 	"github.com/startrend/startrend/reports"
 	"github.com/startrend/startrend/scenarios"
 )
@@ -41,18 +42,10 @@ func cmdMerge(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			return exitUsage
 		}
 	}
-	if _, err := os.Stat(*out); err == nil {
-		if !experiments.IsStore(*out) {
-			fmt.Fprintf(stderr, "startrend merge: %s exists and is not a sweep directory; not replacing it\n", *out)
-			return exitFailure
-		}
-		if !*force {
-			fmt.Fprintf(stderr, "startrend merge: %s holds a sweep already; use --force to replace it\n", *out)
-			return exitFailure
-		}
-	}
 	start := time.Now()
-	st, err := reports.Stage(*out)
+	// The merged directory is a sweep directory (resumable, reportable),
+	// written whole in a staging sibling and swapped into place.
+	st, err := outdir.Begin(*out, outdir.Sweep, *force)
 	if err != nil {
 		fmt.Fprintf(stderr, "startrend merge: %v\n", err)
 		return exitFailure

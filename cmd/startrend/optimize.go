@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"github.com/startrend/startrend/internal/outdir"
 	"io"
+	iofs "io/fs"
 	"math"
 	"os"
 	"path/filepath"
@@ -15,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/startrend/startrend/internal/safeio"
 	"github.com/startrend/startrend/optimize"
 	"github.com/startrend/startrend/reports"
 	"github.com/startrend/startrend/scenarios"
@@ -92,7 +94,7 @@ func cmdOptimize(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		return exitUsage
 	}
 	var locate func(string) (string, int, int, bool)
-	if data, err := os.ReadFile(pos[0]); err == nil {
+	if data, err := safeio.ReadRegular(pos[0], safeio.ScenarioLimit, "scenario file"); err == nil {
 		locate = strategy.LocateYAML(pos[0], data)
 	}
 	p, err := strategy.NewProblem(sc, strategy.ProblemOptions{Locate: locate})
@@ -204,10 +206,10 @@ func prepareOptimizeDir(dir string, p *strategy.Problem, opts strategy.SolveOpti
 	cpPath := filepath.Join(dir, optimizeCheckpointFile)
 	var state *strategy.SolveState
 	if resume {
-		b, err := readCheckpoint(cpPath)
+		b, err := safeio.ReadRegular(cpPath, safeio.CheckpointLimit, "checkpoint")
 		if err != nil {
 			fmt.Fprintf(stderr, "startrend optimize: --resume: %v\n", err)
-			if os.IsNotExist(err) {
+			if errors.Is(err, iofs.ErrNotExist) {
 				fmt.Fprintf(stderr, "startrend optimize: nothing to resume in %s: run the same command without --resume\n", dir)
 			}
 			return nil, exitUsage
@@ -238,33 +240,6 @@ func prepareOptimizeDir(dir string, p *strategy.Problem, opts strategy.SolveOpti
 	return state, exitOK
 }
 
-// maxCheckpointSize bounds the checkpoint read by --resume.
-const maxCheckpointSize = 256 << 20
-
-// readCheckpoint reads a regular file of at most maxCheckpointSize bytes.
-func readCheckpoint(path string) ([]byte, error) {
-	fi, err := os.Stat(path)
-	if err != nil {
-		return nil, err
-	}
-	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s is not a regular file", path)
-	}
-	if fi.Size() > maxCheckpointSize {
-		return nil, fmt.Errorf("%s is %d bytes, over the %d MB limit for checkpoints", path, fi.Size(), maxCheckpointSize>>20)
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, maxCheckpointSize+1))
-	if err == nil && len(b) > maxCheckpointSize {
-		err = fmt.Errorf("%s is over the %d MB limit for checkpoints", path, maxCheckpointSize>>20)
-	}
-	return b, err
-}
-
 // partialWithoutCheckpoint reports whether dir holds an optimize.json of an
 // interrupted run ("complete": false) and no checkpoint to resume it: a
 // plain rerun may replace it.
@@ -275,7 +250,7 @@ func partialWithoutCheckpoint(dir string) bool {
 	if _, err := os.Stat(filepath.Join(dir, reports.RunFile)); err == nil {
 		return false
 	}
-	b, err := readCheckpoint(filepath.Join(dir, "optimize.json"))
+	b, err := safeio.ReadRegular(filepath.Join(dir, "optimize.json"), safeio.RunFileLimit, "optimize.json")
 	if err != nil {
 		return false
 	}

@@ -33,8 +33,12 @@ printed on stdout; progress and errors go to stderr.
 --set PATH=VALUE overrides any field (repeatable), with the path syntax of
 the scenario language, e.g.
   --set horizon_days=30 --set population.users=5000
-  --set merchants.brand_a.budget.paid_traffic=0
-  --set 'campaigns.super_value.eligible.merchants=[brand_a]'`
+  --set merchants.spring_jacket.budget.paid_traffic=0
+  --set 'campaigns.super_value.eligible.merchants=[spring_jacket]'
+
+--seed and --reps are shorthands for --set seed=N and --set replications=N;
+giving both a flag and a --set for the same field is an error.
+--baseline-only simulates the baseline alone (no variants).`
 
 func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("run")
@@ -47,6 +51,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	force := fs.Bool("force", false, "replace an existing run directory")
 	quiet := fs.Bool("quiet", false, "no progress on stderr")
 	font := fs.String("font", "", "TTF/OTF/TTC `FILE` for plot text (CJK names); default: search the system")
+	baselineOnly := fs.Bool("baseline-only", false, "simulate the baseline alone, without the scenario's variants")
 	pos, code, ok := parseCommandLine(fs, args, 0, 1, stdout, stderr)
 	if !ok {
 		return code
@@ -54,16 +59,24 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	given := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
 
-	var extra []string
-	if given["seed"] {
-		extra = append(extra, "seed="+strconv.FormatUint(*seed, 10))
+	if given["reps"] && *reps < 1 {
+		fmt.Fprintf(stderr, "startrend run: --reps: %d is not allowed (allowed: 1 or more replications)\n", *reps)
+		return exitUsage
 	}
-	if given["reps"] {
-		extra = append(extra, "replications="+strconv.Itoa(*reps))
+	extra, err := flagOverrides(sets, []flagField{
+		{Flag: "seed", Path: "seed", Given: given["seed"], Value: strconv.FormatUint(*seed, 10)},
+		{Flag: "reps", Path: "replications", Given: given["reps"], Value: strconv.Itoa(*reps)},
+	})
+	if err != nil {
+		fmt.Fprintf(stderr, "startrend run: %s\n", textsafe.Terminal(err.Error()))
+		return exitUsage
 	}
 	sc, ok := loadScenario(ctx, pos, append(extra, sets...), stderr)
 	if !ok {
 		return exitUsage
+	}
+	if *baselineOnly {
+		sc.Variants = nil
 	}
 	if *workers < 0 {
 		fmt.Fprintln(stderr, "startrend run: --workers must be ≥ 0")
@@ -192,13 +205,16 @@ func printLoadError(w io.Writer, err error) {
 // safeDirName keeps a scenario name usable as a directory name.
 func safeDirName(name string) string {
 	name = strings.Map(func(r rune) rune {
-		if r == '/' || r == '\\' || r == 0 || r == ':' {
+		if r == '/' || r == '\\' || r == ':' || r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
 			return '_'
 		}
 		return r
 	}, strings.TrimSpace(name))
 	if name == "" || name == "." || name == ".." {
 		name = "scenario"
+	}
+	if len(name) > 120 {
+		name = strings.ToValidUTF8(name[:120], "")
 	}
 	return name
 }

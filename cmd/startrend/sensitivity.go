@@ -33,8 +33,10 @@ optimised), sobol (Saltelli sampling: first-order S1 and total ST indices,
 optionally S2, with bootstrap 95% CIs; N·(D+2) runs), oat (one parameter at
 a time to its bounds: the tornado) or all (default). Every design point is
 simulated for sensitivity.replications replications with independent
-seeds; with 2 or more the share of each KPI's variance that is simulation
-noise is reported and removed from the indices.
+seeds (one-at-a-time runs share theirs: replication r of every run uses the
+same seed, so the tornado shows paired differences); with 2 or more the
+share of each KPI's variance that is simulation noise is reported and
+removed from the indices.
 
 --until-ci W doubles the Sobol design (N, 2N, 4N, … up to max_n; old runs
 are kept, never recomputed) until every ST interval is within ±W.
@@ -125,7 +127,6 @@ func kpiValues(res *sim.Result, kpis []string) []float64 {
 type sensStudy struct {
 	method string
 	study  sensitivity.Study
-	seed   uint64
 }
 
 func cmdSensitivity(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -262,8 +263,12 @@ func cmdSensitivity(ctx context.Context, args []string, stdout, stderr io.Writer
 	}
 	model := &sensModel{base: base, space: space, kpis: set.KPIs}
 
-	// The design text: everything the runs depend on besides the scenario.
-	designText, _ := json.Marshal(set)
+	// The design text: everything the runs depend on besides the scenario
+	// (Seeding names how each study seeds its runs).
+	designText, _ := json.Marshal(struct {
+		scenarios.Sensitivity
+		Seeding string `json:"seeding"`
+	}{set, "oat: common per replication; morris, sobol: independent per run and replication"})
 
 	var studies []sensStudy
 	has := func(m string) bool { return set.Method == "all" || set.Method == m }
@@ -272,7 +277,7 @@ func cmdSensitivity(ctx context.Context, args []string, stdout, stderr io.Writer
 		if err != nil {
 			return usage("%v", err)
 		}
-		studies = append(studies, sensStudy{"oat", st, set.Seed ^ 0x0a7})
+		studies = append(studies, sensStudy{"oat", st})
 	}
 	if has("morris") {
 		st, err := sensitivity.NewMorrisStudy(factors, set.KPIs, sensitivity.MorrisSettings{Trajectories: set.Trajectories, Levels: set.Levels,
@@ -280,7 +285,7 @@ func cmdSensitivity(ctx context.Context, args []string, stdout, stderr io.Writer
 		if err != nil {
 			return usage("%v", err)
 		}
-		studies = append(studies, sensStudy{"morris", st, set.Seed ^ 0x3044})
+		studies = append(studies, sensStudy{"morris", st})
 	}
 	if has("sobol") {
 		st, err := sensitivity.NewSobolStudy(factors, set.KPIs, sensitivity.SobolSettings{N: set.N, UntilCI: set.UntilCI, MaxN: set.MaxN,
@@ -288,7 +293,7 @@ func cmdSensitivity(ctx context.Context, args []string, stdout, stderr io.Writer
 		if err != nil {
 			return usage("%v", err)
 		}
-		studies = append(studies, sensStudy{"sobol", st, set.Seed ^ 0x50b01})
+		studies = append(studies, sensStudy{"sobol", st})
 	}
 
 	dir := *out
@@ -344,17 +349,19 @@ func cmdSensitivity(ctx context.Context, args []string, stdout, stderr io.Writer
 		nw = runtime.GOMAXPROCS(0)
 	}
 	start := time.Now()
-	// owner[p] says which study and run store point p belongs to, so the
-	// evaluator can give each run its study's seed.
-	type owner struct{ study, run int }
+	// owner[p] says which study and run store point p belongs to and the
+	// seeds the study chose for its replications.
+	type owner struct {
+		study, run int
+		seeds      []uint64
+	}
 	var owners []owner
 	var ownersMu sync.Mutex
 	eval := func(ctx context.Context, r experiments.Run, x []float64, out []float64) error {
 		ownersMu.Lock()
 		o := owners[r.Point]
 		ownersMu.Unlock()
-		seed := sensitivity.RunSeed(studies[o.study].seed, o.run, r.Replication)
-		if err := model.eval(ctx, x, seed, out); err != nil {
+		if err := model.eval(ctx, x, o.seeds[r.Replication], out); err != nil {
 			return fmt.Errorf("%s run %d replication %d: %w", studies[o.study].method, o.run, r.Replication, err)
 		}
 		return nil
@@ -373,15 +380,21 @@ func cmdSensitivity(ctx context.Context, args []string, stdout, stderr io.Writer
 				// the runs of this pass, in order; replications 0 … R−1 each
 				var pts experiments.Points
 				var runs []int
+				var seeds [][]uint64
 				for _, t := range tasks {
 					if len(runs) == 0 || runs[len(runs)-1] != t.Run {
 						runs = append(runs, t.Run)
+						seeds = append(seeds, make([]uint64, set.Replications))
 						x := make([]float64, len(t.X))
 						for j := range x {
 							x[j] = space.Dims[j].FromUnit(t.X[j])
 						}
 						pts = append(pts, x)
 					}
+					if t.Rep < 0 || t.Rep >= set.Replications {
+						return fmt.Errorf("%s: replication %d asked (internal)", s.method, t.Rep)
+					}
+					seeds[len(seeds)-1][t.Rep] = t.Seed
 				}
 				if len(tasks) != len(runs)*set.Replications {
 					return fmt.Errorf("%s: %d evaluations asked for %d runs × %d replications (internal)", s.method, len(tasks), len(runs), set.Replications)
@@ -395,7 +408,7 @@ func cmdSensitivity(ctx context.Context, args []string, stdout, stderr io.Writer
 					owners = append(owners, owner{})
 				}
 				for i, run := range runs {
-					owners[b.FirstPoint+i] = owner{si, run}
+					owners[b.FirstPoint+i] = owner{si, run, seeds[i]}
 				}
 				ownersMu.Unlock()
 				// one bar per pass: the number of passes is decided as they end

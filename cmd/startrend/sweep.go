@@ -9,10 +9,13 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/startrend/startrend/experiments"
+	"github.com/startrend/startrend/internal/outdir"
 	"github.com/startrend/startrend/reports"
 	"github.com/startrend/startrend/scenarios"
 )
@@ -90,7 +93,7 @@ func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintln(stderr, err)
 		return exitUsage
 	}
-	design, err := sw.Design(sobolUnit)
+	design, err := sw.Design()
 	if err != nil {
 		p := sc.Position("sweep.design")
 		fmt.Fprintf(stderr, "%s:%d:%d: sweep.design: %v\n", p.File, p.Line, p.Col, err)
@@ -115,10 +118,17 @@ func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			fmt.Fprintf(stderr, "startrend sweep: %s holds a sweep already; use --resume to continue it, --force to replace it, or -o for another directory\n", dir)
 			return exitFailure
 		}
-		if err := os.RemoveAll(dir); err != nil { // ours: it carries store.json
-			fmt.Fprintf(stderr, "startrend sweep: %v\n", err)
+		if err := removeSweepFiles(dir); err != nil {
+			fmt.Fprintf(stderr, "startrend sweep: --force: %v\n", err)
 			return exitFailure
 		}
+	}
+	// The directory is written in place over time (the journal is the
+	// record of what is done), so it is claimed rather than staged; a
+	// directory startrend did not write is refused.
+	if err := outdir.Claim(dir, outdir.Sweep, false); err != nil {
+		fmt.Fprintf(stderr, "startrend sweep: %v\n", err)
+		return exitFailure
 	}
 	resolved, err := scenarios.Marshal(sc)
 	if err != nil {
@@ -184,6 +194,10 @@ func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "startrend sweep: %v\n", err)
 		return exitFailure
 	}
+	if err := markComplete(dir); err != nil {
+		fmt.Fprintf(stderr, "startrend sweep: %v\n", err)
+		return exitFailure
+	}
 	if !*quiet {
 		fmt.Fprintf(stderr, "shard %s: ran %d of its %d runs (%d finished before) of %d in the design, in %.1fs\n",
 			shard, count.Ran, count.Share, count.Done, count.Batch, wall)
@@ -192,9 +206,53 @@ func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	return exitOK
 }
 
-// sobolUnit supplies Sobol points for sobol designs (nil until a Sobol
-// generator is linked in).
-var sobolUnit func(dims int) func(i int, u []float64)
+// sweepFiles are the top-level entries a sweep writes (plots/ holds only
+// the report's figures).
+var sweepFiles = []string{experiments.FileManifest, experiments.FilePoints, experiments.FileRuns,
+	experiments.FileRowsCSV, experiments.FileRowsParquet, experiments.FilePointsCSV, "scenario.yaml",
+	reports.ReportHTMLFile, reports.ReportMDFile, "run.json", reports.PlotsDir, outdir.MarkerFile}
+
+// removeSweepFiles removes what a sweep wrote in dir (for --force), and
+// nothing else: a file the user put there stays, and the directory is
+// then refused as not wholly startrend's.
+func removeSweepFiles(dir string) error {
+	for _, name := range sweepFiles {
+		p := filepath.Join(dir, name)
+		if name == reports.PlotsDir {
+			ents, _ := os.ReadDir(p)
+			for _, e := range ents {
+				if n := e.Name(); strings.HasPrefix(n, "sweep_") && (strings.HasSuffix(n, ".png") || strings.HasSuffix(n, ".svg")) {
+					os.Remove(filepath.Join(p, n))
+				}
+			}
+			os.Remove(p) // only when empty
+			continue
+		}
+		if err := os.Remove(p); err != nil && !os.IsNotExist(err) {
+			return err
+		}
+		os.Remove(p + ".tmp")
+	}
+	return nil
+}
+
+// markComplete rewrites dir's marker listing its entries, as a staged
+// output's marker does: a finished sweep directory and a merged one have
+// the same marker, and a file added later is recognised as not startrend's.
+func markComplete(dir string) error {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	var names []string
+	for _, e := range ents {
+		if n := e.Name(); n != outdir.MarkerFile && !strings.HasPrefix(n, "."+outdir.MarkerFile+".tmp-") {
+			names = append(names, n)
+		}
+	}
+	slices.Sort(names)
+	return outdir.WriteMarker(dir, outdir.Sweep, names)
+}
 
 // writeRunMeta writes run.json, the one file that varies between
 // identical runs (times, workers, memory), last.

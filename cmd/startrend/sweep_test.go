@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -200,6 +202,79 @@ func TestSweepBadInput(t *testing.T) {
 		}
 		if _, err := os.Stat(out); !os.IsNotExist(err) {
 			t.Errorf("%s: bad input created %s", tc.name, out)
+		}
+	}
+}
+
+// sweepPeak runs a sweep of n random points of a tiny scenario (20 users,
+// 5 creators, 2 days, one replication, one KPI) in a child process and
+// returns its peak resident memory (VmHWM, from run.json).
+func sweepPeak(b *testing.B, n int) (uint64, time.Duration) {
+	b.Helper()
+	dir := filepath.Join(b.TempDir(), "sweep")
+	cmd := exec.Command(os.Args[0], "sweep", tinySweep, "--quiet", "-o", dir, "--workers", "2", "--max-runs", "10000000",
+		"--set", "population.users=20", "--set", "creators.generate.count=5", "--set", "horizon_days=2",
+		"--set", "campaigns.deal.window=[1, 2]",
+		"--set", fmt.Sprintf("sweep={design: random, points: %d, replications: 1, metrics: [gmv], parameters: [{path: campaigns.deal.discount, min: 0, max: 0.3}]}", n))
+	cmd.Env = append(os.Environ(), "STARTREND_AS_MAIN=1")
+	t0 := time.Now()
+	if out, err := cmd.CombinedOutput(); err != nil {
+		b.Fatalf("sweep of %d points: %v\n%s", n, err, out)
+	}
+	wall := time.Since(t0)
+	raw, err := os.ReadFile(filepath.Join(dir, "run.json"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	var meta struct {
+		Peak uint64 `json:"peak_memory_bytes"`
+	}
+	if err := json.Unmarshal(raw, &meta); err != nil {
+		b.Fatal(err)
+	}
+	return meta.Peak, wall
+}
+
+// BenchmarkSweepMemory: a 100,000-point sweep of a tiny scenario must peak
+// at most 64 MB above a 100-point sweep (the issue's bound): results are
+// streamed to disk, never held. SWEEP_MEM_POINTS overrides 100,000.
+func BenchmarkSweepMemory(b *testing.B) {
+	n := 100_000
+	if s := os.Getenv("SWEEP_MEM_POINTS"); s != "" {
+		fmt.Sscan(s, &n)
+	}
+	for i := 0; i < b.N; i++ {
+		small, _ := sweepPeak(b, 100)
+		big, wall := sweepPeak(b, n)
+		b.ReportMetric(float64(small)/1e6, "MB-peak-100-points")
+		b.ReportMetric(float64(big)/1e6, "MB-peak-big")
+		b.ReportMetric((float64(big)-float64(small))/1e6, "MB-above")
+		b.Logf("peak RSS: 100 points %.1f MB, %d points %.1f MB (+%.1f MB; bound 64 MB), %d points took %.1fs",
+			float64(small)/1e6, n, float64(big)/1e6, (float64(big)-float64(small))/1e6, n, wall.Seconds())
+	}
+}
+
+// The library's sweep scenario, shrunk, writes its report: a line with a CI
+// band per KPI over the discount, in HTML and Markdown.
+func TestSweepLibraryScenarioWritesReport(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "svs")
+	code, _, errOut := run(t, "sweep", "../../scenarios/super-value-sweep.yaml", "--quiet", "-o", dir, "--reps", "2",
+		"--set", "population.users=1500", "--set", "creators.generate.count=150", "--set", "horizon_days=30", "--set", "campaigns.super_value.window=[10, 20]")
+	if code != 0 {
+		t.Fatalf("sweep: %d\n%s", code, errOut)
+	}
+	md, err := os.ReadFile(filepath.Join(dir, "report.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"7 points over `campaigns.super_value.discount`", "| baseline | Profit (CNY) |", "plots/sweep_gmv.png", "| 6 | 0.3 |"} {
+		if !strings.Contains(string(md), want) {
+			t.Errorf("report.md lacks %q", want)
+		}
+	}
+	for _, f := range []string{"report.html", "plots/sweep_gmv.png", "plots/sweep_gmv.svg", "plots/sweep_new_customers.svg", "rows.parquet"} {
+		if st, err := os.Stat(filepath.Join(dir, f)); err != nil || st.Size() == 0 {
+			t.Errorf("%s: %v", f, err)
 		}
 	}
 }

@@ -3,6 +3,7 @@
 //
 //	Terminal(s) string       // control characters (ESC, CR, C1, bidi overrides, ...) shown as \xNN / \u escapes
 //	Quote(s, max) string     // a Go-quoted value, cut to max runes with "..."
+//	Writer(w) io.Writer      // a writer that applies Terminal to each write
 //
 // Messages that show a user's value use Quote; whole messages go through
 // Terminal before they are printed.
@@ -10,6 +11,7 @@ package textsafe
 
 import (
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 	"unicode"
@@ -72,4 +74,17 @@ func Quote(s string, max int) string {
 	q := strconv.Quote(s)
 	// strconv.Quote keeps printable format characters (U+202E) as they are.
 	return Terminal(q)
+}
+
+// Writer returns a writer that passes what is written to w through
+// Terminal (writes are expected to be whole messages, as fmt.Fprintf's).
+func Writer(w io.Writer) io.Writer { return termWriter{w} }
+
+type termWriter struct{ w io.Writer }
+
+func (t termWriter) Write(p []byte) (int, error) {
+	if _, err := io.WriteString(t.w, Terminal(string(p))); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }
