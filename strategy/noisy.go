@@ -76,6 +76,10 @@ type SolveOptions struct {
 	Checkpoint func(*SolveState) error
 	// Resume continues from a saved state.
 	Resume *SolveState
+	// Dispatch, if set, runs each search generation's simulations as one
+	// batch of jobs (other processes, machines: see Job) instead of
+	// Simulate in this process; the answer is the same.
+	Dispatch Dispatch
 	// Progress receives simulator runs done, the budget and the best
 	// penalised value so far (NaN before any); it may be called from
 	// several goroutines.
@@ -375,6 +379,67 @@ func Solve(ctx context.Context, p *Problem, opts SolveOptions) (*Outcome, error)
 	return finish(nil)
 }
 
+// Job is one candidate evaluation of a search generation: the phase's
+// problem (its name: "search", "random" or "frontier.i" for the i-th
+// frontier level) applied to X, simulated for Reps replications from Seed.
+type Job struct {
+	Phase string    `json:"phase"`
+	Gen   int       `json:"gen"`
+	Index int       `json:"index"`
+	X     []float64 `json:"x"`
+	Seed  uint64    `json:"seed"`
+	Reps  int       `json:"reps"`
+}
+
+// Dispatch runs a generation's jobs and returns each job's KPIs per
+// replication (as Simulate would), in order.
+type Dispatch func(ctx context.Context, jobs []Job) ([]map[string][]float64, error)
+
+// PhaseProblem returns the problem a job's phase searches: p for "search"
+// and "random", p at the i-th frontier level for "frontier.i".
+func PhaseProblem(p *Problem, phase string) (*Problem, error) {
+	st := &SolveState{RandomArm: true}
+	return st.phaseProblem(p, phase)
+}
+
+// RunJob evaluates one job with sim: what a shard process does.
+func RunJob(ctx context.Context, p *Problem, job Job) (map[string][]float64, error) {
+	q, err := PhaseProblem(p, job.Phase)
+	if err != nil {
+		return nil, err
+	}
+	sc, err := q.Apply(job.X)
+	if err != nil {
+		return nil, err
+	}
+	return SimulateMerchant(q.Merchant)(ctx, sc, job.Seed, job.Reps)
+}
+
+// dispatchBatch evaluates a generation through s.opts.Dispatch.
+func (s *solver) dispatchBatch(name string, p *Problem, seedOf func(gen, i int) uint64) func(context.Context, int, [][]float64) ([]float64, error) {
+	return func(ctx context.Context, gen int, xs [][]float64) ([]float64, error) {
+		jobs := make([]Job, len(xs))
+		for i, x := range xs {
+			jobs[i] = Job{Phase: name, Gen: gen, Index: i, X: x, Seed: seedOf(gen, i), Reps: s.R}
+		}
+		kpis, err := s.opts.Dispatch(ctx, jobs)
+		if err != nil {
+			return nil, err
+		}
+		if len(kpis) != len(jobs) {
+			return nil, fmt.Errorf("dispatch returned %d results for %d jobs", len(kpis), len(jobs))
+		}
+		vals := make([]float64, len(jobs))
+		for i, k := range kpis {
+			if vals[i], err = p.Value(k); err != nil {
+				return nil, fmt.Errorf("job %d: %w", i, err)
+			}
+			s.progress(s.R, vals[i])
+		}
+		return vals, nil
+	}
+}
+
 // warmStart carries what the main search learnt into a frontier phase: a
 // start point for its search and candidates for its race.
 type warmStart struct {
@@ -509,18 +574,20 @@ func (s *solver) search(ctx context.Context, name string, p *Problem, method str
 	// same seeds; a method's second copy of a candidate (re-evaluation,
 	// noise handling) runs on the generation's second set, and so on.
 	rep, _ := m.(interface{ Replica(int) int })
+	seedOf := func(gen, i int) uint64 {
+		if rep != nil {
+			if c := rep.Replica(i); c > 0 {
+				return seedFor(p.Base.Seed, "gen:"+name+":copy:"+strconv.Itoa(c), gen)
+			}
+		}
+		return seedFor(p.Base.Seed, "gen:"+name, gen)
+	}
 	obj := func(ctx context.Context, gen, i int, x []float64) (float64, error) {
 		sc, err := p.Apply(x)
 		if err != nil {
 			return 0, err
 		}
-		seed := seedFor(p.Base.Seed, "gen:"+name, gen)
-		if rep != nil {
-			if c := rep.Replica(i); c > 0 {
-				seed = seedFor(p.Base.Seed, "gen:"+name+":copy:"+strconv.Itoa(c), gen)
-			}
-		}
-		k, err := s.opts.Simulate(ctx, sc, seed, s.R)
+		k, err := s.opts.Simulate(ctx, sc, seedOf(gen, i), s.R)
 		if err != nil {
 			return 0, err
 		}
@@ -532,6 +599,9 @@ func (s *solver) search(ctx context.Context, name string, p *Problem, method str
 		return v, nil
 	}
 	ropts := optimize.RunOptions{Workers: s.opts.Workers, MaxEvals: maxEvals, Maximize: p.Maximize, Resume: ph.Search}
+	if s.opts.Dispatch != nil {
+		ropts.Batch = s.dispatchBatch(name, p, seedOf)
+	}
 	ropts.Checkpoint = func(cp *optimize.Checkpoint) error {
 		ph.Search = cp
 		ph.Runs = len(cp.History.Evals) * s.R
