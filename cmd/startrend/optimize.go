@@ -67,6 +67,9 @@ func cmdOptimize(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	randomArm := fs.Bool("random-arm", false, "also run random search with the same budget, as a reference (shares --evals)")
 	method := fs.String("method", "", "search method: "+strings.Join(optimize.MethodNames(), ", ")+" (default: optimize.method)")
 	force := fs.Bool("force", false, "replace an existing result or checkpoint in DIR")
+	shards := fs.Int("shards", 0, "run each search generation as `N` shard processes (0: in this process); the answer is the same")
+	shardJobs := fs.String("shard-jobs", "", "(shard process) run the jobs in `FILE` for --shard and exit")
+	shard := fs.String("shard", "", "(shard process) this process's share `i/n` of --shard-jobs")
 	quiet := fs.Bool("quiet", false, "no progress on stderr")
 	font := fs.String("font", "", "TTF/OTF/TTC `FILE` for plot text (CJK names)")
 	var sets stringsFlag
@@ -102,6 +105,9 @@ func cmdOptimize(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		printLoadError(stderr, err)
 		return exitUsage
 	}
+	if *shardJobs != "" {
+		return runOptimizeShard(ctx, p, *shardJobs, *shard, stderr)
+	}
 	if *method != "" && !contains(optimize.MethodNames(), *method) {
 		fmt.Fprintf(stderr, "startrend optimize: unknown --method %q (known: %s)\n", *method, strings.Join(optimize.MethodNames(), ", "))
 		return exitUsage
@@ -131,6 +137,7 @@ func cmdOptimize(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		ReportRuns: reportRuns,
 		Workers:    nw,
 		RandomArm:  *randomArm,
+		Dispatch:   shardDispatch(dir, *shards, pos[0], sets, stderr),
 		Resume:     state,
 		Checkpoint: func(st *strategy.SolveState) error {
 			b, err := strategy.MarshalSolveState(st)
