@@ -112,6 +112,10 @@ func optimizeMarkdown(out *strategy.Outcome, figs []figure) []byte {
 	if out.VsRandom != nil {
 		fmt.Fprintf(&b, "- vs random search at equal budget: %s\n", pairedText(out.VsRandom))
 	}
+	if sel := out.Selection; sel != nil {
+		fmt.Fprintf(&b, "- selection: decided = %t; P(decided and wrong) ≤ %.3g over %d looks, each paired interval at %.5g; differences below about %s are not resolved by this budget\n",
+			out.Decided, 1-float64(sel.PCS), sel.Looks, float64(sel.Level), human(float64(sel.Detectable)))
+	}
 	b.WriteString("\n| decision | as written |")
 	rows := optimizeRows(out)
 	for _, c := range rows {
