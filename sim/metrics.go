@@ -76,6 +76,7 @@ const (
 	mLinkedOrders
 	mLinkedGMV
 	mSeedingCredit
+	mMatrixShortfall
 	numMetrics
 )
 
@@ -149,6 +150,7 @@ var registry = [numMetrics]Metric{
 	mLinkedOrders:         {Name: "linked_orders", Label: "Linked orders", Unit: "orders", Description: "orders in a linked (harvest) live room by users inside their seeding window × scale", Kind: Sum, HigherIsBetter: true},
 	mLinkedGMV:            {Name: "linked_gmv", Label: "Linked GMV", Unit: "CNY", Description: "GMV of linked orders (Xingque seeding→harvest)", Kind: Sum, HigherIsBetter: true},
 	mSeedingCredit:        {Name: "seeding_credit", Label: "Seeding credit", Unit: "CNY", Description: "linkage.seeding_credit × linked_gmv: the share of linked GMV attributed to seeding content", Kind: Sum, HigherIsBetter: true},
+	mMatrixShortfall:      {Name: "matrix_shortfall", Label: "Matrix shortfall", Unit: "cooperations", Description: "cooperations matrix entries asked for at a re-plan and did not get (pool of never-booked creators used up, creators dormant or at capacity, fee above the paced allowance); tasks: tasks_unfilled", Kind: Sum},
 }
 
 // Metrics returns the declared metrics in report order, with the unit

@@ -227,9 +227,10 @@ func EstimateMemory(sc *scenarios.Scenario) uint64 {
 	// 64) and per merchant funnel 2 hot bytes (stage and touch), 4 cold
 	// ones (last order, last seeding engagement) and, when the run's day
 	// codes do not fit in touchBits bits, 1 more for the stage.
-	fb := 6.0
+	// One more per funnel for the wear-out stock (fexp).
+	fb := 7.0
 	if !narrowDays(sc) {
-		fb = 7
+		fb = 8
 	}
 	perUser := 9.0 + 2 + fb*M
 	if M <= 64 {

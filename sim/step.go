@@ -208,6 +208,9 @@ func (w *world) replan(m, d int) {
 				try(c)
 			}
 		}
+		if picked < e.Count {
+			w.out.add(mMatrixShortfall, float64(e.Count-picked))
+		}
 	}
 	for ri := range mer.sc.Strategy.Roster {
 		e := &mer.sc.Strategy.Roster[ri]

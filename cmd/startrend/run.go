@@ -33,7 +33,7 @@ printed on stdout; progress and errors go to stderr.
 --set PATH=VALUE overrides any field (repeatable), with the path syntax of
 the scenario language, e.g.
   --set horizon_days=30 --set population.users=5000
-  --set merchants.spring_jacket.budget.paid_traffic=0
+  --set merchants.spring_jacket.budget.paid_traffic=60000
   --set 'campaigns.super_value.eligible.merchants=[spring_jacket]'
 
 --seed and --reps are shorthands for --set seed=N and --set replications=N;
