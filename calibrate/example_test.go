@@ -79,3 +79,39 @@ func ExampleNewABC() {
 	// generation 5: tolerance 2.33, acceptance 0.29
 	// generation 6: tolerance 1.33, acceptance 0.24
 }
+
+// The ask/tell loop, for callers that run the simulations themselves (a
+// run store, a cluster): every batch lists (θ, replication) pairs.
+func ExampleCalibration_Ask() {
+	p := calibrate.Problem{
+		Params:  []calibrate.Parameter{{Name: "conversion", Lo: 0.01, Hi: 0.5}},
+		Targets: []calibrate.Target{{Name: "orders_per_day", Observed: 6, SE: 0.2}},
+		Seed:    1,
+	}
+	c, err := calibrate.NewSMM(p, calibrate.SMMOptions{Replications: 4, MaxRuns: 600})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer c.Close()
+	batches := 0
+	for {
+		runs, err := c.Ask()
+		if err != nil || runs == nil {
+			break
+		}
+		out := make([][]float64, len(runs))
+		for i, r := range runs {
+			out[i], _ = ordersPerDay(context.Background(), r.Theta, r.Rep)
+		}
+		if err := c.Tell(out); err != nil {
+			fmt.Println(err)
+			return
+		}
+		batches++
+	}
+	res, _ := c.Result()
+	fmt.Printf("%d batches, %d runs, conversion %.3f\n", batches, res.Runs, res.Params[0].Estimate)
+	// Output:
+	// 38 batches, 600 runs, conversion 0.124
+}

@@ -81,7 +81,20 @@ const maxJournalLine = 1 << 20
 // Load reads a journal written earlier (name is used in error messages).
 // A last line without its newline — a write cut short — is ignored;
 // any other malformed line is an error naming its line number.
-func (j *Journal) Load(name string, r io.Reader) error {
+func (j *Journal) Load(name string, r io.Reader) error { return j.load(name, r, false) }
+
+// Import is Load for another process's journal (a shard's): the runs this
+// journal lacks are also appended to its writer, so that it holds them for
+// the next resume.
+func (j *Journal) Import(name string, r io.Reader) error { return j.load(name, r, true) }
+
+// Has reports whether the journal holds the run.
+func (j *Journal) Has(r Run) bool {
+	_, ok := j.runs[runKey(r.Theta, r.Rep)]
+	return ok
+}
+
+func (j *Journal) load(name string, r io.Reader, write bool) error {
 	br := bufio.NewReaderSize(r, 64<<10)
 	var b []byte
 	for line := 1; ; line++ {
@@ -128,7 +141,15 @@ func (j *Journal) Load(name string, r io.Reader) error {
 				out[i] = *v
 			}
 		}
-		j.runs[runKey(jl.Theta, *jl.Rep)] = out
+		key := runKey(jl.Theta, *jl.Rep)
+		if _, have := j.runs[key]; write && !have {
+			if err := j.record(Run{Theta: jl.Theta, Rep: *jl.Rep}, out); err != nil {
+				return err
+			}
+			j.Misses--
+			continue
+		}
+		j.runs[key] = out
 	}
 }
 

@@ -533,6 +533,13 @@ func (s *smm) sandwich(best *point, G [][]float64) ([]ParamEstimate, [][]float64
 		default:
 			pe.Reason = fmt.Sprintf("95%% interval covers %.0f%% of the bounds; targets move by %.3g SE over the range", 100*pe.WidthRatio, sens[i])
 		}
+		if d := 0.005 * rng[i]; th-q.Lo <= d || q.Hi-th <= d {
+			side := "lower"
+			if q.Hi-th <= d {
+				side = "upper"
+			}
+			pe.Reason += "; the fit is at the " + side + " bound: the targets may want a value beyond it (the interval is then not reliable)"
+		}
 		out[i] = pe
 	}
 	return out, cov

@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/startrend/startrend/calibrate"
+	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
@@ -97,9 +98,14 @@ func calibrateSummary(in CalibrateInput) string {
 	for _, p := range r.Params {
 		ident[p.Verdict]++
 	}
-	return fmt.Sprintf("%s fit of %d parameters to %d targets in %d runs (%d arm(s) each): %d of %d targets within tolerance; %d parameters identified, %d weakly identified, %d not identified by these targets.",
+	s := fmt.Sprintf("%s fit of %d parameters to %d targets in %d runs (%d arm(s) each): %d of %d targets within tolerance; %d parameters identified, %d weakly identified, %d not identified by these targets.",
 		strings.ToUpper(r.Method), len(r.Params), len(r.Targets), r.Runs, in.Arms, within, len(r.Targets),
 		ident[calibrate.Identified], ident[calibrate.WeaklyIdentified], ident[calibrate.NotIdentified])
+	if r.Method == "smm" && r.Distance > 4*float64(len(r.Targets)) {
+		s += fmt.Sprintf(" The fit does not reproduce the targets (distance %s for %d targets, about %s squared standard errors each): within these bounds the model cannot reach them all, or the search needs more runs.",
+			num(r.Distance), len(r.Targets), num(r.Distance/float64(len(r.Targets))))
+	}
+	return s
 }
 
 func targetRows(r *calibrate.Result) [][]string {
@@ -243,34 +249,82 @@ func paramSample(r *calibrate.Result) (xs [][]float64, ws []float64, what string
 		return r.Bootstrap, ws, "parametric-bootstrap refits"
 	}
 	n := len(r.Params)
-	// Independent normal draws with each parameter's SE: the marginals of
-	// the approximation (the pairwise plots do not show its correlations).
+	// Draws from N(θ̂, Cov) over the identified parameters (a Cholesky
+	// factor of their covariance; independent marginals if it is not
+	// positive definite), uniform on the bounds for those in a flat
+	// direction.
+	var idx []int
+	for i, p := range r.Params {
+		if finite(p.SE) {
+			idx = append(idx, i)
+		}
+	}
+	var chol mat.Cholesky
+	correlated := false
+	if len(idx) > 0 && len(r.Cov) == n {
+		sub := mat.NewSymDense(len(idx), nil)
+		ok := true
+		for a, i := range idx {
+			for b, j := range idx {
+				ok = ok && finite(r.Cov[i][j])
+				sub.SetSym(a, b, r.Cov[i][j])
+			}
+		}
+		correlated = ok && chol.Factorize(sub)
+	}
+	var L mat.TriDense
+	if correlated {
+		chol.LTo(&L)
+	}
 	rng := rand.New(rand.NewPCG(1, 2))
+	z := make([]float64, len(idx))
 	for range 1000 {
 		x := make([]float64, n)
 		for i, p := range r.Params {
-			se := p.SE
-			if !finite(se) {
-				x[i] = p.Lo + rng.Float64()*(p.Hi-p.Lo)
-				continue
+			x[i] = p.Lo + rng.Float64()*(p.Hi-p.Lo)
+		}
+		for a := range z {
+			z[a] = rng.NormFloat64()
+		}
+		for a, i := range idx {
+			p := r.Params[i]
+			d := p.SE * z[a]
+			if correlated {
+				d = 0
+				for b := 0; b <= a; b++ {
+					d += L.At(a, b) * z[b]
+				}
 			}
-			x[i] = math.Min(math.Max(p.Estimate+se*rng.NormFloat64(), p.Lo), p.Hi)
+			x[i] = math.Min(math.Max(p.Estimate+d, p.Lo), p.Hi)
 		}
 		xs = append(xs, x)
 		ws = append(ws, 1)
 	}
-	return xs, ws, "draws from the sandwich normal approximation (independent marginals; uniform on the bounds where not identified)"
+	what = "draws from the sandwich normal approximation N(θ̂, Cov)"
+	if !correlated {
+		what = "draws from the sandwich normal approximation (independent marginals)"
+	}
+	return xs, ws, what + ", uniform on the bounds where not identified"
 }
 
 func calibratePlots(th *theme, in CalibrateInput) []plotSpec {
 	r := in.Result
-	var specs []plotSpec
-	// Targets: simulated / observed with CIs, and the tolerance band.
+	specs := []plotSpec{targetsPlot(th, r), parametersPlot(th, in)}
+	if len(r.Generations) > 0 {
+		specs = append(specs, tracePlot(th, r))
+	}
+	xs, ws, what := paramSample(r)
+	specs = append(specs, marginalPlots(th, r, xs, ws, what)...)
+	return append(specs, pairPlots(th, r, xs, ws, what)...)
+}
+
+// targetsPlot: simulated / observed with CIs, and the tolerance band.
+func targetsPlot(th *theme, r *calibrate.Result) plotSpec {
 	names := make([]string, len(r.Targets))
 	for i, t := range r.Targets {
 		names[i] = t.Name
 	}
-	specs = append(specs, plotSpec{
+	return plotSpec{
 		Name: "calibrate_targets", W: wideW, H: stdH + vg.Inch/2,
 		Caption: "Each target's simulated mean at the fit (95% CI) and observed value (± 1.96 SE), both relative to the observed value; the grey band is the tolerance.",
 		Make: func() *plot.Plot {
@@ -303,13 +357,17 @@ func calibratePlots(th *theme, in CalibrateInput) []plotSpec {
 			nominal(p, names)
 			return p
 		},
-	})
-	// Parameters: start, estimate and interval in units of the bounds.
+	}
+}
+
+// parametersPlot: start, estimate and interval in units of the bounds.
+func parametersPlot(th *theme, in CalibrateInput) plotSpec {
+	r := in.Result
 	pnames := make([]string, len(r.Params))
 	for i, q := range r.Params {
 		pnames[i] = q.Name
 	}
-	specs = append(specs, plotSpec{
+	return plotSpec{
 		Name: "calibrate_parameters", W: wideW, H: stdH + vg.Inch/2,
 		Caption: "Each parameter's fitted value with its 95% interval and the scenario's value, as a fraction of its bounds (0 = min, 1 = max); an interval covering most of the bounds means the targets do not pin the parameter down.",
 		Make: func() *plot.Plot {
@@ -336,43 +394,47 @@ func calibratePlots(th *theme, in CalibrateInput) []plotSpec {
 			nominal(p, pnames)
 			return p
 		},
-	})
-	// Trace.
-	if len(r.Generations) > 0 {
-		smm := r.Method == "smm"
-		caption := "Best weighted distance Q so far per CMA-ES generation (log scale), against runs."
-		if !smm {
-			caption = "ABC-SMC tolerance ε per generation (log scale), against runs; generation 0 samples the prior."
-		}
-		specs = append(specs, plotSpec{
-			Name: "calibrate_trace", W: stdW, H: stdH, Caption: caption,
-			Make: func() *plot.Plot {
-				p := th.newPlot(map[bool]string{true: "Distance per generation", false: "Tolerance per generation"}[smm], "runs", map[bool]string{true: "best Q", false: "tolerance ε"}[smm])
-				p.Y.Scale = plot.LogScale{}
-				p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
-				var pts plotter.XYs
-				for _, g := range r.Generations {
-					y := g.Best
-					if !smm {
-						y = g.Tolerance
-					}
-					if finite(y) && y > 0 {
-						pts = append(pts, plotter.XY{X: float64(g.Runs), Y: y})
-					}
-				}
-				if len(pts) > 0 {
-					l, s, err := plotter.NewLinePoints(pts)
-					if err == nil {
-						l.Color, s.Color = colorAt(0), colorAt(0)
-						p.Add(l, s)
-					}
-				}
-				return p
-			},
-		})
 	}
-	// Marginals and pairs.
-	xs, ws, what := paramSample(r)
+}
+
+// tracePlot: SMM's best distance or ABC's tolerance per generation.
+func tracePlot(th *theme, r *calibrate.Result) plotSpec {
+	smm := r.Method == "smm"
+	caption := "Best weighted distance Q so far per CMA-ES generation (log scale), against runs."
+	if !smm {
+		caption = "ABC-SMC tolerance ε per generation (log scale), against runs; generation 0 samples the prior."
+	}
+	return plotSpec{
+		Name: "calibrate_trace", W: stdW, H: stdH, Caption: caption,
+		Make: func() *plot.Plot {
+			p := th.newPlot(map[bool]string{true: "Distance per generation", false: "Tolerance per generation"}[smm], "runs", map[bool]string{true: "best Q", false: "tolerance ε"}[smm])
+			p.Y.Scale = plot.LogScale{}
+			p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
+			var pts plotter.XYs
+			for _, g := range r.Generations {
+				y := g.Best
+				if !smm {
+					y = g.Tolerance
+				}
+				if finite(y) && y > 0 {
+					pts = append(pts, plotter.XY{X: float64(g.Runs), Y: y})
+				}
+			}
+			if len(pts) > 0 {
+				l, s, err := plotter.NewLinePoints(pts)
+				if err == nil {
+					l.Color, s.Color = colorAt(0), colorAt(0)
+					p.Add(l, s)
+				}
+			}
+			return p
+		},
+	}
+}
+
+// marginalPlots: one weighted histogram per parameter.
+func marginalPlots(th *theme, r *calibrate.Result, xs [][]float64, ws []float64, what string) []plotSpec {
+	var specs []plotSpec
 	for i, q := range r.Params {
 		i, q := i, q
 		specs = append(specs, plotSpec{
@@ -414,6 +476,12 @@ func calibratePlots(th *theme, in CalibrateInput) []plotSpec {
 			},
 		})
 	}
+	return specs
+}
+
+// pairPlots: scatter plots of the first pairs of parameters (at most 10).
+func pairPlots(th *theme, r *calibrate.Result, xs [][]float64, ws []float64, what string) []plotSpec {
+	var specs []plotSpec
 	pairs := 0
 	for a := 0; a < len(r.Params) && pairs < 10; a++ {
 		for b := a + 1; b < len(r.Params) && pairs < 10; b++ {

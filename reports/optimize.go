@@ -23,7 +23,7 @@ import (
 // (optimize_convergence, optimize_allocation, optimize_frontier,
 // optimize_candidates; .png and .svg) from an strategy.Outcome and adds an
 // "Optimisation" section with them to dir's report.md and report.html
-// (before their Provenance section), so the reports of a run directory
+// (right after the noise note, so the decision is on the first screen), so the reports of a run directory
 // written by `startrend optimize` show the decision, its evidence and the
 // plots.
 func WriteOptimize(dir string, out *strategy.Outcome, opt ReportOptions) error {
@@ -39,14 +39,14 @@ func WriteOptimize(dir string, out *strategy.Outcome, opt ReportOptions) error {
 	for i, s := range specs {
 		figs[i] = figure{Name: s.Name, Caption: s.Caption, W: int(s.W.Dots(plotDPI) + 0.5), H: int(s.H.Dots(plotDPI) + 0.5)}
 	}
-	if err := insertSection(filepath.Join(dir, ReportMDFile), "## Provenance", optimizeMarkdown(out, figs)); err != nil {
+	if err := insertSection(filepath.Join(dir, ReportMDFile), sectionsMarkerMD, optimizeMarkdown(out, figs)); err != nil {
 		return err
 	}
 	h, err := optimizeHTML(out, figs)
 	if err != nil {
 		return err
 	}
-	return insertSection(filepath.Join(dir, ReportHTMLFile), "<h2>Provenance</h2>", h)
+	return insertSection(filepath.Join(dir, ReportHTMLFile), sectionsMarkerHTML, h)
 }
 
 // insertSection puts section before the first marker in file (at the end

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/startrend/startrend/calibrate"
+	"github.com/startrend/startrend/experiments"
 	"github.com/startrend/startrend/internal/outdir"
 	"github.com/startrend/startrend/reports"
 	"github.com/startrend/startrend/scenarios"
@@ -22,7 +24,7 @@ import (
 
 const calibrateJournalFile = "runs.jsonl"
 
-const calibrateUsage = "calibrate SCENARIO.yaml [-o DIR] [--runs N] [--method smm|abc-smc] [--workers N] [--resume] [--force] [--emit-scenario FILE] [--set PATH=VALUE ...]"
+const calibrateUsage = "calibrate SCENARIO.yaml [-o DIR] [--runs N] [--method smm|abc-smc] [--workers N] [--resume] [--shard i/n --journal FILE ...] [--force] [--emit-scenario FILE] [--set PATH=VALUE ...]"
 
 const calibrateHelp = `Fits the fields listed in the scenario's calibrate block so that the
 simulated targets reproduce the observed ones, and reports how well each
@@ -54,6 +56,13 @@ calibrate.json (the fit), report.md, report.html, plots/ and runs.jsonl, the
 journal of completed runs: after an interruption (exit status 130),
 --resume continues and ends with the fit an uninterrupted run gives, for any
 --workers.
+
+--shard i/n splits every batch's runs over n processes (or machines):
+each simulates the runs whose index in the batch is i mod n and stops with
+exit status 3 when the batch needs the others'. Run every shard again with
+--resume and --journal naming the other shards' runs.jsonl files; each
+round goes one batch further, and the shard whose round completes the
+calibration writes the fit — the same fit one process computes.
 
 --emit-scenario FILE writes the fitted scenario: it extends the original
 with the fitted values (4 significant digits) and drops the calibrate block.`
@@ -313,54 +322,57 @@ func (cs *calScenario) simulate(ctx context.Context, theta []float64, rep int) (
 	return out, nil
 }
 
-func cmdCalibrate(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+// calibrateFlags are the command line of startrend calibrate.
+type calibrateFlags struct {
+	out, method, shardSpec, emit, font *string
+	runs, workers                      *int
+	resume, force, quiet               *bool
+	imports, sets                      stringsFlag
+	shard                              experiments.Shard
+}
+
+func parseCalibrateFlags(args []string, stdout, stderr io.Writer) (*calibrateFlags, []string, int, bool) {
 	fs := newFlagSet("calibrate")
-	out := fs.String("o", "", "output `DIR` (default out/<scenario name>-calibrate)")
-	runs := fs.Int("runs", 0, "run budget, a run being one replication of one arm (default: calibrate.runs)")
-	method := fs.String("method", "", "smm or abc-smc (default: calibrate.method)")
-	workers := fs.Int("workers", 0, "runs simulated in parallel (default: all CPUs); the fit does not depend on it")
-	resume := fs.Bool("resume", false, "continue from DIR/"+calibrateJournalFile)
-	force := fs.Bool("force", false, "replace an existing calibration in DIR")
-	emit := fs.String("emit-scenario", "", "write the fitted scenario to `FILE`")
-	quiet := fs.Bool("quiet", false, "no progress on stderr")
-	font := fs.String("font", "", "TTF/OTF/TTC `FILE` for plot text (CJK names)")
-	var sets stringsFlag
-	fs.Var(&sets, "set", "override a field: `PATH=VALUE` (repeatable)")
+	f := &calibrateFlags{
+		out:       fs.String("o", "", "output `DIR` (default out/<scenario name>-calibrate)"),
+		runs:      fs.Int("runs", 0, "run budget, a run being one replication of one arm (default: calibrate.runs)"),
+		method:    fs.String("method", "", "smm or abc-smc (default: calibrate.method)"),
+		workers:   fs.Int("workers", 0, "runs simulated in parallel (default: all CPUs); the fit does not depend on it"),
+		resume:    fs.Bool("resume", false, "continue from DIR/"+calibrateJournalFile),
+		shardSpec: fs.String("shard", "", "simulate only this share `i/n` of every batch's runs (see 'startrend help calibrate')"),
+		force:     fs.Bool("force", false, "replace an existing calibration in DIR"),
+		emit:      fs.String("emit-scenario", "", "write the fitted scenario to `FILE`"),
+		quiet:     fs.Bool("quiet", false, "no progress on stderr"),
+		font:      fs.String("font", "", "TTF/OTF/TTC `FILE` for plot text (CJK names)"),
+	}
+	fs.Var(&f.imports, "journal", "also load the runs of another shard's journal `FILE` (repeatable; copied into DIR's)")
+	fs.Var(&f.sets, "set", "override a field: `PATH=VALUE` (repeatable)")
 	pos, code, ok := parseCommandLine(fs, args, 1, 1, stdout, stderr)
 	if !ok {
-		return code
+		return nil, nil, code, false
 	}
-	if *workers < 0 || *runs < 0 {
+	if *f.workers < 0 || *f.runs < 0 {
 		fmt.Fprintln(stderr, "startrend calibrate: --workers and --runs must be ≥ 0")
-		return exitUsage
+		return nil, nil, exitUsage, false
 	}
-	sc, ok := loadScenario(ctx, pos, sets, stderr)
-	if !ok {
-		return exitUsage
+	var err error
+	if f.shard, err = experiments.ParseShard(*f.shardSpec); err != nil {
+		fmt.Fprintf(stderr, "startrend calibrate: --shard: %v\n", err)
+		return nil, nil, exitUsage, false
 	}
+	return f, pos, exitOK, true
+}
+
+// calibrationProblem turns the scenario's calibrate block into the
+// simulator and the problem; errors are positioned messages.
+func calibrationProblem(sc *scenarios.Scenario) (*calScenario, calibrate.Problem, []float64, []string) {
 	cb := sc.Calibrate
-	if cb == nil {
-		fmt.Fprintf(stderr, "%s: the scenario has no calibrate block (see 'startrend help calibrate')\n", pos[0])
-		return exitUsage
-	}
-	if *method != "" {
-		cb.Method = *method
-	}
-	if cb.Method == "" {
-		cb.Method = "smm"
-	}
-	if !contains(scenarios.CalibrateMethods, cb.Method) {
-		fmt.Fprintf(stderr, "startrend calibrate: unknown method %q (known: %s)\n", cb.Method, strings.Join(scenarios.CalibrateMethods, ", "))
-		return exitUsage
-	}
 	targets, errs := resolveTargets(sc)
-	if len(errs) > 0 {
-		for _, e := range errs {
-			fmt.Fprintln(stderr, e)
-		}
-		return exitUsage
-	}
 	cs := &calScenario{sc: sc, params: cb.Parameters, targets: targets, arms: []string{"baseline"}}
+	prob := calibrate.Problem{Seed: cb.Seed}
+	if len(errs) > 0 {
+		return cs, prob, nil, errs
+	}
 	for _, t := range targets {
 		for _, a := range []string{t.arm, t.versus} {
 			if a != "" && !contains(cs.arms, a) {
@@ -368,12 +380,10 @@ func cmdCalibrate(ctx context.Context, args []string, stdout, stderr io.Writer) 
 			}
 		}
 	}
-	prob := calibrate.Problem{Seed: cb.Seed}
 	if prob.Seed == 0 {
 		prob.Seed = sc.Seed
 	}
 	start := make([]float64, len(cb.Parameters))
-	var perrs []string
 	for i, p := range cb.Parameters {
 		pp := fmt.Sprintf("calibrate.parameters.%d", i)
 		cur, _ := scenarios.Get(sc, p.Path)
@@ -400,7 +410,7 @@ func cmdCalibrate(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		for _, x := range []float64{p.Min, p.Max} {
 			single := &calScenario{sc: sc, params: cb.Parameters[i : i+1], integer: []bool{isInt}, arms: cs.arms}
 			if _, err := single.apply([]float64{x}); err != nil {
-				perrs = append(perrs, fmt.Sprintf("%s: %s: the bound %s of %s gives an invalid scenario: %s", posText(sc.Position(pp)), pp, fmtG(x), p.Path, oneLine(err)))
+				errs = append(errs, fmt.Sprintf("%s: %s: the bound %s of %s gives an invalid scenario: %s", posText(sc.Position(pp)), pp, fmtG(x), p.Path, oneLine(err)))
 			}
 		}
 	}
@@ -408,95 +418,89 @@ func cmdCalibrate(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		prob.Targets = append(prob.Targets, calibrate.Target{Name: t.Name, Observed: t.Observed, SE: t.SE, Tolerance: t.Tolerance})
 	}
 	if err := prob.Validate(); err != nil {
-		perrs = append(perrs, fmt.Sprintf("%s: calibrate: %v", posText(sc.Position("calibrate")), err))
+		errs = append(errs, fmt.Sprintf("%s: calibrate: %v", posText(sc.Position("calibrate")), err))
 	}
-	if len(perrs) > 0 {
-		for _, e := range perrs {
-			fmt.Fprintln(stderr, e)
-		}
-		return exitUsage
-	}
-	budget := cb.Runs
-	if *runs > 0 {
-		budget = *runs
-	}
-	if budget == 0 {
-		budget = 2000
-	}
-	arms := len(cs.arms)
-	var cal *calibrate.Calibration
-	var err error
-	switch cb.Method {
-	case "smm":
+	return cs, prob, start, errs
+}
+
+// newCalibrationMethod starts the block's method with its defaults.
+func newCalibrationMethod(cb *scenarios.Calibrate, prob calibrate.Problem, start []float64, maxRuns int) (*calibrate.Calibration, error) {
+	if cb.Method == "smm" {
 		R := cb.Replications
 		if R == 0 {
 			R = 4
 		}
-		cal, err = calibrate.NewSMM(prob, calibrate.SMMOptions{Replications: R, MaxRuns: budget / arms, Start: start, Bootstrap: cb.Bootstrap, Step: smmStep})
-	default:
-		pop, gens := cb.Population, cb.Generations
-		if pop == 0 {
-			pop = 200
-		}
-		if gens == 0 {
-			gens = 8
-		}
-		cal, err = calibrate.NewABC(prob, calibrate.ABCOptions{Population: pop, Generations: gens, MaxRuns: budget / arms})
+		return calibrate.NewSMM(prob, calibrate.SMMOptions{Replications: R, MaxRuns: maxRuns, Start: start, Bootstrap: cb.Bootstrap, Step: smmStep})
 	}
-	if err != nil {
-		fmt.Fprintf(stderr, "%s: calibrate.runs: %v (%d runs for %d arm(s))\n", posText(sc.Position("calibrate")), err, budget, arms)
-		return exitUsage
+	pop, gens := cb.Population, cb.Generations
+	if pop == 0 {
+		pop = 200
 	}
-	defer cal.Close()
+	if gens == 0 {
+		gens = 8
+	}
+	return calibrate.NewABC(prob, calibrate.ABCOptions{Population: pop, Generations: gens, MaxRuns: maxRuns})
+}
 
-	dir := *out
-	if dir == "" {
-		dir = filepath.Join("out", safeDirName(sc.Name)+"-calibrate")
-	}
-	jpath := filepath.Join(dir, calibrateJournalFile)
-	if !*resume && !*force {
-		for _, f := range []string{calibrateJournalFile, reports.CalibrateFile} {
-			if _, err := os.Stat(filepath.Join(dir, f)); err == nil {
-				fmt.Fprintf(stderr, "startrend calibrate: %s holds %s already; use --resume to continue, --force to start again, or -o for another directory\n", dir, f)
-				return exitFailure
+// openCalibrationJournal claims dir and opens its journal (loaded on
+// --resume, plus the --journal imports).
+func openCalibrationJournal(dir, jpath string, f *calibrateFlags, cs *calScenario, stderr io.Writer) (*calibrate.Journal, *os.File, int) {
+	if !*f.resume && !*f.force {
+		for _, name := range []string{calibrateJournalFile, reports.CalibrateFile} {
+			if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
+				fmt.Fprintf(stderr, "startrend calibrate: %s holds %s already; use --resume to continue, --force to start again, or -o for another directory\n", dir, name)
+				return nil, nil, exitFailure
 			}
 		}
 	}
 	// The journal is written in place as runs finish; the fit and the
 	// reports are staged and swapped in at the end.
-	if err := outdir.Claim(dir, outdir.Calibrate, *force); err != nil {
+	if err := outdir.Claim(dir, outdir.Calibrate, *f.force); err != nil {
 		fmt.Fprintf(stderr, "startrend calibrate: %v\n", err)
-		return exitFailure
+		return nil, nil, exitFailure
 	}
-	nw := *workers
+	nw := *f.workers
 	if nw == 0 {
 		nw = runtime.GOMAXPROCS(0)
 	}
-	var journal *calibrate.Journal
 	flags := os.O_CREATE | os.O_WRONLY | os.O_APPEND
-	if !*resume {
+	if !*f.resume {
 		flags |= os.O_TRUNC
 	}
 	jf, err := os.OpenFile(jpath, flags, 0o644)
 	if err != nil {
 		fmt.Fprintf(stderr, "startrend calibrate: %v\n", err)
-		return exitFailure
+		return nil, nil, exitFailure
 	}
-	defer jf.Close()
-	journal = calibrate.NewRunJournal(cs.simulate, nw, jf)
-	if *resume {
-		rf, err := os.Open(jpath)
+	journal := calibrate.NewRunJournal(cs.simulate, nw, jf)
+	load := func(name, what string, fn func(string, io.Reader) error) bool {
+		rf, err := os.Open(name)
 		if err == nil {
-			err = journal.Load(jpath, rf)
+			err = fn(name, rf)
 			rf.Close()
 		}
 		if err != nil {
-			fmt.Fprintf(stderr, "startrend calibrate: --resume: %v\n", err)
-			return exitUsage
+			fmt.Fprintf(stderr, "startrend calibrate: %s: %v\n", what, err)
+			return false
+		}
+		return true
+	}
+	if *f.resume && !load(jpath, "--resume", journal.Load) {
+		jf.Close()
+		return nil, nil, exitUsage
+	}
+	for _, name := range f.imports {
+		if !load(name, "--journal", journal.Import) {
+			jf.Close()
+			return nil, nil, exitUsage
 		}
 	}
-	// Probe: the scenario as written, replication 0 (the SMM pilot's first
-	// run, so it is not wasted): every target must be defined.
+	return journal, jf, exitOK
+}
+
+// probeTargets simulates the scenario as written, replication 0 (the SMM
+// pilot's first run, so it is not wasted): every target must be defined.
+func probeTargets(ctx context.Context, journal *calibrate.Journal, start []float64, sc *scenarios.Scenario, targets []*calTarget, stderr io.Writer) int {
 	probe, err := journal.Simulate(ctx, []calibrate.Run{{Theta: start, Rep: 0}})
 	if err != nil {
 		if ctx.Err() != nil {
@@ -505,68 +509,124 @@ func cmdCalibrate(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		fmt.Fprintf(stderr, "startrend calibrate: %v\n", err)
 		return exitFailure
 	}
-	bad := false
+	code := exitOK
 	for j, t := range targets {
-		if math.IsNaN(probe[0][j]) {
-			bad = true
-			what := "it is undefined"
-			if t.num.scope != "" || t.den.scope != "" {
-				what = "it is undefined (a breakdown row the engine does not write, or a zero denominator)"
-			} else if t.den.name != "" {
-				what = "its denominator " + t.den.name + " is 0"
-			}
-			if t.versus != "" {
-				what += " (or the " + t.versus + " arm's value is 0)"
-			}
-			fmt.Fprintf(stderr, "%s: %s.kpi: %s in the scenario as written (replication 0): a ratio needs a non-zero denominator\n", posText(sc.Position(t.path+".kpi")), t.path, what)
+		if !math.IsNaN(probe[0][j]) {
+			continue
 		}
+		code = exitUsage
+		what := "it is undefined"
+		if t.num.scope != "" || t.den.scope != "" {
+			what = "it is undefined (a breakdown row the engine does not write, or a zero denominator)"
+		} else if t.den.name != "" {
+			what = "its denominator " + t.den.name + " is 0"
+		}
+		if t.versus != "" {
+			what += " (or the " + t.versus + " arm's value is 0)"
+		}
+		fmt.Fprintf(stderr, "%s: %s.kpi: %s in the scenario as written (replication 0): a ratio needs a non-zero denominator\n", posText(sc.Position(t.path+".kpi")), t.path, what)
 	}
-	if bad {
+	return code
+}
+
+func cmdCalibrate(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	f, pos, code, ok := parseCalibrateFlags(args, stdout, stderr)
+	if !ok {
+		return code
+	}
+	sc, ok := loadScenario(ctx, pos, f.sets, stderr)
+	if !ok {
 		return exitUsage
 	}
-
+	cb := sc.Calibrate
+	if cb == nil {
+		fmt.Fprintf(stderr, "%s: the scenario has no calibrate block (see 'startrend help calibrate')\n", pos[0])
+		return exitUsage
+	}
+	if *f.method != "" {
+		cb.Method = *f.method
+	}
+	if cb.Method == "" {
+		cb.Method = "smm"
+	}
+	if !contains(scenarios.CalibrateMethods, cb.Method) {
+		fmt.Fprintf(stderr, "startrend calibrate: unknown method %q (known: %s)\n", cb.Method, strings.Join(scenarios.CalibrateMethods, ", "))
+		return exitUsage
+	}
+	cs, prob, start, errs := calibrationProblem(sc)
+	if len(errs) > 0 {
+		for _, e := range errs {
+			fmt.Fprintln(stderr, e)
+		}
+		return exitUsage
+	}
+	budget := cb.Runs
+	if *f.runs > 0 {
+		budget = *f.runs
+	}
+	if budget == 0 {
+		budget = 2000
+	}
+	arms := len(cs.arms)
+	cal, err := newCalibrationMethod(cb, prob, start, budget/arms)
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: calibrate.runs: %v (%d runs for %d arm(s))\n", posText(sc.Position("calibrate")), err, budget, arms)
+		return exitUsage
+	}
+	defer cal.Close()
+	dir := *f.out
+	if dir == "" {
+		dir = filepath.Join("out", safeDirName(sc.Name)+"-calibrate")
+	}
+	jpath := filepath.Join(dir, calibrateJournalFile)
+	journal, jf, code := openCalibrationJournal(dir, jpath, f, cs, stderr)
+	if code != exitOK {
+		return code
+	}
+	defer jf.Close()
+	if code := probeTargets(ctx, journal, start, sc, cs.targets, stderr); code != exitOK {
+		return code
+	}
 	startT := time.Now()
-	prog := newProgress(stderr, "calibrating "+sc.Name+" ("+cb.Method+")", *quiet)
-	res, err := cal.Run(ctx, journal, func(p calibrate.Progress) {
+	prog := newProgress(stderr, "calibrating "+sc.Name+" ("+cb.Method+")", *f.quiet)
+	var runner calibrate.Simulator = journal
+	if !f.shard.Whole() {
+		runner = &shardSim{j: journal, shard: f.shard}
+	}
+	res, err := cal.Run(ctx, runner, func(p calibrate.Progress) {
 		prog.Update(p.Runs*arms, budget)
 		prog.SetLabel(fmt.Sprintf("%s %d, %s %.4g", p.Phase, p.Generation, map[bool]string{true: "best Q", false: "tolerance"}[cb.Method == "smm"], p.Best))
 	})
 	prog.Finish()
-	if err != nil {
-		if ctx.Err() != nil {
-			fmt.Fprintf(stderr, "startrend calibrate: interrupted; %d completed runs are in %s; continue with --resume\n", journal.Len(), jpath)
-			return exitInterrupted
-		}
+	switch {
+	case err != nil && ctx.Err() != nil:
+		fmt.Fprintf(stderr, "startrend calibrate: interrupted; %d completed runs are in %s; continue with --resume\n", journal.Len(), jpath)
+		return exitInterrupted
+	case errors.Is(err, errShardWait):
+		fmt.Fprintf(stderr, "startrend calibrate: shard %s simulated its share of batch %d; the batch needs the other shards' runs: run every shard again with --resume --journal OTHER_DIR/%s\n", f.shard, runner.(*shardSim).batch, calibrateJournalFile)
+		fmt.Fprintln(stdout, dir)
+		return exitShardWait
+	case err != nil:
 		fmt.Fprintf(stderr, "startrend calibrate: %v\n", err)
 		return exitFailure
 	}
-	cmdline := "startrend calibrate " + pos[0]
-	for _, s := range sets {
-		cmdline += " --set " + s
-	}
-	if *runs > 0 {
-		cmdline += " --runs " + strconv.Itoa(*runs)
-	}
-	if *method != "" {
-		cmdline += " --method " + *method
-	}
-	in := reports.CalibrateInput{Scenario: sc.Name, File: pos[0], Hash: scenarios.Hash(sc), Command: cmdline, Start: start,
+	in := reports.CalibrateInput{Scenario: sc.Name, File: pos[0], Hash: scenarios.Hash(sc), Command: calibrateCommandLine(pos[0], f), Start: start,
 		Result: res, Budget: budget, Arms: arms, Complete: true, WallSeconds: time.Since(startT).Seconds()}
-	if *resume {
+	if *f.resume {
 		in.Notes = append(in.Notes, fmt.Sprintf("Resumed: %d runs were answered from the journal, %d simulated.", journal.Hits, journal.Misses))
 	}
 	in.Notes = append(in.Notes, fmt.Sprintf("Arms simulated per run: %s.", strings.Join(cs.arms, ", ")))
-	if err := writeCalibrateDir(dir, jpath, in, *font); err != nil {
+	if err := writeCalibrateDir(dir, jpath, in, *f.font); err != nil {
 		fmt.Fprintf(stderr, "startrend calibrate: %v\n", err)
 		return exitFailure
 	}
-	if *emit != "" {
-		if err := emitCalibrated(*emit, pos[0], sc, cs, res); err != nil {
+	if *f.emit != "" {
+		if err := emitCalibrated(*f.emit, pos[0], sc, cs, res); err != nil {
 			fmt.Fprintf(stderr, "startrend calibrate: --emit-scenario: %v\n", err)
 			return exitFailure
 		}
 	}
-	if !*quiet {
+	if !*f.quiet {
 		within := 0
 		for _, t := range res.Targets {
 			if t.Within {
@@ -577,6 +637,21 @@ func cmdCalibrate(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	}
 	fmt.Fprintln(stdout, dir)
 	return exitOK
+}
+
+// calibrateCommandLine is the command that reproduces the fit.
+func calibrateCommandLine(file string, f *calibrateFlags) string {
+	cmd := "startrend calibrate " + file
+	for _, s := range f.sets {
+		cmd += " --set " + s
+	}
+	if *f.runs > 0 {
+		cmd += " --runs " + strconv.Itoa(*f.runs)
+	}
+	if *f.method != "" {
+		cmd += " --method " + *f.method
+	}
+	return cmd
 }
 
 func fmtG(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) }
@@ -734,6 +809,49 @@ func posText(p scenarios.Pos) string {
 		return fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Col)
 	}
 	return p.File
+}
+
+// exitShardWait is the status of a shard that did its share of a batch and
+// needs the other shards' runs before the calibration can go on.
+const exitShardWait = 3
+
+var errShardWait = errors.New("calibrate: waiting for the other shards")
+
+// shardSim simulates, of every batch, the runs whose index in the batch
+// belongs to the shard (index mod n = i). A batch whose other runs are not
+// in the journal yet stops the calibration: every shard does its share of
+// the same batch (the calibration is replayed from the journal up to it),
+// the shards exchange journals (--journal), and the next round goes one
+// batch further. The fit is the one a single process computes: the batches
+// depend only on the runs' outputs, never on who simulated them.
+type shardSim struct {
+	j     *calibrate.Journal
+	shard experiments.Shard
+	batch int
+}
+
+func (s *shardSim) Simulate(ctx context.Context, runs []calibrate.Run) ([][]float64, error) {
+	s.batch++
+	var mine []calibrate.Run
+	others := false
+	for k, r := range runs {
+		switch {
+		case s.j.Has(r):
+		case s.shard.Contains(uint64(k)):
+			mine = append(mine, r)
+		default:
+			others = true
+		}
+	}
+	if len(mine) > 0 {
+		if _, err := s.j.Simulate(ctx, mine); err != nil {
+			return nil, err
+		}
+	}
+	if others {
+		return nil, errShardWait
+	}
+	return s.j.Simulate(ctx, runs)
 }
 
 // smmStep is the finite-difference step of the Jacobian as a fraction of

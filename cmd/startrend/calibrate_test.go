@@ -329,3 +329,40 @@ func TestEmitCalibratedLongForm(t *testing.T) {
 		t.Errorf("name %q, calibrate block %v", got.Name, got.Calibrate != nil)
 	}
 }
+
+// Two shards exchanging journals round by round end with exactly the fit
+// of one process (issue 14: "shards merged").
+func TestCalibrateCommandShards(t *testing.T) {
+	file := writeSmallCalibration(t, func(s string) string {
+		return strings.Replace(s, "  runs: 300\n  replications: 6\n", "  runs: 60\n  replications: 2\n", 1)
+	})
+	dir := t.TempDir()
+	if code, _, errOut := run(t, "calibrate", file, "-o", filepath.Join(dir, "one"), "--quiet"); code != 0 {
+		t.Fatalf("one process: exit %d: %s", code, errOut)
+	}
+	a, b := filepath.Join(dir, "a"), filepath.Join(dir, "b")
+	codes := [2]int{}
+	for round := 0; round < 100; round++ {
+		for i, d := range []string{a, b} {
+			args := []string{"calibrate", file, "-o", d, "--quiet", "--shard", fmt.Sprintf("%d/2", i)}
+			if round > 0 {
+				other := []string{b, a}[i]
+				args = append(args, "--resume", "--journal", filepath.Join(other, "runs.jsonl"))
+			}
+			code, _, errOut := run(t, args...)
+			if code != 0 && code != exitShardWait {
+				t.Fatalf("round %d shard %d/2: exit %d: %s", round, i, code, errOut)
+			}
+			codes[i] = code
+		}
+		if codes == [2]int{0, 0} {
+			t.Logf("done after %d rounds", round+1)
+			break
+		}
+	}
+	if codes != [2]int{0, 0} {
+		t.Fatalf("shards not done after 100 rounds: %v", codes)
+	}
+	same(t, filepath.Join(dir, "one", "calibrate.json"), filepath.Join(a, "calibrate.json"), "shard 0/2 vs one process")
+	same(t, filepath.Join(dir, "one", "calibrate.json"), filepath.Join(b, "calibrate.json"), "shard 1/2 vs one process")
+}

@@ -96,6 +96,7 @@ func cmdOptimize(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		fmt.Fprintf(stderr, "%s: the scenario has no optimize block (see 'startrend schema', Optimize)\n", pos[0])
 		return exitUsage
 	}
+	printWarnings(stderr, sc, scenarios.CommandOptimize)
 	var locate func(string) (string, int, int, bool)
 	if data, err := safeio.ReadRegular(pos[0], safeio.ScenarioLimit, "scenario file"); err == nil {
 		locate = strategy.LocateYAML(pos[0], data)
