@@ -3,7 +3,7 @@ GO ?= go
 PKGS := ./...
 FUZZTIME ?= 30s
 
-.PHONY: run test bench fuzz lint build
+.PHONY: run test bench fuzz lint build screenshots
 
 # Runs the embedded default scenario and writes its run directory and report
 # to out/<scenario name>/ (replacing a previous run of it).
@@ -49,3 +49,8 @@ fuzz:
 	    rm -f $$log; \
 	  done; \
 	done
+
+# The README's screenshots: the default scenario's report and an optimise
+# report, opened in headless Chromium, first screen saved to docs/img/.
+screenshots:
+	STARTREND_SCREENSHOTS=$(CURDIR)/docs/img $(GO) test -count=1 -run '^TestScreenshots$$' -timeout 30m ./cmd/startrend

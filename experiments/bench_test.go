@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"syscall"
 	"testing"
 	"time"
 
@@ -26,6 +27,13 @@ func smallSweep(b *testing.B, n int) *scenarios.Scenario {
 	}
 	sc.Variants = nil
 	return sc
+}
+
+// cpuSeconds is the process's user + system CPU time so far.
+func cpuSeconds() float64 {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return float64(ru.Utime.Sec+ru.Stime.Sec) + float64(ru.Utime.Usec+ru.Stime.Usec)/1e6
 }
 
 // runSweep runs sc's sweep into a new store in dir with the given workers
@@ -75,20 +83,27 @@ func BenchmarkSweepThroughput(b *testing.B) {
 		one := scenarios.Clone(sc)
 		one.Sweep = nil
 		one.Replications = n
-		t0 := time.Now()
+		t0, c0 := time.Now(), cpuSeconds()
 		if _, err := sim.Run(context.Background(), one, sim.Options{Workers: 1}); err != nil {
 			b.Fatal(err)
 		}
 		runRate := userDays / time.Since(t0).Seconds()
+		runCPU := userDays / (cpuSeconds() - c0)
 		tmp := b.TempDir()
+		c1 := cpuSeconds()
 		w1 := runSweep(b, sc, filepath.Join(tmp, "w1"), 1)
+		sweepCPU := userDays / (cpuSeconds() - c1)
 		sweepRate := userDays / w1.Seconds()
+		c2 := cpuSeconds()
 		w2 := runSweep(b, sc, filepath.Join(tmp, "w2"), 2)
+		sweep2CPU := userDays / (cpuSeconds() - c2)
 		b.ReportMetric(runRate, "run-user-days/s")
 		b.ReportMetric(sweepRate, "sweep-user-days/s")
 		b.ReportMetric(sweepRate/runRate, "sweep/run")
+		b.ReportMetric(sweepCPU/runCPU, "sweep/run-per-CPU-second")
 		b.ReportMetric(w1.Seconds()/w2.Seconds(), "2-worker-speedup")
-		b.Logf("%d points: one run of %d replications %.3gM user-days/s; sweep on 1 worker %.3gM (%.0f%%), on 2 workers %.2f× (GOMAXPROCS %d)",
-			n, n, runRate/1e6, sweepRate/1e6, 100*sweepRate/runRate, w1.Seconds()/w2.Seconds(), runtime.GOMAXPROCS(0))
+		b.ReportMetric(sweep2CPU/sweepCPU, "2-worker-CPU-efficiency")
+		b.Logf("%d points: one run of %d replications %.3gM user-days/s (%.3gM per CPU-second); sweep on 1 worker %.3gM (%.0f%%; per CPU-second %.3gM, %.0f%%), on 2 workers %.2f× (CPU efficiency %.0f%%; GOMAXPROCS %d)",
+			n, n, runRate/1e6, runCPU/1e6, sweepRate/1e6, 100*sweepRate/runRate, sweepCPU/1e6, 100*sweepCPU/runCPU, w1.Seconds()/w2.Seconds(), 100*sweep2CPU/sweepCPU, runtime.GOMAXPROCS(0))
 	}
 }

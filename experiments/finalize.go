@@ -141,13 +141,13 @@ type rowWriter struct {
 }
 
 // parquetOptions are the fixed writer settings: the same rows always give
-// the same bytes (Snappy pages, row groups of 65,536 rows, no time or
+// the same bytes (Snappy pages, row groups of 16,384 rows, no time or
 // library version in the footer).
 func parquetOptions(schema *parquet.Schema) []parquet.WriterOption {
 	return []parquet.WriterOption{
 		schema,
 		parquet.Compression(&snappy.Codec{}),
-		parquet.MaxRowsPerRowGroup(1 << 16),
+		parquet.MaxRowsPerRowGroup(1 << 14),
 		parquet.PageBufferSize(256 << 10),
 		parquet.DataPageVersion(2),
 		parquet.CreatedBy("startrend", "", ""),

@@ -41,6 +41,9 @@ const (
 
 const storeFormat = "startrend-run-store/1"
 
+// maxReps bounds the replications per point of one batch.
+const maxReps = 1_000_000
+
 // Spec says what a store's runs are: it is written to store.json when the
 // store is created and must be equal when a store is resumed or shards
 // are merged.
@@ -435,6 +438,9 @@ func readPoints(name string, r io.Reader, dims int) (batches []Batch, points []f
 					return nil, nil, 0, false, jr.errAt(rec, "bad batch record")
 				}
 			}
+			if n[3] < 0 || n[4] < 0 || n[4] > 1e9 || n[5] < 1 || n[5] > maxReps {
+				return nil, nil, 0, false, jr.errAt(rec, "bad batch record (points %d, replications from %d, %d replications)", n[3], n[4], n[5])
+			}
 			b := Batch{Index: int(n[0]), FirstRun: uint64(n[1]), FirstPoint: int(n[2]), Points: int(n[3]), RepFrom: int(n[4]), Reps: int(n[5])}
 			b.Runs = b.Points * b.Reps
 			var next uint64
@@ -500,8 +506,8 @@ func (s *Store) Point(p int) []float64 {
 // recorded batches in order: each must match (same points and
 // replications) and returns the recorded batch.
 func (s *Store) Submit(d Design, reps int) (Batch, error) {
-	if reps < 1 {
-		return Batch{}, fmt.Errorf("submit: %d replications; at least 1 is needed", reps)
+	if reps < 1 || reps > maxReps {
+		return Batch{}, fmt.Errorf("submit: %d replications; allowed 1 … %d", reps, maxReps)
 	}
 	if d.Dims() != s.dims && d.Len() > 0 {
 		return Batch{}, fmt.Errorf("submit: points have %d coordinates, the store's columns are %d", d.Dims(), s.dims)
@@ -560,7 +566,7 @@ func (s *Store) Submit(d Design, reps int) (Batch, error) {
 // replications repFrom … repFrom+reps−1 of each listed point (as racing
 // does). Resumed stores check the calls as for Submit.
 func (s *Store) Replicate(points []int, repFrom, reps int) (Batch, error) {
-	if reps < 1 || repFrom < 0 {
+	if reps < 1 || reps > maxReps || repFrom < 0 {
 		return Batch{}, fmt.Errorf("replicate: replications %d … %d", repFrom, repFrom+reps-1)
 	}
 	for _, p := range points {

@@ -210,6 +210,20 @@ func TestStoreResumeAfterTornRecord(t *testing.T) {
 		t.Errorf("resuming a finished store ran %d runs", calls.Load())
 	}
 	sameFiles(t, want, got)
+	// Resuming with another design or scenario is refused, naming why.
+	other := testSpec
+	other.Design = "d2"
+	if _, err := Open(got, other, Options{Resume: true}); err == nil || !strings.Contains(err.Error(), "another design") {
+		t.Errorf("resume with another design: %v", err)
+	}
+	other = testSpec
+	other.ScenarioHash = "zzz"
+	if _, err := Open(got, other, Options{Resume: true}); err == nil || !strings.Contains(err.Error(), "runs of another scenario") {
+		t.Errorf("resume with another scenario: %v", err)
+	}
+	if _, err := Open(got, testSpec, Options{Resume: true, Shard: Shard{1, 2}}); err == nil || !strings.Contains(err.Error(), "shard") {
+		t.Errorf("resume as another shard: %v", err)
+	}
 }
 
 func TestStoreCorruptMiddleRecordIsAnError(t *testing.T) {

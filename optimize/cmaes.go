@@ -407,30 +407,7 @@ func (c *CMAES) Tell(values []float64) error {
 		c.st.Best.update(c.st.PendingX[k], v)
 	}
 	sigma := float64(r.Sigma)
-	meanDiag := 0.0
-	for i := range n {
-		meanDiag += r.C[i*n+i]
-	}
-	meanDiag /= nf
-	f := append([]float64(nil), values...)
-	anyPen := false
-	for _, p := range c.st.Penalty {
-		anyPen = anyPen || p > 0
-	}
-	if anyPen {
-		gamma := 2 * iqr(values) / (sigma * sigma * meanDiag)
-		if !(gamma > 0) || math.IsInf(gamma, 0) {
-			gamma = 1e-12 * math.Max(1, math.Abs(median(values))) / (sigma * sigma * meanDiag)
-		}
-		for k, p := range c.st.Penalty {
-			if p > 0 {
-				f[k] += gamma * p / nf
-				if k < len(reValues) {
-					reValues[k] += gamma * p / nf
-				}
-			}
-		}
-	}
+	f := c.penalise(values, reValues)
 	sigmaFactor := 1.0
 	if reValues != nil {
 		sigmaFactor = c.treatNoise(f, reValues)
@@ -540,6 +517,43 @@ func (c *CMAES) Tell(values []float64) error {
 		}
 	}
 	return nil
+}
+
+// penalise returns the ranking values: values plus, for samples outside
+// the feasible set, γ/n times their squared scaled distance to it (see
+// CMAES); the re-evaluations reValues of the first candidates get the same
+// penalty, in place.
+func (c *CMAES) penalise(values, reValues []float64) []float64 {
+	r := &c.st.Run
+	n := c.st.N
+	nf := float64(n)
+	sigma := float64(r.Sigma)
+	meanDiag := 0.0
+	for i := range n {
+		meanDiag += r.C[i*n+i]
+	}
+	meanDiag /= nf
+	f := append([]float64(nil), values...)
+	anyPen := false
+	for _, p := range c.st.Penalty {
+		anyPen = anyPen || p > 0
+	}
+	if !anyPen {
+		return f
+	}
+	gamma := 2 * iqr(values) / (sigma * sigma * meanDiag)
+	if !(gamma > 0) || math.IsInf(gamma, 0) {
+		gamma = 1e-12 * math.Max(1, math.Abs(median(values))) / (sigma * sigma * meanDiag)
+	}
+	for k, p := range c.st.Penalty {
+		if p > 0 {
+			f[k] += gamma * p / nf
+			if k < len(reValues) {
+				reValues[k] += gamma * p / nf
+			}
+		}
+	}
+	return f
 }
 
 // invSqrtNorm2 returns ‖C^{-1/2} y‖² = ‖D^{-1} Bᵀ y‖².

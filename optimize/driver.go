@@ -55,6 +55,12 @@ type RunOptions struct {
 	// Resume continues a run from a checkpoint: pass the method restored
 	// from it (ResumeMethod) and the same objective and options.
 	Resume *Checkpoint
+	// Batch, if set, evaluates a whole generation at once in place of the
+	// Objective (to dispatch a generation elsewhere: other processes,
+	// machines). It returns one value per candidate, in order, and must
+	// depend only on (gen, i, x) as the Objective would, so that the search
+	// is the same either way.
+	Batch func(ctx context.Context, gen int, xs [][]float64) ([]float64, error)
 }
 
 // Evaluation is one evaluated candidate.
@@ -153,8 +159,8 @@ type Result struct {
 // Objective errors and NaN values stop the run with an error; the Result
 // holds what was done.
 func Run(ctx context.Context, m Method, f Objective, opts RunOptions) (*Result, error) {
-	if m == nil || f == nil {
-		return nil, errors.New("optimize: Run needs a method and an objective")
+	if m == nil || (f == nil && opts.Batch == nil) {
+		return nil, errors.New("optimize: Run needs a method and an objective (or RunOptions.Batch)")
 	}
 	if opts.Workers < 0 || opts.MaxEvals < 0 || opts.MaxGenerations < 0 {
 		return nil, errors.New("optimize: Workers, MaxEvals and MaxGenerations must be ≥ 0")
@@ -208,20 +214,7 @@ func Run(ctx context.Context, m Method, f Objective, opts RunOptions) (*Result, 
 			return finish(StopMaxEvals, nil)
 		}
 		gen := res.Generations
-		vals := make([]float64, len(xs))
-		errs := make([]error, len(xs))
-		it := iter.Iterator[[]float64]{MaxGoroutines: opts.Workers}
-		it.ForEachIdx(xs, func(i int, x *[]float64) {
-			if ctx.Err() != nil {
-				errs[i] = ctx.Err()
-				return
-			}
-			v, err := f(ctx, gen, i, *x)
-			if err == nil && math.IsNaN(v) {
-				err = errors.New("value is NaN")
-			}
-			vals[i], errs[i] = v, err
-		})
+		vals, errs := evaluate(ctx, f, opts, gen, xs)
 		if ctx.Err() != nil {
 			return finish(StopCanceled, ctx.Err())
 		}
@@ -260,4 +253,41 @@ func Run(ctx context.Context, m Method, f Objective, opts RunOptions) (*Result, 
 			}
 		}
 	}
+}
+
+// evaluate computes a generation's values: through opts.Batch, or the
+// objective on opts.Workers goroutines (results placed by index).
+func evaluate(ctx context.Context, f Objective, opts RunOptions, gen int, xs [][]float64) ([]float64, []error) {
+	vals := make([]float64, len(xs))
+	errs := make([]error, len(xs))
+	if opts.Batch != nil {
+		out, err := opts.Batch(ctx, gen, xs)
+		if err == nil && len(out) != len(xs) {
+			err = fmt.Errorf("batch returned %d values for %d candidates", len(out), len(xs))
+		}
+		for i := range xs {
+			if err != nil {
+				errs[i] = err
+				continue
+			}
+			vals[i] = out[i]
+			if math.IsNaN(out[i]) {
+				errs[i] = errors.New("value is NaN")
+			}
+		}
+		return vals, errs
+	}
+	it := iter.Iterator[[]float64]{MaxGoroutines: opts.Workers}
+	it.ForEachIdx(xs, func(i int, x *[]float64) {
+		if ctx.Err() != nil {
+			errs[i] = ctx.Err()
+			return
+		}
+		v, err := f(ctx, gen, i, *x)
+		if err == nil && math.IsNaN(v) {
+			err = errors.New("value is NaN")
+		}
+		vals[i], errs[i] = v, err
+	})
+	return vals, errs
 }

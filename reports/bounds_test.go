@@ -26,3 +26,13 @@ func TestKPIIntervalsStayInRange(t *testing.T) {
 		t.Errorf("gini CI upper bound %v > 1", hi)
 	}
 }
+
+// Plain numbers: integers as integers, thousands separated, no exponent
+// for everyday magnitudes.
+func TestHumanNumbers(t *testing.T) {
+	for v, want := range map[float64]string{6: "6", 1234567: "1,234,567", 0.12345: "0.1235", 2.5: "2.500", -42: "-42", 179400.4: "179,400"} {
+		if got := human(v); got != want {
+			t.Errorf("human(%v) = %q, want %q", v, got, want)
+		}
+	}
+}

@@ -123,6 +123,21 @@ func TestReportInBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatalf("screenshot: %v", err)
 	}
+	layout, err := chromedp.Run(tctx, chromedp.Evaluate[map[string]any](`({overflow: document.documentElement.scrollWidth - window.innerWidth,
+		answer: !!document.querySelector("#answer") && !!document.querySelector("#recommendation tbody tr"),
+		merchants: document.querySelectorAll("table.merchant").length})`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o, _ := layout["overflow"].(float64); o > 0 {
+		t.Errorf("the page overflows 1280 px horizontally by %v px", o)
+	}
+	if a, _ := layout["answer"].(bool); !a {
+		t.Error("no recommendation (Answer) section")
+	}
+	if n, _ := layout["merchants"].(float64); n < 1 {
+		t.Error("no per-merchant section")
+	}
 	if len(images) < 15 {
 		t.Errorf("report shows %d images, want every plot", len(images))
 	}

@@ -158,3 +158,49 @@ func toRGBA(c color.Color) color.RGBA {
 	r, g, b, a := c.RGBA()
 	return color.RGBA{R: uint8(r >> 8), G: uint8(g >> 8), B: uint8(b >> 8), A: uint8(a >> 8)}
 }
+
+// eventWindow is a day range to shade on a time series (a campaign's
+// window), with its label.
+type eventWindow struct {
+	From, To float64
+	Label    string
+}
+
+// windowShade shades event windows over the whole height of a plot, behind
+// the series, with the label at the top. It has no data range of its own,
+// so it never stretches an axis.
+type windowShade struct {
+	Windows []eventWindow
+	th      *theme
+}
+
+func (w *windowShade) Plot(c draw.Canvas, plt *plot.Plot) {
+	trX, _ := plt.Transforms(&c)
+	for _, ev := range w.Windows {
+		x0, x1 := trX(ev.From-0.5), trX(ev.To+0.5)
+		x0, x1 = max(x0, c.Min.X), min(x1, c.Max.X)
+		if x1 <= x0 {
+			continue
+		}
+		c.FillPolygon(color.NRGBA{R: 240, G: 180, B: 0, A: 40}, []vg.Point{{X: x0, Y: c.Min.Y}, {X: x1, Y: c.Min.Y}, {X: x1, Y: c.Max.Y}, {X: x0, Y: c.Max.Y}})
+		if ev.Label != "" && w.th != nil {
+			sty := draw.TextStyle{Color: color.Gray{Y: 90}, Font: plt.Legend.TextStyle.Font, Handler: plt.Legend.TextStyle.Handler, XAlign: draw.XLeft, YAlign: draw.YTop}
+			c.FillText(sty, vg.Point{X: x0 + vg.Points(3), Y: c.Max.Y - vg.Points(3)}, ev.Label)
+		}
+	}
+}
+
+// campaignWindows lists each campaign's window once, for shading.
+func (d *plotData) eventWindows() []eventWindow {
+	var out []eventWindow
+	seen := map[string]bool{}
+	for i, w := range d.s.CampaignWindows {
+		if seen[w.Campaign] {
+			continue
+		}
+		seen[w.Campaign] = true
+		out = append(out, eventWindow{From: float64(w.Window[0]), To: float64(w.Window[1]),
+			Label: d.th.label(w.Campaign, fmt.Sprintf("campaign %d", i+1))})
+	}
+	return out
+}

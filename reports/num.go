@@ -82,9 +82,10 @@ func human(v float64) string {
 	if a >= 1e15 || a < 1e-4 {
 		return strconv.FormatFloat(v, 'g', 4, 64)
 	}
-	// Decimals needed for 4 significant digits.
+	// Decimals needed for 4 significant digits; an integer is written as
+	// an integer ("6", not "6.000").
 	dec := 3 - int(math.Floor(math.Log10(a)))
-	if dec < 0 {
+	if dec < 0 || v == math.Trunc(v) {
 		dec = 0
 	}
 	s := strconv.FormatFloat(v, 'f', dec, 64)

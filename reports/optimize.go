@@ -23,7 +23,7 @@ import (
 // (optimize_convergence, optimize_allocation, optimize_frontier,
 // optimize_candidates; .png and .svg) from an strategy.Outcome and adds an
 // "Optimisation" section with them to dir's report.md and report.html
-// (before their Provenance section), so the reports of a run directory
+// (right after the noise note, so the decision is on the first screen), so the reports of a run directory
 // written by `startrend optimize` show the decision, its evidence and the
 // plots.
 func WriteOptimize(dir string, out *strategy.Outcome, opt ReportOptions) error {
@@ -39,14 +39,14 @@ func WriteOptimize(dir string, out *strategy.Outcome, opt ReportOptions) error {
 	for i, s := range specs {
 		figs[i] = figure{Name: s.Name, Caption: s.Caption, W: int(s.W.Dots(plotDPI) + 0.5), H: int(s.H.Dots(plotDPI) + 0.5)}
 	}
-	if err := insertSection(filepath.Join(dir, ReportMDFile), "## Provenance", optimizeMarkdown(out, figs)); err != nil {
+	if err := insertSection(filepath.Join(dir, ReportMDFile), sectionsMarkerMD, optimizeMarkdown(out, figs)); err != nil {
 		return err
 	}
 	h, err := optimizeHTML(out, figs)
 	if err != nil {
 		return err
 	}
-	return insertSection(filepath.Join(dir, ReportHTMLFile), "<h2>Provenance</h2>", h)
+	return insertSection(filepath.Join(dir, ReportHTMLFile), sectionsMarkerHTML, h)
 }
 
 // insertSection puts section before the first marker in file (at the end
@@ -111,6 +111,10 @@ func optimizeMarkdown(out *strategy.Outcome, figs []figure) []byte {
 	fmt.Fprintf(&b, "- vs runner-up: %s\n", pairedText(out.VsRunnerUp))
 	if out.VsRandom != nil {
 		fmt.Fprintf(&b, "- vs random search at equal budget: %s\n", pairedText(out.VsRandom))
+	}
+	if sel := out.Selection; sel != nil {
+		fmt.Fprintf(&b, "- selection: decided = %t; P(decided and wrong) ≤ %.3g over %d looks, each paired interval at %.5g; differences below about %s are not resolved by this budget\n",
+			out.Decided, 1-float64(sel.PCS), sel.Looks, float64(sel.Level), human(float64(sel.Detectable)))
 	}
 	b.WriteString("\n| decision | as written |")
 	rows := optimizeRows(out)

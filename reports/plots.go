@@ -305,10 +305,13 @@ func (d *plotData) kpiPlots() []plotSpec {
 		label := d.metricLabel(name)
 		specs = append(specs, plotSpec{
 			Name:    "kpi_" + name,
-			Caption: fmt.Sprintf("%s per day, mean over replications with 95%% band, every variant.", label),
+			Caption: fmt.Sprintf("%s per day, mean over replications with 95%% band, every variant; campaign windows shaded.", label),
 			W:       stdW, H: stdH,
 			Make: func() *plot.Plot {
 				p := d.th.newPlot(label+" per day", "day (KPI days after warm-up)", fmt.Sprintf("%s (%s per day)", label, d.unit(name)))
+				if ws := d.eventWindows(); len(ws) > 0 {
+					p.Add(&windowShade{Windows: ws, th: d.th})
+				}
 				for i, v := range d.variants {
 					if se := d.series(v, name); se != nil {
 						addBandLine(p, se, colorAt(i), d.vlabels[i])
@@ -359,9 +362,11 @@ func addBandLine(p *plot.Plot, se *Series, c color.RGBA, label string) {
 
 func (d *plotData) funnelPlots() []plotSpec {
 	base := d.s.Baseline
+	// The stacked view shows the aware stages A1–A5: the unaware O stock
+	// is most of the market and would leave them as slivers.
 	var stages []string
 	for _, st := range funnelStages {
-		if d.series(base, "stock_"+st) != nil {
+		if st != "o" && d.series(base, "stock_"+st) != nil {
 			stages = append(stages, st)
 		}
 	}
@@ -369,10 +374,10 @@ func (d *plotData) funnelPlots() []plotSpec {
 	if len(stages) > 0 {
 		specs = append(specs, plotSpec{
 			Name:    "funnel_stocks",
-			Caption: "O-5A funnel: users at each stage per day (baseline, mean over replications), stacked.",
+			Caption: "O-5A funnel: users aware of a merchant at each stage A1–A5 per day (baseline, mean over replications), stacked; the unaware O stock is left out so the stages can be read.",
 			W:       stdW, H: stdH,
 			Make: func() *plot.Plot {
-				p := d.th.newPlot("O-5A funnel stocks (baseline)", "day (KPI days after warm-up)", "users (stacked)")
+				p := d.th.newPlot("Funnel stages A1–A5 (baseline)", "day (KPI days after warm-up)", "user-merchant pairs (stacked)")
 				var cum []float64
 				var days []int
 				type entry struct {

@@ -62,6 +62,13 @@ func warnSubstituted(th *theme, w io.Writer) bool {
 	return true
 }
 
+// The markers where a command's own section (optimize) is inserted: right
+// after the noise note, so its answer is on the first screen.
+const (
+	sectionsMarkerHTML = `<div id="command-sections"></div>`
+	sectionsMarkerMD   = "<!-- sections -->\n\n"
+)
+
 type figure struct {
 	Name, Caption string
 	W, H          int
@@ -131,7 +138,15 @@ func (rd *reportData) markdown() []byte {
 	fmt.Fprintf(&b, "# startrend report: %s\n\n", mdEscape(s.Scenario))
 	fmt.Fprintf(&b, "%s.\n\n", mdEscape(rd.provenance()))
 	fmt.Fprintf(&b, "> %s\n\n", NoiseNote)
+	b.WriteString(sectionsMarkerMD)
 	rd.answerMarkdown(&b)
+	if len(s.Warnings) > 0 {
+		b.WriteString("## Warnings\n\nThese fields of the scenario cannot act in this run:\n\n")
+		for _, w := range s.Warnings {
+			fmt.Fprintf(&b, "- %s: %s\n", mdCode(w.Path), mdEscape(w.Message))
+		}
+		b.WriteString("\n")
+	}
 	if len(s.Variants) > 0 {
 		b.WriteString("## Verdicts\n\n")
 		for i := range s.Variants {
@@ -242,6 +257,7 @@ table{display:block;overflow-x:auto;max-width:100%}
 <h1>startrend report: {{.Scenario}}</h1>
 <p>{{.Provenance}}.</p>
 <p class="note" id="noise-note">{{.Note}}</p>
+<div id="command-sections"></div>
 {{with .Recommendation}}<h2 id="answer">Answer</h2>
 <p class="answer {{if .Decided}}decided{{else}}undecided{{end}}"><strong>{{.Text}}</strong></p>
 <table id="recommendation" class="sortable">
@@ -261,6 +277,11 @@ table{display:block;overflow-x:auto;max-width:100%}
 {{end}}</tbody>
 </table>
 {{end}}{{end}}
+{{if .Warnings}}<h2>Warnings</h2>
+<p>These fields of the scenario cannot act in this run:</p>
+<ul id="warnings">
+{{range .Warnings}}<li><code>{{.Path}}</code>: {{.Message}}</li>
+{{end}}</ul>{{end}}
 {{if .Variants}}<h2>Verdicts</h2>
 <ul id="verdicts">
 {{range .Variants}}<li><strong>{{.Name}}</strong> vs {{$.Baseline}}: {{.Verdict}}</li>

@@ -54,9 +54,10 @@ type RunInput struct {
 	ScenarioYAML []byte // the resolved scenario, written as scenario.yaml
 	Result       *sim.Result
 	Meta         RunMeta
-	Font         string    // optional TTF/OTF/TTC path for plots (CJK); "" = search the system
-	Warn         io.Writer // where the warning about a missing CJK font goes; nil = os.Stderr
-	Version      string    // the build's version (see RunJSON.Version), recorded in run.json and the reports
+	Font         string       // optional TTF/OTF/TTC path for plots (CJK); "" = search the system
+	Warn         io.Writer    // where the warning about a missing CJK font goes; nil = os.Stderr
+	Version      string       // the build's version (see RunJSON.Version), recorded in run.json and the reports
+	Warnings     []RunWarning // fields that cannot act (summary.json "warnings" and the reports)
 }
 
 // RunJSON is run.json: the run's machine-dependent metadata. Complete is
@@ -359,6 +360,7 @@ func writeData(dir string, in RunInput) error {
 	if err != nil {
 		return err
 	}
+	s.Warnings = append(s.Warnings, in.Warnings...)
 	if err := writeJSONFile(filepath.Join(dir, SummaryFile), s); err != nil {
 		return err
 	}

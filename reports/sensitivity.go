@@ -196,7 +196,11 @@ func SensitivitySummary(r *SensitivityResult) []string {
 				}
 			}
 			line := fmt.Sprintf("%s: most of its variance comes from %s", k.KPI, sensJoin(top))
-			line += fmt.Sprintf("; first-order effects add up to %.0f%% (the rest is interactions)", 100*math.Min(1, s1sum))
+			if s1sum >= 0.9 {
+				line += fmt.Sprintf("; the first-order indices add up to %.2f, so the effects are close to additive", s1sum)
+			} else {
+				line += fmt.Sprintf("; the first-order indices add up to %.2f: about %.0f%% of the variance comes from interactions", s1sum, 100*(1-s1sum))
+			}
 			line += fmt.Sprintf("; ST < 0.01 for %d of %d parameters, and %d cannot be told apart from no effect (ST interval reaches 0)", small, len(k.ST), inert)
 			if ns := float64(k.NoiseShare); finite(ns) {
 				line += fmt.Sprintf("; simulation noise is %.0f%% of one run's variance (corrected for)", 100*ns)
@@ -433,7 +437,15 @@ func sensitivityHTML(r *SensitivityResult, figs []figure) ([]byte, error) {
 func sensitivityPlots(th *theme, r *SensitivityResult) []plotSpec {
 	names := shortNames(r.Parameters)
 	var specs []plotSpec
-	h := vg.Length(math.Max(float64(stdH), float64(vg.Points(18*float64(len(names))+90))))
+	specs = append(specs, sobolBarPlots(th, r, names)...)
+	specs = append(specs, convergencePlots(th, r, names)...)
+	specs = append(specs, morrisPlots(th, r, names)...)
+	return append(specs, tornadoPlots(th, r, names)...)
+}
+
+// sobolBarPlots: per KPI, S1 and ST bars with CIs at the last pass.
+func sobolBarPlots(th *theme, r *SensitivityResult, names []string) []plotSpec {
+	var specs []plotSpec
 	if r.Sobol != nil && len(r.Sobol.Passes) > 0 {
 		last := r.Sobol.Passes[len(r.Sobol.Passes)-1]
 		for ki, k := range last.KPIs {
@@ -465,59 +477,72 @@ func sensitivityPlots(th *theme, r *SensitivityResult) []plotSpec {
 				},
 			})
 		}
-		if len(r.Sobol.Passes) > 1 {
-			for ki, k := range last.KPIs {
-				if k.Error != "" {
-					continue
-				}
-				ki, kpi := ki, k.KPI
-				specs = append(specs, plotSpec{
-					Name: fmt.Sprintf("sensitivity_convergence_%d_%s", ki, fileStem(kpi, "kpi")), W: stdW, H: stdH,
-					Caption: fmt.Sprintf("Convergence: total indices ST of %s (with 95%% CIs as bands) against the number of base points N; the stop rule doubles N until every interval is within ±%.3g.", kpi, r.Sobol.UntilCI),
-					Make: func() *plot.Plot {
-						p := th.newPlot("Convergence: "+kpi, "base points N", "ST")
-						p.X.Scale = plot.LogScale{}
-						p.X.Tick.Marker = plot.LogTicks{Prec: -1}
-						for j := range names {
-							var pts, lo, hi plotter.XYs
-							for _, ps := range r.Sobol.Passes {
-								if ki >= len(ps.KPIs) || ps.KPIs[ki].Error != "" {
-									continue
-								}
-								e := ps.KPIs[ki].ST[j]
-								pts = append(pts, plotter.XY{X: float64(ps.N), Y: float64(e.Value)})
-								lo = append(lo, plotter.XY{X: float64(ps.N), Y: float64(e.Lo)})
-								hi = append(hi, plotter.XY{X: float64(ps.N), Y: float64(e.Hi)})
-							}
-							if len(pts) == 0 {
+	}
+	return specs
+}
+
+// convergencePlots: per KPI, ST of every parameter against N (stop rule).
+func convergencePlots(th *theme, r *SensitivityResult, names []string) []plotSpec {
+	var specs []plotSpec
+	if r.Sobol != nil && len(r.Sobol.Passes) > 1 {
+		last := r.Sobol.Passes[len(r.Sobol.Passes)-1]
+		for ki, k := range last.KPIs {
+			if k.Error != "" {
+				continue
+			}
+			ki, kpi := ki, k.KPI
+			specs = append(specs, plotSpec{
+				Name: fmt.Sprintf("sensitivity_convergence_%d_%s", ki, fileStem(kpi, "kpi")), W: stdW, H: stdH,
+				Caption: fmt.Sprintf("Convergence: total indices ST of %s (with 95%% CIs as bands) against the number of base points N; the stop rule doubles N until every interval is within ±%.3g.", kpi, r.Sobol.UntilCI),
+				Make: func() *plot.Plot {
+					p := th.newPlot("Convergence: "+kpi, "base points N", "ST")
+					p.X.Scale = plot.LogScale{}
+					p.X.Tick.Marker = plot.LogTicks{Prec: -1}
+					for j := range names {
+						var pts, lo, hi plotter.XYs
+						for _, ps := range r.Sobol.Passes {
+							if ki >= len(ps.KPIs) || ps.KPIs[ki].Error != "" {
 								continue
 							}
-							c := colorAt(j)
-							poly := append(plotter.XYs{}, lo...)
-							for i := len(hi) - 1; i >= 0; i-- {
-								poly = append(poly, hi[i])
-							}
-							if pg, err := plotter.NewPolygon(poly); err == nil {
-								pg.Color = withAlpha(c, 40)
-								pg.LineStyle.Width = 0
-								p.Add(pg)
-							}
-							if l, err := plotter.NewLine(pts); err == nil {
-								l.Color = c
-								l.Width = vg.Points(1.5)
-								p.Add(l)
-								if j < 8 {
-									p.Legend.Add(names[j], l)
-								}
+							e := ps.KPIs[ki].ST[j]
+							pts = append(pts, plotter.XY{X: float64(ps.N), Y: float64(e.Value)})
+							lo = append(lo, plotter.XY{X: float64(ps.N), Y: float64(e.Lo)})
+							hi = append(hi, plotter.XY{X: float64(ps.N), Y: float64(e.Hi)})
+						}
+						if len(pts) == 0 {
+							continue
+						}
+						c := colorAt(j)
+						poly := append(plotter.XYs{}, lo...)
+						for i := len(hi) - 1; i >= 0; i-- {
+							poly = append(poly, hi[i])
+						}
+						if pg, err := plotter.NewPolygon(poly); err == nil {
+							pg.Color = withAlpha(c, 40)
+							pg.LineStyle.Width = 0
+							p.Add(pg)
+						}
+						if l, err := plotter.NewLine(pts); err == nil {
+							l.Color = c
+							l.Width = vg.Points(1.5)
+							p.Add(l)
+							if j < 8 {
+								p.Legend.Add(names[j], l)
 							}
 						}
-						p.Legend.Left = false
-						return p
-					},
-				})
-			}
+					}
+					p.Legend.Left = false
+					return p
+				},
+			})
 		}
 	}
+	return specs
+}
+
+// morrisPlots: per KPI, the μ*–σ scatter.
+func morrisPlots(th *theme, r *SensitivityResult, names []string) []plotSpec {
+	var specs []plotSpec
 	if r.Morris != nil {
 		for ki, e := range r.Morris.Effects {
 			e := e
@@ -563,6 +588,13 @@ func sensitivityPlots(th *theme, r *SensitivityResult) []plotSpec {
 			})
 		}
 	}
+	return specs
+}
+
+// tornadoPlots: per KPI, the one-at-a-time changes, widest on top.
+func tornadoPlots(th *theme, r *SensitivityResult, names []string) []plotSpec {
+	var specs []plotSpec
+	h := vg.Length(math.Max(float64(stdH), float64(vg.Points(18*float64(len(names))+90))))
 	if r.OAT != nil {
 		for ki, e := range r.OAT.Effects {
 			e := e

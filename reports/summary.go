@@ -58,6 +58,16 @@ type Summary struct {
 	Merchants []MerchantSummary `json:"merchants"`
 	// Recommendation answers the scenario's question (absent when it asks none).
 	Recommendation *Recommendation `json:"recommendation,omitempty"`
+	// Warnings are the scenario's fields that cannot act in this run
+	// (scenarios.Warnings), in file order; empty when every field acts.
+	Warnings []RunWarning `json:"warnings"`
+}
+
+// RunWarning is one field of the scenario that cannot act in the run.
+type RunWarning struct {
+	Path     string `json:"path"`
+	Message  string `json:"message"`
+	Position string `json:"position,omitempty"` // FILE:LINE:COL where the field was written
 }
 
 // MetricDecl is a sim.Metric as written to summary.json.
@@ -272,6 +282,7 @@ func BuildSummary(res *sim.Result, scenarioYAML []byte, version string) (*Summar
 		Baseline:      res.Variants[0].Name,
 		Note:          NoiseNote,
 		KPIs:          map[string]KPI{},
+		Warnings:      []RunWarning{},
 	}
 	seen := map[string]bool{}
 	for _, m := range res.Metrics {

@@ -23,6 +23,7 @@ import (
 	"gonum.org/v1/plot/vg"
 
 	"github.com/startrend/startrend/sim"
+	"github.com/startrend/startrend/stats"
 )
 
 // SweepOptions control WriteSweepReport.
@@ -54,12 +55,120 @@ type sweepDir struct {
 	points   []sweepPoint
 	variants []string
 	metrics  []string
+	// total is the number of points in the sweep; points holds every
+	// stride-th of them (all when total ≤ maxReportPoints), so the report's
+	// memory does not grow with the sweep. best holds the best point of each
+	// output over all points.
+	total, stride int
+	best          map[string]bestPoint
 }
+
+type bestPoint struct {
+	point  int
+	labels []string
+	est    sim.Estimate
+}
+
+// maxReportPoints bounds the points a report holds and plots.
+const maxReportPoints = 2000
 
 type sweepPoint struct {
 	labels []string
 	x      []float64 // numeric coordinates (category index for categorical)
 	est    map[string]sim.Estimate
+	// diff holds, for a sweep of one parameter, the paired difference of
+	// each recorded KPI against the point with the lowest value, by
+	// variant+"\x00"+metric (replication r of every point shares streams).
+	diff map[string]stats.Estimate
+}
+
+// maxPairedValues bounds the values read from rows.csv for paired
+// differences (points × replications × outputs).
+const maxPairedValues = 4 << 20
+
+// readPaired fills the points' paired differences against the reference
+// point ref from rows.csv (one parameter only; skipped for large sweeps).
+func (sd *sweepDir) readPaired(dir string, ref int) error {
+	f, err := os.Open(filepath.Join(dir, "rows.csv"))
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	r := csv.NewReader(f)
+	r.ReuseRecord = true
+	head, err := r.Read()
+	if err != nil {
+		return fmt.Errorf("rows.csv: %v", err)
+	}
+	col := map[string]int{}
+	for i, h := range head {
+		col[h] = i
+	}
+	for _, c := range []string{"point", "replication", "variant", "metric", "value"} {
+		if _, ok := col[c]; !ok {
+			return fmt.Errorf("rows.csv: no column %s", c)
+		}
+	}
+	vals := map[string][][]float64{} // output → point → replication
+	count := 0
+	for {
+		rec, err := r.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("rows.csv: %v", err)
+		}
+		p, err1 := strconv.Atoi(rec[col["point"]])
+		rep, err2 := strconv.Atoi(rec[col["replication"]])
+		if err1 != nil || err2 != nil || p < 0 || p >= len(sd.points) || rep < 0 || rep > 1e6 {
+			return fmt.Errorf("rows.csv: bad point or replication %q, %q", rec[col["point"]], rec[col["replication"]])
+		}
+		key := rec[col["variant"]] + "\x00" + rec[col["metric"]]
+		v := math.NaN()
+		if s := rec[col["value"]]; s != "" {
+			if v, err = strconv.ParseFloat(s, 64); err != nil {
+				return fmt.Errorf("rows.csv: value %q", s)
+			}
+		}
+		byPoint := vals[key]
+		if byPoint == nil {
+			byPoint = make([][]float64, len(sd.points))
+			vals[key] = byPoint
+		}
+		for len(byPoint[p]) <= rep {
+			byPoint[p] = append(byPoint[p], math.NaN())
+			if count++; count > maxPairedValues {
+				return nil // too large to pair in memory: no paired differences
+			}
+		}
+		byPoint[p][rep] = v
+	}
+	for key, byPoint := range vals {
+		for p := range sd.points {
+			if sd.points[p].diff == nil {
+				sd.points[p].diff = map[string]stats.Estimate{}
+			}
+			sd.points[p].diff[key] = stats.PairedDiff(byPoint[p], byPoint[ref], 0.95)
+		}
+	}
+	return nil
+}
+
+// countLines counts the newlines of f from its current offset.
+func countLines(f *os.File) (int, error) {
+	buf := make([]byte, 1<<16)
+	n := 0
+	for {
+		k, err := f.Read(buf)
+		n += bytes.Count(buf[:k], []byte{'\n'})
+		if err == io.EOF {
+			return n, nil
+		}
+		if err != nil {
+			return n, err
+		}
+	}
 }
 
 func readSweepDir(dir string) (*sweepDir, error) {
@@ -87,6 +196,19 @@ func readSweepDir(dir string) (*sweepDir, error) {
 		return nil, err
 	}
 	defer f.Close()
+	// Count the points first (one line per point and output).
+	lines, err := countLines(f)
+	if err != nil {
+		return nil, err
+	}
+	if len(sd.Outputs) > 0 {
+		sd.total = max(0, lines-1) / len(sd.Outputs)
+	}
+	sd.stride = max(1, (sd.total+maxReportPoints-1)/maxReportPoints)
+	sd.best = map[string]bestPoint{}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return nil, err
+	}
 	r := csv.NewReader(f)
 	r.ReuseRecord = true
 	if _, err := r.Read(); err != nil {
@@ -115,10 +237,19 @@ func readSweepDir(dir string) (*sweepDir, error) {
 			return nil, fmt.Errorf("points.csv: %d fields, expected %d", len(rec), 1+nc+7)
 		}
 		p, err := strconv.Atoi(rec[0])
-		if err != nil || p > len(sd.points) {
+		if err != nil || p < 0 || p/sd.stride > len(sd.points) {
 			return nil, fmt.Errorf("points.csv: point %q out of order", rec[0])
 		}
-		if p == len(sd.points) {
+		n, _ := strconv.Atoi(rec[1+nc+2])
+		key := rec[1+nc] + "\x00" + rec[1+nc+1]
+		e := sim.Estimate{N: n, Mean: num(rec[1+nc+3]), SD: num(rec[1+nc+4]), Lo: num(rec[1+nc+5]), Hi: num(rec[1+nc+6])}
+		if b, ok := sd.best[key]; finite(e.Mean) && (!ok || e.Mean > b.est.Mean) {
+			sd.best[key] = bestPoint{point: p, labels: slices.Clone(rec[1 : 1+nc]), est: e}
+		}
+		if p%sd.stride != 0 {
+			continue
+		}
+		if p/sd.stride == len(sd.points) {
 			pt := sweepPoint{est: map[string]sim.Estimate{}}
 			for j := 0; j < nc; j++ {
 				pt.labels = append(pt.labels, rec[1+j])
@@ -130,8 +261,7 @@ func readSweepDir(dir string) (*sweepDir, error) {
 			}
 			sd.points = append(sd.points, pt)
 		}
-		n, _ := strconv.Atoi(rec[1+nc+2])
-		sd.points[p].est[rec[1+nc]+"\x00"+rec[1+nc+1]] = sim.Estimate{N: n, Mean: num(rec[1+nc+3]), SD: num(rec[1+nc+4]), Lo: num(rec[1+nc+5]), Hi: num(rec[1+nc+6])}
+		sd.points[p/sd.stride].est[key] = e
 	}
 	return &sd, nil
 }
@@ -175,13 +305,30 @@ func WriteSweepReport(dir string, opt SweepOptions) error {
 	var specs []plotSpec
 	nc := len(sd.Columns)
 	grid2 := nc == 2 && isGrid(sd)
+	ref := -1
+	if nc == 1 && len(sd.points) > 1 && sd.stride == 1 {
+		ref = 0
+		for i, p := range sd.points {
+			if p.x[0] < sd.points[ref].x[0] {
+				ref = i
+			}
+		}
+		if err := sd.readPaired(dir, ref); err != nil {
+			return err
+		}
+	}
 	for _, k := range kpis {
 		k := k
 		switch {
 		case nc == 1:
 			specs = append(specs, plotSpec{Name: "sweep_" + fileStem(k, "kpi"), W: 7 * vg.Inch, H: 4.2 * vg.Inch,
 				Caption: fmt.Sprintf("%s against %s: mean over replications with its 95%% CI band, per variant (paired: every point uses the same random streams)", label(k), sd.Columns[0].Name),
-				Make:    func() *plot.Plot { return sweepLine(th, sd, k, label(k)) }})
+				Make:    func() *plot.Plot { return sweepLine(th, sd, k, label(k), false) }})
+			if ref >= 0 && sd.points[ref].diff != nil {
+				specs = append(specs, plotSpec{Name: "sweep_diff_" + fileStem(k, "kpi"), W: 7 * vg.Inch, H: 4.2 * vg.Inch,
+					Caption: fmt.Sprintf("Change in %s against %s = %s: paired difference (same random streams per replication) with its 95%% CI band, per variant", label(k), sd.Columns[0].Name, sd.points[ref].labels[0]),
+					Make:    func() *plot.Plot { return sweepLine(th, sd, k, label(k), true) }})
+			}
 		case grid2:
 			for _, v := range sd.variants {
 				v := v
@@ -238,9 +385,14 @@ func axisValues(sd *sweepDir, j int) ([]float64, []string) {
 	return xs, ls
 }
 
-func sweepLine(th *theme, sd *sweepDir, kpi, ylabel string) *plot.Plot {
+func sweepLine(th *theme, sd *sweepDir, kpi, ylabel string, paired bool) *plot.Plot {
 	col := sd.Columns[0]
-	p := th.newPlot(ylabel+" by "+col.Name, col.Name, ylabel)
+	title := ylabel + " by " + col.Name
+	if paired {
+		title = "Change in " + ylabel + " (paired)"
+		ylabel = "Δ " + ylabel
+	}
+	p := th.newPlot(title, col.Name, ylabel)
 	for vi, v := range sd.variants {
 		se := &Series{}
 		idx := make([]int, len(sd.points))
@@ -250,6 +402,10 @@ func sweepLine(th *theme, sd *sweepDir, kpi, ylabel string) *plot.Plot {
 		slices.SortStableFunc(idx, func(a, b int) int { return cmpFloat(sd.points[a].x[0], sd.points[b].x[0]) })
 		for _, i := range idx {
 			e := sd.points[i].est[v+"\x00"+kpi]
+			if paired {
+				d := sd.points[i].diff[v+"\x00"+kpi]
+				e = sim.Estimate{Mean: d.Mean, Lo: d.Lo, Hi: d.Hi}
+			}
 			se.Day = append(se.Day, 0)
 			se.Mean = append(se.Mean, e.Mean)
 			se.Lo = append(se.Lo, e.Lo)
@@ -420,29 +576,66 @@ func sweepReportText(sd *sweepDir, kpis []string, label func(string) string, spe
 		cols = append(cols, "`"+c.Name+"`")
 	}
 	fmt.Fprintf(&md, "%d points over %s; variants: %s. Means with 95%% CIs over replications; every point uses the same random streams per replication (common random numbers). Data: `rows.parquet` / `rows.csv` (one row per run and KPI), `points.csv` (per point).\n\n",
-		len(sd.points), strings.Join(cols, ", "), strings.Join(sd.variants, ", "))
+		sd.total, strings.Join(cols, ", "), strings.Join(sd.variants, ", "))
+	if sd.stride > 1 {
+		fmt.Fprintf(&md, "The figures and the table show every %d-th point (%d of %d); the best points are over all of them.\n\n", sd.stride, len(sd.points), sd.total)
+	}
 	type best struct{ Variant, KPI, Point, Value string }
 	var bests []best
 	md.WriteString("## Best point per KPI\n\n| variant | KPI | best point | mean [95% CI] |\n|---|---|---|---|\n")
 	for _, v := range sd.variants {
 		for _, k := range kpis {
-			bi, bv := -1, math.Inf(-1)
-			for i, p := range sd.points {
-				if e := p.est[v+"\x00"+k]; finite(e.Mean) && e.Mean > bv {
-					bi, bv = i, e.Mean
-				}
-			}
-			if bi < 0 {
+			bp, ok := sd.best[v+"\x00"+k]
+			if !ok {
 				continue
 			}
-			e := sd.points[bi].est[v+"\x00"+k]
+			e := bp.est
 			var at []string
 			for j, c := range sd.Columns {
-				at = append(at, c.Name+" = "+sd.points[bi].labels[j])
+				at = append(at, c.Name+" = "+bp.labels[j])
 			}
 			b := best{v, label(k), strings.Join(at, ", "), fmt.Sprintf("%s [%s, %s]", human(e.Mean), human(e.Lo), human(e.Hi))}
 			bests = append(bests, b)
 			fmt.Fprintf(&md, "| %s | %s | %s | %s |\n", mdEscape(b.Variant), mdEscape(b.KPI), mdEscape(b.Point), b.Value)
+		}
+	}
+	var pairedHead []string
+	var pairedRows [][]string
+	pairedTitle := ""
+	if len(sd.points) > 0 && sd.points[0].diff != nil {
+		ref := 0
+		for i, p := range sd.points {
+			if p.x[0] < sd.points[ref].x[0] {
+				ref = i
+			}
+		}
+		pairedTitle = fmt.Sprintf("Paired differences against %s = %s (%s)", sd.Columns[0].Name, sd.points[ref].labels[0], sd.variants[0])
+		pairedHead = append(pairedHead, sd.Columns[0].Name)
+		for _, k := range kpis {
+			pairedHead = append(pairedHead, "Δ "+label(k))
+		}
+		fmt.Fprintf(&md, "\n## %s\n\n", mdEscape(pairedTitle))
+		md.WriteString("Replication r of every point uses the same random streams, so these intervals are much narrower than the per-point ones.\n\n| " + mdEscape(sd.Columns[0].Name) + " |")
+		for _, k := range kpis {
+			fmt.Fprintf(&md, " Δ %s |", mdEscape(label(k)))
+		}
+		md.WriteString("\n|---|" + strings.Repeat("---|", len(kpis)) + "\n")
+		for _, p := range sd.points {
+			row := []string{p.labels[0]}
+			for _, k := range kpis {
+				d := p.diff[sd.variants[0]+"\x00"+k]
+				if d.Defined() {
+					row = append(row, fmt.Sprintf("%s [%s, %s]", humanSigned(d.Mean), humanSigned(d.Lo), humanSigned(d.Hi)))
+				} else {
+					row = append(row, humanSigned(d.Mean))
+				}
+			}
+			pairedRows = append(pairedRows, row)
+			md.WriteString("|")
+			for _, c := range row {
+				fmt.Fprintf(&md, " %s |", mdEscape(c))
+			}
+			md.WriteString("\n")
 		}
 	}
 	md.WriteString("\n## Figures\n\n")
@@ -465,10 +658,10 @@ func sweepReportText(sd *sweepDir, kpis []string, label func(string) string, spe
 	var rows []row
 	for i, p := range sd.points {
 		if i >= maxRows {
-			fmt.Fprintf(&md, "\n… %d more points in points.csv.\n", len(sd.points)-maxRows)
+			fmt.Fprintf(&md, "\n… %d more points in points.csv.\n", sd.total-maxRows*sd.stride)
 			break
 		}
-		r := row{Cells: []string{strconv.Itoa(i)}}
+		r := row{Cells: []string{strconv.Itoa(i * sd.stride)}}
 		r.Cells = append(r.Cells, p.labels...)
 		for _, k := range kpis {
 			e := p.est[sd.variants[0]+"\x00"+k]
@@ -495,7 +688,7 @@ func sweepReportText(sd *sweepDir, kpis []string, label func(string) string, spe
 	}
 	var html bytes.Buffer
 	sweepTemplate.Execute(&html, map[string]any{"Scenario": sd.Scenario, "Intro": strings.SplitN(md.String(), "\n\n", 3)[1],
-		"Best": bests, "Figures": figs, "Head": head, "Rows": rows, "More": max(0, len(sd.points)-maxRows)})
+		"Best": bests, "Figures": figs, "PairedTitle": pairedTitle, "PairedHead": pairedHead, "PairedRows": pairedRows, "Head": head, "Rows": rows, "More": max(0, sd.total-maxRows*sd.stride)})
 	return md.Bytes(), html.Bytes()
 }
 
@@ -509,6 +702,11 @@ var sweepTemplate = template.Must(template.New("sweep").Parse(`<!DOCTYPE html>
 <table><tr><th>variant</th><th>KPI</th><th>best point</th><th>mean [95% CI]</th></tr>
 {{range .Best}}<tr><td>{{.Variant}}</td><td>{{.KPI}}</td><td>{{.Point}}</td><td>{{.Value}}</td></tr>
 {{end}}</table>
+{{if .PairedTitle}}<h2>{{.PairedTitle}}</h2>
+<p>Replication r of every point uses the same random streams, so these intervals are much narrower than the per-point ones.</p>
+<table><tr>{{range .PairedHead}}<th>{{.}}</th>{{end}}</tr>
+{{range .PairedRows}}<tr>{{range .}}<td>{{.}}</td>{{end}}</tr>
+{{end}}</table>{{end}}
 <h2>Figures</h2>
 {{range .Figures}}<figure><img src="plots/{{.Name}}.svg" width="{{.W}}" height="{{.H}}" alt="{{.Caption}}"><figcaption>{{.Caption}}</figcaption></figure>
 {{end}}

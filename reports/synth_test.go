@@ -184,6 +184,10 @@ func synthRep(rng *rand.Rand, o synthOpts, level float64, trend string, vi int) 
 const synthYAML = `name: apparel-spring-launch
 seed: 42
 horizon_days: 60
+question: {merchant: brand_01, objective: gmv}
+merchants:
+  - {id: brand_00, name: 品牌甲 Brand Zero}
+  - {id: brand_01, name: Brand One}
 campaigns:
   - {id: super_value, window: [30, 37], discount: 0.15}
 `

@@ -49,3 +49,23 @@ func TestVersionOnlyInRunJSONAndReports(t *testing.T) {
 		t.Error("report.html shows an unknown version")
 	}
 }
+
+// A command's own section (optimize) is inserted right after the noise
+// note, so its answer is on the first screen (issue: the optimisation
+// section sat at the very bottom). html/template drops comments, so the
+// HTML marker is an element.
+func TestCommandSectionMarkerAfterNote(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "r")
+	in := RunInput{ScenarioYAML: []byte(synthYAML), Result: synthResult(synthOpts{Seed: 3, Reps: 3, Variants: 1}), Warn: io.Discard}
+	if err := WriteRunDir(dir, in, false); err != nil {
+		t.Fatal(err)
+	}
+	for file, marker := range map[string]string{"report.html": sectionsMarkerHTML, "report.md": sectionsMarkerMD} {
+		b, _ := os.ReadFile(filepath.Join(dir, file))
+		s := string(b)
+		i, note, verdicts := strings.Index(s, marker), strings.Index(s, "simulation noise only"), strings.Index(s, "Verdicts")
+		if i < 0 || !(note < i && i < verdicts) {
+			t.Errorf("%s: marker at %d, want between the noise note (%d) and the verdicts (%d)", file, i, note, verdicts)
+		}
+	}
+}

@@ -63,12 +63,28 @@ import (
 //   at_risk_after_days 14, churn_after_days 45; activity multipliers new 0.8,
 //   active 1, loyal 1.2, at_risk 0.5, churned 0.05 (daily re-activation);
 //   creator_growth: follow_per_engagement 0.02, rising_after_days 7,
-//   established_followers 100,000, dormant_after_days 28;
+//   established_followers 100,000, established_after_days 14 (two weeks
+//   of live commercial content: an assumption), dormant_after_days 28;
 //   linkage: window_days 7, exposure_boost 3, conversion_uplift 0.5,
-//   seeding_credit 0.3; trust_uplift 0.5; novelty_reach 0.3;
+//   seeding_credit 0.3; novelty_reach 0.3;
 //   background_content 0.5 reference pieces per 1,000 real users (calibrated:
 //   a trend submission then gets ~2,700 real plays over its life, the
 //   article's anchor being ~3,400).
+//   Response (the user and merchant side; sources in docs/model.md,
+//   "Response to exposure"): exposure effective_frequency 3 (Krugman's
+//   three exposures; Naples 1979), wearout 0.25 per recent impression
+//   beyond it, memory_days 7 (half-life of the stock of recent
+//   impressions: ad memory decays within weeks); frequency_cap 2 paid
+//   impressions of one merchant per user a day (typical platform caps are
+//   1–3); paid_attention 0.1 (most feed ads are scrolled past: ad avoidance
+//   studies find the large majority of ads ignored); organic a1 0.05,
+//   a2 0.05, a3 0.05, a4 0.3, a5 0.5 own-account impressions per active
+//   user a day (aware users occasionally search the brand; customers who
+//   follow the account see it every few days); trust_per_cooperation 0.15
+//   (about seven cooperations to full trust); trust_uplift 1 (a fully
+//   trusted partner converts twice as well as a stranger); ranking
+//   followers 1 (recommendation reach proportional to followers, as rate
+//   cards are: cost per reach roughly equal across tiers).
 //
 // Merchants
 //   budget: creator_fees, paid_traffic, campaigns 0; pacing even;
@@ -83,9 +99,11 @@ import (
 //   roster entries: stage any, contract fee_cps, posts 1.
 //
 // Campaigns: discount 0, traffic_multiplier 1, conversion_uplift 0, fee 0.
-// Trends: mixing full, potential 0.3, submissions_per_day 1.5 (calibrated:
-// ~60 submissions per participating creator over a trend in the default
-// scenario, the article's anchor being ~64), boost 1.5.
+// Trends: mixing full, potential 0.3, submissions_per_day 6 fading with
+// fade_days 10 (an adopter publishes 6/(1 − e^{−0.1}) ≈ 63 submissions over
+// its participation, the article's anchor being ~64 per participating
+// creator; the trend ends once adoption saturates), connect 0.1 (one
+// submission in ten features a rider's product: an assumption), boost 1.5.
 // Optimize: objective gmv, method cmaes, evals 200, replications 2,
 // confidence 0.95, min_roi 0 (none). Sweep: design grid.
 
@@ -142,7 +160,7 @@ func defaultPlatform() Platform {
 		ImpressionsPerActiveUser: 5,
 		FollowShare:              0.3,
 		CPM:                      40,
-		Ranking:                  Ranking{Quality: 1, Affinity: 1},
+		Ranking:                  Ranking{Quality: 1, Affinity: 1, Followers: 1},
 		BaseRates:                Transitions{OA1: 0.05, A1A2: 0.08, A2A3: 0.06, A3A4: 0.06, A4A5: 0.03},
 		DecayDays:                StageValues{A1: 14, A2: 21, A3: 10, A4: 60, A5: 90},
 		ImpulseRate:              0.002,
@@ -157,11 +175,18 @@ func defaultPlatform() Platform {
 		RepurchaseCycleDays: 14,
 		Customers: CustomerLifecycle{ActiveAfterDays: 3, LoyalAfterOrders: 3, AtRiskAfterDays: 14, ChurnAfterDays: 45,
 			Activity: LifecycleActivity{New: 0.8, Active: 1, Loyal: 1.2, AtRisk: 0.5, Churned: 0.05}},
-		CreatorGrowth:     CreatorGrowth{FollowPerEngagement: 0.02, RisingAfterDays: 7, EstablishedFollowers: 100000, DormantAfterDays: 28},
+		CreatorGrowth:     CreatorGrowth{FollowPerEngagement: 0.02, RisingAfterDays: 7, EstablishedFollowers: 100000, EstablishedAfterDays: 14, DormantAfterDays: 28},
 		Linkage:           Linkage{WindowDays: 7, ExposureBoost: 3, ConversionUplift: 0.5, SeedingCredit: 0.3},
-		TrustUplift:       0.5,
+		TrustUplift:       1,
 		NoveltyReach:      0.3,
 		BackgroundContent: 0.5,
+		// Response to exposure, organic base, paid delivery (see the
+		// "Response" paragraph of the file comment).
+		Exposure:            Exposure{EffectiveFrequency: 3, Wearout: 0.25, MemoryDays: 7},
+		Organic:             StageValues{A1: 0.05, A2: 0.05, A3: 0.05, A4: 0.3, A5: 0.5},
+		FrequencyCap:        2,
+		PaidAttention:       0.1,
+		TrustPerCooperation: 0.15,
 	}
 }
 
@@ -236,7 +261,7 @@ func newDefault(t reflect.Type, n *yaml.Node) reflect.Value {
 	case reflect.TypeOf(Campaign{}):
 		v = Campaign{TrafficMultiplier: 1}
 	case reflect.TypeOf(Trend{}):
-		v = Trend{Mixing: "full", Potential: 0.3, SubmissionsPerDay: 1.5, Boost: 1.5}
+		v = Trend{Mixing: "full", Potential: 0.3, SubmissionsPerDay: 6, FadeDays: 10, Connect: 0.1, Boost: 1.5}
 	case reflect.TypeOf(Optimize{}):
 		v = Optimize{Objective: "gmv", Method: "cmaes", Evals: 200, Replications: 2, Confidence: 0.95}
 	case reflect.TypeOf(Sweep{}):

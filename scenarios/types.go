@@ -216,12 +216,60 @@ type Platform struct {
 	// calibrated, see defaults.go). It sets how many impressions a piece of
 	// content gets: the more background, the fewer.
 	BackgroundContent float64 `yaml:"background_content" json:"background_content"`
+
+	// Response to exposure, organic base and paid delivery (the user and
+	// merchant side of the response model; defaults and sources in
+	// defaults.go and docs/model.md).
+
+	// Exposure sets how a user's response to repeated impressions of one
+	// merchant wears out.
+	Exposure Exposure `yaml:"exposure" json:"exposure"`
+	// Organic is the mean number of impressions of a merchant's own
+	// account (its store and live room, reached through following the
+	// account and searching) that an active user at each stage gets a day
+	// (users at O do not know the merchant and get none).
+	Organic StageValues `yaml:"organic" json:"organic"`
+	// FrequencyCap is the most paid impressions of one merchant a user is
+	// shown a day (default 2). A paid budget buys reach first (users at the
+	// stages most likely to buy first: a3, a2, a1, a5, a4, then o), up to
+	// the cap each; what the target cannot absorb is not spent.
+	FrequencyCap float64 `yaml:"frequency_cap" json:"frequency_cap"`
+	// PaidAttention is the share of paid impressions a user notices (ad
+	// avoidance; default 0.2): an unnoticed one has no effect at all. Paid
+	// impressions interrupt the feed; creators' content and the
+	// merchant's own account are watched by choice.
+	PaidAttention float64 `yaml:"paid_attention" json:"paid_attention"`
+	// TrustPerCooperation is the audience trust a creator gains with a
+	// merchant at each cooperation (capped at 1; default 0.15).
+	TrustPerCooperation float64 `yaml:"trust_per_cooperation" json:"trust_per_cooperation"`
+}
+
+// Exposure sets the wear-out of repeated impressions: each user keeps,
+// per merchant, a stock of recent impressions (each impression adds 1;
+// the stock halves every memory_days), and an impression's response
+// probabilities are multiplied by e^{−wearout × max(0, stock −
+// effective_frequency)}.
+type Exposure struct {
+	// EffectiveFrequency is the number of recent impressions that work at
+	// full strength (default 3).
+	EffectiveFrequency float64 `yaml:"effective_frequency" json:"effective_frequency"`
+	// Wearout is the decline of the response per recent impression beyond
+	// the effective frequency (default 0.25).
+	Wearout float64 `yaml:"wearout" json:"wearout"`
+	// MemoryDays is the half-life of the stock of recent impressions in
+	// days (default 7).
+	MemoryDays float64 `yaml:"memory_days" json:"memory_days"`
 }
 
 // Ranking sets the exponents of organic recommendation.
 type Ranking struct {
 	Quality  float64 `yaml:"quality" json:"quality"`   // exponent on content quality (default 1)
 	Affinity float64 `yaml:"affinity" json:"affinity"` // exponent on creator-type × group affinity (default 1)
+	// Followers is the exponent on a creator's real followers (relative to
+	// the tail threshold) in its content's recommendation weight: bigger
+	// accounts are recommended more (default 0.5; 0: followers do not
+	// matter).
+	Followers float64 `yaml:"followers" json:"followers"`
 }
 
 // CustomerLifecycle sets the user's lifecycle on the platform: new → active
@@ -256,14 +304,20 @@ type CreatorGrowth struct {
 	// stage through a creator's content starts following the creator
 	// (default 0.02).
 	FollowPerEngagement float64 `yaml:"follow_per_engagement" json:"follow_per_engagement"`
-	// RisingAfterDays: a newcomer with income on this many days becomes
-	// rising (default 7); EstablishedFollowers: a rising creator with this
-	// many real followers becomes established (default 100000).
+	// RisingAfterDays: a newcomer engaged on this many days (cooperation
+	// content live in feeds, or income) becomes rising (default 7);
+	// EstablishedFollowers: a rising creator with this many real followers
+	// becomes established (default 100000).
 	RisingAfterDays      int     `yaml:"rising_after_days" json:"rising_after_days"`
 	EstablishedFollowers float64 `yaml:"established_followers" json:"established_followers"`
-	// DormantAfterDays: a creator whose income over this many days stays under
-	// its reservation income goes dormant and stops taking new cooperations
-	// until a task beats its reservation income again (default 28).
+	// EstablishedAfterDays: a rising creator engaged on this many days (a
+	// sustained commercial track record) becomes established whatever its
+	// followers (default 14; 0: by followers only).
+	EstablishedAfterDays int `yaml:"established_after_days" json:"established_after_days"`
+	// DormantAfterDays: a creator that over this many days earned less than
+	// the reservation incomes of the cooperations it took goes dormant and
+	// stops taking new cooperations until a task beats its reservation
+	// income again (default 28); a creator simply not booked stays active.
 	DormantAfterDays int `yaml:"dormant_after_days" json:"dormant_after_days"`
 }
 
@@ -303,11 +357,13 @@ type ConsumerGroup struct {
 	Share float64 `yaml:"share" json:"share"`
 	// Activity is the daily probability an active user opens the app.
 	Activity float64 `yaml:"activity" json:"activity"`
-	// PriceSensitivity in [0, 3] is the elasticity of conversion to price:
-	// conversion × (spending_level / price)^price_sensitivity, capped at 1.
+	// PriceSensitivity in [0, 3] sets the spread of willingness to pay
+	// within the group: WTP is log-normal with log-sd 1/price_sensitivity,
+	// and a user buys at a price only if its WTP is at least the price (0:
+	// price does not matter).
 	PriceSensitivity float64 `yaml:"price_sensitivity" json:"price_sensitivity"`
-	// SpendingLevel is the price (in the currency) this group buys without
-	// hesitation.
+	// SpendingLevel is the median willingness to pay of the group (in the
+	// currency): half of it buys at this price.
 	SpendingLevel float64 `yaml:"spending_level" json:"spending_level"`
 }
 
@@ -421,6 +477,9 @@ type Product struct {
 	Price      float64 `yaml:"price" json:"price"`
 	Margin     float64 `yaml:"margin" json:"margin"`           // gross margin share of price
 	RefundRate float64 `yaml:"refund_rate" json:"refund_rate"` // share of orders refunded
+	// RepurchaseCycleDays is the minimum gap between two orders of one user
+	// of this product (0: the platform's repurchase_cycle_days).
+	RepurchaseCycleDays int `yaml:"repurchase_cycle_days" json:"repurchase_cycle_days"`
 	// Stage fixes the lifecycle stage (launch, growth, maturity, decline);
 	// omit it to derive the stage from Bass.
 	Stage string `yaml:"stage,omitempty" json:"stage,omitempty"`
@@ -579,9 +638,21 @@ type Trend struct {
 	Mixing string `yaml:"mixing" json:"mixing"`
 	// Potential is the share of creators who may ever adopt (Bass m).
 	Potential float64 `yaml:"potential" json:"potential"`
-	// SubmissionsPerDay an adopter publishes while the trend lasts (default
-	// 1.5).
+	// SubmissionsPerDay an adopter publishes on the day it adopts (default
+	// 6); the rate then fades (FadeDays).
 	SubmissionsPerDay float64 `yaml:"submissions_per_day" json:"submissions_per_day"`
+	// FadeDays is the e-folding time of an adopter's participation: a days
+	// after adopting it publishes submissions_per_day × e^{−a/fade_days} a
+	// day, and its cooperations stay trend-tagged (boost fading the same
+	// way) for 3 × fade_days, so a trend ends once adoption saturates
+	// (default 10: ~63 submissions per participating creator; 0: never
+	// fades).
+	FadeDays float64 `yaml:"fade_days" json:"fade_days"`
+	// Connect is the share of trend submissions that feature a rider's
+	// product (split evenly over the riders): their plays move users
+	// through the rider's funnel like the rider's own short videos
+	// (default 0.1; no riders: the submissions are plays only).
+	Connect float64 `yaml:"connect" json:"connect"`
 	// Boost multiplies the exposure of trend submissions.
 	Boost float64 `yaml:"boost" json:"boost"`
 	// Riders are merchants riding the trend: their cooperations with adopting

@@ -76,6 +76,7 @@ const (
 	mLinkedOrders
 	mLinkedGMV
 	mSeedingCredit
+	mMatrixShortfall
 	numMetrics
 )
 
@@ -107,9 +108,9 @@ var registry = [numMetrics]Metric{
 	mCreatorIncome:        {Name: "creator_income", Label: "Creator income", Unit: "CNY", Description: "fees + commissions earned by creators", Kind: Sum, HigherIsBetter: true},
 	mActiveCreators:       {Name: "active_creators", Label: "Active creators", Unit: "creators", Description: "creators with live commercial content on the day", Kind: Stock, HigherIsBetter: true},
 	mCreatorsNewcomer:     {Name: "creators_newcomer", Label: "Newcomer creators", Unit: "creators", Description: "creators in lifecycle state newcomer, end of day", Kind: Stock},
-	mCreatorsRising:       {Name: "creators_rising", Label: "Rising creators", Unit: "creators", Description: "creators in lifecycle state rising (income on rising_after_days days)", Kind: Stock, HigherIsBetter: true},
-	mCreatorsEstablished:  {Name: "creators_established", Label: "Established creators", Unit: "creators", Description: "rising creators with at least established_followers real followers (and creators starting above it)", Kind: Stock, HigherIsBetter: true},
-	mCreatorsDormant:      {Name: "creators_dormant", Label: "Dormant creators", Unit: "creators", Description: "creators who cooperated but whose income over dormant_after_days stayed under their reservation income", Kind: Stock},
+	mCreatorsRising:       {Name: "creators_rising", Label: "Rising creators", Unit: "creators", Description: "creators in lifecycle state rising (engaged — content live or income — on rising_after_days days)", Kind: Stock, HigherIsBetter: true},
+	mCreatorsEstablished:  {Name: "creators_established", Label: "Established creators", Unit: "creators", Description: "rising creators with at least established_followers real followers or engaged on established_after_days days (and creators starting above the followers threshold)", Kind: Stock, HigherIsBetter: true},
+	mCreatorsDormant:      {Name: "creators_dormant", Label: "Dormant creators", Unit: "creators", Description: "creators who earned less over dormant_after_days than the reservation incomes of the cooperations they took", Kind: Stock},
 	mCreatorIncomeGini:    {Name: "creator_income_gini", Label: "Creator income Gini", Unit: "ratio", Description: "Gini coefficient of creator income accumulated over the KPI days, among creators with income", Kind: Stock},
 	mCooperations:         {Name: "cooperations", Label: "Cooperations", Unit: "cooperations", Description: "merchant–creator cooperations contracted (matrix, task and roster)", Kind: Sum, HigherIsBetter: true},
 	mNewFollows:           {Name: "new_follows", Label: "New follows", Unit: "users", Description: "follows gained by creators from engagement × scale", Kind: Sum, HigherIsBetter: true},
@@ -149,6 +150,7 @@ var registry = [numMetrics]Metric{
 	mLinkedOrders:         {Name: "linked_orders", Label: "Linked orders", Unit: "orders", Description: "orders in a linked (harvest) live room by users inside their seeding window × scale", Kind: Sum, HigherIsBetter: true},
 	mLinkedGMV:            {Name: "linked_gmv", Label: "Linked GMV", Unit: "CNY", Description: "GMV of linked orders (Xingque seeding→harvest)", Kind: Sum, HigherIsBetter: true},
 	mSeedingCredit:        {Name: "seeding_credit", Label: "Seeding credit", Unit: "CNY", Description: "linkage.seeding_credit × linked_gmv: the share of linked GMV attributed to seeding content", Kind: Sum, HigherIsBetter: true},
+	mMatrixShortfall:      {Name: "matrix_shortfall", Label: "Matrix shortfall", Unit: "cooperations", Description: "cooperations matrix entries asked for at a re-plan and did not get (pool of never-booked creators used up, creators dormant or at capacity, fee above the paced allowance); tasks: tasks_unfilled", Kind: Sum},
 }
 
 // Metrics returns the declared metrics in report order, with the unit

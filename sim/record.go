@@ -19,6 +19,7 @@ type recorder struct {
 	trendBass     [][]float64
 	trendSubs     [][]float64 // per trend: submissions per KPI day
 	trendPlays    [][]float64 // per trend: plays per KPI day
+	groupOrders   [][]float64 // per consumer group: orders per KPI day
 	seedW, credit []float64
 	giniBuf       []float64
 }
@@ -35,6 +36,10 @@ func (o *recorder) init(w *world) {
 	}
 	for _, m := range sc.Merchants {
 		o.keys[dMerchant] = append(o.keys[dMerchant], m.ID)
+	}
+	o.groupOrders = make([][]float64, len(sc.Population.Groups))
+	for g := range o.groupOrders {
+		o.groupOrders[g] = make([]float64, H)
 	}
 	for _, t := range sc.CreatorTypes {
 		o.keys[dType] = append(o.keys[dType], t.ID)
@@ -170,6 +175,9 @@ func (o *recorder) result() RepResult {
 		rr.Daily["trend_submissions:"+t.ID] = o.trendSubs[j]
 		rr.Daily["trend_plays:"+t.ID] = o.trendPlays[j]
 	}
+	for g, grp := range w.sc.Population.Groups {
+		rr.Daily["orders_group:"+grp.ID] = o.groupOrders[g]
+	}
 	for d := range o.bd {
 		for k, key := range o.keys[d] {
 			v := &o.bd[d][k]
@@ -197,4 +205,15 @@ func (o *recorder) result() RepResult {
 		slices.Sort(rr.Distributions[k])
 	}
 	return rr
+}
+
+// addGroupOrders records the day's orders by consumer group (daily series
+// orders_group:<group>, which sum to orders).
+func (o *recorder) addGroupOrders(a *accum) {
+	if o.day < 0 {
+		return
+	}
+	for g, n := range a.gOrders {
+		o.groupOrders[g][o.day] += float64(n) * o.w.scale
+	}
 }

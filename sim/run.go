@@ -227,9 +227,10 @@ func EstimateMemory(sc *scenarios.Scenario) uint64 {
 	// 64) and per merchant funnel 2 hot bytes (stage and touch), 4 cold
 	// ones (last order, last seeding engagement) and, when the run's day
 	// codes do not fit in touchBits bits, 1 more for the stage.
-	fb := 6.0
+	// One more per funnel for the wear-out stock (fexp).
+	fb := 7.0
 	if !narrowDays(sc) {
-		fb = 7
+		fb = 8
 	}
 	perUser := 9.0 + 2 + fb*M
 	if M <= 64 {
@@ -240,7 +241,7 @@ func EstimateMemory(sc *scenarios.Scenario) uint64 {
 	}
 	D := float64(max(1, sc.Platform.CreatorGrowth.DormantAfterDays))
 	G0 := float64(len(sc.Population.Groups))
-	perCreator := 130 + 8*D + 4*20 + 24*G0 + G0/8 // + per-group follow alias (8 B) with its build scratch (16 B) and live-column bits
+	perCreator := 130 + 16*D + 4*20 + 24*G0 + G0/8 // + per-group follow alias (8 B) with its build scratch (16 B) and live-column bits
 	// Content items and tables: a generous bound on live cooperations.
 	items := 64.0 * M * float64(max(1, len(sc.Trends)+1))
 	for _, m := range sc.Merchants {

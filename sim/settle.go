@@ -225,6 +225,16 @@ func (w *world) chargePaid(m int, ch float64, dims *[numDims]int32) {
 }
 
 // creatorTransitions updates creator income windows, lifecycle and tiers.
+//
+// A newcomer becomes rising once it has been engaged — cooperation content
+// live in users' feeds, or income — on rising_after_days days; a rising
+// creator with established_followers real followers, or engaged on
+// established_after_days days, becomes established.
+// A creator goes dormant only when it earns below its reservation income:
+// over the last dormant_after_days days (a full window since it first
+// cooperated) it took cooperations whose reservation incomes sum to more
+// than the fees and commissions it earned. A creator that is simply not
+// booked keeps its state.
 func (w *world) creatorTransitions(d int) {
 	o := &w.out
 	cg := &w.sc.Platform.CreatorGrowth
@@ -239,7 +249,10 @@ func (w *world) creatorTransitions(d int) {
 		}
 		ring := w.cIncRing[c*D : c*D+D]
 		ring[d%D] = inc
-		if inc > 0 {
+		resRing := w.cResRing[c*D : c*D+D]
+		resRing[d%D] = w.cResToday[c]
+		w.cResToday[c] = 0
+		if inc > 0 || w.cActive[c] {
 			w.cIncDays[c]++
 		}
 		switch w.cLife[c] {
@@ -248,16 +261,17 @@ func (w *world) creatorTransitions(d int) {
 				w.cLife[c] = crRising
 			}
 		case crRising:
-			if w.cFollowers[c] >= cg.EstablishedFollowers {
+			if w.cFollowers[c] >= cg.EstablishedFollowers || (cg.EstablishedAfterDays > 0 && int(w.cIncDays[c]) >= cg.EstablishedAfterDays) {
 				w.cLife[c] = crEstablished
 			}
 		}
 		if w.cEngaged[c] && w.cLife[c] != crDormant && d-int(w.cEngDay[c]) >= D-1 {
-			s := 0.0
-			for _, x := range ring {
+			s, owed := 0.0, 0.0
+			for i, x := range ring {
 				s += x
+				owed += resRing[i]
 			}
-			if s < w.reservation(int32(c)) {
+			if owed > 0 && s < owed {
 				w.cLife[c] = crDormant
 			}
 		}

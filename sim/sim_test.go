@@ -372,61 +372,13 @@ func TestEdgeCases(t *testing.T) {
 	}
 }
 
-// TestEveryFieldHasAnEffect perturbs every numeric field of the test
-// scenario in turn and checks that the baseline's results change.
-func TestEveryFieldHasAnEffect(t *testing.T) {
-	if testing.Short() {
-		t.Skip("slow")
-	}
-	base := testScenario(t, "replications=1", "population.users=2000", "horizon_days=20")
-	base.Variants = nil
-	ref := canonical(t, run(t, base, 2))
-	var paths []string
-	numericPaths(reflect.ValueOf(base).Elem(), "", &paths)
-	tested, skipped := 0, []string{}
-	for _, p := range paths {
-		v, err := scenarios.GetFloat(base, p)
-		if err != nil {
-			t.Fatalf("%s: %v", p, err)
-		}
-		var sc *scenarios.Scenario
-		for _, nv := range perturbations(v) {
-			if f, ok := nv.(float64); (ok && f == v) || nv == any(int(v)) {
-				continue // not a change
-			}
-			c := scenarios.Clone(base)
-			if err := scenarios.Set(c, p, nv); err != nil {
-				continue
-			}
-			if scenarios.Validate(c) != nil {
-				continue
-			}
-			sc = c
-			break
-		}
-		if sc == nil {
-			// Shares that must sum to 1: move a little to a sibling.
-			sc = moveShare(base, p, v, paths)
-		}
-		if sc == nil {
-			skipped = append(skipped, p)
-			continue
-		}
-		tested++
-		if canonical(t, run(t, sc, 2)) == ref {
-			t.Errorf("changing %s (%v) has no effect on the results", p, v)
-		}
-	}
-	t.Logf("%d numeric fields perturbed; %d could not be changed alone and stay valid: %s", tested, len(skipped), strings.Join(skipped, ", "))
-	if tested < 100 {
-		t.Errorf("only %d fields tested", tested)
-	}
-}
-
+// perturbations are the candidate new values of a field at v, in order:
+// for integers double, half, +3, +1, −1, ×1.5, ×0.5 and 0.5; for others ×0.5,
+// ×1.5, ±0.1 and 0.5.
 func perturbations(v float64) []any {
 	if v == math.Trunc(v) && math.Abs(v) < 1e6 {
 		iv := int(v)
-		return []any{iv + 3, iv * 2, iv + 1, iv - 1, float64(v) * 1.5, float64(v) * 0.5, 0.5}
+		return []any{iv * 2, iv / 2, iv + 3, iv + 1, iv - 1, float64(v) * 1.5, float64(v) * 0.5, 0.5}
 	}
 	return []any{v * 0.5, v * 1.5, v + 0.1, v - 0.1, 0.5}
 }

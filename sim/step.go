@@ -73,23 +73,41 @@ func (w *world) calendarCampaigns(sday int) {
 	}
 }
 
-// calendarTrends lets creators adopt (Bass hazard) and adopters publish
-// submissions.
+// calendarTrends lets creators adopt (Bass) and adopters publish
+// submissions: Poisson with mean S_d = Σ_adopters r·ρ^{age}, kept exactly
+// as S_d = ρ·S_{d−1} + r·(adopters of day d), ρ = e^{−1/fade_days} (1 when
+// fade_days is 0: no fading).
 func (w *world) calendarTrends(d, sday int) {
 	for j, tr := range w.trends {
 		ts := &w.sc.Trends[j]
 		if sday < ts.StartDay {
 			continue
 		}
-		tr.Step(sday, w.rng)
-		a := tr.AdoptedCount()
-		n := float64(poisson(w.rng, float64(a)*ts.SubmissionsPerDay))
+		fresh := tr.Step(sday, w.rng)
+		w.trendRate[j] = w.trendRate[j]*w.trendFade[j] + float64(fresh)*ts.SubmissionsPerDay
+		n := float64(poisson(w.rng, w.trendRate[j]))
 		w.trendSub[j][d] = n
 		w.out.add(mTrendSubmissions, n)
 		if w.out.day >= 0 {
 			w.out.trendSubs[j][w.out.day] = n
 		}
 	}
+}
+
+// trendActivity is creator c's participation in trend j on scenario day
+// sday: ρ^{age} while it is in the trend (adopted, and fewer than
+// 3 × fade_days days ago), 0 otherwise.
+func (w *world) trendActivity(j int, c int32, sday int) float64 {
+	ad, ok := w.trends[j].AdoptedDay(int(c))
+	if !ok || ad > sday {
+		return 0
+	}
+	age := sday - ad
+	f := w.sc.Trends[j].FadeDays
+	if f > 0 && float64(age) >= 3*f {
+		return 0
+	}
+	return math.Pow(w.trendFade[j], float64(age))
 }
 
 // phaseEnd is the last sim day of the budget phase d belongs to.
@@ -176,14 +194,22 @@ func (w *world) replan(m, d int) {
 			}
 		}
 		if len(pool) > 0 && picked < e.Count {
-			start := int(w.rng.Uint64() % uint64(len(pool)))
-			for j := 0; j < len(pool) && picked < e.Count; j++ {
-				c := pool[(start+j)%len(pool)]
+			// Best value first: a merchant books the creators whose content
+			// promises most per yuan of fee (quality, or live skill for
+			// live, × recommended reach per fee), so more cooperations
+			// reach down to weaker ones.
+			for _, c := range w.rankCreators(pool, f, k) {
+				if picked >= e.Count {
+					break
+				}
 				if e.Partners == "new" && mer.cooped[c] {
 					continue
 				}
 				try(c)
 			}
+		}
+		if picked < e.Count {
+			w.out.add(mMatrixShortfall, float64(e.Count-picked))
 		}
 	}
 	for ri := range mer.sc.Strategy.Roster {
@@ -297,14 +323,16 @@ func (w *world) contract(m, pi int, c int32, f, k, posts, d, P int, fee, boost f
 		mer.reserved += boost
 	}
 	mer.cooped[c] = true
-	if !isPartner {
-		mer.partners[c] = 0
-		mer.plist = nil
-	}
+	// Trust accrues with each cooperation (the audience learns the
+	// creator vouches for the merchant); the cooperation itself uses the
+	// trust it starts with.
+	mer.partners[c] = math.Min(1, trust+w.sc.Platform.TrustPerCooperation)
+	mer.plist = nil
 	if !w.cEngaged[c] {
 		w.cEngaged[c] = true
 		w.cEngDay[c] = int32(d)
 	}
+	w.cResToday[c] += w.reservation(c)
 	if fee > 0 {
 		mer.spentFees += fee
 		w.cToday[c] += fee
@@ -433,6 +461,7 @@ func powOr1(x, e float64) float64 {
 func (w *world) initActiveEstimate() {
 	t := &w.day
 	t.prevActive = make([]float64, w.M*w.G*6)
+	t.prevDue = make([]float64, w.M*w.G*6)
 	for i := 0; i < w.U; i++ {
 		g := int(w.ug[i])
 		pa := w.act[g*5+int(w.ulife[i])]
@@ -442,6 +471,43 @@ func (w *world) initActiveEstimate() {
 				s = w.stageNow(i*w.M+m, uint16(w.dayBase))
 			}
 			t.prevActive[(m*w.G+g)*6+int(s)] += pa
+			if s >= 4 && w.due(i*w.M+m, m, uint16(w.dayBase)) {
+				t.prevDue[(m*w.G+g)*6+int(s)] += pa
+			}
 		}
 	}
+}
+
+// rankCreators returns pool ordered by value per fee for format f and
+// contract kind k (ties by pool order): content strength (live skill for
+// live, else quality) × recommendation reach (followers relative to the
+// tail threshold, ^ranking.followers) / (fee + 1 for fee-paying kinds).
+func (w *world) rankCreators(pool []int32, f, k int) []int32 {
+	beta := w.sc.Platform.Ranking.Followers
+	w.rankBuf = append(w.rankBuf[:0], pool...)
+	if cap(w.rankScore) < w.C {
+		w.rankScore = make([]float64, w.C)
+	}
+	for _, c := range pool {
+		q := w.cQuality[c]
+		if f == fLive {
+			q = w.cSkill[c]
+		}
+		v := q * powOr1(w.cFollowers[c]/w.followRef, beta)
+		if k != kCPS {
+			v /= w.fee(c) + 1
+		}
+		w.rankScore[c] = v
+	}
+	slices.SortStableFunc(w.rankBuf, func(a, b int32) int {
+		va, vb := w.rankScore[a], w.rankScore[b]
+		switch {
+		case va > vb:
+			return -1
+		case va < vb:
+			return 1
+		}
+		return 0
+	})
+	return w.rankBuf
 }

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"math"
 	"math/bits"
 	"math/rand/v2"
 
@@ -40,11 +41,20 @@ type accum struct {
 	dstock  []int64 // [M*6]
 	cal     []int32 // [T*M*6]
 	openedG []int64 // [G] users who opened, by group (stage-0 active counts)
+	gOrders []int64 // [G] orders by consumer group
+	due     []int64 // [M*G*6] active customers (a4, a5) past their repurchase cycle
 	life    [5]int64
 	opened  int64
 	react   int64
 	buyers  int64
 	sink    uint16 // the funnel lines runChunk touched ahead (kept so the loads stay)
+	// search: the impressions being applied are own-account organic ones
+	// (the user follows or searches the merchant): they neither wear out
+	// nor count toward wear-out.
+	search bool
+	// paid: the impression being applied is a paid one (noticed with
+	// probability paid_attention).
+	paid bool
 }
 
 func (a *accum) reset(w *world) {
@@ -66,6 +76,8 @@ func (a *accum) reset(w *world) {
 		a.dstock = make([]int64, w.M*6)
 		a.cal = make([]int32, len(w.cal))
 		a.openedG = make([]int64, w.G)
+		a.gOrders = make([]int64, w.G)
+		a.due = make([]int64, w.M*w.G*6)
 	}
 	clear(a.flows)
 	clear(a.stock)
@@ -73,6 +85,8 @@ func (a *accum) reset(w *world) {
 	clear(a.dstock)
 	clear(a.cal)
 	clear(a.openedG)
+	clear(a.gOrders)
+	clear(a.due)
 	a.life = [5]int64{}
 	a.opened, a.react, a.buyers = 0, 0, 0
 }
@@ -87,6 +101,8 @@ func (a *accum) add(b *accum) {
 	addInto(a.dstock, b.dstock)
 	addInto(a.cal, b.cal)
 	addInto(a.openedG, b.openedG)
+	addInto(a.gOrders, b.gOrders)
+	addInto(a.due, b.due)
 	addInto(a.life[:], b.life[:])
 	a.opened += b.opened
 	a.react += b.react
@@ -153,19 +169,90 @@ func (w *world) initStageTable() {
 	}
 }
 
+// Wear-out: a funnel's stock of recent impressions is kept in units of
+// 1/expUnit in a byte; gaps of expGaps days or more leave nothing of it.
+const (
+	expUnit = 8
+	expGaps = 64
+)
+
+// initResponse fills the wear-out tables and the own-account organic
+// rates from the platform.
+func (w *world) initResponse() {
+	p := &w.sc.Platform
+	ex := p.Exposure
+	for g := range w.expKeep {
+		if ex.MemoryDays > 0 {
+			w.expKeep[g] = float32(math.Exp2(-float64(g) / ex.MemoryDays))
+		}
+	}
+	for e := range w.expOmega {
+		over := math.Max(0, float64(e)/expUnit-ex.EffectiveFrequency)
+		w.expOmega[e] = float32(math.Exp(-ex.Wearout * over))
+	}
+	for s := 1; s <= 5; s++ {
+		rate := stageValue(p.Organic, s)
+		w.organicRate[s] = rate
+		w.organicL[s] = math.Exp(-rate)
+		if rate > 0 {
+			w.organicAny = true
+		}
+	}
+	w.organicL[0] = 1
+}
+
+// merchantCycle is the repurchase cycle of merchant m's first product (the
+// platform's without products).
+func (w *world) merchantCycle(m int) int {
+	if ps := w.merchants[m].products; len(ps) > 0 {
+		return w.products[ps[0]].cycle
+	}
+	return max(1, w.sc.Platform.RepurchaseCycleDays)
+}
+
+// wear returns the response multiplier of an impression to funnel j, last
+// touched on day code t0, and the funnel's stock of recent impressions
+// after it.
+func (w *world) wear(j int, t0, today uint16, search bool) (float32, uint8) {
+	e := float32(w.fexp[j])
+	if gap := int(today) - int(t0); gap > 0 {
+		if gap < expGaps {
+			e *= w.expKeep[gap]
+		} else {
+			e = 0
+		}
+	}
+	if search {
+		return 1, uint8(e + 0.5)
+	}
+	om := w.expOmega[int(e)]
+	return om, uint8(min(255, e+expUnit+0.5))
+}
+
+// poissonL draws a Poisson count given l = e^{−λ} (Knuth; for small λ).
+func poissonL(r *rand.PCG, l float64) int {
+	k := 0
+	p := u01(r.Uint64())
+	for p > l {
+		k++
+		p *= u01(r.Uint64())
+	}
+	return k
+}
+
 // userCtx holds the loop's per-day constants in locals-friendly form.
 type userCtx struct {
 	today                   uint16
 	kpi                     bool
 	followShr               float64
 	bg                      float64
-	cycle                   int
 	followP                 float64
 	linkMult                float64
 	linkWindow              uint16
 	activeAfter, loyalAfter uint16
 	atRisk, churn           int
 	anyLink                 bool // some funnel may be linked (else no link is read)
+	attention               float32
 	// Thinning: the impressions of the rest of the platform's content
 	// change nothing, so they are not drawn. An active user without linked
 	// merchants gets Poisson(effPois[g]) impressions that can matter, each
@@ -190,10 +277,10 @@ func (w *world) userContext() userCtx {
 	return userCtx{
 		today:       w.day.today,
 		anyLink:     w.anyLink,
+		attention:   float32(p.PaidAttention),
 		kpi:         w.day.kpi,
 		followShr:   p.FollowShare,
 		bg:          w.bgWeight,
-		cycle:       p.RepurchaseCycleDays,
 		followP:     p.CreatorGrowth.FollowPerEngagement,
 		linkMult:    w.link.ConversionMultiplier(true),
 		linkWindow:  uint16(max(0, p.Linkage.WindowDays)),
@@ -340,6 +427,9 @@ func (w *world) runChunk(ch *chunk, a *accum, x *userCtx) {
 					m := bits.TrailingZeros64(mm)
 					if s := (pk >> (3 * m)) & 7; s > 0 {
 						a.active[(m*G+g)*6+int(s)]++
+						if s >= 4 && w.due(base+m, m, today) {
+							a.due[(m*G+g)*6+int(s)]++
+						}
 					}
 				}
 			} else if w.umask != nil {
@@ -347,6 +437,9 @@ func (w *world) runChunk(ch *chunk, a *accum, x *userCtx) {
 					m := bits.TrailingZeros64(mm)
 					if s := w.stageNow(base+m, today); s > 0 {
 						a.active[(m*G+g)*6+int(s)]++
+						if s >= 4 && w.due(base+m, m, today) {
+							a.due[(m*G+g)*6+int(s)]++
+						}
 					} else if !x.linked(w.fun[base+m].link) {
 						w.umask[i] &^= 1 << m
 					}
@@ -355,6 +448,9 @@ func (w *world) runChunk(ch *chunk, a *accum, x *userCtx) {
 				for m := 0; m < M; m++ {
 					if s := w.stageNow(base+m, today); s > 0 {
 						a.active[(m*G+g)*6+int(s)]++
+						if s >= 4 && w.due(base+m, m, today) {
+							a.due[(m*G+g)*6+int(s)]++
+						}
 					}
 				}
 			}
@@ -408,6 +504,10 @@ func (w *world) closeUsers(a *accum) {
 		w.cal[j] += x
 	}
 	copy(a.stock, w.stock)
+	w.out.addGroupOrders(a)
+	for j, x := range a.due {
+		w.day.prevDue[j] = float64(x)
+	}
 	G := w.G
 	for m := 0; m < w.M; m++ {
 		for g := 0; g < G; g++ {
@@ -502,23 +602,99 @@ func (w *world) exposeUser(i, g int, r *rand.PCG, a *accum, x *userCtx) {
 		}
 		w.respond(i, g, k, r, a, x)
 	}
+	if w.organicAny || t.anyPaidUp {
+		w.exposeKnown(i, g, r, a, x)
+	}
 	if pt := &t.paidPois[g]; len(pt.cdf) > 1 {
+		M := w.M
 		np := pt.draw(u01(r.Uint64()))
 		for j := 0; j < np; j++ {
-			l := t.paidAlias[g].DrawBits(r.Uint64())
+			e := int(t.paidAlias[g].DrawBits(r.Uint64()))
+			if e < M { // merchant e's paid traffic to users at O of it
+				if !w.pristine(i, e) && w.stageNow(i*M+e, x.today) != 0 {
+					continue // not at O: its impressions come from exposeKnown
+				}
+				w.deliverPaid(i, g, e, r, a, x)
+				continue
+			}
+			l := int(t.boostOff) + e - M // a task boost: any user, any stage
 			ln := &t.lines[l]
-			s := uint8(0) // a funnel outside the mask is at O: not read
-			if m := int(ln.merchant); !w.pristine(i, m) {
-				s = w.stageNow(i*w.M+m, x.today)
-			}
-			if ln.stageMask&(1<<s) == 0 {
-				continue // outside the target: not delivered
-			}
 			a.line[l]++
 			a.cnt[int(ln.item)*nCnt+cPaidImp]++
+			a.paid = true
 			w.respond(i, g, ln.item, r, a, x)
+			a.paid = false
 		}
 	}
+}
+
+// exposeKnown draws the impressions an active user gets from the
+// merchants it knows (funnel above O): the merchant's own account
+// (followers' feed and search, Poisson(organic[stage])) and the
+// merchant's paid traffic to its stage (Poisson(λ) from buildPaid).
+func (w *world) exposeKnown(i, g int, r *rand.PCG, a *accum, x *userCtx) {
+	if w.umask == nil {
+		for m := 0; m < w.M; m++ {
+			w.exposeMerchant(i, g, m, r, a, x)
+		}
+		return
+	}
+	for mm := w.umask[i]; mm != 0; mm &= mm - 1 {
+		w.exposeMerchant(i, g, bits.TrailingZeros64(mm), r, a, x)
+	}
+}
+
+// exposeMerchant is exposeKnown for merchant m.
+func (w *world) exposeMerchant(i, g, m int, r *rand.PCG, a *accum, x *userCtx) {
+	t := &w.day
+	M := w.M
+	s := w.stageNow(i*M+m, x.today)
+	if s == 0 {
+		return
+	}
+	{
+		if L := w.organicL[s]; L < 1 && len(t.ownItems[m]) > 0 {
+			n := 0
+			if w.organicRate[s] < 30 {
+				n = poissonL(r, L)
+			} else {
+				n = poisson(r, w.organicRate[s])
+			}
+			cum := t.ownCum[m]
+			a.search = true
+			for ; n > 0; n-- {
+				u := u01(r.Uint64()) * cum[len(cum)-1]
+				b := 0
+				for b < len(cum)-1 && cum[b] <= u {
+					b++
+				}
+				w.respond(i, g, t.ownItems[m][b], r, a, x)
+			}
+			a.search = false
+			s = w.stageNow(i*M+m, x.today)
+		}
+		if !t.paidUp[m] || s == 0 || (s >= 4 && !w.due(i*M+m, m, x.today)) {
+			return // customers who cannot buy yet are not shown ads (retargeting waits for the cycle)
+		}
+		if L := t.paidExp[(m*w.G+g)*6+int(s)]; L < 1 {
+			for n := poissonL(r, L); n > 0; n-- {
+				w.deliverPaid(i, g, m, r, a, x)
+			}
+		}
+	}
+}
+
+// deliverPaid delivers one of merchant m's paid impressions to user i: a
+// line (item) of m by weight.
+func (w *world) deliverPaid(i, g, m int, r *rand.PCG, a *accum, x *userCtx) {
+	t := &w.day
+	l := int(t.mLineOff[m]) + int(t.mAlias[m].DrawBits(r.Uint64()))
+	ln := &t.lines[l]
+	a.line[l]++
+	a.cnt[int(ln.item)*nCnt+cPaidImp]++
+	a.paid = true
+	w.respond(i, g, ln.item, r, a, x)
+	a.paid = false
 }
 
 // respond applies one impression of item k to user i.
@@ -540,20 +716,40 @@ func (w *world) respond(i, g int, k int32, r *rand.PCG, a *accum, x *userCtx) {
 		// hot part is never read: a funnel leaves the mask only once
 		// every decay event of its last touch is past, so that touch
 		// has no future event to cancel (as if it were at O, untouched).
-		if u := float32(u01(r.Uint64())); u < p[0] {
+		pa := float32(1)
+		if a.paid {
+			pa = x.attention
+		}
+		if u := float32(u01(r.Uint64())); u < p[0]*pa {
 			s1 := w.advance(j, it, k, 0, r, a, x)
 			w.setFunnel(j, s1, x.today)
+			if !a.search {
+				w.fexp[j] = expUnit // its first counted impression
+			}
 			w.touched(i, m, s1, 0, 0, 0, a, x)
 		}
 		return
 	}
 	s0, t0 := w.funnelAt(j)
-	s := w.stageFrom(s0, t0, x.today)
 	u := float32(u01(r.Uint64()))
+	// Wear-out: an impression registers with probability ω of the
+	// user's recent impressions of the merchant; one that does not has no
+	// effect at all (no stage move, no refresh of the stage, no count
+	// toward wear-out). u/ω is again uniform for the registered ones.
+	om, e1 := w.wear(j, t0, x.today, a.search)
+	if a.paid {
+		om *= x.attention
+	}
+	if u >= om {
+		return
+	}
+	u /= om
+	w.fexp[j] = e1
+	s := w.stageFrom(s0, t0, x.today)
 	linked := it.harvest && x.anyLink && x.linked(w.fun[j].link)
 	mult := float32(1)
 	if linked {
-		mult = float32(x.linkMult)
+		mult *= float32(x.linkMult)
 	}
 	s1 := s // the stage the touch leaves
 	switch s {
@@ -564,7 +760,7 @@ func (w *world) respond(i, g int, k int32, r *rand.PCG, a *accum, x *userCtx) {
 	case 1, 2:
 		pi := p[5] * mult
 		if u < pi {
-			if w.canOrder(j, x) {
+			if w.canOrder(j, it, x) {
 				c[cImpulse]++
 				s1 = 4
 				w.order(i, j, it, c, linked, r, a, x)
@@ -574,13 +770,13 @@ func (w *world) respond(i, g int, k int32, r *rand.PCG, a *accum, x *userCtx) {
 			s1 = w.advance(j, it, k, s, r, a, x)
 		}
 	case 3:
-		if u < p[3]*mult && w.canOrder(j, x) {
+		if u < p[3]*mult && w.canOrder(j, it, x) {
 			s1 = 4
 			w.order(i, j, it, c, linked, r, a, x)
 			a.flows[m*5+3]++
 		}
 	default: // 4, 5: repurchase
-		if u < p[4]*mult && w.canOrder(j, x) {
+		if u < p[4]*mult && w.canOrder(j, it, x) {
 			s1 = 5
 			w.order(i, j, it, c, linked, r, a, x)
 			if s == 4 {
@@ -656,9 +852,16 @@ func (w *world) linkOf(j int, x *userCtx) uint16 {
 	return w.fun[j].link
 }
 
-func (w *world) canOrder(j int, x *userCtx) bool {
+// due reports whether funnel j (merchant m) is past the repurchase cycle
+// of the merchant's first product on day code today (or never bought).
+func (w *world) due(j, m int, today uint16) bool {
 	o := w.fun[j].order
-	return o == 0 || int(x.today)-int(o) >= x.cycle
+	return o == 0 || int(today)-int(o) >= w.mCycle[m]
+}
+
+func (w *world) canOrder(j int, it *item, x *userCtx) bool {
+	o := w.fun[j].order
+	return o == 0 || int(x.today)-int(o) >= int(it.cycle)
 }
 
 // advance moves funnel j from stage s one stage up through item k's
@@ -678,6 +881,7 @@ func (w *world) advance(j int, it *item, k int32, s uint8, r *rand.PCG, a *accum
 // stage it moves to).
 func (w *world) order(i, j int, it *item, c []int64, linked bool, r *rand.PCG, a *accum, x *userCtx) {
 	c[cOrders]++
+	a.gOrders[w.ug[i]]++
 	f := &w.fun[j]
 	if f.order == 0 {
 		c[cNew]++

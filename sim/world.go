@@ -120,7 +120,8 @@ type product struct {
 	merchant                  int
 	price, margin, refundRate float64
 	stage                     []uint8   // product stage per sim day
-	priceF                    []float64 // per group: min(1, (spending/price)^sensitivity) at full price
+	priceF                    []float64 // per group: share willing to pay the full price (priceFactor)
+	cycle                     int       // repurchase cycle in days
 }
 
 // merchant is a merchant's running state.
@@ -181,6 +182,12 @@ type world struct {
 	gPriceSens, gSpend []float64
 	affinity           []float64 // [NT*G]
 	bgWeight           float64
+	followRef          float64 // followers of reference reach (the tail threshold)
+	mCycle             []int   // per merchant: repurchase cycle of its first product
+	// initPartner[m][c]: trust of creator c as merchant m's initial
+	// partner (nil: m has none): its followers start aware of m or as its
+	// customers (partnerAudience).
+	initPartner [][]float32
 
 	// users
 	ug        []uint8
@@ -192,8 +199,19 @@ type world struct {
 	fhot      []uint16     // [U*M] funnel stage and last touch (funnelAt)
 	fwide     []uint8      // [U*M] stage at the last touch, wide layout only (nil: packed in fhot)
 	fun       []coldFunnel // [U*M] last order, last seeding engagement
-	anyLink   bool         // seeding content has existed: a link may be set
-	umask     []uint64     // per user (M ≤ 64): merchants whose funnel may be above O or linked
+	// Wear-out (users.go): per funnel the stock of recent impressions in
+	// units of 1/expUnit (saturating at 255), valid at the funnel's last
+	// touch; expKeep[gap] is the share of the stock left gap days later,
+	// expOmega[e] the response multiplier at stock e/expUnit.
+	fexp     []uint8
+	expKeep  [expGaps]float32
+	expOmega [256]float32
+	// Own-account organic impressions per active user a day, by stage
+	// (users.go): e^{−rate} (1: none) and the rate.
+	organicL, organicRate [6]float64
+	organicAny            bool
+	anyLink               bool     // seeding content has existed: a link may be set
+	umask                 []uint64 // per user (M ≤ 64): merchants whose funnel may be above O or linked
 	// Packed current stages (M ≤ 21): 3 bits per merchant, valid for the
 	// marked funnels on days before unext (when one of them next decays).
 	ustage    []uint64
@@ -226,7 +244,9 @@ type world struct {
 	cEngDay             []int32   // day of the first cooperation (or of waking)
 	cIncome             []float64 // over the KPI days
 	cIncRing            []float64 // [C*dormantDays]
-	cIncDays            []int32   // days with income
+	cResRing            []float64 // [C*dormantDays]: reservation incomes of the cooperations taken
+	cResToday           []float64 // reservation incomes of today's cooperations
+	cIncDays            []int32   // engagement days: content live or income
 	cToday              []float64 // income today
 	cActive             []bool
 	pools               [][]int32 // creators by type*numTiers+tier
@@ -240,6 +260,8 @@ type world struct {
 	trendRef   [][]float64 // Bass recursion reference per trend (F per day since start)
 	trendSub   [][]float64 // per trend: submissions per sim day
 	trendRider [][]bool    // [trend][merchant]
+	trendRate  []float64   // per trend: expected submissions today, Σ adopters r·ρ^age
+	trendFade  []float64   // per trend: ρ = e^{−1/fade_days} (1: no fading)
 	camp       []campaignState
 	campTable  *mechanisms.CampaignTable // which campaign applies to content on a day
 	campWindow *mechanisms.CampaignTable // the same with every merchant joined (campaign_window breakdown)
@@ -250,9 +272,11 @@ type world struct {
 	expOrders  [numTiers]float64 // realised orders per post by tier (for task acceptance)
 	postsTier  [numTiers]float64
 
-	mark []int32   // per creator: replan stamp (picked this replan)
-	day  dayTables // rebuilt every day
-	out  recorder
+	mark      []int32   // per creator: replan stamp (picked this replan)
+	rankBuf   []int32   // rankCreators' ordering (reused)
+	rankScore []float64 // per creator: rankCreators' value per fee
+	day       dayTables // rebuilt every day
+	out       recorder
 }
 
 type campaignState struct {
@@ -427,6 +451,7 @@ func newWorld(sc *scenarios.Scenario, rep int) *world {
 	}
 	w.dayBase = dayBaseOf(p)
 	w.initStageTable()
+	w.initResponse()
 	// Activation by group × lifecycle.
 	la := p.Customers.Activity
 	lm := [5]float64{la.New, la.Active, la.Loyal, la.AtRisk, la.Churned}
@@ -453,11 +478,28 @@ func newWorld(sc *scenarios.Scenario, rep int) *world {
 	// The rest of the platform's commercial content: background_content
 	// reference pieces (quality 1, affinity 1, reach 1) per 1,000 real users.
 	w.bgWeight = float64(w.U) * w.scale / 1000 * p.BackgroundContent
+	w.followRef = sc.Creators.TierThresholds.Tail
+	if !(w.followRef > 0) {
+		w.followRef = 1
+	}
 
 	w.link = mechanisms.LinkageRules{WindowDays: p.Linkage.WindowDays, ExposureBoost: p.Linkage.ExposureBoost,
 		ConversionUplift: p.Linkage.ConversionUplift, SeedingCredit: p.Linkage.SeedingCredit}
 	w.initCreators()
 	w.initMerchants()
+	w.mCycle = make([]int, w.M)
+	for m := range w.mCycle {
+		w.mCycle[m] = w.merchantCycle(m)
+		if ps := w.merchants[m].partners; len(ps) > 0 {
+			if w.initPartner == nil {
+				w.initPartner = make([][]float32, w.M)
+			}
+			w.initPartner[m] = make([]float32, w.C)
+			for c, tr := range ps {
+				w.initPartner[m][c] = float32(tr)
+			}
+		}
+	}
 	w.initUsers()
 	w.initTrends()
 	w.initCampaigns()
@@ -506,6 +548,8 @@ func (w *world) initCreators() {
 	w.cIncome = make([]float64, C)
 	dd := max(1, sc.Platform.CreatorGrowth.DormantAfterDays)
 	w.cIncRing = make([]float64, C*dd)
+	w.cResRing = make([]float64, C*dd)
+	w.cResToday = make([]float64, C)
 	w.cIncDays = make([]int32, C)
 	w.cToday = make([]float64, C)
 	w.cActive = make([]bool, C)
@@ -678,7 +722,11 @@ func (w *world) initMerchants() {
 		for _, pr := range ms.Products {
 			pi := len(w.products)
 			mer.products = append(mer.products, pi)
-			p := product{merchant: m, price: pr.Price, margin: pr.Margin, refundRate: pr.RefundRate}
+			p := product{merchant: m, price: pr.Price, margin: pr.Margin, refundRate: pr.RefundRate,
+				cycle: max(1, sc.Platform.RepurchaseCycleDays)}
+			if pr.RepurchaseCycleDays > 0 {
+				p.cycle = pr.RepurchaseCycleDays
+			}
 			p.stage = make([]uint8, w.T)
 			fixed := productStageIndex(pr.Stage)
 			for d := 0; d < w.T; d++ {
@@ -761,16 +809,20 @@ func (w *world) initMerchants() {
 	}
 }
 
-// priceFactor is min(1, (spending/price)^sensitivity).
+// priceFactor is the share of a consumer group willing to pay price:
+// willingness to pay is log-normal with median the group's spending level
+// and log-sd 1/sens, so the share is Φ(sens × ln(spending/price)) —
+// smooth in the price, so a discount moves conversion at the margin in
+// every group. sens 0: 1 (price does not matter).
 func priceFactor(spending, price, sens float64) float64 {
-	if price <= 0 {
+	if price <= 0 || sens == 0 {
 		return 1
 	}
-	x := math.Pow(spending/price, sens)
-	if !(x < 1) {
-		return 1
+	if !(spending > 0) {
+		return 0
 	}
-	if x < 0 || math.IsNaN(x) {
+	x := 0.5 * math.Erfc(-sens*math.Log(spending/price)/math.Sqrt2)
+	if math.IsNaN(x) {
 		return 0
 	}
 	return x
@@ -848,6 +900,7 @@ func (w *world) initUsers() {
 		w.fwide = make([]uint8, U*M)
 	}
 	w.fun = make([]coldFunnel, U*M)
+	w.fexp = make([]uint8, U*M)
 	gw := make([]float64, w.G)
 	for g, grp := range sc.Population.Groups {
 		gw[g] = grp.Share
@@ -941,6 +994,9 @@ func (w *world) initChunk(ci int, ga *mechanisms.Alias, cum [][6]float64, pt *po
 		}
 		w.ug[i] = uint8(g)
 		w.ulastOpen[i] = pre
+		if w.C > 0 && w.followAlias[g].Len() > 0 {
+			w.nFollow[i] = uint16(min(65535, pt.draw(u01(r.Uint64()))))
+		}
 		customer := false
 		var mask, pk uint64
 		nx := 65535
@@ -955,6 +1011,9 @@ func (w *world) initChunk(ci int, ga *mechanisms.Alias, cum [][6]float64, pt *po
 					}
 				}
 			}
+			if s < 4 && w.initPartner != nil && w.initPartner[m] != nil {
+				s = w.partnerAudience(i, g, m, s, r)
+			}
 			j := i*M + m
 			if s > 0 {
 				// The last touch lies uniformly within the stage's decay window,
@@ -968,7 +1027,10 @@ func (w *world) initChunk(ci int, ga *mechanisms.Alias, cum [][6]float64, pt *po
 				nx = min(nx, int(touch)+w.decay[s])
 			}
 			if s >= 4 {
-				w.fun[j].order = 1
+				// An existing customer's last order lies uniformly within
+				// the product's repurchase cycle before day 1 (day code ≥ 1).
+				cyc := w.merchantCycle(m)
+				w.fun[j].order = uint16(max(1, int(pre)-int(r.Uint64()%uint64(cyc))))
 				customer = true
 			}
 			stock[m*6+s]++
@@ -982,9 +1044,6 @@ func (w *world) initChunk(ci int, ga *mechanisms.Alias, cum [][6]float64, pt *po
 		}
 		if customer {
 			w.ulife[i] = lifeActive
-		}
-		if w.C > 0 && w.followAlias[g].Len() > 0 {
-			w.nFollow[i] = uint16(min(65535, pt.draw(u01(r.Uint64()))))
 		}
 	}
 }
@@ -1050,7 +1109,13 @@ func (w *world) initTrends() {
 	w.trendRef = make([][]float64, len(sc.Trends))
 	w.trendSub = make([][]float64, len(sc.Trends))
 	w.trendRider = make([][]bool, len(sc.Trends))
+	w.trendRate = make([]float64, len(sc.Trends))
+	w.trendFade = make([]float64, len(sc.Trends))
 	for j, t := range sc.Trends {
+		w.trendFade[j] = 1
+		if t.FadeDays > 0 {
+			w.trendFade[j] = math.Exp(-1 / t.FadeDays)
+		}
 		mix := mechanisms.MixFull
 		g := mechanisms.Graph{}
 		if t.Mixing == "follow_graph" {
@@ -1177,4 +1242,42 @@ func (w *world) initCampaigns() {
 		}
 	}
 	w.campWindow, _ = mechanisms.NewCampaignTable(specs, productMerchant, w.NT, numTiers)
+}
+
+// Initial partners' audiences: a follower of an initial partner with trust
+// τ saw last season's cooperations, so it starts as the merchant's customer
+// with probability partnerCustomer·τ, else aware (a1) with probability
+// partnerAware·τ (never lowering its drawn stage).
+const (
+	partnerCustomer = 0.1
+	partnerAware    = 0.5
+)
+
+// partnerAudience returns user i's initial stage for merchant m given its
+// drawn stage s < 4 and the initial partners it follows (the highest
+// trust counts).
+func (w *world) partnerAudience(i, g, m int, s int, r *rand.PCG) int {
+	n := int(w.nFollow[i])
+	if n == 0 || w.followAlias[g].Len() == 0 {
+		return s
+	}
+	uk := w.followUserKey(i)
+	best := float32(0)
+	for j := 0; j < n; j++ {
+		h := splitmix64(uk ^ uint64(j+1)*0x9e3779b97f4a7c15)
+		if tr := w.initPartner[m][w.followAlias[g].DrawBits(h)]; tr > best {
+			best = tr
+		}
+	}
+	if best == 0 {
+		return s
+	}
+	u := u01(r.Uint64())
+	switch {
+	case u < partnerCustomer*float64(best):
+		return 4
+	case u < (partnerCustomer+partnerAware)*float64(best) && s < 1:
+		return 1
+	}
+	return s
 }

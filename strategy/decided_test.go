@@ -92,3 +92,47 @@ func TestFrontierHoldsTheChosenStrategy(t *testing.T) {
 		t.Error("no level holds the chosen strategy: the test checks nothing")
 	}
 }
+
+// TestDispatchGivesTheSameAnswer: a search whose generations go through
+// Dispatch (as shard processes run them) ends with the optimize.json of an
+// in-process Solve, frontier and random arm included.
+func TestDispatchGivesTheSameAnswer(t *testing.T) {
+	p, err := NewProblem(apparel(t, "optimize.frontier=[600000]"), ProblemOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := SolveOptions{Simulate: fakeSim(0), Evals: 500, ReportRuns: 20, RandomArm: true}
+	local, err := Solve(context.Background(), p, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	batches := 0
+	opts.Dispatch = func(ctx context.Context, jobs []Job) ([]map[string][]float64, error) {
+		batches++
+		out := make([]map[string][]float64, len(jobs))
+		for k := len(jobs) - 1; k >= 0; k-- { // any order: results go by index
+			q, err := PhaseProblem(p, jobs[k].Phase)
+			if err != nil {
+				return nil, err
+			}
+			sc, err := q.Apply(jobs[k].X)
+			if err != nil {
+				return nil, err
+			}
+			if out[k], err = fakeSim(0)(ctx, sc, jobs[k].Seed, jobs[k].Reps); err != nil {
+				return nil, err
+			}
+		}
+		return out, nil
+	}
+	dispatched, err := Solve(context.Background(), p, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if batches == 0 {
+		t.Fatal("Dispatch was never called")
+	}
+	if solveJSON(t, local) != solveJSON(t, dispatched) {
+		t.Fatal("dispatched generations give another answer")
+	}
+}

@@ -76,6 +76,10 @@ type SolveOptions struct {
 	Checkpoint func(*SolveState) error
 	// Resume continues from a saved state.
 	Resume *SolveState
+	// Dispatch, if set, runs each search generation's simulations as one
+	// batch of jobs (other processes, machines: see Job) instead of
+	// Simulate in this process; the answer is the same.
+	Dispatch Dispatch
 	// Progress receives simulator runs done, the budget and the best
 	// penalised value so far (NaN before any); it may be called from
 	// several goroutines.
@@ -375,6 +379,67 @@ func Solve(ctx context.Context, p *Problem, opts SolveOptions) (*Outcome, error)
 	return finish(nil)
 }
 
+// Job is one candidate evaluation of a search generation: the phase's
+// problem (its name: "search", "random" or "frontier.i" for the i-th
+// frontier level) applied to X, simulated for Reps replications from Seed.
+type Job struct {
+	Phase string    `json:"phase"`
+	Gen   int       `json:"gen"`
+	Index int       `json:"index"`
+	X     []float64 `json:"x"`
+	Seed  uint64    `json:"seed"`
+	Reps  int       `json:"reps"`
+}
+
+// Dispatch runs a generation's jobs and returns each job's KPIs per
+// replication (as Simulate would), in order.
+type Dispatch func(ctx context.Context, jobs []Job) ([]map[string][]float64, error)
+
+// PhaseProblem returns the problem a job's phase searches: p for "search"
+// and "random", p at the i-th frontier level for "frontier.i".
+func PhaseProblem(p *Problem, phase string) (*Problem, error) {
+	st := &SolveState{RandomArm: true}
+	return st.phaseProblem(p, phase)
+}
+
+// RunJob evaluates one job with sim: what a shard process does.
+func RunJob(ctx context.Context, p *Problem, job Job) (map[string][]float64, error) {
+	q, err := PhaseProblem(p, job.Phase)
+	if err != nil {
+		return nil, err
+	}
+	sc, err := q.Apply(job.X)
+	if err != nil {
+		return nil, err
+	}
+	return SimulateMerchant(q.Merchant)(ctx, sc, job.Seed, job.Reps)
+}
+
+// dispatchBatch evaluates a generation through s.opts.Dispatch.
+func (s *solver) dispatchBatch(name string, p *Problem, seedOf func(gen, i int) uint64) func(context.Context, int, [][]float64) ([]float64, error) {
+	return func(ctx context.Context, gen int, xs [][]float64) ([]float64, error) {
+		jobs := make([]Job, len(xs))
+		for i, x := range xs {
+			jobs[i] = Job{Phase: name, Gen: gen, Index: i, X: x, Seed: seedOf(gen, i), Reps: s.R}
+		}
+		kpis, err := s.opts.Dispatch(ctx, jobs)
+		if err != nil {
+			return nil, err
+		}
+		if len(kpis) != len(jobs) {
+			return nil, fmt.Errorf("dispatch returned %d results for %d jobs", len(kpis), len(jobs))
+		}
+		vals := make([]float64, len(jobs))
+		for i, k := range kpis {
+			if vals[i], err = p.Value(k); err != nil {
+				return nil, fmt.Errorf("job %d: %w", i, err)
+			}
+			s.progress(s.R, vals[i])
+		}
+		return vals, nil
+	}
+}
+
 // warmStart carries what the main search learnt into a frontier phase: a
 // start point for its search and candidates for its race.
 type warmStart struct {
@@ -509,18 +574,20 @@ func (s *solver) search(ctx context.Context, name string, p *Problem, method str
 	// same seeds; a method's second copy of a candidate (re-evaluation,
 	// noise handling) runs on the generation's second set, and so on.
 	rep, _ := m.(interface{ Replica(int) int })
+	seedOf := func(gen, i int) uint64 {
+		if rep != nil {
+			if c := rep.Replica(i); c > 0 {
+				return seedFor(p.Base.Seed, "gen:"+name+":copy:"+strconv.Itoa(c), gen)
+			}
+		}
+		return seedFor(p.Base.Seed, "gen:"+name, gen)
+	}
 	obj := func(ctx context.Context, gen, i int, x []float64) (float64, error) {
 		sc, err := p.Apply(x)
 		if err != nil {
 			return 0, err
 		}
-		seed := seedFor(p.Base.Seed, "gen:"+name, gen)
-		if rep != nil {
-			if c := rep.Replica(i); c > 0 {
-				seed = seedFor(p.Base.Seed, "gen:"+name+":copy:"+strconv.Itoa(c), gen)
-			}
-		}
-		k, err := s.opts.Simulate(ctx, sc, seed, s.R)
+		k, err := s.opts.Simulate(ctx, sc, seedOf(gen, i), s.R)
 		if err != nil {
 			return 0, err
 		}
@@ -532,6 +599,9 @@ func (s *solver) search(ctx context.Context, name string, p *Problem, method str
 		return v, nil
 	}
 	ropts := optimize.RunOptions{Workers: s.opts.Workers, MaxEvals: maxEvals, Maximize: p.Maximize, Resume: ph.Search}
+	if s.opts.Dispatch != nil {
+		ropts.Batch = s.dispatchBatch(name, p, seedOf)
+	}
 	ropts.Checkpoint = func(cp *optimize.Checkpoint) error {
 		ph.Search = cp
 		ph.Runs = len(cp.History.Evals) * s.R
@@ -578,14 +648,34 @@ func (s *solver) phase(ctx context.Context, name string, p *Problem, method stri
 	if err != nil {
 		return pr, err
 	}
-	// Candidates: the recommendation, then the best distinct evaluated
-	// points by value.
-	type cand struct {
-		label string
-		x     []float64
-		base  bool
+	cands := raceCandidates(p, pr, main, randomBest, warm)
+	raceBudget := totalRuns - pr.SearchRuns
+	cands, initial := fitRace(cands, raceBudget)
+	if raceBudget < len(cands)*initial || len(cands) < 1 {
+		pr.Stop += "; no race (budget)"
+		ph.Result, ph.Search = pr, nil
+		return pr, s.checkpoint()
 	}
-	var cands []cand
+	if err := s.race(ctx, p, pr, cands, initial, raceBudget); err != nil {
+		return pr, err
+	}
+	ph.Result, ph.Search = pr, nil
+	ph.Runs = pr.SearchRuns + pr.RaceRuns
+	return pr, s.checkpoint()
+}
+
+// raceCand is a candidate of a phase's race.
+type raceCand struct {
+	label string
+	x     []float64
+	base  bool
+}
+
+// raceCandidates are the recommendation, the best distinct evaluated
+// points by value, for the main phase the baseline and random search's
+// best, and the warm start's candidates.
+func raceCandidates(p *Problem, pr *PhaseResult, main bool, randomBest []float64, warm *warmStart) []raceCand {
+	var cands []raceCand
 	seen := map[string]bool{}
 	key := func(x []float64) string { return fmt.Sprint(x) }
 	add := func(label string, x []float64, base bool) {
@@ -593,7 +683,7 @@ func (s *solver) phase(ctx context.Context, name string, p *Problem, method stri
 			return
 		}
 		seen[key(x)] = true
-		cands = append(cands, cand{label, append([]float64(nil), x...), base})
+		cands = append(cands, raceCand{label, append([]float64(nil), x...), base})
 	}
 	add("recommended", pr.BestX, false)
 	hist := append([]optimize.Evaluation(nil), pr.History...)
@@ -639,10 +729,15 @@ func (s *solver) phase(ctx context.Context, name string, p *Problem, method stri
 			add(c.label, c.x, false)
 		}
 	}
-	raceBudget := totalRuns - pr.SearchRuns
+	return cands
+}
+
+// fitRace drops the lowest-ranked search candidates until every candidate
+// gets the initial replications within raceBudget, and lowers them (to at
+// least 2) if it must.
+func fitRace(cands []raceCand, raceBudget int) ([]raceCand, int) {
 	initial := 5
 	for len(cands) > 2 && raceBudget < len(cands)*initial {
-		// Drop the lowest-ranked search candidates first.
 		drop := -1
 		for i := len(cands) - 1; i >= 0; i-- {
 			if !cands[i].base && cands[i].label != "random search best" && cands[i].label != "recommended" {
@@ -658,11 +753,11 @@ func (s *solver) phase(ctx context.Context, name string, p *Problem, method stri
 	if raceBudget < len(cands)*initial {
 		initial = max(2, raceBudget/max(len(cands), 1))
 	}
-	if raceBudget < len(cands)*initial || len(cands) < 1 {
-		pr.Stop += "; no race (budget)"
-		ph.Result, ph.Search = pr, nil
-		return pr, s.checkpoint()
-	}
+	return cands, initial
+}
+
+// race runs the candidates' race and records its evidence in pr.
+func (s *solver) race(ctx context.Context, p *Problem, pr *PhaseResult, cands []raceCand, initial, raceBudget int) error {
 	scs := make([]*scenarios.Scenario, len(cands))
 	for i, c := range cands {
 		if c.base {
@@ -671,8 +766,9 @@ func (s *solver) phase(ctx context.Context, name string, p *Problem, method stri
 			scs[i] = sc
 			continue
 		}
+		var err error
 		if scs[i], err = p.Apply(c.x); err != nil {
-			return pr, err
+			return err
 		}
 	}
 	var mu sync.Mutex
@@ -712,54 +808,64 @@ func (s *solver) phase(ctx context.Context, name string, p *Problem, method stri
 	}
 	rr, err := optimize.Race(ctx, len(cands), evalRep, optimize.RaceOptions{InitialReps: initial, MaxEvals: raceBudget, Confidence: conf, Maximize: p.Maximize, Workers: s.opts.Workers})
 	if err != nil {
-		return pr, err
+		return err
 	}
 	pr.RaceRuns = rr.Evals
 	pr.Winner, pr.Decided = rr.Winner, rr.Decided
 	pr.Selection = &rr.Selection
-	selLevel := float64(rr.Selection.Level)
 	for i, c := range cands {
-		e := rr.Entries[i]
-		cd := Candidate{Label: c.label, X: c.x, Decision: p.decisionMap(c.x), Cost: optimize.Float(p.Cost(c.x)),
-			EliminatedAt: e.EliminatedAt, PValue: optimize.Float(e.PValue), KPIs: map[string]Stat{}}
-		cd.reps = ordered(vals[i])
-		cd.Value = statOf(cd.reps, conf)
-		names := map[string]bool{}
-		for _, m := range kpis[i] {
-			for n := range m {
-				names[n] = true
-			}
-		}
-		kr := map[string][]float64{}
-		for n := range names {
-			var xs []float64
-			for r := 0; r < len(cd.reps); r++ {
-				xs = append(xs, kpis[i][r][n])
-			}
-			kr[n] = xs
-			cd.KPIs[n] = statOf(xs, conf)
-		}
-		if _, ok := kr["roi"]; !ok && kr["gmv"] != nil && kr["spend"] != nil {
-			// the one ROI rule: undefined (skipped) where spend is zero
-			cd.KPIs["roi"] = statOf(stats.ROIs(kr["gmv"], kr["spend"]), conf)
-		}
-		cd.Feasible = p.Feasible(kr)
-		cd.kpiReps = kr
-		pr.Candidates = append(pr.Candidates, cd)
+		pr.Candidates = append(pr.Candidates, candidateOf(p, c, rr.Entries[i], ordered(vals[i]), kpis[i], conf))
 	}
+	s.evidence(pr, cands, conf, float64(rr.Selection.Level))
+	return nil
+}
+
+// candidateOf is a raced candidate with its value and KPIs over the race
+// replications.
+func candidateOf(p *Problem, c raceCand, e optimize.RaceEntry, reps []float64, kpis map[int]map[string]float64, conf float64) Candidate {
+	cd := Candidate{Label: c.label, X: c.x, Decision: p.decisionMap(c.x), Cost: optimize.Float(p.Cost(c.x)),
+		EliminatedAt: e.EliminatedAt, PValue: optimize.Float(e.PValue), KPIs: map[string]Stat{}}
+	cd.reps = reps
+	cd.Value = statOf(cd.reps, conf)
+	names := map[string]bool{}
+	for _, m := range kpis {
+		for n := range m {
+			names[n] = true
+		}
+	}
+	kr := map[string][]float64{}
+	for n := range names {
+		var xs []float64
+		for r := 0; r < len(cd.reps); r++ {
+			xs = append(xs, kpis[r][n])
+		}
+		kr[n] = xs
+		cd.KPIs[n] = statOf(xs, conf)
+	}
+	if _, ok := kr["roi"]; !ok && kr["gmv"] != nil && kr["spend"] != nil {
+		// the one ROI rule: undefined (skipped) where spend is zero
+		cd.KPIs["roi"] = statOf(stats.ROIs(kr["gmv"], kr["spend"]), conf)
+	}
+	cd.Feasible = p.Feasible(kr)
+	cd.kpiReps = kr
+	return cd
+}
+
+// evidence sets the winner's paired differences: against the runner-up at
+// the selection's corrected level (decided is exactly what that interval
+// says), against the baseline and random search at conf.
+func (s *solver) evidence(pr *PhaseResult, cands []raceCand, conf, selLevel float64) {
 	w := pr.Winner
 	runner := -1
 	for i, c := range pr.Candidates {
 		if i == w {
 			continue
 		}
-		if runner < 0 || better(p.Maximize, float64(c.Value.Mean), float64(pr.Candidates[runner].Value.Mean)) {
+		if runner < 0 || better(s.p.Maximize, float64(c.Value.Mean), float64(pr.Candidates[runner].Value.Mean)) {
 			runner = i
 		}
 	}
 	if runner >= 0 {
-		// at the selection's corrected level: "decided" is exactly what
-		// this interval says
 		pr.VsRunnerUp = s.paired(pr, w, runner, selLevel)
 		pr.Decided = pr.Decided && pr.VsRunnerUp.Better
 	} else {
@@ -777,9 +883,6 @@ func (s *solver) phase(ctx context.Context, name string, p *Problem, method stri
 		}
 	}
 	pr.BestX = pr.Candidates[w].X
-	ph.Result, ph.Search = pr, nil
-	ph.Runs = pr.SearchRuns + pr.RaceRuns
-	return pr, s.checkpoint()
 }
 
 func (s *solver) paired(pr *PhaseResult, a, b int, conf float64) *Paired {

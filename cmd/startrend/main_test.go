@@ -129,7 +129,7 @@ func TestRunBadInput(t *testing.T) {
 	if code, _, _ := run(t, "run", "a.yaml", "b.yaml"); code != 2 {
 		t.Errorf("two files: %d", code)
 	}
-	if code, _, errOut := run(t, "run", "--reps", "0"); code != 2 || !strings.Contains(errOut, "replications: out of range") {
+	if code, _, errOut := run(t, "run", "--reps", "0"); code != 2 || !strings.Contains(errOut, "--reps: 0 is not allowed") {
 		t.Errorf("--reps 0: %d %q", code, errOut)
 	}
 }

@@ -67,6 +67,9 @@ func cmdOptimize(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	randomArm := fs.Bool("random-arm", false, "also run random search with the same budget, as a reference (shares --evals)")
 	method := fs.String("method", "", "search method: "+strings.Join(optimize.MethodNames(), ", ")+" (default: optimize.method)")
 	force := fs.Bool("force", false, "replace an existing result or checkpoint in DIR")
+	shards := fs.Int("shards", 0, "run each search generation as `N` shard processes (0: in this process); the answer is the same")
+	shardJobs := fs.String("shard-jobs", "", "(shard process) run the jobs in `FILE` for --shard and exit")
+	shard := fs.String("shard", "", "(shard process) this process's share `i/n` of --shard-jobs")
 	quiet := fs.Bool("quiet", false, "no progress on stderr")
 	font := fs.String("font", "", "TTF/OTF/TTC `FILE` for plot text (CJK names)")
 	var sets stringsFlag
@@ -93,6 +96,7 @@ func cmdOptimize(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		fmt.Fprintf(stderr, "%s: the scenario has no optimize block (see 'startrend schema', Optimize)\n", pos[0])
 		return exitUsage
 	}
+	printWarnings(stderr, sc, scenarios.CommandOptimize)
 	var locate func(string) (string, int, int, bool)
 	if data, err := safeio.ReadRegular(pos[0], safeio.ScenarioLimit, "scenario file"); err == nil {
 		locate = strategy.LocateYAML(pos[0], data)
@@ -101,6 +105,9 @@ func cmdOptimize(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	if err != nil {
 		printLoadError(stderr, err)
 		return exitUsage
+	}
+	if *shardJobs != "" {
+		return runOptimizeShard(ctx, p, *shardJobs, *shard, stderr)
 	}
 	if *method != "" && !contains(optimize.MethodNames(), *method) {
 		fmt.Fprintf(stderr, "startrend optimize: unknown --method %q (known: %s)\n", *method, strings.Join(optimize.MethodNames(), ", "))
@@ -111,42 +118,10 @@ func cmdOptimize(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		dir = filepath.Join("out", safeDirName(sc.Name)+"-optimize")
 	}
 	cpPath := filepath.Join(dir, optimizeCheckpointFile)
-	var state *strategy.SolveState
 	reportRuns := 2 * sc.Replications
-	if *resume {
-		b, err := safeio.ReadRegular(cpPath, safeio.CheckpointLimit, "checkpoint")
-		if err != nil {
-			fmt.Fprintf(stderr, "startrend optimize: --resume: %v\n", err)
-			if errors.Is(err, iofs.ErrNotExist) {
-				fmt.Fprintf(stderr, "startrend optimize: nothing to resume in %s: run the same command without --resume\n", dir)
-			}
-			return exitUsage
-		}
-		state, err = strategy.UnmarshalSolveState(b, p, strategy.SolveOptions{Method: *method, Evals: *evals, ReportRuns: reportRuns, RandomArm: *randomArm})
-		if err != nil {
-			fmt.Fprintf(stderr, "startrend optimize: --resume: %s refused: %v\n", cpPath, err)
-			return exitUsage
-		}
-	} else if !*force {
-		for _, f := range []string{optimizeCheckpointFile, "optimize.json", reports.RunFile} {
-			if f == "optimize.json" && partialWithoutCheckpoint(dir) {
-				continue // an interrupted run that saved nothing to resume: start again
-			}
-			if _, err := os.Stat(filepath.Join(dir, f)); err == nil {
-				fmt.Fprintf(stderr, "startrend optimize: %s holds %s already; use --resume to continue, --force to start again, or -o for another directory\n", dir, f)
-				return exitFailure
-			}
-		}
-	}
-	// The checkpoint is written in place as the search goes; the report is
-	// staged and swapped in at the end. A directory startrend did not write
-	// is never used (outdir's rule).
-	if err := outdir.Claim(dir, outdir.Optimize, *force); err != nil {
-		fmt.Fprintf(stderr, "startrend optimize: %v\n", err)
-		if errors.Is(err, outdir.ErrNotOurs) || errors.Is(err, outdir.ErrExists) {
-			return exitUsage
-		}
-		return exitFailure
+	state, code := prepareOptimizeDir(dir, p, strategy.SolveOptions{Method: *method, Evals: *evals, ReportRuns: reportRuns, RandomArm: *randomArm}, *resume, *force, stderr)
+	if code != exitOK {
+		return code
 	}
 	nw := *workers
 	if nw == 0 {
@@ -163,6 +138,7 @@ func cmdOptimize(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		ReportRuns: reportRuns,
 		Workers:    nw,
 		RandomArm:  *randomArm,
+		Dispatch:   shardDispatch(dir, *shards, pos[0], sets, stderr),
 		Resume:     state,
 		Checkpoint: func(st *strategy.SolveState) error {
 			b, err := strategy.MarshalSolveState(st)
@@ -227,6 +203,49 @@ func cmdOptimize(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	}
 	fmt.Fprintln(stdout, dir)
 	return exitOK
+}
+
+// prepareOptimizeDir reads and checks the checkpoint to resume (--resume),
+// or refuses to start over an existing result without --force, then claims
+// dir under the output-directory rule (the checkpoint is written in place
+// as the search goes; the report is staged and swapped in at the end; a
+// directory startrend did not write is never used).
+func prepareOptimizeDir(dir string, p *strategy.Problem, opts strategy.SolveOptions, resume, force bool, stderr io.Writer) (*strategy.SolveState, int) {
+	cpPath := filepath.Join(dir, optimizeCheckpointFile)
+	var state *strategy.SolveState
+	if resume {
+		b, err := safeio.ReadRegular(cpPath, safeio.CheckpointLimit, "checkpoint")
+		if err != nil {
+			fmt.Fprintf(stderr, "startrend optimize: --resume: %v\n", err)
+			if errors.Is(err, iofs.ErrNotExist) {
+				fmt.Fprintf(stderr, "startrend optimize: nothing to resume in %s: run the same command without --resume\n", dir)
+			}
+			return nil, exitUsage
+		}
+		state, err = strategy.UnmarshalSolveState(b, p, opts)
+		if err != nil {
+			fmt.Fprintf(stderr, "startrend optimize: --resume: %s refused: %v\n", cpPath, err)
+			return nil, exitUsage
+		}
+	} else if !force {
+		for _, f := range []string{optimizeCheckpointFile, "optimize.json", reports.RunFile} {
+			if f == "optimize.json" && partialWithoutCheckpoint(dir) {
+				continue // an interrupted run that saved nothing to resume: start again
+			}
+			if _, err := os.Stat(filepath.Join(dir, f)); err == nil {
+				fmt.Fprintf(stderr, "startrend optimize: %s holds %s already; use --resume to continue, --force to start again, or -o for another directory\n", dir, f)
+				return nil, exitFailure
+			}
+		}
+	}
+	if err := outdir.Claim(dir, outdir.Optimize, force); err != nil {
+		fmt.Fprintf(stderr, "startrend optimize: %v\n", err)
+		if errors.Is(err, outdir.ErrNotOurs) || errors.Is(err, outdir.ErrExists) {
+			return nil, exitUsage
+		}
+		return nil, exitFailure
+	}
+	return state, exitOK
 }
 
 // partialWithoutCheckpoint reports whether dir holds an optimize.json of an

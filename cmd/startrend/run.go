@@ -33,7 +33,7 @@ printed on stdout; progress and errors go to stderr.
 --set PATH=VALUE overrides any field (repeatable), with the path syntax of
 the scenario language, e.g.
   --set horizon_days=30 --set population.users=5000
-  --set merchants.spring_jacket.budget.paid_traffic=0
+  --set merchants.spring_jacket.budget.paid_traffic=60000
   --set 'campaigns.super_value.eligible.merchants=[spring_jacket]'
 
 --seed and --reps are shorthands for --set seed=N and --set replications=N;
@@ -102,6 +102,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitFailure
 	}
 
+	warnings := printWarnings(stderr, sc, scenarios.CommandRun)
 	nw := *workers
 	if nw == 0 {
 		nw = runtime.GOMAXPROCS(0)
@@ -131,7 +132,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if meta.Workers == 0 {
 		meta.Workers = nw
 	}
-	if err := reports.WriteRunDir(dir, reports.RunInput{ScenarioYAML: resolved, Result: res, Meta: meta, Font: *font, Warn: stderr, Version: buildVersion()}, *force); err != nil {
+	if err := reports.WriteRunDir(dir, reports.RunInput{ScenarioYAML: resolved, Result: res, Meta: meta, Font: *font, Warn: stderr, Version: buildVersion(), Warnings: warnings}, *force); err != nil {
 		fmt.Fprintf(stderr, "startrend run: writing %s: %s\n", dir, textsafe.Terminal(err.Error()))
 		return exitFailure
 	}
@@ -200,6 +201,22 @@ func printLoadError(w io.Writer, err error) {
 		return
 	}
 	fmt.Fprintln(w, textsafe.Terminal(err.Error()))
+}
+
+// printWarnings prints on stderr every field of sc that cannot act for
+// command (scenarios.Warnings) and returns them for the run directory.
+func printWarnings(stderr io.Writer, sc *scenarios.Scenario, command string) []reports.RunWarning {
+	ws := scenarios.Warnings(sc, command)
+	out := make([]reports.RunWarning, 0, len(ws))
+	for _, w := range ws {
+		fmt.Fprintln(stderr, w.String())
+		pos := ""
+		if w.Pos.File != "" && w.Pos.Line > 0 {
+			pos = fmt.Sprintf("%s:%d:%d", w.Pos.File, w.Pos.Line, w.Pos.Col)
+		}
+		out = append(out, reports.RunWarning{Path: w.Path, Message: w.Message, Position: pos})
+	}
+	return out
 }
 
 // safeDirName keeps a scenario name usable as a directory name.

@@ -129,98 +129,169 @@ type sensStudy struct {
 	study  sensitivity.Study
 }
 
+// sensFlags are the command line of `startrend sensitivity`.
+type sensFlags struct {
+	out, method, shard, font string
+	n, workers               int
+	untilCI                  float64
+	resume, force, quiet     bool
+	sets, merges             stringsFlag
+}
+
 func cmdSensitivity(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	var f sensFlags
 	fs := newFlagSet("sensitivity")
-	out := fs.String("o", "", "output `DIR` (default out/<scenario name>-sensitivity)")
-	method := fs.String("method", "", "morris, sobol, oat or all (default: sensitivity.method)")
-	nFlag := fs.Int("n", 0, "Sobol base points, a power of two (default: sensitivity.n)")
-	untilCI := fs.Float64("until-ci", 0, "stop rule: double N until every ST CI half-width is below `W`")
-	workers := fs.Int("workers", 0, "runs simulated in parallel (default: all CPUs); the results do not depend on it")
-	resume := fs.Bool("resume", false, "continue the study in DIR (its finished runs are kept)")
-	shard := fs.String("shard", "", "run only part `i/n` of the first pass (0 ≤ i < n) and write the journal")
-	force := fs.Bool("force", false, "start again in a DIR that holds a study")
-	quiet := fs.Bool("quiet", false, "no progress on stderr")
-	font := fs.String("font", "", "TTF/OTF/TTC `FILE` for plot text")
-	var sets, merges stringsFlag
-	fs.Var(&sets, "set", "override a field: `PATH=VALUE` (repeatable)")
-	fs.Var(&merges, "merge", "shard `DIR` to merge (repeatable; all shards of one study)")
+	fs.StringVar(&f.out, "o", "", "output `DIR` (default out/<scenario name>-sensitivity)")
+	fs.StringVar(&f.method, "method", "", "morris, sobol, oat or all (default: sensitivity.method)")
+	fs.IntVar(&f.n, "n", 0, "Sobol base points, a power of two (default: sensitivity.n)")
+	fs.Float64Var(&f.untilCI, "until-ci", 0, "stop rule: double N until every ST CI half-width is below `W`")
+	fs.IntVar(&f.workers, "workers", 0, "runs simulated in parallel (default: all CPUs); the results do not depend on it")
+	fs.BoolVar(&f.resume, "resume", false, "continue the study in DIR (its finished runs are kept)")
+	fs.StringVar(&f.shard, "shard", "", "run only part `i/n` of the first pass (0 ≤ i < n)")
+	fs.BoolVar(&f.force, "force", false, "start again in a DIR that holds a study")
+	fs.BoolVar(&f.quiet, "quiet", false, "no progress on stderr")
+	fs.StringVar(&f.font, "font", "", "TTF/OTF/TTC `FILE` for plot text")
+	fs.Var(&f.sets, "set", "override a field: `PATH=VALUE` (repeatable)")
+	fs.Var(&f.merges, "merge", "shard `DIR` to merge (repeatable; all shards of one study)")
 	pos, code, ok := parseCommandLine(fs, args, 1, 1, stdout, stderr)
 	if !ok {
 		return code
 	}
-	usage := func(format string, a ...any) int {
-		fmt.Fprintf(stderr, "startrend sensitivity: "+format+"\n", a...)
+	if msg := f.check(); msg != "" {
+		fmt.Fprintln(stderr, "startrend sensitivity: "+msg)
 		return exitUsage
 	}
-	if *workers < 0 {
-		return usage("--workers %d: must be ≥ 0", *workers)
-	}
-	if *untilCI < 0 || math.IsNaN(*untilCI) || *untilCI >= 1 {
-		return usage("--until-ci %g: must be in (0, 1)", *untilCI)
-	}
-	if *nFlag != 0 && (*nFlag < 2 || *nFlag&(*nFlag-1) != 0) {
-		return usage("--n %d: must be a power of two ≥ 2 (Sobol designs are balanced at 2, 4, 8, …)", *nFlag)
-	}
-	if *method != "" && !contains(scenarios.SensitivityMethods, *method) {
-		return usage("--method %q: allowed %s", *method, strings.Join(scenarios.SensitivityMethods, ", "))
-	}
-	shardI, shardN := 0, 1
-	if *shard != "" {
-		a, b, ok := strings.Cut(*shard, "/")
-		i, err1 := strconv.Atoi(a)
-		n, err2 := strconv.Atoi(b)
-		if !ok || err1 != nil || err2 != nil || n < 1 || i < 0 || i >= n {
-			return usage("--shard %q: want i/n with 0 ≤ i < n", *shard)
-		}
-		shardI, shardN = i, n
-	}
-	if *shard != "" && len(merges) > 0 {
-		return usage("--shard cannot be combined with --merge")
-	}
-	sc, ok := loadScenario(ctx, pos, sets, stderr)
+	sc, ok := loadScenario(ctx, pos, f.sets, stderr)
 	if !ok {
 		return exitUsage
 	}
-	blk := sc.Sensitivity
-	if blk == nil {
-		return usage("%s: the scenario has no sensitivity block (see 'startrend schema', Sensitivity)", pos[0])
+	if sc.Sensitivity == nil {
+		fmt.Fprintf(stderr, "startrend sensitivity: %s: the scenario has no sensitivity block (see 'startrend schema', Sensitivity)\n", pos[0])
+		return exitUsage
 	}
-	// KPI names the engine knows (merchant KPIs were checked by Validate).
-	metrics := sim.Metrics(sc.Currency)
+	if e := unknownKPI(sc); e != nil {
+		fmt.Fprintln(stderr, e)
+		return exitUsage
+	}
+	set, msg := f.settings(sc)
+	if msg != "" {
+		fmt.Fprintln(stderr, "startrend sensitivity: "+msg)
+		return exitUsage
+	}
+	r, err := newSensRunner(sc, set, f, stderr)
+	if err != nil {
+		fmt.Fprintf(stderr, "startrend sensitivity: %v\n", err)
+		return exitUsage
+	}
+	if code, ok := r.openStore(f, stderr); !ok {
+		return code
+	}
+	start := time.Now()
+	runErr := r.runAll(ctx)
+	if runErr == nil {
+		runErr = r.store.Finalize()
+	} else {
+		r.store.Close()
+	}
+	if runErr != nil {
+		if ctx.Err() != nil {
+			fmt.Fprintf(stderr, "startrend sensitivity: interrupted after %d runs; the finished runs are kept in %s; continue with --resume\n", r.ran, r.dir)
+			return exitInterrupted
+		}
+		fmt.Fprintf(stderr, "startrend sensitivity: %v\n", runErr)
+		return exitFailure
+	}
+	if r.sharded {
+		fmt.Fprintf(stderr, "shard %s: ran %d runs (%d were finished before); merge all shards with --merge\n", r.store.Shard(), r.ran, r.skipped)
+		fmt.Fprintln(stdout, r.dir)
+		return exitOK
+	}
+	res, err := r.result(sc)
+	if err == nil {
+		err = writeSensitivityDir(r.dir, res, f.font)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "startrend sensitivity: %v\n", err)
+		return exitFailure
+	}
+	elapsed := time.Since(start)
+	writeJSONAtomic(filepath.Join(r.dir, sensRunFile), map[string]any{
+		"wall_seconds": elapsed.Seconds(), "workers": r.workers, "runs_this_process": r.ran, "runs_resumed": r.skipped,
+		"cpus": runtime.NumCPU(), "version": versionString()})
+	if !f.quiet {
+		for _, s := range res.Summary {
+			fmt.Fprintln(stderr, s)
+		}
+		fmt.Fprintf(stderr, "done in %.1fs, %d simulator runs in this process\n", elapsed.Seconds(), r.ran)
+	}
+	fmt.Fprintln(stdout, r.dir)
+	return exitOK
+}
+
+// check validates the flags on their own ("" when fine).
+func (f *sensFlags) check() string {
+	switch {
+	case f.workers < 0:
+		return fmt.Sprintf("--workers %d: must be ≥ 0", f.workers)
+	case f.untilCI < 0 || math.IsNaN(f.untilCI) || f.untilCI >= 1:
+		return fmt.Sprintf("--until-ci %g: must be in (0, 1)", f.untilCI)
+	case f.n != 0 && (f.n < 2 || f.n&(f.n-1) != 0):
+		return fmt.Sprintf("--n %d: must be a power of two ≥ 2 (Sobol designs are balanced at 2, 4, 8, …)", f.n)
+	case f.method != "" && !contains(scenarios.SensitivityMethods, f.method):
+		return fmt.Sprintf("--method %q: allowed %s", f.method, strings.Join(scenarios.SensitivityMethods, ", "))
+	case f.shard != "" && len(f.merges) > 0:
+		return "--shard cannot be combined with --merge"
+	}
+	if f.shard != "" {
+		if _, err := experiments.ParseShard(f.shard); err != nil {
+			return fmt.Sprintf("--shard %q: want i/n with 0 ≤ i < n (%v)", f.shard, err)
+		}
+	}
+	return ""
+}
+
+// unknownKPI returns a positioned error for the first market KPI the engine
+// does not know (merchant KPIs are checked by the scenario's validation).
+func unknownKPI(sc *scenarios.Scenario) *scenarios.Error {
 	var known []string
-	for _, m := range metrics {
+	for _, m := range sim.Metrics(sc.Currency) {
 		known = append(known, m.Name)
 	}
-	for i, k := range blk.KPIs {
+	for i, k := range sc.Sensitivity.KPIs {
 		if !strings.HasPrefix(k, "merchant.") && !contains(known, k) {
 			path := fmt.Sprintf("sensitivity.kpis.%d", i)
 			at := sc.Position(path)
-			e := &scenarios.Error{File: at.File, Line: at.Line, Col: at.Col, Path: path, Msg: "unknown KPI" + scenarios.DidYouMean(k, known), Got: strconv.Quote(k), Allowed: "a KPI name (gmv, roi, new_customers, …) or merchant.ID.METRIC"}
-			fmt.Fprintln(stderr, e)
-			return exitUsage
+			return &scenarios.Error{File: at.File, Line: at.Line, Col: at.Col, Path: path, Msg: "unknown KPI" + scenarios.DidYouMean(k, known),
+				Got: strconv.Quote(k), Allowed: "a KPI name (gmv, roi, new_customers, …) or merchant.ID.METRIC"}
 		}
 	}
-	set := *blk
-	if *method != "" {
-		set.Method = *method
+	return nil
+}
+
+// settings returns the sensitivity block with the flags applied and the
+// defaults filled in, or a message.
+func (f *sensFlags) settings(sc *scenarios.Scenario) (scenarios.Sensitivity, string) {
+	set := *sc.Sensitivity
+	if f.method != "" {
+		set.Method = f.method
 	}
 	if set.Method == "" {
 		set.Method = "all"
 	}
-	if *nFlag != 0 {
-		set.N = *nFlag
+	if f.n != 0 {
+		set.N = f.n
 	}
 	if set.N == 0 {
 		set.N = 256
 	}
-	if *untilCI > 0 {
-		set.UntilCI = *untilCI
+	if f.untilCI > 0 {
+		set.UntilCI = f.untilCI
 	}
 	if set.MaxN == 0 {
 		set.MaxN = 16 * set.N
 	}
 	if set.MaxN < set.N {
-		return usage("--n %d exceeds sensitivity.max_n %d", set.N, set.MaxN)
+		return set, fmt.Sprintf("--n %d exceeds sensitivity.max_n %d", set.N, set.MaxN)
 	}
 	if set.Replications == 0 {
 		set.Replications = 2
@@ -238,21 +309,58 @@ func cmdSensitivity(ctx context.Context, args []string, stdout, stderr io.Writer
 		set.Seed = sc.Seed
 	}
 	if set.Candidates != 0 && set.Candidates < set.Trajectories {
-		return usage("sensitivity.candidates %d is below the %d trajectories", set.Candidates, set.Trajectories)
+		return set, fmt.Sprintf("sensitivity.candidates %d is below the %d trajectories", set.Candidates, set.Trajectories)
 	}
+	return set, ""
+}
 
-	base := scenarios.Clone(sc)
-	base.Variants, base.Optimize, base.Sweep, base.Sensitivity = nil, nil, nil, nil
-	space, err := experiments.NewSpace(sc, set.Parameters)
-	if err != nil {
-		return usage("%v", err)
+// sensRunner drives the studies of one sensitivity analysis through the
+// run store.
+type sensRunner struct {
+	set     scenarios.Sensitivity
+	base    *scenarios.Scenario
+	space   *experiments.Space
+	model   *sensModel
+	studies []sensStudy
+	spec    experiments.Spec
+	dir     string
+	store   *experiments.Store
+	sharded bool
+	workers int
+	quiet   bool
+	stderr  io.Writer
+	name    string
+
+	// owners[p] says which study and run store point p belongs to and the
+	// seeds the study chose for its replications.
+	mu           sync.Mutex
+	owners       []sensOwner
+	ran, skipped int
+}
+
+type sensOwner struct {
+	study, run int
+	seeds      []uint64
+}
+
+// newSensRunner builds the parameter space, the model and the studies.
+func newSensRunner(sc *scenarios.Scenario, set scenarios.Sensitivity, f sensFlags, stderr io.Writer) (*sensRunner, error) {
+	r := &sensRunner{set: set, quiet: f.quiet, stderr: stderr, name: sc.Name, workers: f.workers}
+	if r.workers == 0 {
+		r.workers = runtime.GOMAXPROCS(0)
+	}
+	r.base = scenarios.Clone(sc)
+	r.base.Variants, r.base.Optimize, r.base.Sweep, r.base.Sensitivity = nil, nil, nil, nil
+	var err error
+	if r.space, err = experiments.NewSpace(sc, set.Parameters); err != nil {
+		return nil, err
 	}
 	// The design works in the unit cube; Dim.FromUnit maps a coordinate to
 	// the parameter's value (whole parameters spread evenly over their
 	// integers), which is what the run store records and Apply sets.
 	var factors []sensitivity.Factor
 	var baseline []float64 // unit coordinates of the scenario's own values
-	for _, d := range space.Dims {
+	for _, d := range r.space.Dims {
 		v, _ := scenarios.GetFloat(sc, d.Path)
 		u := (v - d.Min) / (d.Max - d.Min)
 		if d.Kind == experiments.KindWhole {
@@ -261,21 +369,39 @@ func cmdSensitivity(ctx context.Context, args []string, stdout, stderr io.Writer
 		factors = append(factors, sensitivity.Factor{Name: d.Path, Lo: 0, Hi: 1})
 		baseline = append(baseline, math.Min(math.Max(u, 0), 1))
 	}
-	model := &sensModel{base: base, space: space, kpis: set.KPIs}
-
+	r.model = &sensModel{base: r.base, space: r.space, kpis: set.KPIs}
+	if r.studies, err = newSensStudies(set, factors, baseline); err != nil {
+		return nil, err
+	}
 	// The design text: everything the runs depend on besides the scenario
 	// (Seeding names how each study seeds its runs).
 	designText, _ := json.Marshal(struct {
 		scenarios.Sensitivity
 		Seeding string `json:"seeding"`
 	}{set, "oat: common per replication; morris, sobol: independent per run and replication"})
+	r.spec = experiments.Spec{Kind: "sensitivity", Scenario: sc.Name, ScenarioHash: scenarios.Hash(r.base), Design: string(designText), Columns: r.space.Columns()}
+	for _, k := range set.KPIs {
+		r.spec.Outputs = append(r.spec.Outputs, experiments.Output{Variant: "baseline", Metric: k})
+	}
+	r.dir = f.out
+	if r.dir == "" {
+		r.dir = filepath.Join("out", safeDirName(sc.Name)+"-sensitivity")
+		if f.shard != "" {
+			r.dir += "-shard" + strings.ReplaceAll(f.shard, "/", "of")
+		}
+	}
+	return r, nil
+}
 
+// newSensStudies returns the studies of the block's method, in the order
+// they run: one at a time, Morris, Sobol.
+func newSensStudies(set scenarios.Sensitivity, factors []sensitivity.Factor, baseline []float64) ([]sensStudy, error) {
 	var studies []sensStudy
 	has := func(m string) bool { return set.Method == "all" || set.Method == m }
 	if has("oat") {
 		st, err := sensitivity.NewOATStudy(factors, baseline, set.KPIs, set.Replications, set.Seed^0x0a7)
 		if err != nil {
-			return usage("%v", err)
+			return nil, err
 		}
 		studies = append(studies, sensStudy{"oat", st})
 	}
@@ -283,7 +409,7 @@ func cmdSensitivity(ctx context.Context, args []string, stdout, stderr io.Writer
 		st, err := sensitivity.NewMorrisStudy(factors, set.KPIs, sensitivity.MorrisSettings{Trajectories: set.Trajectories, Levels: set.Levels,
 			Candidates: set.Candidates, Replications: set.Replications, Resamples: set.Resamples, Seed: set.Seed ^ 0x3044})
 		if err != nil {
-			return usage("%v", err)
+			return nil, err
 		}
 		studies = append(studies, sensStudy{"morris", st})
 	}
@@ -291,184 +417,156 @@ func cmdSensitivity(ctx context.Context, args []string, stdout, stderr io.Writer
 		st, err := sensitivity.NewSobolStudy(factors, set.KPIs, sensitivity.SobolSettings{N: set.N, UntilCI: set.UntilCI, MaxN: set.MaxN,
 			Replications: set.Replications, Resamples: set.Resamples, SecondOrder: set.SecondOrder, Seed: set.Seed ^ 0x50b01})
 		if err != nil {
-			return usage("%v", err)
+			return nil, err
 		}
 		studies = append(studies, sensStudy{"sobol", st})
 	}
+	return studies, nil
+}
 
-	dir := *out
-	if dir == "" {
-		dir = filepath.Join("out", safeDirName(sc.Name)+"-sensitivity")
-		if *shard != "" {
-			dir += fmt.Sprintf("-shard%dof%d", shardI, shardN)
-		}
+// openStore opens (or creates, resumes, merges into) the run store in the
+// runner's directory; on failure it returns the exit status.
+func (r *sensRunner) openStore(f sensFlags, stderr io.Writer) (int, bool) {
+	fail := func(format string, a ...any) (int, bool) {
+		fmt.Fprintf(stderr, "startrend sensitivity: "+format+"\n", a...)
+		return exitFailure, false
 	}
-	spec := experiments.Spec{Kind: "sensitivity", Scenario: sc.Name, ScenarioHash: scenarios.Hash(base), Design: string(designText), Columns: space.Columns()}
-	for _, k := range set.KPIs {
-		spec.Outputs = append(spec.Outputs, experiments.Output{Variant: "baseline", Metric: k})
-	}
-	if experiments.IsStore(dir) && !*resume {
-		if !*force {
-			fmt.Fprintf(stderr, "startrend sensitivity: %s holds a study already; use --resume to continue it, --force to start again, or -o for another directory\n", dir)
-			return exitFailure
+	dir := r.dir
+	if experiments.IsStore(dir) && !f.resume {
+		if !f.force {
+			return fail("%s holds a study already; use --resume to continue it, --force to start again, or -o for another directory", dir)
 		}
 		if err := removeSensitivityDir(dir); err != nil {
-			fmt.Fprintf(stderr, "startrend sensitivity: --force: %v\n", err)
-			return exitFailure
+			return fail("--force: %v", err)
 		}
 	}
-	if *resume && !experiments.IsStore(dir) {
-		fmt.Fprintf(stderr, "startrend sensitivity: --resume: %s holds no study (no %s)\n", dir, experiments.FileManifest)
-		return exitFailure
+	if f.resume && !experiments.IsStore(dir) {
+		return fail("--resume: %s holds no study (no %s)", dir, experiments.FileManifest)
 	}
-	if len(merges) > 0 {
+	if len(f.merges) > 0 {
 		if experiments.IsStore(dir) {
-			fmt.Fprintf(stderr, "startrend sensitivity: --merge: %s holds a study already; merge into a new directory\n", dir)
-			return exitFailure
+			return fail("--merge: %s holds a study already; merge into a new directory", dir)
 		}
-		if err := experiments.Merge(dir, merges); err != nil {
-			fmt.Fprintf(stderr, "startrend sensitivity: --merge: %v\n", err)
-			return exitFailure
+		if err := experiments.Merge(dir, f.merges); err != nil {
+			return fail("--merge: %v", err)
 		}
 	}
 	var sh experiments.Shard
-	if *shard != "" {
-		if sh, err = experiments.ParseShard(*shard); err != nil {
-			return usage("--shard %q: %v", *shard, err)
-		}
+	if f.shard != "" {
+		sh, _ = experiments.ParseShard(f.shard) // checked with the flags
 	}
-	store, err := experiments.Open(dir, spec, experiments.Options{Shard: sh, Resume: *resume || len(merges) > 0})
+	store, err := experiments.Open(dir, r.spec, experiments.Options{Shard: sh, Resume: f.resume || len(f.merges) > 0})
 	if err != nil {
-		fmt.Fprintf(stderr, "startrend sensitivity: %v\n", err)
-		return exitFailure
+		return fail("%v", err)
 	}
-	sharded := !store.Shard().Whole()
+	r.store, r.sharded = store, !store.Shard().Whole()
+	return exitOK, true
+}
 
-	nw := *workers
-	if nw == 0 {
-		nw = runtime.GOMAXPROCS(0)
+// eval is the run store's evaluator: the run's study gave its seed.
+func (r *sensRunner) eval(ctx context.Context, run experiments.Run, x []float64, out []float64) error {
+	r.mu.Lock()
+	o := r.owners[run.Point]
+	r.mu.Unlock()
+	if err := r.model.eval(ctx, x, o.seeds[run.Replication], out); err != nil {
+		return fmt.Errorf("%s run %d replication %d: %w", r.studies[o.study].method, o.run, run.Replication, err)
 	}
-	start := time.Now()
-	// owner[p] says which study and run store point p belongs to and the
-	// seeds the study chose for its replications.
-	type owner struct {
-		study, run int
-		seeds      []uint64
-	}
-	var owners []owner
-	var ownersMu sync.Mutex
-	eval := func(ctx context.Context, r experiments.Run, x []float64, out []float64) error {
-		ownersMu.Lock()
-		o := owners[r.Point]
-		ownersMu.Unlock()
-		if err := model.eval(ctx, x, o.seeds[r.Replication], out); err != nil {
-			return fmt.Errorf("%s run %d replication %d: %w", studies[o.study].method, o.run, r.Replication, err)
-		}
-		return nil
-	}
-	ran, skipped := 0, 0
-	runErr := func() error {
-		for si, s := range studies {
-			for {
-				tasks, err := s.study.Ask()
-				if err != nil {
-					return err
-				}
-				if len(tasks) == 0 {
-					break
-				}
-				// the runs of this pass, in order; replications 0 … R−1 each
-				var pts experiments.Points
-				var runs []int
-				var seeds [][]uint64
-				for _, t := range tasks {
-					if len(runs) == 0 || runs[len(runs)-1] != t.Run {
-						runs = append(runs, t.Run)
-						seeds = append(seeds, make([]uint64, set.Replications))
-						x := make([]float64, len(t.X))
-						for j := range x {
-							x[j] = space.Dims[j].FromUnit(t.X[j])
-						}
-						pts = append(pts, x)
-					}
-					if t.Rep < 0 || t.Rep >= set.Replications {
-						return fmt.Errorf("%s: replication %d asked (internal)", s.method, t.Rep)
-					}
-					seeds[len(seeds)-1][t.Rep] = t.Seed
-				}
-				if len(tasks) != len(runs)*set.Replications {
-					return fmt.Errorf("%s: %d evaluations asked for %d runs × %d replications (internal)", s.method, len(tasks), len(runs), set.Replications)
-				}
-				b, err := store.Submit(pts, set.Replications)
-				if err != nil {
-					return err
-				}
-				ownersMu.Lock()
-				for len(owners) < b.FirstPoint+b.Points {
-					owners = append(owners, owner{})
-				}
-				for i, run := range runs {
-					owners[b.FirstPoint+i] = owner{si, run, seeds[i]}
-				}
-				ownersMu.Unlock()
-				// one bar per pass: the number of passes is decided as they end
-				prog := newProgress(stderr, fmt.Sprintf("sensitivity %s: %s, %d runs", sc.Name, s.method, b.Runs), *quiet)
-				c, err := store.Execute(ctx, b, eval, experiments.ExecuteOptions{Workers: nw, Progress: prog.Update})
-				if err != nil {
-					prog.Abort()
-				} else {
-					prog.Finish()
-				}
-				ran += c.Ran
-				skipped += c.Done
-				if err != nil {
-					return err
-				}
-				if sharded {
-					break // a shard runs its part of the first pass of each method only
-				}
-				err = store.Results(b, func(r experiments.Run, _, out []float64) error {
-					return s.study.Tell(runs[r.Point-b.FirstPoint], r.Replication, out)
-				})
-				if err != nil {
-					return err
-				}
+	return nil
+}
+
+// runAll runs every study to its end (a shard: the first pass of each).
+func (r *sensRunner) runAll(ctx context.Context) error {
+	for si, s := range r.studies {
+		for {
+			tasks, err := s.study.Ask()
+			if err != nil {
+				return err
+			}
+			if len(tasks) == 0 {
+				break
+			}
+			if err := r.pass(ctx, si, tasks); err != nil {
+				return err
+			}
+			if r.sharded {
+				break // a shard runs its part of the first pass of each method only
 			}
 		}
-		return nil
-	}()
-	if runErr == nil {
-		runErr = store.Finalize()
-	} else {
-		store.Close()
 	}
-	if runErr != nil {
-		if ctx.Err() != nil {
-			fmt.Fprintf(stderr, "startrend sensitivity: interrupted after %d runs; the finished runs are kept in %s; continue with --resume\n", ran, dir)
-			return exitInterrupted
-		}
-		fmt.Fprintf(stderr, "startrend sensitivity: %v\n", runErr)
-		return exitFailure
-	}
-	if sharded {
-		fmt.Fprintf(stderr, "shard %s: ran %d runs (%d were finished before); merge all shards with --merge\n", store.Shard(), ran, skipped)
-		fmt.Fprintln(stdout, dir)
-		return exitOK
-	}
+	return nil
+}
 
-	res := &reports.SensitivityResult{Scenario: sc.Name, Hash: scenarios.Hash(base), Model: modelRevision(), Seed: set.Seed,
+// pass submits one pass of a study as a store batch (its runs in order,
+// replications 0 … R−1 each), executes it and tells the study the results.
+func (r *sensRunner) pass(ctx context.Context, si int, tasks []sensitivity.Task) error {
+	s := r.studies[si]
+	reps := r.set.Replications
+	var pts experiments.Points
+	var runs []int
+	var seeds [][]uint64
+	for _, t := range tasks {
+		if len(runs) == 0 || runs[len(runs)-1] != t.Run {
+			runs = append(runs, t.Run)
+			seeds = append(seeds, make([]uint64, reps))
+			x := make([]float64, len(t.X))
+			for j := range x {
+				x[j] = r.space.Dims[j].FromUnit(t.X[j])
+			}
+			pts = append(pts, x)
+		}
+		if t.Rep < 0 || t.Rep >= reps {
+			return fmt.Errorf("%s: replication %d asked (internal)", s.method, t.Rep)
+		}
+		seeds[len(seeds)-1][t.Rep] = t.Seed
+	}
+	if len(tasks) != len(runs)*reps {
+		return fmt.Errorf("%s: %d evaluations asked for %d runs × %d replications (internal)", s.method, len(tasks), len(runs), reps)
+	}
+	b, err := r.store.Submit(pts, reps)
+	if err != nil {
+		return err
+	}
+	r.mu.Lock()
+	for len(r.owners) < b.FirstPoint+b.Points {
+		r.owners = append(r.owners, sensOwner{})
+	}
+	for i, run := range runs {
+		r.owners[b.FirstPoint+i] = sensOwner{si, run, seeds[i]}
+	}
+	r.mu.Unlock()
+	// one bar per pass: the number of passes is decided as they end
+	prog := newProgress(r.stderr, fmt.Sprintf("sensitivity %s: %s, %d runs", r.name, s.method, b.Runs), r.quiet)
+	c, err := r.store.Execute(ctx, b, r.eval, experiments.ExecuteOptions{Workers: r.workers, Progress: prog.Update})
+	r.ran += c.Ran
+	r.skipped += c.Done
+	if err != nil {
+		prog.Abort()
+		return err
+	}
+	prog.Finish()
+	if r.sharded {
+		return nil
+	}
+	return r.store.Results(b, func(run experiments.Run, _, out []float64) error {
+		return s.study.Tell(runs[run.Point-b.FirstPoint], run.Replication, out)
+	})
+}
+
+// result collects every study's estimates into the result file's form.
+func (r *sensRunner) result(sc *scenarios.Scenario) (*reports.SensitivityResult, error) {
+	set := r.set
+	res := &reports.SensitivityResult{Scenario: sc.Name, Hash: scenarios.Hash(r.base), Model: modelRevision(), Seed: set.Seed,
 		Method: set.Method, Replications: set.Replications, KPIs: set.KPIs}
-	for _, d := range space.Dims {
+	for _, d := range r.space.Dims {
 		v, _ := scenarios.GetFloat(sc, d.Path)
 		res.Parameters = append(res.Parameters, reports.SensParameter{Path: d.Path, Min: d.Min, Max: d.Max, Whole: d.Kind == experiments.KindWhole, Baseline: v})
 	}
-	for _, s := range studies {
+	for _, s := range r.studies {
 		switch st := s.study.(type) {
 		case *sensitivity.OATStudy:
 			eff, err := st.Effects()
 			if err != nil {
-				fmt.Fprintf(stderr, "startrend sensitivity: %v\n", err)
-				return exitFailure
+				return nil, err
 			}
 			o := &reports.SensOAT{Runs: st.Runs()}
 			for k, e := range eff {
@@ -478,8 +576,7 @@ func cmdSensitivity(ctx context.Context, args []string, stdout, stderr io.Writer
 		case *sensitivity.MorrisStudy:
 			eff, err := st.Effects()
 			if err != nil {
-				fmt.Fprintf(stderr, "startrend sensitivity: %v\n", err)
-				return exitFailure
+				return nil, err
 			}
 			ms := st.Settings()
 			m := &reports.SensMorris{Trajectories: ms.Trajectories, Levels: ms.Levels, Candidates: ms.Candidates, Runs: st.Runs()}
@@ -488,52 +585,41 @@ func cmdSensitivity(ctx context.Context, args []string, stdout, stderr io.Writer
 			}
 			res.Morris = m
 		case *sensitivity.SobolStudy:
-			ss := st.Settings()
-			so := &reports.SensSobol{N: ss.N, MaxN: ss.MaxN, UntilCI: ss.UntilCI, Converged: st.Converged(), SecondOrder: ss.SecondOrder, Resamples: ss.Resamples}
-			for _, p := range st.Passes() {
-				sp := reports.SensSobolPass{N: p.N, Runs: p.Runs}
-				for k, ix := range p.Indices {
-					kk := reports.SensSobolKPI{KPI: set.KPIs[k]}
-					if ix == nil {
-						kk.Error = p.Errs[k].Error()
-						kk.Mean, kk.Variance, kk.NoiseVariance, kk.NoiseShare = reports.Float(math.NaN()), reports.Float(math.NaN()), reports.Float(math.NaN()), reports.Float(math.NaN())
-					} else {
-						kk.S1, kk.ST = estimates(ix.S1), estimates(ix.ST)
-						for j := range ix.ST {
-							kk.Inert = append(kk.Inert, ix.Inert(j))
-						}
-						if ix.S2 != nil {
-							for _, row := range ix.S2 {
-								kk.S2 = append(kk.S2, estimates(row))
-							}
-						}
-						kk.Mean, kk.Variance = reports.Float(ix.Mean), reports.Float(ix.Variance)
-						kk.NoiseVariance, kk.NoiseShare = reports.Float(ix.NoiseVariance), reports.Float(ix.NoiseShare)
-					}
-					sp.KPIs = append(sp.KPIs, kk)
-				}
-				so.Passes = append(so.Passes, sp)
-			}
-			res.Sobol = so
+			res.Sobol = sobolResult(st, set.KPIs)
 		}
 	}
 	res.Summary = reports.SensitivitySummary(res)
-	if err := writeSensitivityDir(dir, res, *font); err != nil {
-		fmt.Fprintf(stderr, "startrend sensitivity: %v\n", err)
-		return exitFailure
-	}
-	elapsed := time.Since(start)
-	writeJSONAtomic(filepath.Join(dir, sensRunFile), map[string]any{
-		"wall_seconds": elapsed.Seconds(), "workers": nw, "runs_this_process": ran, "runs_resumed": skipped,
-		"cpus": runtime.NumCPU(), "version": versionString()})
-	if !*quiet {
-		for _, s := range res.Summary {
-			fmt.Fprintln(stderr, s)
+	return res, nil
+}
+
+// sobolResult converts a Sobol study's passes.
+func sobolResult(st *sensitivity.SobolStudy, kpis []string) *reports.SensSobol {
+	ss := st.Settings()
+	nan := reports.Float(math.NaN())
+	so := &reports.SensSobol{N: ss.N, MaxN: ss.MaxN, UntilCI: ss.UntilCI, Converged: st.Converged(), SecondOrder: ss.SecondOrder, Resamples: ss.Resamples}
+	for _, p := range st.Passes() {
+		sp := reports.SensSobolPass{N: p.N, Runs: p.Runs}
+		for k, ix := range p.Indices {
+			kk := reports.SensSobolKPI{KPI: kpis[k]}
+			if ix == nil {
+				kk.Error = p.Errs[k].Error()
+				kk.Mean, kk.Variance, kk.NoiseVariance, kk.NoiseShare = nan, nan, nan, nan
+			} else {
+				kk.S1, kk.ST = estimates(ix.S1), estimates(ix.ST)
+				for j := range ix.ST {
+					kk.Inert = append(kk.Inert, ix.Inert(j))
+				}
+				for _, row := range ix.S2 {
+					kk.S2 = append(kk.S2, estimates(row))
+				}
+				kk.Mean, kk.Variance = reports.Float(ix.Mean), reports.Float(ix.Variance)
+				kk.NoiseVariance, kk.NoiseShare = reports.Float(ix.NoiseVariance), reports.Float(ix.NoiseShare)
+			}
+			sp.KPIs = append(sp.KPIs, kk)
 		}
-		fmt.Fprintf(stderr, "done in %.1fs, %d simulator runs in this process\n", elapsed.Seconds(), ran)
+		so.Passes = append(so.Passes, sp)
 	}
-	fmt.Fprintln(stdout, dir)
-	return exitOK
+	return so
 }
 
 func floats(xs []float64) []reports.Float {

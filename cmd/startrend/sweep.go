@@ -173,37 +173,48 @@ func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "startrend sweep: %v\n", err)
 		return exitFailure
 	}
-	if err := store.Finalize(); err != nil {
-		fmt.Fprintf(stderr, "startrend sweep: %v\n", err)
-		return exitFailure
-	}
-	wall := time.Since(start).Seconds()
-	if shard.Whole() {
-		if err := reports.WriteSweepReport(dir, reports.SweepOptions{Currency: sc.Currency, Font: *font, Warn: stderr}); err != nil {
-			fmt.Fprintf(stderr, "startrend sweep: report: %v\n", err)
-			return exitFailure
-		}
-	}
-	meta := map[string]any{
-		"command": "sweep", "version": buildVersion(), "go_version": runtime.Version(),
-		"shard": shard.String(), "workers": nw, "runs_in_design": count.Batch, "runs_in_shard": count.Share,
-		"runs_finished_before": count.Done, "runs_run": count.Ran, "wall_seconds": wall,
-		"peak_memory_bytes": peakMemory(), "started_at_unix": start.Unix(),
-	}
-	if err := writeRunMeta(dir, meta); err != nil {
-		fmt.Fprintf(stderr, "startrend sweep: %v\n", err)
-		return exitFailure
-	}
-	if err := markComplete(dir); err != nil {
+	if err := finishSweep(dir, store, sweepEnd{currency: sc.Currency, font: *font, shard: shard, count: count, workers: nw, start: start}, stderr); err != nil {
 		fmt.Fprintf(stderr, "startrend sweep: %v\n", err)
 		return exitFailure
 	}
 	if !*quiet {
 		fmt.Fprintf(stderr, "shard %s: ran %d of its %d runs (%d finished before) of %d in the design, in %.1fs\n",
-			shard, count.Ran, count.Share, count.Done, count.Batch, wall)
+			shard, count.Ran, count.Share, count.Done, count.Batch, time.Since(start).Seconds())
 	}
 	fmt.Fprintln(stdout, dir)
 	return exitOK
+}
+
+// sweepEnd is what finishSweep records.
+type sweepEnd struct {
+	currency, font string
+	shard          experiments.Shard
+	count          experiments.Count
+	workers        int
+	start          time.Time
+}
+
+// finishSweep finalises the store, writes the report (whole sweeps only),
+// run.json and the completed marker, in that order.
+func finishSweep(dir string, store *experiments.Store, e sweepEnd, stderr io.Writer) error {
+	if err := store.Finalize(); err != nil {
+		return err
+	}
+	if e.shard.Whole() {
+		if err := reports.WriteSweepReport(dir, reports.SweepOptions{Currency: e.currency, Font: e.font, Warn: stderr}); err != nil {
+			return fmt.Errorf("report: %v", err)
+		}
+	}
+	meta := map[string]any{
+		"command": "sweep", "version": buildVersion(), "go_version": runtime.Version(),
+		"shard": e.shard.String(), "workers": e.workers, "runs_in_design": e.count.Batch, "runs_in_shard": e.count.Share,
+		"runs_finished_before": e.count.Done, "runs_run": e.count.Ran, "wall_seconds": time.Since(e.start).Seconds(),
+		"peak_memory_bytes": peakMemory(), "started_at_unix": e.start.Unix(),
+	}
+	if err := writeRunMeta(dir, meta); err != nil {
+		return err
+	}
+	return markComplete(dir)
 }
 
 // sweepFiles are the top-level entries a sweep writes (plots/ holds only

@@ -267,7 +267,7 @@ func TestSweepLibraryScenarioWritesReport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"7 points over `campaigns.super_value.discount`", "| baseline | Profit (CNY) |", "plots/sweep_gmv.png", "| 6 | 0.3 |"} {
+	for _, want := range []string{"7 points over `campaigns.super_value.discount`", "| baseline | Profit (CNY) |", "plots/sweep_gmv.png", "| 6 | 0.3 |", "## Paired differences against campaigns.super\\_value.discount = 0 (baseline)", "plots/sweep_diff_profit.png"} {
 		if !strings.Contains(string(md), want) {
 			t.Errorf("report.md lacks %q", want)
 		}

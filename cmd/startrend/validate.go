@@ -13,6 +13,11 @@ const validateHelp = `Validate loads scenario files strictly — extends, defaul
 FILE:LINE:COL: field.path: message (got X, allowed Y). It prints
 "ok: NAME (hash …)" for each valid file and exits with status 2 when any
 file is invalid. Without a file it validates the embedded default scenario.
+Fields of a valid scenario that cannot act in it (a campaign an eligible
+merchant cannot afford, linkage without seeding content, a matrix cell
+whose pool is empty or unaffordable, a block run does not read, ...) are
+printed on stderr as FILE:LINE:COL: warning: field.path: message; they do
+not change the exit status.
 
 With --resolved it prints the scenario as a run uses it (after extends,
 defaults and --set) — the scenario.yaml of the run directory.`
@@ -55,6 +60,10 @@ func cmdValidate(ctx context.Context, args []string, stdout, stderr io.Writer) i
 				return exitFailure
 			}
 			stdout.Write(data)
+			continue
+		}
+		if ws := printWarnings(stderr, sc, scenarios.CommandValidate); len(ws) > 0 {
+			fmt.Fprintf(stdout, "ok: %s (hash %s), %d warnings\n", sc.Name, scenarios.Hash(sc)[:12], len(ws))
 			continue
 		}
 		fmt.Fprintf(stdout, "ok: %s (hash %s)\n", sc.Name, scenarios.Hash(sc)[:12])

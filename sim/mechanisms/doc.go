@@ -38,18 +38,20 @@
 //	func (t *Trend) PotentialCount() int
 //	func (t *Trend) Share() float64          // AdoptedCount / PotentialCount (Bass F)
 //	func AdoptProb(hazard float64) float64   // 1 - exp(-hazard)
+//	func DayAdoptProb(p, q, share float64) float64 // exact one-day Bass transition
 //	func BassRecursion(p, q float64, days int, f0 float64, dst []float64) []float64
-//	func DiscretisationBound(p, q float64) float64 // stated max |recursion − closed form|
 //
 // The potential adopters are a uniformly random subset of size
 // round(Potential × creators) drawn from rng at construction. On each day
-// ≥ StartDay, every potential creator that has not adopted adopts with
-// probability 1 − exp(−h), h = p + q × share, where share is taken from the
-// state at the start of the day (synchronous update): under MixFull the
-// adopted share of all potential adopters; under MixFollowGraph the share of
-// adopters among the creators it follows (0 if it follows nobody). Hence
-// under MixFull E[F_{t+1} | F_t] = F_t + (1 − F_t)(1 − exp(−(p + q F_t))),
-// which is exactly BassRecursion.
+// ≥ StartDay, every potential creator that has not adopted adopts, seeing
+// the state at the start of the day (synchronous update): under MixFull
+// with probability DayAdoptProb(p, q, share) — the exact one-day transition
+// of the continuous Bass equation from the adopted share of all potential
+// adopters; under MixFollowGraph at the constant hazard p + q·s for the
+// day, s the share of adopters among the creators it follows (0 if it
+// follows nobody), probability AdoptProb(p + q·s). Hence
+// under MixFull E[F_{t+1} | F_t] = BassFFrom(p, q, F_t, 1), which is
+// BassRecursion, and the expected path is the closed form BassF.
 //
 // Task board (tasks.go) — Magpie Bridge 2.0 matching:
 //

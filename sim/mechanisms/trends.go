@@ -46,16 +46,21 @@ const notAdopted = math.MaxInt32
 // Trend is the adoption state of one trend among creators 0..n−1.
 //
 // Step on day d (≥ StartDay, called at most once per day, days increasing)
-// lets every potential creator that has not adopted adopt with probability
-// AdoptProb(h), h = p + q × share, where share is computed from the
-// adoptions of earlier days only (synchronous update): under MixFull it is
-// AdoptedCount / PotentialCount at the start of the day; under
-// MixFollowGraph it is the fraction of the creators i follows that adopted
-// before day d. Consequently, under MixFull,
+// lets every potential creator that has not adopted adopt, from the
+// adoptions of earlier days only (synchronous update). Under MixFull the
+// probability is DayAdoptProb(p, q, share), share = AdoptedCount /
+// PotentialCount at the start of the day: the exact one-day transition of
+// the continuous Bass equation dF/dt = (1 − F)(p + qF) started at share.
+// Under MixFollowGraph a creator sees, once a day, the fraction s of the
+// creators it follows that adopted before day d and adopts at the constant
+// hazard p + q·s for the day, AdoptProb(p + q·s) (a network observed daily
+// has no within-day imitation; a creator following nobody feels push only).
+// Under MixFull, therefore,
 //
-//	E[F_{t+1} | F_t] = F_t + (1 − F_t) (1 − e^{−(p + q F_t)}),
+//	E[F_{t+1} | F_t] = BassFFrom(p, q, F_t, 1),
 //
-// the recursion BassRecursion computes, where F_t is Share after t steps.
+// and the expected path is the continuous closed form BassF at whole days
+// (up to an O(1/N) Jensen term): published per-day p and q transfer.
 //
 // Cost per Step: O(non-adopters) under MixFull, O(edges of non-adopters)
 // under MixFollowGraph; one Uint64 per non-adopting potential creator; no
@@ -70,6 +75,7 @@ type Trend struct {
 	adopters []int32 // in adoption order (ascending index within a day)
 	lastStep int
 	stepped  bool
+	em1      float64 // e^{p+q} − 1, for DayAdoptProb
 }
 
 // NewTrend draws the potential adopters among n creators with rng and
@@ -110,6 +116,7 @@ func NewTrend(cfg TrendConfig, n int, g Graph, rng *rand.PCG) *Trend {
 		pending:  pot,
 		adoptDay: make([]int32, n),
 		adopters: make([]int32, 0, k),
+		em1:      math.Expm1(cfg.P + cfg.Q),
 	}
 	for i := range t.adoptDay {
 		t.adoptDay[i] = notAdopted
@@ -137,9 +144,35 @@ func (g Graph) validate(n int) error {
 	return nil
 }
 
-// AdoptProb is the probability of adopting within one day at hazard h:
-// 1 − e^{−h} (the exact one-day probability of a constant hazard h).
+// AdoptProb is the probability of adopting within one day at a constant
+// hazard h: 1 − e^{−h}. (Freezing the Bass hazard p + qF for a day this way
+// lags the continuous curve by up to 0.1 in F; Step uses DayAdoptProb.)
 func AdoptProb(h float64) float64 { return -math.Expm1(-h) }
+
+// DayAdoptProb is the probability that a non-adopter adopts within one day
+// when the adopted share is share at the start of the day and then follows
+// the continuous Bass equation dF/dt = (1 − F)(p + qF):
+//
+//	π = (F(1) − F(0)) / (1 − F(0)) = c·E / (1 + c·E),
+//	c = (p + q·share) / (p + q),  E = e^{p+q} − 1,
+//
+// from the closed form 1/(1 − F(t)) = q/a + (1/(1 − F(0)) − q/a)·e^{at},
+// a = p + q (see BassFFrom). It is 0 when p + q = 0, 1 − e^{−p} when q = 0.
+func DayAdoptProb(p, q, share float64) float64 {
+	return dayAdoptProb(p, q, share, math.Expm1(p+q))
+}
+
+func dayAdoptProb(p, q, share, em1 float64) float64 {
+	a := p + q
+	if !(a > 0) {
+		return 0
+	}
+	ce := (p + q*share) / a * em1
+	if math.IsInf(ce, 1) {
+		return 1
+	}
+	return ce / (1 + ce)
+}
 
 // Step advances the trend through day and returns the number of creators
 // who adopted on it. Days before StartDay, and days not after the last
@@ -154,7 +187,7 @@ func (t *Trend) Step(day int, rng *rand.PCG) int {
 	before := len(t.adopters)
 	keep := t.pending[:0]
 	if t.cfg.Mixing == MixFull {
-		prob := AdoptProb(p + q*float64(before)/float64(t.nPot))
+		prob := dayAdoptProb(p, q, float64(before)/float64(t.nPot), t.em1)
 		for _, i := range t.pending {
 			if uniform(rng) < prob {
 				t.adoptDay[i] = d
@@ -219,57 +252,24 @@ func (t *Trend) Share() float64 {
 	return float64(len(t.adopters)) / float64(t.nPot)
 }
 
-// BassRecursion returns the discrete-day Bass curve matching Trend under
-// MixFull: F_0 = f0 and
+// BassRecursion returns the expected daily path of Trend under MixFull:
+// F_0 = f0 and
 //
-//	F_{t+1} = F_t + (1 − F_t) · AdoptProb(p + q F_t),  t = 0 … days−1,
+//	F_{t+1} = F_t + (1 − F_t) · DayAdoptProb(p, q, F_t),  t = 0 … days−1,
 //
 // so that element t is the expected share after t Steps (exactly, given
-// F_t; up to an O(1/N) Jensen term unconditionally). It writes into dst
-// (grown if needed) and returns dst[:days+1].
-//
-// Against the continuous curve BassF, the daily step freezes the hazard for
-// a day, so it lags: the tests bound max_t |F_t − BassF(t)| by
-// DiscretisationBound(p, q).
+// F_t; up to an O(1/N) Jensen term unconditionally). Each step is the exact
+// one-day flow of the continuous Bass equation, so the recursion equals
+// BassFFrom(p, q, f0, t) at every whole day t up to rounding (tested to
+// 1e-12). It writes into dst (grown if needed) and returns dst[:days+1].
 func BassRecursion(p, q float64, days int, f0 float64, dst []float64) []float64 {
 	dst = grow(dst, days+1)
+	em1 := math.Expm1(p + q)
 	f := f0
 	dst[0] = f
 	for t := 1; t <= days; t++ {
-		f += (1 - f) * AdoptProb(p+q*f)
+		f += (1 - f) * dayAdoptProb(p, q, f, em1)
 		dst[t] = f
 	}
 	return dst
-}
-
-// DiscretisationBound is a stated upper bound on max_t |F_t − BassF(p, q, t)|
-// between the daily recursion (from F_0 = 0) and the continuous Bass curve:
-//
-//	D(p, q) = min(1, (1/2 + t* (q/ln(1+q) − 1)) · r_max),
-//
-// where t* = BassPeakTime(p, q) and r_max is the largest adoption rate,
-// (p+q)²/(4q) when q > p, else p.
-//
-// Rationale: freezing the hazard for a day delays adoption by about half a
-// day, and while imitation dominates the daily recursion grows by a factor
-// 1+q per day (rate ln(1+q)) where the continuous curve grows at rate q, so
-// it reaches the peak later by t*(q/ln(1+q) − 1) days; a lag of Δ days costs
-// at most Δ · r_max in F. The tests check D over p ∈ [0.0005, 0.2],
-// q ∈ [0, 1.5] (the worst observed ratio of the true gap to D is 0.75).
-// It is large for small p and large q (0.6 at p = 0.002, q = 1): there the
-// daily step is a different model from the continuous one, and the engine's
-// exact reference is BassRecursion.
-func DiscretisationBound(p, q float64) float64 {
-	var ts, rmax float64
-	if q > p {
-		ts = BassPeakTime(p, q)
-		rmax = (p + q) * (p + q) / (4 * q)
-	} else {
-		rmax = p
-	}
-	slow := 1.0
-	if q > 0 {
-		slow = q / math.Log1p(q)
-	}
-	return min(1, (0.5+ts*(slow-1))*rmax)
 }

@@ -13,7 +13,7 @@ import (
 //
 //	Var_{t+1} = g'(F_t)² Var_t + (1 − F_t) π_t (1 − π_t) / n,
 //
-// g(F) = F + (1 − F) π(F), π(F) = 1 − e^{−(p+qF)}. It is the binomial
+// g(F) = F + (1 − F) π(F), π(F) = DayAdoptProb(p, q, F). It is the binomial
 // √(F(1−F)/N) of one day's draws propagated through the imitation dynamics:
 // random early adoptions shift the whole take-off, so σ_t is up to ~7× the
 // naive √(F(1−F)/N) (measured: the empirical sd over 300 replications is
@@ -21,10 +21,12 @@ import (
 func lnaSD(p, q float64, days, n int) []float64 {
 	sd := make([]float64, days+1)
 	f, v := 0.0, 0.0
+	E := math.Expm1(p + q)
 	for t := 1; t <= days; t++ {
-		h := p + q*f
-		pi := AdoptProb(h)
-		gp := 1 - pi + (1-f)*q*math.Exp(-h)
+		pi := DayAdoptProb(p, q, f)
+		ce := (p + q*f) / (p + q) * E
+		dpi := E / ((1 + ce) * (1 + ce)) * q / (p + q) // dπ/dF
+		gp := 1 - pi + (1-f)*dpi
 		v = gp*gp*v + (1-f)*pi*(1-pi)/float64(n)
 		f += (1 - f) * pi
 		sd[t] = math.Sqrt(v)
@@ -120,51 +122,60 @@ func TestTrendToleranceHasPower(t *testing.T) {
 }
 
 // TestTrendTracksClosedForm: the simulation tracks the continuous closed
-// form within kSigma·σ_t + 2/N + DiscretisationBound(p, q).
+// form within kSigma·σ_t + 2/N (the daily step is the exact flow map).
 func TestTrendTracksClosedForm(t *testing.T) {
 	for ci, c := range bassCases {
 		sim, n := simulateFull(c, uint64(ci))
 		sd := lnaSD(c.p, c.q, bassDays, n)
-		D := DiscretisationBound(c.p, c.q)
 		for d := 1; d <= bassDays; d++ {
 			f := BassF(c.p, c.q, float64(d))
-			if dev := math.Abs(sim[d] - f); dev > kSigma*sd[d]+2/float64(n)+D {
-				t.Errorf("p=%v q=%v day %d: F_sim %.4f, closed form %.4f, |diff| %.4f > %.4f + D %.4f",
-					c.p, c.q, d, sim[d], f, dev, kSigma*sd[d]+2/float64(n), D)
+			if dev := math.Abs(sim[d] - f); dev > kSigma*sd[d]+2/float64(n) {
+				t.Errorf("p=%v q=%v day %d: F_sim %.4f, closed form %.4f, |diff| %.4f > %.4f",
+					c.p, c.q, d, sim[d], f, dev, kSigma*sd[d]+2/float64(n))
 			}
 		}
 	}
 }
 
-// TestDiscretisationBound: the stated bound holds between the recursion and
-// the closed form over a grid of (p, q), and it is not vacuous (the gap
-// reaches at least 40% of it somewhere on the grid).
-func TestDiscretisationBound(t *testing.T) {
-	worst := 0.0
+// TestBassRecursionIsClosedForm: the expected daily path equals the
+// continuous closed form at whole days over a grid of (p, q) (the old
+// constant-hazard step 1 − e^{−(p+qF)} lagged it by up to 0.6 in F).
+func TestBassRecursionIsClosedForm(t *testing.T) {
 	for _, p := range []float64{0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2} {
 		for _, q := range []float64{0, 0.01, 0.05, 0.1, 0.2, 0.4, 0.6, 0.8, 1, 1.5} {
-			rec := BassRecursion(p, q, 20000, 0, nil)
+			rec := BassRecursion(p, q, 2000, 0, nil)
 			gap := 0.0
 			for i, f := range rec {
 				gap = max(gap, math.Abs(f-BassF(p, q, float64(i))))
 			}
-			D := DiscretisationBound(p, q)
-			if gap > D {
-				t.Errorf("p=%v q=%v: gap %.4f > bound %.4f", p, q, gap, D)
+			if gap > 1e-12 {
+				t.Errorf("p=%v q=%v: max |recursion − closed form| %.3g > 1e-12", p, q, gap)
 			}
-			worst = max(worst, gap/D)
 		}
 	}
-	if worst < 0.4 {
-		t.Errorf("bound is loose everywhere: worst gap/bound %.2f", worst)
+}
+
+// TestDayAdoptProb: by hand at q = 0 (a constant hazard p) and p = q = 0,
+// and the one-day flow from share f lands on the closed form from f.
+func TestDayAdoptProb(t *testing.T) {
+	if got, want := DayAdoptProb(0.03, 0, 0.4), 1-math.Exp(-0.03); math.Abs(got-want) > 1e-15 {
+		t.Errorf("q=0: %v, want %v", got, want)
+	}
+	if got := DayAdoptProb(0, 0, 0.5); got != 0 {
+		t.Errorf("p=q=0: %v, want 0", got)
+	}
+	for _, f := range []float64{0, 0.1, 0.5, 0.9} {
+		got := f + (1-f)*DayAdoptProb(0.02, 0.4, f)
+		if want := BassFFrom(0.02, 0.4, f, 1); math.Abs(got-want) > 1e-14 {
+			t.Errorf("from %v: %v, want %v", f, got, want)
+		}
 	}
 }
 
 func TestBassRecursion(t *testing.T) {
-	// By hand: F1 = 1 − e^{−p}, F2 = F1 + (1 − F1)(1 − e^{−(p + q F1)}).
+	// F1 and F2 are the closed form at days 1 and 2.
 	p, q := 0.02, 0.3
-	f1 := 1 - math.Exp(-p)
-	f2 := f1 + (1-f1)*(1-math.Exp(-(p+q*f1)))
+	f1, f2 := BassF(p, q, 1), BassF(p, q, 2)
 	r := BassRecursion(p, q, 2, 0, make([]float64, 0, 1))
 	if len(r) != 3 || r[0] != 0 || math.Abs(r[1]-f1) > 1e-15 || math.Abs(r[2]-f2) > 1e-15 {
 		t.Fatalf("BassRecursion = %v, want [0 %v %v]", r, f1, f2)
