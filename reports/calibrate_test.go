@@ -10,16 +10,16 @@ import (
 	"github.com/startrend/startrend/calibrate"
 )
 
-// A calibration report renders whatever the numbers: a flat trace (every
-// generation the same distance, which a log axis cannot show), an
-// infinite SE, undefined intervals.
+// A calibration report renders whatever the numbers: a trace of distance
+// 0 (a perfect fit, which a log axis cannot show), an infinite SE,
+// undefined intervals.
 func TestWriteCalibrateDegenerateNumbers(t *testing.T) {
 	res := &calibrate.Result{Method: "smm", Runs: 40, Replications: 2, Distance: 3, Stop: "run budget",
 		Params: []calibrate.ParamEstimate{
 			{Name: "a", Lo: 0, Hi: 1, Estimate: 0.5, SE: 0.1, CILo: 0.3, CIHi: 0.7, WidthRatio: 0.4, Verdict: calibrate.Identified},
 			{Name: "b", Lo: 0, Hi: 1, Estimate: 0.2, SE: math.Inf(1), CILo: 0, CIHi: 1, WidthRatio: 1, Verdict: calibrate.NotIdentified}},
 		Targets:     []calibrate.TargetFit{{Name: "t", Observed: 2, SE: 0.1, Simulated: 2.1, SimLo: math.NaN(), SimHi: math.NaN(), Z: 1}},
-		Generations: []calibrate.Generation{{Index: 1, Runs: 20, Best: 3}, {Index: 2, Runs: 40, Best: 3}},
+		Generations: []calibrate.Generation{{Index: 1, Runs: 20, Best: 0}},
 		Cov:         [][]float64{{0.01, math.NaN()}, {math.NaN(), math.Inf(1)}},
 	}
 	dir := t.TempDir()
