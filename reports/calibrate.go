@@ -408,8 +408,6 @@ func tracePlot(th *theme, r *calibrate.Result) plotSpec {
 		Name: "calibrate_trace", W: stdW, H: stdH, Caption: caption,
 		Make: func() *plot.Plot {
 			p := th.newPlot(map[bool]string{true: "Distance per generation", false: "Tolerance per generation"}[smm], "runs", map[bool]string{true: "best Q", false: "tolerance ε"}[smm])
-			p.Y.Scale = plot.LogScale{}
-			p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
 			var pts plotter.XYs
 			for _, g := range r.Generations {
 				y := g.Best
@@ -419,6 +417,14 @@ func tracePlot(th *theme, r *calibrate.Result) plotSpec {
 				if finite(y) && y > 0 {
 					pts = append(pts, plotter.XY{X: float64(g.Runs), Y: y})
 				}
+			}
+			lo, hi := math.Inf(1), math.Inf(-1)
+			for _, q := range pts {
+				lo, hi = math.Min(lo, q.Y), math.Max(hi, q.Y)
+			}
+			if lo > 0 && hi > lo { // a log axis needs a positive, non-empty range
+				p.Y.Scale = plot.LogScale{}
+				p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
 			}
 			if len(pts) > 0 {
 				l, s, err := plotter.NewLinePoints(pts)

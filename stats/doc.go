@@ -25,9 +25,12 @@
 // # Tests
 //
 //   - [PairedTest] and [WelchTest]: t tests with a two-sided or one-sided
-//     [Alternative], returning a [TestResult] (the race eliminates a
-//     candidate with a one-sided paired test).
-//   - [Holm]: Holm's step-down adjustment of a family of p-values.
+//     [Alternative], returning a [TestResult].
+//   - [Holm]: Holm's step-down adjustment of a family of p-values (the
+//     report's recommendation uses it).
+//   - Sequential selection (selection.go): paired intervals corrected over
+//     comparisons and over every look the budget allows (Bonferroni), which
+//     the optimiser's race uses to decide.
 //
 // # Rules
 //

@@ -104,10 +104,11 @@ func TestCalibrateCommandRecoversTruthAndIsReproducible(t *testing.T) {
 	// the truth inside the reported intervals
 	var res struct {
 		Params []struct {
-			Name       string
-			CILo, CIHi float64
-			Estimate   float64
-			Verdict    string
+			Name        string
+			CILo, CIHi  float64
+			Estimate    float64
+			Verdict     string
+			Sensitivity float64
 		}
 	}
 	readJSON(t, filepath.Join(dir, "a", "calibrate.json"), &res)
@@ -116,10 +117,12 @@ func TestCalibrateCommandRecoversTruthAndIsReproducible(t *testing.T) {
 			t.Errorf("%s: truth %g outside [%g, %g] (estimate %g)", p.Name, smallTruth[i], p.CILo, p.CIHi, p.Estimate)
 		}
 	}
-	// At 1,000 user agents the targets pin a3_a4 only loosely (measured:
-	// weakly identified, 62% of its bounds); the refund delay not at all.
-	if v := res.Params[0].Verdict; v == "not identified by these targets" {
-		t.Errorf("a3_a4: verdict %q, want (weakly) identified", v)
+	// At 1,000 user agents the targets pin a3_a4 only loosely (its verdict
+	// depends on the model: weakly identified before the engine's
+	// 2026-12-02 changes, not identified after), but they do move with it;
+	// the refund delay they do not see at all.
+	if s := res.Params[0].Sensitivity; !(s > 1) {
+		t.Errorf("a3_a4: the targets move by %g SE over its range, want > 1", s)
 	}
 	if v := res.Params[1].Verdict; v != "not identified by these targets" {
 		t.Errorf("refund delay (no effect on the targets): verdict %q", v)
