@@ -47,6 +47,9 @@ type Options struct {
 	FullPage      bool // screenshot the whole page, not the first screen
 	UserDataDir   string
 	Timeout       time.Duration // default 90 s
+	// Eval, when set, is a JavaScript expression evaluated once the page
+	// and its images have loaded; its JSON value is Page.Eval.
+	Eval string
 }
 
 // Page is what Load saw.
@@ -56,6 +59,7 @@ type Page struct {
 	Images     int      // images on the page
 	Broken     []string // images that did not load
 	OverflowPx int      // how far the page is wider than the viewport
+	Eval       map[string]any
 }
 
 // Load opens o.URL in a fresh headless Chromium and returns what it saw.
@@ -143,6 +147,11 @@ func Load(ctx context.Context, o Options) (*Page, error) {
 		return nil, err
 	}
 	page.OverflowPx = over
+	if o.Eval != "" {
+		if page.Eval, err = chromedp.Run(tctx, chromedp.Evaluate[map[string]any](o.Eval)); err != nil {
+			return nil, fmt.Errorf("browser: evaluating: %w", err)
+		}
+	}
 	if o.FullPage {
 		page.PNG, err = chromedp.Run(tctx, chromedp.FullScreenshot(100))
 	} else {
