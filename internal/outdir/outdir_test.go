@@ -152,6 +152,9 @@ func TestLeftoversCleaned(t *testing.T) {
 	write(t, filepath.Join(dead, "summary.json"), "{")
 	empty := filepath.Join(parent, ".out.tmp-456")
 	os.Mkdir(empty, 0o755)
+	// Killed while Begin wrote its first marker: only the marker's temp.
+	unmarked := filepath.Join(parent, ".out.tmp-789")
+	write(t, filepath.Join(unmarked, "."+MarkerFile+".tmp-42"), `{"tool":`)
 	// A foreign directory that merely looks like one.
 	foreign := filepath.Join(parent, ".out.tmp-mine")
 	write(t, filepath.Join(foreign, "keep.txt"), "x")
@@ -163,7 +166,7 @@ func TestLeftoversCleaned(t *testing.T) {
 	if err := Prepare(dir, Run, false); err != nil {
 		t.Fatal(err)
 	}
-	for _, p := range []string{dead, empty} {
+	for _, p := range []string{dead, empty, unmarked} {
 		if _, err := os.Stat(p); err == nil {
 			t.Errorf("leftover %s not cleaned", p)
 		}
@@ -274,5 +277,28 @@ func TestNestedLeftoverCleaned(t *testing.T) {
 	}
 	if _, err := os.Stat(nested); err == nil {
 		t.Error("nested leftover not cleaned")
+	}
+}
+
+// TestReplacedOutputRemovedMarkerLast: the previous output swapped out by
+// Commit keeps a marker until everything else is gone, so a kill while it
+// is removed leaves a leftover cleanLeftovers recognises — also for a
+// legacy output that had no marker.
+func TestReplacedOutputRemovedMarkerLast(t *testing.T) {
+	parent := t.TempDir()
+	old := filepath.Join(parent, ".out.tmp-1")
+	write(t, filepath.Join(old, "summary.json"), "{}")
+	write(t, filepath.Join(old, "report.html"), "<html>")
+	// A removal that stops after the first entry (as a kill would).
+	entries, _ := os.ReadDir(old)
+	if err := removeMarkedLastUntil(old, Run, 1); err == nil {
+		t.Fatal("the cut-short removal did not report stopping")
+	}
+	if _, ok := readMarker(old); !ok {
+		t.Fatalf("a cut-short removal of %d entries left no marker", len(entries))
+	}
+	cleanLeftovers(filepath.Join(parent, "out"))
+	if _, err := os.Stat(old); err == nil {
+		t.Error("the half-removed previous output was not cleaned")
 	}
 }

@@ -117,7 +117,7 @@ func (s *Staging) Commit() error {
 	if err := exchange(s.Dir, s.target); err == nil {
 		// s.Dir now holds the previous output.
 		s.finish()
-		if err := os.RemoveAll(s.Dir); err != nil {
+		if err := removeMarkedLast(s.Dir, s.kind); err != nil {
 			return fmt.Errorf("removing the previous output (now %s): %w", s.Dir, err)
 		}
 		return nil
@@ -131,7 +131,61 @@ func (s *Staging) Commit() error {
 		return err
 	}
 	s.finish()
-	return os.RemoveAll(old)
+	return removeMarkedLast(old, s.kind)
+}
+
+// removeMarkedLast removes a replaced output that sits at a staging name,
+// marker last: it first makes sure the directory carries a marker (a legacy
+// output may have none), then removes everything else, then the marker and
+// the directory. A kill at any point leaves a directory that cleanLeftovers
+// recognises as startrend's (it has a marker, or is empty).
+func removeMarkedLast(dir string, kind Kind) error {
+	return removeMarkedLastUntil(dir, kind, -1)
+}
+
+// errStopped is removeMarkedLastUntil's report of a removal cut short.
+var errStopped = errors.New("outdir: removal stopped")
+
+// removeMarkedLastUntil is removeMarkedLast stopping after n entries (n < 0:
+// never), so that a test can cut a removal short where a kill would.
+func removeMarkedLastUntil(dir string, kind Kind, n int) error {
+	if _, ok := readMarker(dir); !ok {
+		if err := WriteMarker(dir, kind, nil); err != nil {
+			return err
+		}
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if e.Name() == MarkerFile {
+			continue
+		}
+		if n == 0 {
+			return errStopped
+		}
+		n--
+		if err := os.RemoveAll(filepath.Join(dir, e.Name())); err != nil {
+			return err
+		}
+	}
+	return os.RemoveAll(dir)
+}
+
+// onlyMarkerTemps reports whether dir holds nothing but temporary marker
+// files: a staging directory killed while its first marker was written.
+func onlyMarkerTemps(dir string) bool {
+	entries, err := os.ReadDir(dir)
+	if err != nil || len(entries) == 0 {
+		return false
+	}
+	for _, e := range entries {
+		if e.IsDir() || !strings.HasPrefix(e.Name(), "."+MarkerFile+".tmp-") {
+			return false
+		}
+	}
+	return true
 }
 
 func (s *Staging) finish() {
@@ -176,7 +230,7 @@ func cleanLeftovers(dir string) {
 		if os.Remove(p) == nil { // an empty one
 			continue
 		}
-		if _, ok := readMarker(p); !ok {
+		if _, ok := readMarker(p); !ok && !onlyMarkerTemps(p) {
 			if st, err := Inspect(p); err != nil || !st.Ours {
 				continue // not ours: leave it
 			}
