@@ -363,36 +363,10 @@ func (w *world) runChunk(ch *chunk, a *accum, x *userCtx) {
 	var hs [openBlock]uint64
 	var effs [openBlock]uint8
 	var sink uint16
-	var nlife [5]uint64 // users who did not open, by lifecycle state
+	var nlife [8]uint64 // users who did not open, by lifecycle state (0..4)
 	for lo := ch.lo; lo < ch.hi; lo += openBlock {
 		hi := min(ch.hi, lo+openBlock)
-		var opens uint64
-		for i := lo; i < hi; i++ {
-			// Each user-day has its own stream: a change in one user's draws
-			// (in a variant) does not shift any other user's numbers, which
-			// keeps common random numbers aligned.
-			h := splitmix64(dayKey + uint64(i))
-			g := int(w.ug[i])
-			life := w.ulife[i]
-			since := int(today) - int(w.ulastOpen[i])
-			eff := life
-			if since > x.churn {
-				eff = lifeChurned
-			} else if since > x.atRisk {
-				eff = lifeAtRisk
-			}
-			// Branch-free: whether a user opens is a coin toss the CPU
-			// cannot predict.
-			o := uint64(0)
-			if u01(h) < w.act[g*5+int(eff)] {
-				o = 1
-			}
-			b := i - lo
-			opens |= o << b
-			hs[b] = h
-			effs[b] = eff
-			nlife[eff] += 1 - o
-		}
+		opens := w.decideOpens(lo, hi, dayKey, x, &hs, &effs, &nlife)
 		if w.umask != nil {
 			for oo := opens; oo != 0; oo &= oo - 1 {
 				i := lo + bits.TrailingZeros64(oo)
@@ -476,10 +450,49 @@ func (w *world) runChunk(ch *chunk, a *accum, x *userCtx) {
 			}
 		}
 	}
-	for e, n := range nlife {
+	for e, n := range nlife[:5] {
 		a.life[e] += int64(n)
 	}
 	a.sink ^= sink
+}
+
+// decideOpens is runChunk's first pass over users lo..hi−1 (at most
+// openBlock): which of them open the app today (bit i−lo of the result),
+// with each one's user-day hash and effective lifecycle state in hs and
+// effs, the others counted by state in nlife. In its own function so
+// that its few values stay in registers.
+func (w *world) decideOpens(lo, hi int, dayKey uint64, x *userCtx, hs *[openBlock]uint64, effs *[openBlock]uint8, nlife *[8]uint64) uint64 {
+	ug := w.ug[lo:hi]
+	ul := w.ulife[lo:hi]
+	ulo := w.ulastOpen[lo:hi]
+	ul, ulo = ul[:len(ug)], ulo[:len(ug)]
+	act := w.act
+	today, churn, atRisk := int(x.today), x.churn, x.atRisk
+	var opens uint64
+	for b := range ug {
+		// Each user-day has its own stream: a change in one user's draws
+		// (in a variant) does not shift any other user's numbers, which
+		// keeps common random numbers aligned.
+		h := splitmix64(dayKey + uint64(lo+b))
+		since := today - int(ulo[b])
+		eff := ul[b]
+		if since > churn {
+			eff = lifeChurned
+		} else if since > atRisk {
+			eff = lifeAtRisk
+		}
+		// Branch-free: whether a user opens is a coin toss the CPU
+		// cannot predict.
+		o := uint64(0)
+		if u01(h) < act[int(ug[b])*5+int(eff)] {
+			o = 1
+		}
+		opens |= o << (uint(b) & 63)
+		hs[b&(openBlock-1)] = h
+		effs[b&(openBlock-1)] = eff
+		nlife[eff&7] += 1 - o
+	}
+	return opens
 }
 
 // pristine reports whether user i's funnel with merchant m is known, from
