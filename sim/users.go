@@ -230,8 +230,8 @@ func (w *world) wear(j int, t0, today uint16, search bool) (float32, uint8) {
 }
 
 // poissonL draws a Poisson count given l = e^{−λ} (Knuth; for small λ).
-// The first uniform decides most draws (0 when it is at most l): that
-// test is inlined, the rest of the product is poissonTail.
+// The first uniform decides most draws (0 when it is at most l): the hot
+// loop inlines that test by hand, the rest of the product is poissonTail.
 func poissonL(r *rand.PCG, l float64) int {
 	if p := u01(r.Uint64()); p > l {
 		return poissonTail(r, l, p)
@@ -683,14 +683,17 @@ func (w *world) exposeKnown(i, g int, r *rand.PCG, a *accum, x *userCtx) {
 func (w *world) exposeMerchant(i, g, m int, r *rand.PCG, a *accum, x *userCtx) {
 	t := &w.day
 	j := i*w.M + m
-	s := w.stageNow(j, x.today)
+	s0, t0 := w.funnelAt(j) // stageNow, inlined by hand (as poissonL below)
+	s := w.stageFrom(s0, t0, x.today)
 	if s == 0 {
 		return
 	}
 	if L := w.organicL[s]; L < 1 && len(t.ownItems[m]) > 0 {
 		n := 0
 		if w.organicRate[s] < 30 {
-			n = poissonL(r, L)
+			if p := u01(r.Uint64()); p > L {
+				n = poissonTail(r, L, p)
+			}
 		} else {
 			n = poisson(r, w.organicRate[s])
 		}
@@ -716,9 +719,9 @@ func (w *world) exposeMerchant(i, g, m int, r *rand.PCG, a *accum, x *userCtx) {
 	if L >= 1 || (s >= 4 && !w.due(j, m, x.today)) {
 		return // customers who cannot buy yet are not shown ads (retargeting waits for the cycle)
 	}
-	if n := poissonL(r, L); n > 0 {
+	if p := u01(r.Uint64()); p > L {
 		a.paid = true
-		w.deliverPaidN(i, g, m, n, r, a, x)
+		w.deliverPaidN(i, g, m, poissonTail(r, L, p), r, a, x)
 		a.paid = false
 	}
 }
@@ -751,8 +754,10 @@ func (w *world) deliverPaidN(i, g, m, n int, r *rand.PCG, a *accum, x *userCtx) 
 		k := int(lines[l].item)
 		cnt[k*nCnt+cPaidImp]++
 		cnt[k*nCnt+cImp]++
-		if om < 0 {
-			om = w.noticeOf(j, a, x)
+		if om < 0 { // noticeOf, inlined by hand
+			_, t0 := w.funnelAt(j)
+			om, _ = w.wear(j, t0, x.today, false)
+			om *= x.attention
 		}
 		if u := float32(u01(r.Uint64())); u < om {
 			w.respondKnown(i, g, int32(k), u, r, a, x)
@@ -805,18 +810,6 @@ func (w *world) respond(i, g int, k int32, r *rand.PCG, a *accum, x *userCtx) {
 		return
 	}
 	w.respondKnown(i, g, k, float32(u01(r.Uint64())), r, a, x)
-}
-
-// noticeOf is the probability that an impression to funnel j (above O or
-// linked) registers: the wear-out multiplier ω of the funnel's recent
-// impressions, × paid_attention for a paid one.
-func (w *world) noticeOf(j int, a *accum, x *userCtx) float32 {
-	_, t0 := w.funnelAt(j)
-	om, _ := w.wear(j, t0, x.today, a.search)
-	if a.paid {
-		om *= x.attention
-	}
-	return om
 }
 
 // respondKnown is respond for an impression of item k (of a merchant) to
