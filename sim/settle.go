@@ -17,8 +17,7 @@ type refundDue struct{ n, gmv, margin float64 }
 func (w *world) endDay(d int, a *accum) {
 	w.closeUsers(a) // funnel stocks from the decay calendar (users.go)
 	t := &w.day
-	sc := w.sc
-	p := &sc.Platform
+	p := &w.cfg.plat
 	o := &w.out
 	scale := w.scale
 	G, M := w.G, w.M
@@ -201,7 +200,7 @@ func (w *world) endDay(d int, a *accum) {
 		}
 		if o.day >= 0 {
 			o.trendAdopters[j][o.day] = n
-			steps := sday - sc.Trends[j].StartDay + 1
+			steps := sday - w.cfg.trends[j].StartDay + 1
 			ref := 0.0
 			if steps > 0 {
 				ref = w.trendRef[j][min(steps, len(w.trendRef[j])-1)] * float64(tr.PotentialCount())
@@ -237,7 +236,7 @@ func (w *world) chargePaid(m int, ch float64, dims *[numDims]int32) {
 // booked keeps its state.
 func (w *world) creatorTransitions(d int) {
 	o := &w.out
-	cg := &w.sc.Platform.CreatorGrowth
+	cg := &w.cfg.plat.CreatorGrowth
 	D := max(1, cg.DormantAfterDays)
 	var counts [4]float64
 	active := 0.0
