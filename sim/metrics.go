@@ -244,8 +244,9 @@ func Metrics(currency string) []Metric {
 
 // breakdownMetrics are the metrics recorded per breakdown key (ratios such
 // as roi = gmv / spend and aov = gmv / orders are formed from them).
-// Each key also gets a "roi" row, gmv / spend of the key (0 when the key
-// has no spend), which the reports draw by creator type × format.
+// Each key also gets a "roi" row, stats.ROI of the key's gmv and spend
+// (NaN, undefined, when the key has no spend), which the reports draw by
+// creator type × format.
 var breakdownMetrics = []string{"gmv", "orders", "new_customers", "impressions", "spend", "creator_income"}
 
 const (

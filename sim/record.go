@@ -1,9 +1,11 @@
 package sim
 
 import (
-	"github.com/startrend/startrend/scenarios"
 	"maps"
 	"slices"
+
+	"github.com/startrend/startrend/scenarios"
+	"github.com/startrend/startrend/stats"
 )
 
 // recorder collects one world's KPIs over the KPI days and turns them into
@@ -173,11 +175,7 @@ func (o *recorder) result() RepResult {
 			for b, name := range breakdownMetrics {
 				rr.Breakdown = append(rr.Breakdown, BreakdownRow{Dimension: breakdownDims[d], Key: key, Metric: name, Value: v[b]})
 			}
-			roi := 0.0
-			if v[bSpend] > 0 {
-				roi = v[bGMV] / v[bSpend]
-			}
-			rr.Breakdown = append(rr.Breakdown, BreakdownRow{Dimension: breakdownDims[d], Key: key, Metric: "roi", Value: roi})
+			rr.Breakdown = append(rr.Breakdown, BreakdownRow{Dimension: breakdownDims[d], Key: key, Metric: KPIROI, Value: stats.ROI(v[bGMV], v[bSpend])})
 		}
 	}
 	tiers := scenarios.Tiers()

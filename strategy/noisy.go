@@ -151,7 +151,7 @@ type Candidate struct {
 
 // ConvergencePoint is the best value after Runs simulator runs.
 type ConvergencePoint struct {
-	Runs int            `json:"runs"`
+	Runs int         `json:"runs"`
 	Best stats.Float `json:"best"`
 }
 
