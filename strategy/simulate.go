@@ -5,6 +5,7 @@ import (
 
 	"github.com/startrend/startrend/scenarios"
 	"github.com/startrend/startrend/sim"
+	"github.com/startrend/startrend/stats"
 )
 
 // SimulateMerchant is the optimiser's evaluation function: it runs the
@@ -26,7 +27,15 @@ func SimulateMerchant(merchant string) Simulate {
 	}
 }
 
-// merchantKPIs extracts the baseline variant's per-replication KPIs.
+// merchantKPINames are the KPIs SimulateMerchant returns; roi is formed from
+// gmv and spend.
+var merchantKPINames = [...]string{sim.KPIGMV, sim.KPIOrders, sim.KPINewCustomers, sim.KPISpend, sim.KPIProfit,
+	sim.KPIMargin, sim.KPIBuyers, sim.KPIGMVNet}
+
+// merchantKPIs extracts the baseline variant's per-replication KPIs of the
+// merchant: its own where the engine breaks a KPI down by merchant, the
+// scenario's totals otherwise, and roi by the one rule ([stats.ROIs]:
+// undefined, NaN, in a replication with no spend).
 func merchantKPIs(res *sim.Result, merchant string) map[string][]float64 {
 	out := map[string][]float64{}
 	if len(res.Variants) == 0 {
@@ -39,7 +48,7 @@ func merchantKPIs(res *sim.Result, merchant string) map[string][]float64 {
 				own[row.Metric] = row.Value
 			}
 		}
-		for _, name := range []string{"gmv", "orders", "new_customers", "spend", "profit", "margin", "buyers", "gmv_net"} {
+		for _, name := range merchantKPINames {
 			v, ok := own[name]
 			if !ok {
 				v = rep.Totals[name]
@@ -47,13 +56,6 @@ func merchantKPIs(res *sim.Result, merchant string) map[string][]float64 {
 			out[name] = append(out[name], v)
 		}
 	}
-	g, s := out["gmv"], out["spend"]
-	for r := range g {
-		roi := 0.0
-		if s[r] > 0 {
-			roi = g[r] / s[r]
-		}
-		out["roi"] = append(out["roi"], roi)
-	}
+	out[sim.KPIROI] = stats.ROIs(out[sim.KPIGMV], out[sim.KPISpend])
 	return out
 }
