@@ -52,9 +52,12 @@ status 130) optimize.json is written with "complete": false, and
 --resume continues to the same answer an uninterrupted run gives. The
 answer does not depend on --workers.
 
---emit-scenario FILE writes the chosen strategy as a scenario (the
-optimize block and variants removed) to rerun with 'startrend run' and
-compare with 'startrend compare'.`
+--emit-scenario FILE writes the chosen strategy as a scenario to rerun
+with 'startrend run' and compare with 'startrend compare': extends: the
+scenario file plus only the fields that differ (money to the yuan from
+1,000 up, rates to 4 significant digits; a list holding one is written
+whole, as extends replaces lists), the optimize block and variants
+removed; its header quotes the hash a run of it reports.`
 }
 
 func cmdOptimize(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -192,7 +195,7 @@ func cmdOptimize(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		return exitFailure
 	}
 	if *emit != "" {
-		if err := emitScenario(*emit, sc, p, res); err != nil {
+		if err := emitScenario(*emit, pos[0], sc, p, res); err != nil {
 			fmt.Fprintf(stderr, "startrend optimize: --emit-scenario: %v\n", err)
 			return exitFailure
 		}
@@ -357,9 +360,11 @@ func writeOptimizeRunDir(ctx context.Context, dir string, sc *scenarios.Scenario
 	return st.Commit()
 }
 
-// emitScenario writes the scenario with the chosen decisions applied, its
-// optimize block and variants removed, and checks that it loads.
-func emitScenario(path string, sc *scenarios.Scenario, p *strategy.Problem, res *strategy.Outcome) error {
+// emitScenario writes the chosen strategy with scenarios.Emit: extends:
+// the scenario file plus the decided fields (money rounded to the yuan,
+// rates to 4 significant digits), its optimize block and variants
+// removed.
+func emitScenario(path, file string, sc *scenarios.Scenario, p *strategy.Problem, res *strategy.Outcome) error {
 	if res.Best == nil {
 		return errors.New("no strategy was chosen")
 	}
@@ -369,18 +374,22 @@ func emitScenario(path string, sc *scenarios.Scenario, p *strategy.Problem, res 
 	}
 	esc.Name = sc.Name + "-optimized"
 	esc.Description = strings.TrimSpace(sc.Description + " — strategy chosen by startrend optimize: " + res.Verdict)
-	data, err := scenarios.Marshal(esc)
+	money := map[string]bool{}
+	for _, d := range sc.Optimize.Decide {
+		if d.Money && d.UnitCost == 1 {
+			money[d.Path] = true
+		}
+	}
+	em, err := scenarios.Emit(esc, scenarios.EmitOptions{BaseFile: file, OutFile: path,
+		Header: []string{"Written by startrend optimize from " + file + " (its scenario hash " + res.Hash + "): the chosen strategy."},
+		Money:  func(path string) bool { return money[path] || scenarios.MoneyPath(path) }})
 	if err != nil {
 		return err
-	}
-	data = append([]byte("# Written by startrend optimize from "+sc.Name+" (scenario hash "+res.Hash+").\n"), data...)
-	if _, err := scenarios.LoadBytes(path, data); err != nil {
-		return fmt.Errorf("the emitted scenario does not validate: %w", err)
 	}
 	if d := filepath.Dir(path); d != "" {
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			return err
 		}
 	}
-	return writeFileAtomic(path, data)
+	return writeFileAtomic(path, em.Data)
 }
