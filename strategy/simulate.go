@@ -26,6 +26,35 @@ func SimulateMerchant(merchant string) Simulate {
 	}
 }
 
+// SimulateRep is one replication of a candidate: the merchant's KPIs
+// (KPINames) of replication rep of the scenario run from seed — the
+// numbers Simulate gives for that replication (a replication's random
+// streams come from its index). Run stores evaluate one run at a time
+// with it.
+type SimulateRep func(ctx context.Context, sc *scenarios.Scenario, seed uint64, rep int) (map[string]float64, error)
+
+// SimulateMerchantRep is SimulateMerchant for one replication.
+func SimulateMerchantRep(merchant string) SimulateRep {
+	return func(ctx context.Context, sc *scenarios.Scenario, seed uint64, rep int) (map[string]float64, error) {
+		c := scenarios.Clone(sc)
+		c.Seed, c.Replications, c.Variants, c.Optimize, c.Sweep = seed, 1, nil, nil, nil
+		res, err := sim.Run(ctx, c, sim.Options{Workers: 1, Replications: []int{rep}})
+		if err != nil {
+			return nil, err
+		}
+		out := map[string]float64{}
+		for name, v := range merchantKPIs(res, merchant) {
+			if len(v) == 1 {
+				out[name] = v[0]
+			}
+		}
+		return out, nil
+	}
+}
+
+// KPINames are the KPIs SimulateMerchant returns, in a fixed order.
+var KPINames = []string{"gmv", "orders", "new_customers", "spend", "profit", "margin", "buyers", "gmv_net", "roi"}
+
 // merchantKPIs extracts the baseline variant's per-replication KPIs.
 func merchantKPIs(res *sim.Result, merchant string) map[string][]float64 {
 	out := map[string][]float64{}
@@ -39,7 +68,7 @@ func merchantKPIs(res *sim.Result, merchant string) map[string][]float64 {
 				own[row.Metric] = row.Value
 			}
 		}
-		for _, name := range []string{"gmv", "orders", "new_customers", "spend", "profit", "margin", "buyers", "gmv_net"} {
+		for _, name := range KPINames[:len(KPINames)-1] { // roi is derived below
 			v, ok := own[name]
 			if !ok {
 				v = rep.Totals[name]
