@@ -331,6 +331,10 @@ func thinned(lambda, fs, rec, extra, bg float64) (float64, float64) {
 	return lambda * e, fs / e
 }
 
+// stageHiBits has bit 2 of every 3-bit field of a packed ustage word set:
+// the merchants whose funnel is at a4 or a5.
+const stageHiBits = 0o444444444444444444444
+
 // openBlock is the number of users whose activation runChunk decides
 // ahead of simulating them (one bit each in a uint64).
 const openBlock = 64
@@ -385,7 +389,14 @@ func (w *world) runChunk(ch *chunk, a *accum, x *userCtx) {
 				i := lo + bits.TrailingZeros64(oo)
 				if w.umask[i] != 0 {
 					j := i * M
-					sink ^= w.fhot[j] ^ w.fhot[j+M-1]
+					sink ^= w.fhot[j] ^ w.fhot[j+M-1] ^ uint16(w.fexp[j]) ^ uint16(w.fexp[j+M-1])
+					if w.ustage != nil {
+						// Customers (a4, a5) have their last order read
+						// (due, canOrder): touch those cold lines too.
+						for cc := w.ustage[i] & stageHiBits; cc != 0; cc &= cc - 1 {
+							sink ^= w.fun[j+bits.TrailingZeros64(cc)/3].order
+						}
+					}
 				}
 			}
 		}
