@@ -29,7 +29,7 @@ const optimizeCheckpointFile = "checkpoint.json"
 
 func init() {
 	c := lookupCommand("optimize")
-	c.Usage = "optimize SCENARIO.yaml [-o DIR] [--evals N] [--workers N] [--resume] [--emit-scenario FILE] [--random-arm] [--set PATH=VALUE ...]"
+	c.Usage = "optimize SCENARIO.yaml [-o DIR] [--evals N] [--workers N] [--resume] [--shards N [--launcher CMD]] [--emit-scenario FILE] [--random-arm] [--set PATH=VALUE ...]"
 	c.Help = optimizeCmdHelp + `
 
 Every candidate strategy is simulated for optimize.replications replications;
@@ -52,6 +52,13 @@ checkpoint.json is rewritten after every generation; after Ctrl-C (exit
 status 130) optimize.json is written with "complete": false, and
 --resume continues to the same answer an uninterrupted run gives. The
 answer does not depend on --workers.
+
+Every search generation is a batch of the run store DIR/runs (journalled
+as runs finish; rows.csv and rows.parquet list every evaluation at the
+end). --shards N runs each generation as N shard tasks, local processes
+or, with --launcher CMD, whatever CMD starts (deploy/slurm/
+optimize-generation.sh: one Slurm job array per generation); the answer
+is the one process's, and --resume reruns only unfinished runs.
 
 --emit-scenario FILE writes the chosen strategy as a scenario (the
 optimize block and variants removed) to rerun with 'startrend run' and
