@@ -128,3 +128,13 @@ func optimizeFiles(t *testing.T, dir string) map[string][]byte {
 	}
 	return out
 }
+
+// TestOptimizeLauncherNeedsShards: --launcher without --shards N ≥ 2 is
+// refused before any run, naming both flags.
+func TestOptimizeLauncherNeedsShards(t *testing.T) {
+	lib := filepath.Join("..", "..", "scenarios", "apparel-launch.yaml")
+	code, _, stderr := run(t, append([]string{"optimize", lib, "-o", filepath.Join(t.TempDir(), "o"), "--launcher", "deploy/slurm/optimize-generation.sh"}, tinyOptimize...)...)
+	if code != exitUsage || !strings.Contains(stderr, "--shards 0") || !strings.Contains(stderr, "--launcher needs N ≥ 2") {
+		t.Errorf("exit %d: %s", code, stderr)
+	}
+}
