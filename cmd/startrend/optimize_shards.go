@@ -138,8 +138,8 @@ func openGenStore(dir string, p *strategy.Problem, set optimizeSettings, resume 
 }
 
 // removeStores removes dir if it is a run store, or a directory holding
-// only run stores and their lock files (what startrend wrote there);
-// anything else stays and is reported.
+// only run stores, their lock files and Slurm task logs (what startrend
+// and its launcher write there); anything else stays and is reported.
 func removeStores(dir string) error {
 	if experiments.IsStore(dir) {
 		return os.RemoveAll(dir)
@@ -152,7 +152,9 @@ func removeStores(dir string) error {
 	}
 	for _, e := range ents {
 		p := filepath.Join(dir, e.Name())
-		if !(e.IsDir() && experiments.IsStore(p)) && !(strings.HasSuffix(e.Name(), ".lock") && e.Type().IsRegular()) {
+		ours := e.Type().IsRegular() && (strings.HasSuffix(e.Name(), ".lock") || // shard store locks
+			(strings.HasPrefix(e.Name(), "slurm-") && strings.HasSuffix(e.Name(), ".out"))) // optimize-generation.sh's task logs
+		if !(e.IsDir() && experiments.IsStore(p)) && !ours {
 			return fmt.Errorf("%s holds %s, which startrend did not write; not removing it (move it, or choose another -o)", dir, e.Name())
 		}
 	}

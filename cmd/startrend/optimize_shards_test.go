@@ -138,3 +138,36 @@ func TestOptimizeLauncherNeedsShards(t *testing.T) {
 		t.Errorf("exit %d: %s", code, stderr)
 	}
 }
+
+// TestRemoveStoresKeepsForeignFiles: starting again over an unfinished
+// optimisation removes its run stores, lock files and Slurm task logs, and
+// nothing else: a directory holding a file startrend did not write is kept
+// whole, and named.
+func TestRemoveStoresKeepsForeignFiles(t *testing.T) {
+	dir := t.TempDir()
+	shards := filepath.Join(dir, "shards")
+	for _, f := range []string{"shard-0-of-2/store.json", "shard-1-of-2/store.json", "shard-0-of-2.lock", "slurm-12_0.out"} {
+		os.MkdirAll(filepath.Dir(filepath.Join(shards, f)), 0o755)
+		os.WriteFile(filepath.Join(shards, f), []byte("{}"), 0o644)
+	}
+	if err := removeStores(shards); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(shards); !os.IsNotExist(err) {
+		t.Fatalf("%s not removed: %v", shards, err)
+	}
+	mine := filepath.Join(dir, "runs")
+	os.MkdirAll(filepath.Join(mine, "shard-0-of-2"), 0o755)
+	os.WriteFile(filepath.Join(mine, "shard-0-of-2", "store.json"), []byte("{}"), 0o644)
+	os.WriteFile(filepath.Join(mine, "notes.txt"), []byte("precious"), 0o644)
+	err := removeStores(mine)
+	if err == nil || !strings.Contains(err.Error(), "notes.txt") {
+		t.Errorf("a directory with a foreign file: %v", err)
+	}
+	if b, _ := os.ReadFile(filepath.Join(mine, "notes.txt")); string(b) != "precious" {
+		t.Error("the foreign file was removed")
+	}
+	if err := removeStores(filepath.Join(dir, "absent")); err != nil {
+		t.Errorf("absent directory: %v", err)
+	}
+}
