@@ -549,8 +549,8 @@ func cmdCalibrate(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if cb.Method == "" {
 		cb.Method = "smm"
 	}
-	if !contains(scenarios.CalibrateMethods, cb.Method) {
-		fmt.Fprintf(stderr, "startrend calibrate: unknown method %q (known: %s)\n", cb.Method, strings.Join(scenarios.CalibrateMethods, ", "))
+	if !contains(scenarios.CalibrateMethods(), cb.Method) {
+		fmt.Fprintf(stderr, "startrend calibrate: unknown method %q (known: %s)\n", cb.Method, strings.Join(scenarios.CalibrateMethods(), ", "))
 		return exitUsage
 	}
 	cs, prob, start, errs := calibrationProblem(sc)
