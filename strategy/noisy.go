@@ -392,14 +392,28 @@ func Solve(ctx context.Context, p *Problem, opts SolveOptions) (*Outcome, error)
 
 // Job is one candidate evaluation of a search generation: the phase's
 // problem (its name: "search", "random" or "frontier.i" for the i-th
-// frontier level) applied to X, simulated for Reps replications from Seed.
+// frontier level) applied to X, simulated for Reps replications
+// (0 … Reps−1) from Seed = JobSeed(problem, Phase, Gen, SeedSet).
 type Job struct {
 	Phase string    `json:"phase"`
 	Gen   int       `json:"gen"`
 	Index int       `json:"index"`
 	X     []float64 `json:"x"`
-	Seed  uint64    `json:"seed"`
-	Reps  int       `json:"reps"`
+	// SeedSet is 0 for a generation's common seeds, c > 0 for the c-th
+	// further copy of a candidate (a method's re-evaluations under noise).
+	SeedSet int    `json:"seed_set"`
+	Seed    uint64 `json:"seed"`
+	Reps    int    `json:"reps"`
+}
+
+// JobSeed is the seed of a search generation's simulations: derived from
+// the scenario seed, the phase, the generation and the seed set (every
+// candidate of a generation shares set 0: common random numbers).
+func JobSeed(p *Problem, phase string, gen, set int) uint64 {
+	if set > 0 {
+		return seedFor(p.Base.Seed, "gen:"+phase+":copy:"+strconv.Itoa(set), gen)
+	}
+	return seedFor(p.Base.Seed, "gen:"+phase, gen)
 }
 
 // Dispatch runs a generation's jobs and returns each job's KPIs per
@@ -413,25 +427,13 @@ func PhaseProblem(p *Problem, phase string) (*Problem, error) {
 	return st.phaseProblem(p, phase)
 }
 
-// RunJob evaluates one job with sim: what a shard process does.
-func RunJob(ctx context.Context, p *Problem, job Job) (map[string][]float64, error) {
-	q, err := PhaseProblem(p, job.Phase)
-	if err != nil {
-		return nil, err
-	}
-	sc, err := q.Apply(job.X)
-	if err != nil {
-		return nil, err
-	}
-	return SimulateMerchant(q.Merchant)(ctx, sc, job.Seed, job.Reps)
-}
-
 // dispatchBatch evaluates a generation through s.opts.Dispatch.
-func (s *solver) dispatchBatch(name string, p *Problem, seedOf func(gen, i int) uint64) func(context.Context, int, [][]float64) ([]float64, error) {
+func (s *solver) dispatchBatch(name string, p *Problem, setOf func(i int) int) func(context.Context, int, [][]float64) ([]float64, error) {
 	return func(ctx context.Context, gen int, xs [][]float64) ([]float64, error) {
 		jobs := make([]Job, len(xs))
 		for i, x := range xs {
-			jobs[i] = Job{Phase: name, Gen: gen, Index: i, X: x, Seed: seedOf(gen, i), Reps: s.R}
+			c := setOf(i)
+			jobs[i] = Job{Phase: name, Gen: gen, Index: i, X: x, SeedSet: c, Seed: JobSeed(p, name, gen, c), Reps: s.R}
 		}
 		kpis, err := s.opts.Dispatch(ctx, jobs)
 		if err != nil {
@@ -585,14 +587,13 @@ func (s *solver) search(ctx context.Context, name string, p *Problem, method str
 	// same seeds; a method's second copy of a candidate (re-evaluation,
 	// noise handling) runs on the generation's second set, and so on.
 	rep, _ := m.(interface{ Replica(int) int })
-	seedOf := func(gen, i int) uint64 {
+	setOf := func(i int) int {
 		if rep != nil {
-			if c := rep.Replica(i); c > 0 {
-				return seedFor(p.Base.Seed, "gen:"+name+":copy:"+strconv.Itoa(c), gen)
-			}
+			return rep.Replica(i)
 		}
-		return seedFor(p.Base.Seed, "gen:"+name, gen)
+		return 0
 	}
+	seedOf := func(gen, i int) uint64 { return JobSeed(p, name, gen, setOf(i)) }
 	obj := func(ctx context.Context, gen, i int, x []float64) (float64, error) {
 		sc, err := p.Apply(x)
 		if err != nil {
@@ -611,7 +612,7 @@ func (s *solver) search(ctx context.Context, name string, p *Problem, method str
 	}
 	ropts := optimize.RunOptions{Workers: s.opts.Workers, MaxEvals: maxEvals, Maximize: p.Maximize, Resume: ph.Search}
 	if s.opts.Dispatch != nil {
-		ropts.Batch = s.dispatchBatch(name, p, seedOf)
+		ropts.Batch = s.dispatchBatch(name, p, setOf)
 	}
 	ropts.Checkpoint = func(cp *optimize.Checkpoint) error {
 		ph.Search = cp

@@ -2,6 +2,7 @@ package strategy
 
 import (
 	"context"
+	"slices"
 
 	"github.com/startrend/startrend/scenarios"
 	"github.com/startrend/startrend/sim"
@@ -26,6 +27,36 @@ func SimulateMerchant(merchant string) Simulate {
 		return merchantKPIs(res, merchant), nil
 	}
 }
+
+// SimulateRep is one replication of a candidate: the merchant's KPIs
+// (KPINames) of replication rep of the scenario run from seed — the
+// numbers Simulate gives for that replication (a replication's random
+// streams come from its index). Run stores evaluate one run at a time
+// with it.
+type SimulateRep func(ctx context.Context, sc *scenarios.Scenario, seed uint64, rep int) (map[string]float64, error)
+
+// SimulateMerchantRep is SimulateMerchant for one replication.
+func SimulateMerchantRep(merchant string) SimulateRep {
+	return func(ctx context.Context, sc *scenarios.Scenario, seed uint64, rep int) (map[string]float64, error) {
+		c := scenarios.Clone(sc)
+		c.Seed, c.Replications, c.Variants, c.Optimize, c.Sweep = seed, 1, nil, nil, nil
+		res, err := sim.Run(ctx, c, sim.Options{Workers: 1, Replications: []int{rep}})
+		if err != nil {
+			return nil, err
+		}
+		out := map[string]float64{}
+		for name, v := range merchantKPIs(res, merchant) {
+			if len(v) == 1 {
+				out[name] = v[0]
+			}
+		}
+		return out, nil
+	}
+}
+
+// KPINames are the KPIs SimulateMerchant returns, in a fixed order (a
+// new slice each call).
+func KPINames() []string { return append(slices.Clone(merchantKPINames[:]), sim.KPIROI) }
 
 // merchantKPINames are the KPIs SimulateMerchant returns; roi is formed from
 // gmv and spend.
