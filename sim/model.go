@@ -88,9 +88,6 @@ func (m *Model) Variants() []string {
 	return out
 }
 
-// Metrics is the metric registry with the model's currency (see [Metrics]).
-func (m *Model) Metrics() []Metric { return Metrics(m.currency) }
-
 // config is one variant's compiled configuration.
 type config struct {
 	name, desc     string
