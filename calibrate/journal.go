@@ -13,6 +13,7 @@ import (
 	"sync"
 
 	"github.com/sourcegraph/conc/iter"
+	"github.com/startrend/startrend/internal/safeio"
 )
 
 // Journal is a Simulator that records every completed run as one JSON line
@@ -95,7 +96,9 @@ func (j *Journal) Has(r Run) bool {
 }
 
 func (j *Journal) load(name string, r io.Reader, write bool) error {
-	br := bufio.NewReaderSize(r, 64<<10)
+	// The whole journal is held (a map of its runs): bounded like every
+	// run-store file.
+	br := bufio.NewReaderSize(safeio.LimitedReader(r, safeio.StoreFileLimit, name, "calibration journal"), 64<<10)
 	var b []byte
 	for line := 1; ; line++ {
 		b = b[:0]

@@ -16,6 +16,7 @@ import (
 	"github.com/startrend/startrend/calibrate"
 	"github.com/startrend/startrend/experiments"
 	"github.com/startrend/startrend/internal/outdir"
+	"github.com/startrend/startrend/internal/safeio"
 	"github.com/startrend/startrend/reports"
 	"github.com/startrend/startrend/scenarios"
 	"github.com/startrend/startrend/sim"
@@ -474,7 +475,7 @@ func openCalibrationJournal(dir, jpath string, f *calibrateFlags, cs *calScenari
 	}
 	journal := calibrate.NewRunJournal(cs.simulate, nw, jf)
 	load := func(name, what string, fn func(string, io.Reader) error) bool {
-		rf, err := os.Open(name)
+		rf, err := safeio.Open(name, safeio.StoreFileLimit, what)
 		if err == nil {
 			err = fn(name, rf)
 			rf.Close()
@@ -672,7 +673,7 @@ func writeCalibrateDir(dir, jpath string, in reports.CalibrateInput, font string
 	if err := reports.WriteCalibrate(st.Dir, in, reports.ReportOptions{Font: font, Warn: io.Discard}); err != nil {
 		return err
 	}
-	b, err := os.ReadFile(jpath)
+	b, err := safeio.ReadRegular(jpath, safeio.StoreFileLimit, "calibration journal")
 	if err != nil {
 		return err
 	}
