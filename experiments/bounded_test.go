@@ -52,7 +52,8 @@ func heapGrowth(fn func()) uint64 {
 // Issue 17 (bounded inputs): every file of a run store is read with a
 // limit. A store file replaced by /dev/zero, one past its size limit and a
 // journal with a line past the record limit are refused — by resume
-// (Open), Complete and Merge — with a message naming the file and the
+// (Open), a read-only open (a calibration shard reading its peers),
+// Complete and Merge — with a message naming the file and the
 // limit, reading at most about the limit (a 64 MiB line-less runs.journal
 // costs a few MiB, not 64).
 func TestStoreReadsAreBounded(t *testing.T) {
@@ -107,6 +108,11 @@ func TestStoreReadsAreBounded(t *testing.T) {
 		check("resume", err)
 		if grew > 8<<20 {
 			t.Errorf("%s: resume allocated %d MiB", tc.name, grew>>20)
+		}
+		grew = heapGrowth(func() { _, err = OpenReadOnly(dir, testSpec) })
+		check("read-only open", err)
+		if grew > 8<<20 {
+			t.Errorf("%s: read-only open allocated %d MiB", tc.name, grew>>20)
 		}
 		if tc.file == FileManifest {
 			_, err = Complete(dir)

@@ -33,10 +33,10 @@ const (
 	RunFileLimit    = 256 << 20 // each file of a run directory read back (compare, reports)
 	// StoreFileLimit bounds the files of a run store (sweep, sensitivity,
 	// merge) that are read whole or held in memory: store.json,
-	// points.journal, a calibration journal, sensitivity.json.
+	// points.journal, sensitivity.json.
 	StoreFileLimit = 256 << 20
 	// RecordLimit bounds one line (record) of a file read line by line:
-	// runs.journal, rows.csv, points.csv, a calibration journal. Files
+	// runs.journal, rows.csv, points.csv. Files
 	// read this way have no total limit (a large sweep's runs.journal is
 	// streamed, never held), only this one per line.
 	RecordLimit = 1 << 20
