@@ -179,7 +179,7 @@ const (
 // initResponse fills the wear-out tables and the own-account organic
 // rates from the platform.
 func (w *world) initResponse() {
-	p := &w.sc.Platform
+	p := &w.cfg.plat
 	ex := p.Exposure
 	for g := range w.expKeep {
 		if ex.MemoryDays > 0 {
@@ -191,7 +191,7 @@ func (w *world) initResponse() {
 		w.expOmega[e] = float32(math.Exp(-ex.Wearout * over))
 	}
 	for s := 1; s <= 5; s++ {
-		rate := stageValue(p.Organic, s)
+		rate := w.cfg.organic[s]
 		w.organicRate[s] = rate
 		w.organicL[s] = math.Exp(-rate)
 		if rate > 0 {
@@ -207,7 +207,7 @@ func (w *world) merchantCycle(m int) int {
 	if ps := w.merchants[m].products; len(ps) > 0 {
 		return w.products[ps[0]].cycle
 	}
-	return max(1, w.sc.Platform.RepurchaseCycleDays)
+	return max(1, w.cfg.plat.RepurchaseCycleDays)
 }
 
 // wear returns the response multiplier of an impression to funnel j, last
@@ -230,9 +230,18 @@ func (w *world) wear(j int, t0, today uint16, search bool) (float32, uint8) {
 }
 
 // poissonL draws a Poisson count given l = e^{−λ} (Knuth; for small λ).
+// The first uniform decides most draws (0 when it is at most l): that
+// test is inlined, the rest of the product is poissonTail.
 func poissonL(r *rand.PCG, l float64) int {
+	if p := u01(r.Uint64()); p > l {
+		return poissonTail(r, l, p)
+	}
+	return 0
+}
+
+// poissonTail continues poissonL's product p (> l) of uniforms.
+func poissonTail(r *rand.PCG, l, p float64) int {
 	k := 0
-	p := u01(r.Uint64())
 	for p > l {
 		k++
 		p *= u01(r.Uint64())
@@ -271,7 +280,7 @@ func (x *userCtx) linked(seedDay uint16) bool {
 }
 
 func (w *world) userContext() userCtx {
-	p := &w.sc.Platform
+	p := &w.cfg.plat
 	w.thinning()
 	w.buildLiveCols()
 	return userCtx{
@@ -302,7 +311,7 @@ func (w *world) userContext() userCtx {
 // Poisson thinning: exact.)
 func (w *world) thinning() {
 	t := &w.day
-	p := &w.sc.Platform
+	p := &w.cfg.plat
 	if w.effPois == nil {
 		w.effPois = make([]poissonTable, w.G)
 		w.pFollow = make([]float64, w.G)
@@ -625,7 +634,9 @@ func (w *world) exposeUser(i, g int, r *rand.PCG, a *accum, x *userCtx) {
 				if !w.pristine(i, e) && w.stageNow(i*M+e, x.today) != 0 {
 					continue // not at O: its impressions come from exposeKnown
 				}
+				a.paid = true
 				w.deliverPaid(i, g, e, r, a, x)
+				a.paid = false
 				continue
 			}
 			l := int(t.boostOff) + e - M // a task boost: any user, any stage
@@ -658,20 +669,20 @@ func (w *world) exposeKnown(i, g int, r *rand.PCG, a *accum, x *userCtx) {
 // exposeMerchant is exposeKnown for merchant m.
 func (w *world) exposeMerchant(i, g, m int, r *rand.PCG, a *accum, x *userCtx) {
 	t := &w.day
-	M := w.M
-	s := w.stageNow(i*M+m, x.today)
+	j := i*w.M + m
+	s := w.stageNow(j, x.today)
 	if s == 0 {
 		return
 	}
-	{
-		if L := w.organicL[s]; L < 1 && len(t.ownItems[m]) > 0 {
-			n := 0
-			if w.organicRate[s] < 30 {
-				n = poissonL(r, L)
-			} else {
-				n = poisson(r, w.organicRate[s])
-			}
-			cum := t.ownCum[m]
+	if L := w.organicL[s]; L < 1 && len(t.ownItems[m]) > 0 {
+		n := 0
+		if w.organicRate[s] < 30 {
+			n = poissonL(r, L)
+		} else {
+			n = poisson(r, w.organicRate[s])
+		}
+		if n > 0 {
+			items, cum := t.ownItems[m], t.ownCum[m]
 			a.search = true
 			for ; n > 0; n-- {
 				u := u01(r.Uint64()) * cum[len(cum)-1]
@@ -679,47 +690,86 @@ func (w *world) exposeMerchant(i, g, m int, r *rand.PCG, a *accum, x *userCtx) {
 				for b < len(cum)-1 && cum[b] <= u {
 					b++
 				}
-				w.respond(i, g, t.ownItems[m][b], r, a, x)
+				w.respond(i, g, items[b], r, a, x)
 			}
 			a.search = false
-			s = w.stageNow(i*M+m, x.today)
+			s = w.stageNow(j, x.today) // (no impression: no change)
 		}
-		if !t.paidUp[m] || s == 0 || (s >= 4 && !w.due(i*M+m, m, x.today)) {
-			return // customers who cannot buy yet are not shown ads (retargeting waits for the cycle)
+	}
+	if !t.paidUp[m] || s == 0 {
+		return
+	}
+	L := t.paidExp[(m*w.G+g)*6+int(s)]
+	if L >= 1 || (s >= 4 && !w.due(j, m, x.today)) {
+		return // customers who cannot buy yet are not shown ads (retargeting waits for the cycle)
+	}
+	if n := poissonL(r, L); n > 0 {
+		a.paid = true
+		w.deliverPaidN(i, g, m, n, r, a, x)
+		a.paid = false
+	}
+}
+
+// deliverPaidN is n calls of deliverPaid for a user whose funnel with m
+// the mask marks (exposeMerchant's). The funnel changes only when an
+// impression registers, so the probability that one does (noticeOf) is
+// computed once, and again after each that registers: an impression that
+// does not is its draws and its counts alone, as in respond.
+func (w *world) deliverPaidN(i, g, m, n int, r *rand.PCG, a *accum, x *userCtx) {
+	t := &w.day
+	if w.pristine(i, m) { // (not met: exposeMerchant's funnels are marked)
+		for ; n > 0; n-- {
+			w.deliverPaid(i, g, m, r, a, x)
 		}
-		if L := t.paidExp[(m*w.G+g)*6+int(s)]; L < 1 {
-			for n := poissonL(r, L); n > 0; n-- {
-				w.deliverPaid(i, g, m, r, a, x)
-			}
+		return
+	}
+	j := i*w.M + m
+	lo := int(t.mLineOff[m])
+	al := &t.mAlias[m]
+	// Locals: the stores to the counters would otherwise make the
+	// compiler reload every slice header.
+	lines, line, cnt := t.lines, a.line, a.cnt
+	om := float32(-1)
+	for ; n > 0; n-- {
+		l := lo + int(al.DrawBits(r.Uint64()))
+		line[l]++
+		// m's lines show m's items (buildPaid), and respondKnown only
+		// ever marks funnels: the funnel stays marked.
+		k := int(lines[l].item)
+		cnt[k*nCnt+cPaidImp]++
+		cnt[k*nCnt+cImp]++
+		if om < 0 {
+			om = w.noticeOf(j, a, x)
+		}
+		if u := float32(u01(r.Uint64())); u < om {
+			w.respondKnown(i, g, int32(k), u, r, a, x)
+			om = -1
 		}
 	}
 }
 
 // deliverPaid delivers one of merchant m's paid impressions to user i: a
-// line (item) of m by weight.
+// line (item) of m by weight (the caller sets a.paid).
 func (w *world) deliverPaid(i, g, m int, r *rand.PCG, a *accum, x *userCtx) {
 	t := &w.day
 	l := int(t.mLineOff[m]) + int(t.mAlias[m].DrawBits(r.Uint64()))
 	ln := &t.lines[l]
 	a.line[l]++
 	a.cnt[int(ln.item)*nCnt+cPaidImp]++
-	a.paid = true
 	w.respond(i, g, ln.item, r, a, x)
-	a.paid = false
 }
 
 // respond applies one impression of item k to user i.
 func (w *world) respond(i, g int, k int32, r *rand.PCG, a *accum, x *userCtx) {
 	t := &w.day
 	it := &t.items[k]
-	c := a.cnt[int(k)*nCnt : int(k)*nCnt+nCnt]
-	c[cImp]++
+	a.cnt[int(k)*nCnt+cImp]++
 	m := int(it.merchant)
 	if m < 0 {
 		return // a trend submission: a play, no merchant
 	}
 	j := i*w.M + m
-	p := t.resp[(int(k)*w.G+g)*respStride:]
+	ri := (int(k)*w.G + g) * respStride
 	if w.pristine(i, m) {
 		// The funnel is at O and not linked (the mask says so without
 		// reading it; a touch that leaves it at O changes nothing), so
@@ -731,7 +781,7 @@ func (w *world) respond(i, g int, k int32, r *rand.PCG, a *accum, x *userCtx) {
 		if a.paid {
 			pa = x.attention
 		}
-		if u := float32(u01(r.Uint64())); u < p[0]*pa {
+		if u := float32(u01(r.Uint64())); u < t.resp[ri]*pa {
 			s1 := w.advance(j, it, k, 0, r, a, x)
 			w.setFunnel(j, s1, x.today)
 			if !a.search {
@@ -741,8 +791,29 @@ func (w *world) respond(i, g int, k int32, r *rand.PCG, a *accum, x *userCtx) {
 		}
 		return
 	}
+	w.respondKnown(i, g, k, float32(u01(r.Uint64())), r, a, x)
+}
+
+// noticeOf is the probability that an impression to funnel j (above O or
+// linked) registers: the wear-out multiplier ω of the funnel's recent
+// impressions, × paid_attention for a paid one.
+func (w *world) noticeOf(j int, a *accum, x *userCtx) float32 {
+	_, t0 := w.funnelAt(j)
+	om, _ := w.wear(j, t0, x.today, a.search)
+	if a.paid {
+		om *= x.attention
+	}
+	return om
+}
+
+// respondKnown is respond for an impression of item k (of a merchant) to
+// a funnel the mask marks (above O or linked), u its uniform.
+func (w *world) respondKnown(i, g int, k int32, u float32, r *rand.PCG, a *accum, x *userCtx) {
+	t := &w.day
+	it := &t.items[k]
+	m := int(it.merchant)
+	j := i*w.M + m
 	s0, t0 := w.funnelAt(j)
-	u := float32(u01(r.Uint64()))
 	// Wear-out: an impression registers with probability ω of the
 	// user's recent impressions of the merchant; one that does not has no
 	// effect at all (no stage move, no refresh of the stage, no count
@@ -756,6 +827,8 @@ func (w *world) respond(i, g int, k int32, r *rand.PCG, a *accum, x *userCtx) {
 	}
 	u /= om
 	w.fexp[j] = e1
+	c := a.cnt[int(k)*nCnt : int(k)*nCnt+nCnt]
+	p := t.resp[(int(k)*w.G+g)*respStride:][:respStride]
 	s := w.stageFrom(s0, t0, x.today)
 	linked := it.harvest && x.anyLink && x.linked(w.fun[j].link)
 	mult := float32(1)

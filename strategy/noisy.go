@@ -111,12 +111,17 @@ type PhaseState struct {
 }
 
 // Stat is a mean with its Student-t confidence interval over N values.
+// Undefined values are NaN, written as null, with the reason in Undefined
+// (stats' rules: fewer than two values, a ratio whose denominator is zero
+// in every replication).
 type Stat struct {
-	Mean optimize.Float `json:"mean"`
-	SD   optimize.Float `json:"sd"`
-	CILo optimize.Float `json:"ci_lo"`
-	CIHi optimize.Float `json:"ci_hi"`
-	N    int            `json:"n"`
+	Mean stats.Float `json:"mean"`
+	SD   stats.Float `json:"sd"`
+	CILo stats.Float `json:"ci_lo"`
+	CIHi stats.Float `json:"ci_hi"`
+	N    int         `json:"n"`
+	// Undefined says why the interval (or the mean) is undefined.
+	Undefined string `json:"undefined,omitempty"`
 }
 
 // Paired is a paired difference (this − other) over common replications.
@@ -132,29 +137,29 @@ type Candidate struct {
 	Label    string             `json:"label"`
 	X        optimize.Floats    `json:"x"`
 	Decision map[string]float64 `json:"decision"`
-	Cost     optimize.Float     `json:"cost"`
+	Cost     stats.Float        `json:"cost"`
 	// Value is the penalised objective over the race replications.
 	Value Stat `json:"value"`
 	// KPIs over the race replications.
 	KPIs         map[string]Stat `json:"kpis"`
 	Feasible     bool            `json:"feasible"`
 	EliminatedAt int             `json:"eliminated_at,omitempty"`
-	PValue       optimize.Float  `json:"p_value"`
+	PValue       stats.Float     `json:"p_value"`
 	reps         []float64
 	kpiReps      map[string][]float64
 }
 
 // ConvergencePoint is the best value after Runs simulator runs.
 type ConvergencePoint struct {
-	Runs int            `json:"runs"`
-	Best optimize.Float `json:"best"`
+	Runs int         `json:"runs"`
+	Best stats.Float `json:"best"`
 }
 
 // PhaseResult is the outcome of one search-and-race phase.
 type PhaseResult struct {
 	Name        string                  `json:"name"`
 	Method      string                  `json:"method"`
-	BudgetTotal optimize.Float          `json:"budget_total"`
+	BudgetTotal stats.Float             `json:"budget_total"`
 	SearchEvals int                     `json:"search_evals"`
 	SearchRuns  int                     `json:"search_runs"`
 	RaceRuns    int                     `json:"race_runs"`
@@ -173,10 +178,10 @@ type PhaseResult struct {
 
 // FrontierPoint is the best objective found at one total-budget level.
 type FrontierPoint struct {
-	Level    optimize.Float     `json:"level"`
+	Level    stats.Float        `json:"level"`
 	Value    Stat               `json:"value"`
 	X        optimize.Floats    `json:"x"`
-	Cost     optimize.Float     `json:"cost"`
+	Cost     stats.Float        `json:"cost"`
 	Decision map[string]float64 `json:"decision"`
 	Error    string             `json:"error,omitempty"`
 }
@@ -217,7 +222,13 @@ type Outcome struct {
 	Notes      []string                `json:"notes,omitempty"`
 }
 
-const solveFormat = 1
+// solveFormat is the checkpoint's format; outcomeFormat optimize.json's
+// (2: undefined reported values are null with a reason, no longer "NaN"
+// strings; both read either).
+const (
+	solveFormat   = 1
+	outcomeFormat = 2
+)
 
 // seedFor derives a seed from the scenario seed and a tag (splitmix64).
 func seedFor(base uint64, tag string, k int) uint64 {
@@ -314,7 +325,7 @@ func Solve(ctx context.Context, p *Problem, opts SolveOptions) (*Outcome, error)
 		s.done.Add(int64(ph.Runs))
 	}
 	out := &Outcome{
-		FormatVersion: solveFormat, Scenario: p.Base.Name, Hash: hash, Merchant: p.Merchant, Objective: p.Objective,
+		FormatVersion: outcomeFormat, Scenario: p.Base.Name, Hash: hash, Merchant: p.Merchant, Objective: p.Objective,
 		Maximize: p.Maximize, MinROI: p.MinROI, Target: p.Target, Method: method, Evals: evals,
 		Replications: R, Confidence: o.Confidence, Budget: p.Space.Budget, Decisions: p.Decisions,
 	}
@@ -355,7 +366,7 @@ func Solve(ctx context.Context, p *Problem, opts SolveOptions) (*Outcome, error)
 	// 3. Frontier.
 	for i, level := range o.Frontier {
 		lv := level
-		fp := FrontierPoint{Level: optimize.Float(level)}
+		fp := FrontierPoint{Level: stats.Float(level)}
 		q, err := NewProblem(p.Base, ProblemOptions{BudgetTotal: &lv})
 		if err != nil {
 			fp.Error = strings.ReplaceAll(err.Error(), "\n", "; ")
@@ -615,11 +626,11 @@ func (s *solver) search(ctx context.Context, name string, p *Problem, method str
 	pr := &PhaseResult{Name: name, Method: method, SearchEvals: res.Evals, SearchRuns: res.Evals * s.R, Stop: string(res.Stop),
 		History: res.History.Evals, BestX: res.X}
 	if p.Space.Budget != nil {
-		pr.BudgetTotal = optimize.Float(p.Space.Budget.Total)
+		pr.BudgetTotal = stats.Float(p.Space.Budget.Total)
 	}
 	for k, e := range res.History.Evals {
 		if k == len(res.History.Evals)-1 || res.History.Evals[k+1].Gen != e.Gen {
-			pr.Convergence = append(pr.Convergence, ConvergencePoint{Runs: (k + 1) * s.R, Best: e.Best})
+			pr.Convergence = append(pr.Convergence, ConvergencePoint{Runs: (k + 1) * s.R, Best: stats.Float(e.Best)})
 		}
 	}
 	if res.Recommended != nil && name != "random" {
@@ -824,8 +835,8 @@ func (s *solver) race(ctx context.Context, p *Problem, pr *PhaseResult, cands []
 // candidateOf is a raced candidate with its value and KPIs over the race
 // replications.
 func candidateOf(p *Problem, c raceCand, e optimize.RaceEntry, reps []float64, kpis map[int]map[string]float64, conf float64) Candidate {
-	cd := Candidate{Label: c.label, X: c.x, Decision: p.decisionMap(c.x), Cost: optimize.Float(p.Cost(c.x)),
-		EliminatedAt: e.EliminatedAt, PValue: optimize.Float(e.PValue), KPIs: map[string]Stat{}}
+	cd := Candidate{Label: c.label, X: c.x, Decision: p.decisionMap(c.x), Cost: stats.Float(p.Cost(c.x)),
+		EliminatedAt: e.EliminatedAt, PValue: stats.Float(e.PValue), KPIs: map[string]Stat{}}
 	cd.reps = reps
 	cd.Value = statOf(cd.reps, conf)
 	names := map[string]bool{}
@@ -920,7 +931,7 @@ func ordered(m map[int]float64) []float64 {
 // NaN, never zero-width).
 func statOf(v []float64, conf float64) Stat {
 	e := stats.MeanCI(v, conf)
-	return Stat{N: e.N, Mean: optimize.Float(e.Mean), SD: optimize.Float(e.SD), CILo: optimize.Float(e.Lo), CIHi: optimize.Float(e.Hi)}
+	return Stat{N: e.N, Mean: stats.Float(e.Mean), SD: stats.Float(e.SD), CILo: stats.Float(e.Lo), CIHi: stats.Float(e.Hi), Undefined: e.Undefined}
 }
 
 func (p *Problem) decisionMap(x []float64) map[string]float64 {
@@ -971,10 +982,12 @@ func (s *solver) partialBest(out *Outcome) {
 	if pr == nil || pr.BestX == nil {
 		return
 	}
-	c := Candidate{Label: "best so far (not raced)", X: pr.BestX, Decision: s.p.decisionMap(pr.BestX), Cost: optimize.Float(s.p.Cost(pr.BestX)), PValue: optimize.Float(math.NaN())}
+	c := Candidate{Label: "best so far (not raced)", X: pr.BestX, Decision: s.p.decisionMap(pr.BestX), Cost: stats.Float(s.p.Cost(pr.BestX)), PValue: stats.Float(math.NaN())}
 	for _, e := range pr.History {
 		if fmt.Sprint([]float64(e.X)) == fmt.Sprint([]float64(pr.BestX)) {
-			c.Value = Stat{Mean: e.Value, N: s.R, SD: optimize.Float(math.NaN()), CILo: optimize.Float(math.NaN()), CIHi: optimize.Float(math.NaN())}
+			nan := stats.Float(math.NaN())
+			c.Value = Stat{Mean: stats.Float(e.Value), N: s.R, SD: nan, CILo: nan, CIHi: nan,
+				Undefined: "not raced: the search's own mean, without an interval"}
 		}
 	}
 	out.Best = &c

@@ -2,9 +2,11 @@ package strategy
 
 import (
 	"context"
+	"slices"
 
 	"github.com/startrend/startrend/scenarios"
 	"github.com/startrend/startrend/sim"
+	"github.com/startrend/startrend/stats"
 )
 
 // SimulateMerchant is the optimiser's evaluation function: it runs the
@@ -52,10 +54,19 @@ func SimulateMerchantRep(merchant string) SimulateRep {
 	}
 }
 
-// KPINames are the KPIs SimulateMerchant returns, in a fixed order.
-var KPINames = []string{"gmv", "orders", "new_customers", "spend", "profit", "margin", "buyers", "gmv_net", "roi"}
+// KPINames are the KPIs SimulateMerchant returns, in a fixed order (a
+// new slice each call).
+func KPINames() []string { return append(slices.Clone(merchantKPINames[:]), sim.KPIROI) }
 
-// merchantKPIs extracts the baseline variant's per-replication KPIs.
+// merchantKPINames are the KPIs SimulateMerchant returns; roi is formed from
+// gmv and spend.
+var merchantKPINames = [...]string{sim.KPIGMV, sim.KPIOrders, sim.KPINewCustomers, sim.KPISpend, sim.KPIProfit,
+	sim.KPIMargin, sim.KPIBuyers, sim.KPIGMVNet}
+
+// merchantKPIs extracts the baseline variant's per-replication KPIs of the
+// merchant: its own where the engine breaks a KPI down by merchant, the
+// scenario's totals otherwise, and roi by the one rule ([stats.ROIs]:
+// undefined, NaN, in a replication with no spend).
 func merchantKPIs(res *sim.Result, merchant string) map[string][]float64 {
 	out := map[string][]float64{}
 	if len(res.Variants) == 0 {
@@ -68,7 +79,7 @@ func merchantKPIs(res *sim.Result, merchant string) map[string][]float64 {
 				own[row.Metric] = row.Value
 			}
 		}
-		for _, name := range KPINames[:len(KPINames)-1] { // roi is derived below
+		for _, name := range merchantKPINames {
 			v, ok := own[name]
 			if !ok {
 				v = rep.Totals[name]
@@ -76,13 +87,6 @@ func merchantKPIs(res *sim.Result, merchant string) map[string][]float64 {
 			out[name] = append(out[name], v)
 		}
 	}
-	g, s := out["gmv"], out["spend"]
-	for r := range g {
-		roi := 0.0
-		if s[r] > 0 {
-			roi = g[r] / s[r]
-		}
-		out["roi"] = append(out["roi"], roi)
-	}
+	out[sim.KPIROI] = stats.ROIs(out[sim.KPIGMV], out[sim.KPISpend])
 	return out
 }

@@ -25,15 +25,15 @@ func TestSimulateRepIsTheReplication(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(whole) != len(KPINames) {
-		t.Fatalf("SimulateMerchant returns %d KPIs, KPINames lists %d", len(whole), len(KPINames))
+	if len(whole) != len(KPINames()) {
+		t.Fatalf("SimulateMerchant returns %d KPIs, KPINames lists %d", len(whole), len(KPINames()))
 	}
 	for r := range 3 {
 		one, err := SimulateMerchantRep(p.Merchant)(context.Background(), c, seed, r)
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, k := range KPINames {
+		for _, k := range KPINames() {
 			if math.Float64bits(one[k]) != math.Float64bits(whole[k][r]) {
 				t.Errorf("replication %d, %s: %v alone, %v in the whole run", r, k, one[k], whole[k][r])
 			}

@@ -60,9 +60,12 @@ or, with --launcher CMD, whatever CMD starts (deploy/slurm/
 optimize-generation.sh: one Slurm job array per generation); the answer
 is the one process's, and --resume reruns only unfinished runs.
 
---emit-scenario FILE writes the chosen strategy as a scenario (the
-optimize block and variants removed) to rerun with 'startrend run' and
-compare with 'startrend compare'.`
+--emit-scenario FILE writes the chosen strategy as a scenario to rerun
+with 'startrend run' and compare with 'startrend compare': extends: the
+scenario file plus only the fields that differ (money to the yuan from
+1,000 up, rates to 4 significant digits; a list holding one is written
+whole, as extends replaces lists), the optimize block and variants
+removed; its header quotes the hash a run of it reports.`
 }
 
 func cmdOptimize(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -201,7 +204,7 @@ func cmdOptimize(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		return exitFailure
 	}
 	if *emit != "" {
-		if err := emitScenario(*emit, sc, p, res); err != nil {
+		if err := emitScenario(*emit, pos[0], sc, p, res); err != nil {
 			fmt.Fprintf(stderr, "startrend optimize: --emit-scenario: %v\n", err)
 			return exitFailure
 		}
@@ -415,9 +418,11 @@ func writeOptimizeRunDir(ctx context.Context, dir string, sc *scenarios.Scenario
 	return err
 }
 
-// emitScenario writes the scenario with the chosen decisions applied, its
-// optimize block and variants removed, and checks that it loads.
-func emitScenario(path string, sc *scenarios.Scenario, p *strategy.Problem, res *strategy.Outcome) error {
+// emitScenario writes the chosen strategy with scenarios.Emit: extends:
+// the scenario file plus the decided fields (money rounded to the yuan,
+// rates to 4 significant digits), its optimize block and variants
+// removed.
+func emitScenario(path, file string, sc *scenarios.Scenario, p *strategy.Problem, res *strategy.Outcome) error {
 	if res.Best == nil {
 		return errors.New("no strategy was chosen")
 	}
@@ -427,18 +432,22 @@ func emitScenario(path string, sc *scenarios.Scenario, p *strategy.Problem, res 
 	}
 	esc.Name = sc.Name + "-optimized"
 	esc.Description = strings.TrimSpace(sc.Description + " — strategy chosen by startrend optimize: " + res.Verdict)
-	data, err := scenarios.Marshal(esc)
+	money := map[string]bool{}
+	for _, d := range sc.Optimize.Decide {
+		if d.Money && d.UnitCost == 1 {
+			money[d.Path] = true
+		}
+	}
+	em, err := scenarios.Emit(esc, scenarios.EmitOptions{BaseFile: file, OutFile: path,
+		Header: []string{"Written by startrend optimize from " + file + " (its scenario hash " + res.Hash + "): the chosen strategy."},
+		Money:  func(path string) bool { return money[path] || scenarios.MoneyPath(path) }})
 	if err != nil {
 		return err
-	}
-	data = append([]byte("# Written by startrend optimize from "+sc.Name+" (scenario hash "+res.Hash+").\n"), data...)
-	if _, err := scenarios.LoadBytes(path, data); err != nil {
-		return fmt.Errorf("the emitted scenario does not validate: %w", err)
 	}
 	if d := filepath.Dir(path); d != "" {
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			return err
 		}
 	}
-	return writeFileAtomic(path, data)
+	return writeFileAtomic(path, em.Data)
 }

@@ -100,7 +100,7 @@ func optimizeSpec(p *strategy.Problem, set optimizeSettings) (experiments.Spec, 
 	for _, d := range p.Decisions {
 		sp.Columns = append(sp.Columns, experiments.Column{Name: d.Path, Kind: experiments.KindReal})
 	}
-	for _, k := range strategy.KPINames {
+	for _, k := range strategy.KPINames() {
 		sp.Outputs = append(sp.Outputs, experiments.Output{Variant: p.Merchant, Metric: k})
 	}
 	return sp, phases
@@ -259,7 +259,7 @@ func (g *genStore) dispatch(ctx context.Context, jobs []strategy.Job) ([]map[str
 		if out[i] == nil {
 			out[i] = map[string][]float64{}
 		}
-		for k, name := range strategy.KPINames {
+		for k, name := range strategy.KPINames() {
 			out[i][name] = append(out[i][name], v[k])
 		}
 		return nil
@@ -306,7 +306,7 @@ func genEvaluator(p *strategy.Problem, phases []string, simRep strategy.Simulate
 		if err != nil {
 			return err
 		}
-		for j, name := range strategy.KPINames {
+		for j, name := range strategy.KPINames() {
 			if v, ok := k[name]; ok {
 				out[j] = v
 			}

@@ -22,6 +22,7 @@ import (
 	"github.com/startrend/startrend/scenarios"
 	"github.com/startrend/startrend/sensitivity"
 	"github.com/startrend/startrend/sim"
+	"github.com/startrend/startrend/stats"
 )
 
 const sensitivityHelp = `Sensitivity runs the scenario's sensitivity block: which of the listed
@@ -91,8 +92,10 @@ func (m *sensModel) eval(ctx context.Context, x []float64, seed uint64, out []fl
 }
 
 // kpiValues extracts the KPIs of the run's single replication: market KPIs
-// from the totals (ratios from their numerator and denominator, 0 when the
-// denominator is), merchant KPIs from the merchant breakdown.
+// from the totals (ratios by stats.Ratio of their numerator and
+// denominator), merchant KPIs from the merchant breakdown. The estimators
+// need a number at every design point, so an undefined ratio (zero
+// denominator) counts as 0 here.
 func kpiValues(res *sim.Result, kpis []string) []float64 {
 	rep := res.Variants[0].Reps[0]
 	out := make([]float64, len(kpis))
@@ -101,7 +104,7 @@ func kpiValues(res *sim.Result, kpis []string) []float64 {
 			id, metric, _ := strings.Cut(rest, ".")
 			for _, row := range rep.Breakdown {
 				if row.Dimension == "merchant" && row.Key == id && row.Metric == metric {
-					out[i] = row.Value
+					out[i] = definedOr0(row.Value)
 					break
 				}
 			}
@@ -112,9 +115,7 @@ func kpiValues(res *sim.Result, kpis []string) []float64 {
 				continue
 			}
 			if m.Kind == sim.Ratio {
-				if d := rep.Totals[m.Den]; d != 0 {
-					out[i] = rep.Totals[m.Num] / d
-				}
+				out[i] = definedOr0(stats.Ratio(rep.Totals[m.Num], rep.Totals[m.Den]))
 			} else {
 				out[i] = rep.Totals[k]
 			}
@@ -762,3 +763,11 @@ func writeSensitivityDir(dir string, r *reports.SensitivityResult, font string) 
 }
 
 const sensitivityUsage = "sensitivity SCENARIO.yaml [-o DIR] [--method M] [--n N] [--until-ci W] [--workers N] [--resume] [--shard i/n] [--merge DIR...] [--set PATH=VALUE ...]"
+
+// definedOr0 is v, or 0 where v is undefined (NaN).
+func definedOr0(v float64) float64 {
+	if math.IsNaN(v) {
+		return 0
+	}
+	return v
+}
