@@ -15,7 +15,7 @@ func benchWorld(b *testing.B, users string) *world {
 	if err != nil {
 		b.Fatal(err)
 	}
-	w := newWorld(sc, 0)
+	w := testWorld(b, sc)
 	return w
 }
 

@@ -12,7 +12,7 @@ import (
 // NaN value falls back to the sort.
 func TestRankCreatorsLazyOrder(t *testing.T) {
 	sc := testScenario(t, "population.users=200", "replications=1")
-	w := newWorld(sc, 0)
+	w := testWorld(t, sc)
 	r := rand.New(rand.NewPCG(1, 2))
 	for trial := 0; trial < 50; trial++ {
 		pool := make([]int32, 0, w.C)

@@ -38,7 +38,7 @@ func (w *world) endDay(d int, a *accum) {
 // discount and margin.
 func (w *world) settleItems(d int, a *accum) (discount, margin float64) {
 	t := &w.day
-	p := &w.sc.Platform
+	p := &w.cfg.plat
 	o := &w.out
 	scale := w.scale
 	M := w.M
@@ -158,7 +158,7 @@ func (w *world) settleCreatorItem(it *item, c []int64, gmv, orders float64) {
 func (w *world) settlePaid(a *accum) {
 	t := &w.day
 	scale := w.scale
-	cpm := w.sc.Platform.CPM
+	cpm := w.cfg.plat.CPM
 	for m := 0; m < w.M; m++ {
 		cost := 0.0
 		for l := range t.lines {
@@ -237,7 +237,7 @@ func (w *world) settleTrends(d int) {
 		}
 		if o.day >= 0 {
 			o.trendAdopters[j][o.day] = n
-			steps := sday - w.sc.Trends[j].StartDay + 1
+			steps := sday - w.cfg.trends[j].StartDay + 1
 			ref := 0.0
 			if steps > 0 {
 				ref = w.trendRef[j][min(steps, len(w.trendRef[j])-1)] * float64(tr.PotentialCount())
@@ -273,7 +273,7 @@ func (w *world) chargePaid(m int, ch float64, dims *[numDims]int32) {
 // booked keeps its state.
 func (w *world) creatorTransitions(d int) {
 	o := &w.out
-	cg := &w.sc.Platform.CreatorGrowth
+	cg := &w.cfg.plat.CreatorGrowth
 	D := max(1, cg.DormantAfterDays)
 	var counts [4]float64
 	active := 0.0

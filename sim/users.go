@@ -179,7 +179,7 @@ const (
 // initResponse fills the wear-out tables and the own-account organic
 // rates from the platform.
 func (w *world) initResponse() {
-	p := &w.sc.Platform
+	p := &w.cfg.plat
 	ex := p.Exposure
 	for g := range w.expKeep {
 		if ex.MemoryDays > 0 {
@@ -191,7 +191,7 @@ func (w *world) initResponse() {
 		w.expOmega[e] = float32(math.Exp(-ex.Wearout * over))
 	}
 	for s := 1; s <= 5; s++ {
-		rate := stageValue(p.Organic, s)
+		rate := w.cfg.organic[s]
 		w.organicRate[s] = rate
 		w.organicL[s] = math.Exp(-rate)
 		if rate > 0 {
@@ -207,7 +207,7 @@ func (w *world) merchantCycle(m int) int {
 	if ps := w.merchants[m].products; len(ps) > 0 {
 		return w.products[ps[0]].cycle
 	}
-	return max(1, w.sc.Platform.RepurchaseCycleDays)
+	return max(1, w.cfg.plat.RepurchaseCycleDays)
 }
 
 // wear returns the response multiplier of an impression to funnel j, last
@@ -280,7 +280,7 @@ func (x *userCtx) linked(seedDay uint16) bool {
 }
 
 func (w *world) userContext() userCtx {
-	p := &w.sc.Platform
+	p := &w.cfg.plat
 	w.thinning()
 	w.buildLiveCols()
 	return userCtx{
@@ -311,7 +311,7 @@ func (w *world) userContext() userCtx {
 // Poisson thinning: exact.)
 func (w *world) thinning() {
 	t := &w.day
-	p := &w.sc.Platform
+	p := &w.cfg.plat
 	if w.effPois == nil {
 		w.effPois = make([]poissonTable, w.G)
 		w.pFollow = make([]float64, w.G)

@@ -66,8 +66,10 @@ one batch further (the calibration is replayed from the stores), until
 every shard exits 0. Then --merge DIR... -o OUT combines the shards into
 the directory one process would have written and writes the fit.
 
---emit-scenario FILE writes the fitted scenario: it extends the original
-with the fitted values (4 significant digits) and drops the calibrate block.`
+--emit-scenario FILE writes the fitted scenario: extends: the original plus
+only the fields that differ (the fitted values, to 4 significant digits;
+a list holding one is written whole, as extends replaces lists), the
+calibrate block dropped; its header quotes the hash a run of it reports.`
 
 // calTarget is a resolved calibration target: num (/ den) on arm (against
 // versus), over a window.
@@ -572,8 +574,8 @@ func newCalibrateSetup(ctx context.Context, args []string, stdout, stderr io.Wri
 	if cb.Method == "" {
 		cb.Method = "smm"
 	}
-	if !contains(scenarios.CalibrateMethods, cb.Method) {
-		fmt.Fprintf(stderr, "startrend calibrate: unknown method %q (known: %s)\n", cb.Method, strings.Join(scenarios.CalibrateMethods, ", "))
+	if !contains(scenarios.CalibrateMethods(), cb.Method) {
+		fmt.Fprintf(stderr, "startrend calibrate: unknown method %q (known: %s)\n", cb.Method, strings.Join(scenarios.CalibrateMethods(), ", "))
 		return nil, exitUsage
 	}
 	cs, prob, start, errs := calibrationProblem(sc)
@@ -762,28 +764,13 @@ func removeCalibrateFiles(dir string) error {
 	return nil
 }
 
-// round4 rounds to 4 significant digits.
-func round4(x float64) float64 {
-	if x == 0 || !finiteF(x) {
-		return x
-	}
-	v, _ := strconv.ParseFloat(strconv.FormatFloat(x, 'g', 4, 64), 64)
-	return v
-}
-
-func finiteF(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
-
-// emitCalibrated writes the fitted scenario: `extends:` the original with
-// the fitted values, when every fitted path can be written as nested
-// mappings; otherwise the whole resolved scenario. Either way it must load
-// to the scenario with the fitted values applied.
+// emitCalibrated writes the fitted scenario with scenarios.Emit:
+// extends: the original plus the fitted values (rounded as Emit rounds)
+// and the calibrate block dropped.
 func emitCalibrated(path, orig string, sc *scenarios.Scenario, cs *calScenario, res *calibrate.Result) error {
 	theta := make([]float64, len(res.Params))
 	for i, p := range res.Params {
-		theta[i] = round4(p.Estimate)
-		if cs.integer[i] {
-			theta[i] = math.Round(p.Estimate)
-		}
+		theta[i] = p.Estimate
 	}
 	want, err := cs.apply(theta)
 	if err != nil {
@@ -791,96 +778,17 @@ func emitCalibrated(path, orig string, sc *scenarios.Scenario, cs *calScenario, 
 	}
 	want.Variants = sc.Variants
 	want.Name = sc.Name + "-calibrated"
-	header := fmt.Sprintf("# Written by startrend calibrate (%s) from %s: fitted values of %d parameters.\n", res.Method, orig, len(theta))
-	// The short form.
-	rel, err := filepath.Rel(filepath.Dir(absOr(path)), absOr(orig))
+	em, err := scenarios.Emit(want, scenarios.EmitOptions{BaseFile: orig, OutFile: path,
+		Header: []string{fmt.Sprintf("Written by startrend calibrate (%s) from %s: the fitted values of %d parameters.", res.Method, orig, len(theta))}})
 	if err != nil {
-		rel = orig
+		return err
 	}
-	var b strings.Builder
-	b.WriteString(header)
-	fmt.Fprintf(&b, "extends: %s\nname: %s\ncalibrate: null\n", strconv.Quote(filepath.ToSlash(rel)), strconv.Quote(want.Name))
-	tree := map[string]any{}
-	var order []string
-	for i, p := range cs.params {
-		segs := strings.Split(p.Path, ".")
-		m := tree
-		for _, s := range segs[:len(segs)-1] {
-			sub, ok := m[s].(map[string]any)
-			if !ok {
-				sub = map[string]any{}
-				m[s] = sub
-			}
-			m = sub
-		}
-		m[segs[len(segs)-1]] = theta[i]
-		if !contains(order, segs[0]) {
-			order = append(order, segs[0])
-		}
-	}
-	var emitTree func(m map[string]any, indent string)
-	emitTree = func(m map[string]any, indent string) {
-		for _, k := range sortedKeysAny(m) {
-			switch v := m[k].(type) {
-			case map[string]any:
-				fmt.Fprintf(&b, "%s%s:\n", indent, k)
-				emitTree(v, indent+"  ")
-			case float64:
-				fmt.Fprintf(&b, "%s%s: %s\n", indent, k, fmtG(v))
-			}
-		}
-	}
-	emitTree(tree, "")
-	short := []byte(b.String())
-	wantHash := hashNamed(want)
 	if d := filepath.Dir(path); d != "" {
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			return err
 		}
 	}
-	if err := writeFileAtomic(path, short); err != nil {
-		return err
-	}
-	if got, err := scenarios.Load(path); err == nil && hashNamed(got) == wantHash {
-		return nil
-	}
-	// The long form: the resolved scenario.
-	want.Calibrate = nil
-	full, err := scenarios.Marshal(want)
-	if err != nil {
-		return err
-	}
-	data := append([]byte(header+"# (the fitted paths go through lists, so the scenario is written out in full)\n"), full...)
-	if _, err := scenarios.LoadBytes(path, data); err != nil {
-		return fmt.Errorf("the fitted scenario does not validate: %w", err)
-	}
-	return writeFileAtomic(path, data)
-}
-
-func hashNamed(sc *scenarios.Scenario) string {
-	c := scenarios.Clone(sc)
-	c.Calibrate, c.Description = nil, ""
-	return scenarios.Hash(c)
-}
-
-func absOr(p string) string {
-	if a, err := filepath.Abs(p); err == nil {
-		return a
-	}
-	return p
-}
-
-func sortedKeysAny(m map[string]any) []string {
-	ks := make([]string, 0, len(m))
-	for k := range m {
-		ks = append(ks, k)
-	}
-	for i := 1; i < len(ks); i++ {
-		for j := i; j > 0 && ks[j] < ks[j-1]; j-- {
-			ks[j], ks[j-1] = ks[j-1], ks[j]
-		}
-	}
-	return ks
+	return writeFileAtomic(path, em.Data)
 }
 
 // posText writes a position as file:line:col.

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/startrend/startrend/calibrate"
+	"github.com/startrend/startrend/reports"
 	"github.com/startrend/startrend/scenarios"
 	"github.com/startrend/startrend/sim"
 )
@@ -303,10 +304,11 @@ func TestCalibrateCommandABC(t *testing.T) {
 	}
 }
 
-// A fitted path through a list (trends.mint_manbo.q) cannot be written as
-// nested mappings under extends: the emitted scenario is then the resolved
-// scenario in full, and it still loads to the fitted values.
-func TestEmitCalibratedLongForm(t *testing.T) {
+// A fitted path through a list (trends.mint_manbo.q) writes that list
+// whole under extends (extends replaces lists), the values rounded to 4
+// significant digits, and the hash the file quotes is the one a run of it
+// reports.
+func TestEmitCalibratedThroughAList(t *testing.T) {
 	src, _ := filepath.Abs("testdata/calibrate-small.yaml")
 	sc, err := scenarios.Load(src)
 	if err != nil {
@@ -323,8 +325,9 @@ func TestEmitCalibratedLongForm(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if b, _ := os.ReadFile(out); !strings.Contains(string(b), "written out in full") {
-		t.Errorf("expected the long form:\n%.400s", b)
+	b, _ := os.ReadFile(out)
+	if !strings.Contains(string(b), "extends:") || strings.Contains(string(b), "written in full") || strings.Contains(string(b), "horizon_days") {
+		t.Errorf("expected extends plus the changed fields only:\n%s", b)
 	}
 	if q := got.Trends[0].Q; q != 0.4322 {
 		t.Errorf("trend q = %g, want 0.4322 (4 significant digits)", q)
@@ -334,6 +337,17 @@ func TestEmitCalibratedLongForm(t *testing.T) {
 	}
 	if got.Calibrate != nil || got.Name != "calibrate-small-calibrated" {
 		t.Errorf("name %q, calibrate block %v", got.Name, got.Calibrate != nil)
+	}
+	rd := filepath.Join(t.TempDir(), "run")
+	if code, _, errOut := run(t, "run", out, "-o", rd, "--quiet"); code != 0 {
+		t.Fatalf("run of the emitted file: %s", errOut)
+	}
+	rr, err := reports.ReadRun(rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), "# scenario hash "+rr.Summary.Hash+" ") {
+		t.Errorf("the run reports hash %s; the emitted file says:\n%.300s", rr.Summary.Hash, b)
 	}
 }
 

@@ -23,7 +23,8 @@ import (
 // drawn from a seeded schedule while it writes its outputs; after each
 // kill nothing looks complete that is not, and a rerun ends with the same
 // bytes as an uninterrupted run. make test runs a bounded campaign;
-// STARTREND_CRASH_KILLS=N runs N kills of `run` (and N/8 of `optimize`),
+// STARTREND_CRASH_KILLS=N runs N kills of `run` (N/8 of `optimize`, N/2 of
+// `sweep`),
 // STARTREND_CRASH_SEED=S another schedule:
 //
 //	STARTREND_CRASH_KILLS=500 go test -run 'TestCrash' -timeout 60m ./cmd/startrend/
