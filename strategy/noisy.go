@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/startrend/startrend/internal/humannum"
 	"github.com/startrend/startrend/optimize"
 	"math"
 	"slices"
@@ -1008,19 +1009,19 @@ func verdict(out *Outcome) string {
 		fmt.Fprintf(&b, "%s chosen", out.Best.Label)
 	}
 	if d := out.VsBaseline; d != nil {
-		fmt.Fprintf(&b, "; vs baseline %+.4g [%.4g, %.4g] (%s)", float64(d.Mean), float64(d.CILo), float64(d.CIHi), sep(d.Better))
+		fmt.Fprintf(&b, "; vs baseline %s (%s)", humannum.Interval(float64(d.Mean), float64(d.CILo), float64(d.CIHi), true), sep(d.Better))
 	}
 	if d := out.VsRunnerUp; d != nil {
-		fmt.Fprintf(&b, "; vs runner-up (%s) %+.4g [%.4g, %.4g] (%s)", d.Against, float64(d.Mean), float64(d.CILo), float64(d.CIHi), sep(d.Better))
+		fmt.Fprintf(&b, "; vs runner-up (%s) %s (%s)", d.Against, humannum.Interval(float64(d.Mean), float64(d.CILo), float64(d.CIHi), true), sep(d.Better))
 	}
 	if d := out.VsRandom; d != nil && d != out.VsRunnerUp {
-		fmt.Fprintf(&b, "; vs random search %+.4g [%.4g, %.4g] (%s)", float64(d.Mean), float64(d.CILo), float64(d.CIHi), sep(d.Better))
+		fmt.Fprintf(&b, "; vs random search %s (%s)", humannum.Interval(float64(d.Mean), float64(d.CILo), float64(d.CIHi), true), sep(d.Better))
 	}
 	if sel := out.Selection; sel != nil {
 		if out.Decided {
-			fmt.Fprintf(&b, "; decided: P(correct) ≥ %.3g over %d looks (each interval at %.4g)", float64(sel.PCS), sel.Looks, float64(sel.Level))
+			fmt.Fprintf(&b, "; decided: P(correct) ≥ %s over %d looks (each interval at %s)", humannum.Plain(float64(sel.PCS)), sel.Looks, humannum.Plain(float64(sel.Level)))
 		} else {
-			fmt.Fprintf(&b, "; not decided (differences below about %.4g are not resolved by this budget)", float64(sel.Detectable))
+			fmt.Fprintf(&b, "; not decided (differences below about %s are not resolved by this budget)", humannum.Plain(float64(sel.Detectable)))
 		}
 	}
 	return b.String()
