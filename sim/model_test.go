@@ -2,6 +2,7 @@ package sim
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -92,5 +93,26 @@ func TestMeanFeeMatchesDrawnCreators(t *testing.T) {
 	}
 	if _, err := m.MeanFee("giant", ""); err == nil {
 		t.Error("MeanFee of an unknown tier returned no error")
+	}
+}
+
+// What the campaign table cannot index is a compile error, not a panic
+// inside a run: more than 126 creator types with a campaign.
+func TestCompileRefusesUnindexableCampaigns(t *testing.T) {
+	sc, err := scenarios.Default("replications=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sc.Campaigns) == 0 {
+		t.Fatal("the default scenario has no campaign: give this test one")
+	}
+	for i := len(sc.CreatorTypes); i < 130; i++ {
+		ct := sc.CreatorTypes[0]
+		ct.ID = fmt.Sprintf("extra%d", i)
+		sc.CreatorTypes = append(sc.CreatorTypes, ct)
+	}
+	_, err = Compile(sc)
+	if err == nil || !strings.Contains(err.Error(), "types") {
+		t.Fatalf("got %v, want the campaign table's refusal of 130 creator types", err)
 	}
 }
