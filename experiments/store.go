@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/startrend/startrend/internal/outdir"
+	"github.com/startrend/startrend/internal/safeio"
 )
 
 // Files of a run store directory.
@@ -219,7 +220,7 @@ func Open(dir string, spec Spec, opt Options) (*Store, error) {
 	if !opt.Shard.Whole() {
 		s.m.Shard = opt.Shard.String()
 	}
-	b, err := os.ReadFile(filepath.Join(dir, FileManifest))
+	b, err := safeio.ReadRegular(filepath.Join(dir, FileManifest), safeio.StoreFileLimit, "run store manifest")
 	switch {
 	case err == nil:
 		if !opt.Resume {
@@ -328,7 +329,7 @@ func (s *Store) openFiles() error {
 // load reads the journals of a resumed store, truncating torn tails.
 func (s *Store) load() error {
 	pp := filepath.Join(s.dir, FilePoints)
-	f, err := os.Open(pp)
+	f, err := safeio.Open(pp, safeio.StoreFileLimit, "points journal")
 	if err != nil {
 		return err
 	}
@@ -349,7 +350,7 @@ func (s *Store) load() error {
 	}
 	s.done = make([]int64, s.nruns)
 	rp := filepath.Join(s.dir, FileRuns)
-	f, err = os.Open(rp)
+	f, err = safeio.Open(rp, 0, "run journal")
 	if err != nil {
 		return err
 	}
@@ -824,7 +825,7 @@ func (s *Store) Finished(id uint64) bool { return id < uint64(len(s.done)) && s.
 // shard is an error.
 func (s *Store) Results(b Batch, fn func(r Run, x, out []float64) error) error {
 	sh := s.Shard()
-	f, err := os.Open(filepath.Join(s.dir, FileRuns))
+	f, err := safeio.Open(filepath.Join(s.dir, FileRuns), 0, "run journal")
 	if err != nil {
 		return err
 	}
@@ -874,7 +875,7 @@ func parseOutputs(fields [][]byte, out []float64) error {
 // its own runs and those of the other shards' stores (OpenReadOnly) this
 // way.
 func (s *Store) Available(b Batch, fn func(r Run, x, out []float64) error) error {
-	f, err := os.Open(filepath.Join(s.dir, FileRuns))
+	f, err := safeio.Open(filepath.Join(s.dir, FileRuns), 0, "run journal")
 	if err != nil {
 		return err
 	}
@@ -939,7 +940,7 @@ func OpenReadOnly(dir string, spec Spec) (*Store, error) {
 		return nil, fmt.Errorf("%s: %v", dir, err)
 	}
 	s := &Store{dir: dir, m: *m, dims: len(spec.Columns)}
-	f, err := os.Open(filepath.Join(dir, FilePoints))
+	f, err := safeio.Open(filepath.Join(dir, FilePoints), safeio.StoreFileLimit, "points journal")
 	if err != nil {
 		return nil, err
 	}
@@ -952,7 +953,7 @@ func OpenReadOnly(dir string, spec Spec) (*Store, error) {
 		s.nruns = b.FirstRun + uint64(b.Runs)
 	}
 	s.done = make([]int64, s.nruns)
-	f, err = os.Open(filepath.Join(dir, FileRuns))
+	f, err = safeio.Open(filepath.Join(dir, FileRuns), 0, "run journal")
 	if err != nil {
 		return nil, err
 	}
@@ -1020,7 +1021,7 @@ func Complete(dir string) (bool, error) {
 }
 
 func readManifest(dir string) (*manifest, error) {
-	b, err := os.ReadFile(filepath.Join(dir, FileManifest))
+	b, err := safeio.ReadRegular(filepath.Join(dir, FileManifest), safeio.StoreFileLimit, "run store manifest")
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			return nil, fmt.Errorf("%s is not a run store (no %s)", dir, FileManifest)

@@ -107,6 +107,13 @@ func optimizeMarkdown(out *strategy.Outcome, figs []figure) []byte {
 	fmt.Fprintf(&b, "Merchant `%s`, objective **%s** (%s), method %s, %d of %d simulator runs, %d replications per candidate, race confidence %g.\n\n",
 		mdEscape(out.Merchant), out.Objective, map[bool]string{true: "maximised", false: "minimised"}[out.Maximize], out.Method, out.EvalsUsed, out.Evals, out.Replications, out.Confidence)
 	fmt.Fprintf(&b, "**Verdict:** %s.\n\n", mdEscape(out.Verdict))
+	if flags := optimizeFlags(out); len(flags) > 0 {
+		b.WriteString("**Flags:**\n\n")
+		for _, f := range flags {
+			fmt.Fprintf(&b, "- ⚑ %s\n", mdEscape(f))
+		}
+		b.WriteString("\n")
+	}
 	fmt.Fprintf(&b, "- vs baseline (the scenario's own strategy): %s\n", pairedText(out.VsBaseline))
 	fmt.Fprintf(&b, "- vs runner-up: %s\n", pairedText(out.VsRunnerUp))
 	if out.VsRandom != nil {
@@ -167,6 +174,7 @@ var optimizeTemplate = template.Must(template.New("opt").Parse(`<h2 id="optimisa
 {{if not .Complete}}<p class="warn">Partial result: the optimisation was interrupted ("complete": false).</p>{{end}}
 <p>Merchant <code>{{.Merchant}}</code>, objective <strong>{{.Objective}}</strong>, method {{.Method}}, {{.Used}} of {{.Evals}} simulator runs.</p>
 <p class="note" id="optimize-verdict">{{.Verdict}}</p>
+{{if .Flags}}<ul class="warn" id="optimize-flags">{{range .Flags}}<li>⚑ {{.}}</li>{{end}}</ul>{{end}}
 <ul><li>vs baseline: {{.VsBaseline}}</li><li>vs runner-up: {{.VsRunnerUp}}</li>{{if .VsRandom}}<li>vs random search: {{.VsRandom}}</li>{{end}}</ul>
 <table id="optimize-candidates"><thead><tr><th>decision</th><th>as written</th>{{range .Labels}}<th>{{.}}</th>{{end}}</tr></thead>
 <tbody>{{range .Rows}}<tr><td>{{index . 0}}</td>{{range $i, $c := .}}{{if $i}}<td>{{$c}}</td>{{end}}{{end}}</tr>
@@ -202,7 +210,7 @@ func optimizeHTML(out *strategy.Outcome, figs []figure) ([]byte, error) {
 	}
 	data := map[string]any{
 		"Complete": out.Complete, "Merchant": out.Merchant, "Objective": out.Objective, "Method": out.Method,
-		"Used": out.EvalsUsed, "Evals": out.Evals, "Verdict": out.Verdict,
+		"Used": out.EvalsUsed, "Evals": out.Evals, "Verdict": out.Verdict, "Flags": optimizeFlags(out),
 		"VsBaseline": pairedText(out.VsBaseline), "VsRunnerUp": pairedText(out.VsRunnerUp), "VsRandom": "",
 		"Labels": labels, "Rows": table, "Figures": figs,
 	}

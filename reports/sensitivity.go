@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/startrend/startrend/internal/safeio"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"
 	"gonum.org/v1/plot/plotter"
@@ -173,7 +174,7 @@ type SensSobolKPI struct {
 
 // ReadSensitivity reads dir/sensitivity.json.
 func ReadSensitivity(dir string) (*SensitivityResult, error) {
-	b, err := os.ReadFile(filepath.Join(dir, SensitivityFile))
+	b, err := safeio.ReadRegular(filepath.Join(dir, SensitivityFile), safeio.StoreFileLimit, "sensitivity result")
 	if err != nil {
 		return nil, err
 	}

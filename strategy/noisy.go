@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/startrend/startrend/internal/humannum"
 	"github.com/startrend/startrend/optimize"
 	"math"
 	"slices"
@@ -15,6 +16,7 @@ import (
 	"sync/atomic"
 
 	"github.com/startrend/startrend/scenarios"
+	"github.com/startrend/startrend/sim"
 	"github.com/startrend/startrend/stats"
 )
 
@@ -854,9 +856,9 @@ func candidateOf(p *Problem, c raceCand, e optimize.RaceEntry, reps []float64, k
 		kr[n] = xs
 		cd.KPIs[n] = statOf(xs, conf)
 	}
-	if _, ok := kr["roi"]; !ok && kr["gmv"] != nil && kr["spend"] != nil {
+	if _, ok := kr[sim.KPIROI]; !ok && kr[sim.KPIGMV] != nil && kr[sim.KPISpend] != nil {
 		// the one ROI rule: undefined (skipped) where spend is zero
-		cd.KPIs["roi"] = statOf(stats.ROIs(kr["gmv"], kr["spend"]), conf)
+		cd.KPIs[sim.KPIROI] = statOf(stats.ROIs(kr[sim.KPIGMV], kr[sim.KPISpend]), conf)
 	}
 	cd.Feasible = p.Feasible(kr)
 	cd.kpiReps = kr
@@ -1007,19 +1009,19 @@ func verdict(out *Outcome) string {
 		fmt.Fprintf(&b, "%s chosen", out.Best.Label)
 	}
 	if d := out.VsBaseline; d != nil {
-		fmt.Fprintf(&b, "; vs baseline %+.4g [%.4g, %.4g] (%s)", float64(d.Mean), float64(d.CILo), float64(d.CIHi), sep(d.Better))
+		fmt.Fprintf(&b, "; vs baseline %s (%s)", humannum.Interval(float64(d.Mean), float64(d.CILo), float64(d.CIHi), true), sep(d.Better))
 	}
 	if d := out.VsRunnerUp; d != nil {
-		fmt.Fprintf(&b, "; vs runner-up (%s) %+.4g [%.4g, %.4g] (%s)", d.Against, float64(d.Mean), float64(d.CILo), float64(d.CIHi), sep(d.Better))
+		fmt.Fprintf(&b, "; vs runner-up (%s) %s (%s)", d.Against, humannum.Interval(float64(d.Mean), float64(d.CILo), float64(d.CIHi), true), sep(d.Better))
 	}
 	if d := out.VsRandom; d != nil && d != out.VsRunnerUp {
-		fmt.Fprintf(&b, "; vs random search %+.4g [%.4g, %.4g] (%s)", float64(d.Mean), float64(d.CILo), float64(d.CIHi), sep(d.Better))
+		fmt.Fprintf(&b, "; vs random search %s (%s)", humannum.Interval(float64(d.Mean), float64(d.CILo), float64(d.CIHi), true), sep(d.Better))
 	}
 	if sel := out.Selection; sel != nil {
 		if out.Decided {
-			fmt.Fprintf(&b, "; decided: P(correct) ≥ %.3g over %d looks (each interval at %.4g)", float64(sel.PCS), sel.Looks, float64(sel.Level))
+			fmt.Fprintf(&b, "; decided: P(correct) ≥ %s over %d looks (each interval at %s)", humannum.Plain(float64(sel.PCS)), sel.Looks, humannum.Plain(float64(sel.Level)))
 		} else {
-			fmt.Fprintf(&b, "; not decided (differences below about %.4g are not resolved by this budget)", float64(sel.Detectable))
+			fmt.Fprintf(&b, "; not decided (differences below about %s are not resolved by this budget)", humannum.Plain(float64(sel.Detectable)))
 		}
 	}
 	return b.String()

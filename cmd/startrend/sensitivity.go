@@ -238,8 +238,8 @@ func (f *sensFlags) check() string {
 		return fmt.Sprintf("--until-ci %g: must be in (0, 1)", f.untilCI)
 	case f.n != 0 && (f.n < 2 || f.n&(f.n-1) != 0):
 		return fmt.Sprintf("--n %d: must be a power of two ≥ 2 (Sobol designs are balanced at 2, 4, 8, …)", f.n)
-	case f.method != "" && !contains(scenarios.SensitivityMethods, f.method):
-		return fmt.Sprintf("--method %q: allowed %s", f.method, strings.Join(scenarios.SensitivityMethods, ", "))
+	case f.method != "" && !contains(scenarios.SensitivityMethods(), f.method):
+		return fmt.Sprintf("--method %q: allowed %s", f.method, strings.Join(scenarios.SensitivityMethods(), ", "))
 	case f.shard != "" && len(f.merges) > 0:
 		return "--shard cannot be combined with --merge"
 	}
