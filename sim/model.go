@@ -88,9 +88,6 @@ func (m *Model) Variants() []string {
 	return out
 }
 
-// Metrics is the metric registry with the model's currency (see [Metrics]).
-func (m *Model) Metrics() []Metric { return Metrics(m.currency) }
-
 // config is one variant's compiled configuration.
 type config struct {
 	name, desc     string
@@ -305,9 +302,9 @@ func compileVariant(sc *scenarios.Scenario, name, desc string) (*config, error) 
 	groups := c.compileGroups(sc)
 	types := c.compileTypes(sc, groups)
 	c.compileCreators(sc, types, ce)
-	c.compileMerchants(sc, groups, types, ce)
-	c.compileTrends(sc, ce)
-	c.compileCampaigns(sc, types, ce)
+	merchants := c.compileMerchants(sc, groups, types, ce)
+	c.compileTrends(sc, merchants, ce)
+	c.compileCampaigns(sc, merchants, types, ce)
 	if len(ce.msgs) > 0 {
 		return nil, fmt.Errorf("sim: cannot compile scenario %q: %s", sc.Name, joinLines(ce.msgs))
 	}
@@ -459,8 +456,10 @@ func (e *compileErr) stageOf(path, s string, emptyIsAny bool) int {
 }
 
 // compileMerchants compiles the merchants: products, budgets, targeting,
-// initial state and the strategy's matrix and roster.
-func (c *config) compileMerchants(sc *scenarios.Scenario, groups, types map[string]int, ce *compileErr) {
+// initial state and the strategy's matrix and roster. It returns the
+// merchants' indices.
+func (c *config) compileMerchants(sc *scenarios.Scenario, groups, types map[string]int, ce *compileErr) map[string]int {
+	merchants := make(map[string]int, len(sc.Merchants))
 	rosterIdx := make(map[string]int, len(c.roster))
 	for i, r := range c.roster {
 		rosterIdx[r.id] = i
@@ -469,6 +468,7 @@ func (c *config) compileMerchants(sc *scenarios.Scenario, groups, types map[stri
 		ms := &sc.Merchants[mi]
 		mp := "merchants." + ms.ID
 		c.merchantIDs = append(c.merchantIDs, ms.ID)
+		merchants[ms.ID] = mi
 		mc := merchantCfg{replan: max(1, ms.Strategy.ReplanDays), creatorFees: ms.Budget.CreatorFees,
 			paidTraffic: ms.Budget.PaidTraffic, campaignsBudget: ms.Budget.Campaigns,
 			stageWeights: stageMap(ms.Budget.StageWeights), paidDaily: ms.Strategy.PaidTraffic.Daily,
@@ -557,14 +557,11 @@ func (c *config) compileMerchants(sc *scenarios.Scenario, groups, types map[stri
 		}
 		c.merchants = append(c.merchants, mc)
 	}
+	return merchants
 }
 
 // compileTrends compiles the trends.
-func (c *config) compileTrends(sc *scenarios.Scenario, ce *compileErr) {
-	merchants := make(map[string]int, len(c.merchantIDs))
-	for m, id := range c.merchantIDs {
-		merchants[id] = m
-	}
+func (c *config) compileTrends(sc *scenarios.Scenario, merchants map[string]int, ce *compileErr) {
 	for _, t := range sc.Trends {
 		tp := "trends." + t.ID
 		c.trendIDs = append(c.trendIDs, t.ID)
@@ -585,11 +582,7 @@ func (c *config) compileTrends(sc *scenarios.Scenario, ce *compileErr) {
 }
 
 // compileCampaigns compiles the campaigns' terms and eligibility.
-func (c *config) compileCampaigns(sc *scenarios.Scenario, types map[string]int, ce *compileErr) {
-	merchants := make(map[string]int, len(c.merchantIDs))
-	for m, id := range c.merchantIDs {
-		merchants[id] = m
-	}
+func (c *config) compileCampaigns(sc *scenarios.Scenario, merchants, types map[string]int, ce *compileErr) {
 	for _, cp := range sc.Campaigns {
 		path := "campaigns." + cp.ID
 		c.campaignIDs = append(c.campaignIDs, cp.ID)
@@ -632,15 +625,7 @@ func followerRange(th scenarios.TierThresholds, t int) (lo, hi float64) {
 
 // tierOfFollowers maps real followers to a tier.
 func tierOfFollowers(th *scenarios.TierThresholds, followers float64) uint8 {
-	switch {
-	case followers >= th.Head:
-		return tierHead
-	case followers >= th.Waist:
-		return tierWaist
-	case followers >= th.Tail:
-		return tierTail
-	}
-	return tierKOC
+	return uint8(th.TierIndex(followers))
 }
 
 // MeanFee is the baseline's expected fee of one cooperation with a creator

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"iter"
 	"math"
 	"slices"
 
@@ -192,7 +193,7 @@ func (w *world) replan(m, d int) {
 			// promises most per yuan of fee (quality, or live skill for
 			// live, × recommended reach per fee), so more cooperations
 			// reach down to weaker ones.
-			for _, c := range w.rankCreators(pool, f, k) {
+			for c := range w.rankCreators(pool, f, k) {
 				if picked >= e.count {
 					break
 				}
@@ -449,16 +450,20 @@ func (w *world) initActiveEstimate() {
 	}
 }
 
-// rankCreators returns pool ordered by value per fee for format f and
+// rankCreators yields pool ordered by value per fee for format f and
 // contract kind k (ties by pool order): content strength (live skill for
 // live, else quality) × recommendation reach (followers relative to the
 // tail threshold, ^ranking.followers) / (fee + 1 for fee-paying kinds).
-func (w *world) rankCreators(pool []int32, f, k int) []int32 {
+// The order is a stable sort's by descending value, produced lazily from
+// a heap (a merchant booking a few creators of a large pool pays for the
+// few); with a NaN value, which a sort orders by its own algorithm, the
+// pool is sorted in full instead.
+func (w *world) rankCreators(pool []int32, f, k int) iter.Seq[int32] {
 	beta := w.cfg.plat.Ranking.Followers
-	w.rankBuf = append(w.rankBuf[:0], pool...)
 	if cap(w.rankScore) < w.C {
 		w.rankScore = make([]float64, w.C)
 	}
+	nan := false
 	for _, c := range pool {
 		q := w.cQuality[c]
 		if f == fLive {
@@ -469,16 +474,61 @@ func (w *world) rankCreators(pool []int32, f, k int) []int32 {
 			v /= w.fee(c) + 1
 		}
 		w.rankScore[c] = v
+		nan = nan || v != v
 	}
-	slices.SortStableFunc(w.rankBuf, func(a, b int32) int {
-		va, vb := w.rankScore[a], w.rankScore[b]
-		switch {
-		case va > vb:
-			return -1
-		case va < vb:
-			return 1
+	if nan {
+		w.rankBuf = append(w.rankBuf[:0], pool...)
+		slices.SortStableFunc(w.rankBuf, func(a, b int32) int {
+			va, vb := w.rankScore[a], w.rankScore[b]
+			switch {
+			case va > vb:
+				return -1
+			case va < vb:
+				return 1
+			}
+			return 0
+		})
+		return slices.Values(w.rankBuf)
+	}
+	// A max-heap of positions in pool: a before b when its value is
+	// higher, or equal and a comes first in pool.
+	h := w.rankBuf[:0]
+	for p := range pool {
+		h = append(h, int32(p))
+	}
+	w.rankBuf = h
+	score := w.rankScore
+	before := func(a, b int32) bool {
+		va, vb := score[pool[a]], score[pool[b]]
+		return va > vb || (va == vb && a < b)
+	}
+	down := func(h []int32, i int) {
+		for {
+			l := 2*i + 1
+			if l >= len(h) {
+				return
+			}
+			if r := l + 1; r < len(h) && before(h[r], h[l]) {
+				l = r
+			}
+			if !before(h[l], h[i]) {
+				return
+			}
+			h[i], h[l] = h[l], h[i]
+			i = l
 		}
-		return 0
-	})
-	return w.rankBuf
+	}
+	for i := len(h)/2 - 1; i >= 0; i-- {
+		down(h, i)
+	}
+	return func(yield func(int32) bool) {
+		for n := len(h); n > 0; n-- {
+			top := h[0]
+			h[0] = h[n-1]
+			down(h[:n-1], 0)
+			if !yield(pool[top]) {
+				return
+			}
+		}
+	}
 }

@@ -16,6 +16,7 @@ import (
 	"sync/atomic"
 
 	"github.com/startrend/startrend/scenarios"
+	"github.com/startrend/startrend/sim"
 	"github.com/startrend/startrend/stats"
 )
 
@@ -855,9 +856,9 @@ func candidateOf(p *Problem, c raceCand, e optimize.RaceEntry, reps []float64, k
 		kr[n] = xs
 		cd.KPIs[n] = statOf(xs, conf)
 	}
-	if _, ok := kr["roi"]; !ok && kr["gmv"] != nil && kr["spend"] != nil {
+	if _, ok := kr[sim.KPIROI]; !ok && kr[sim.KPIGMV] != nil && kr[sim.KPISpend] != nil {
 		// the one ROI rule: undefined (skipped) where spend is zero
-		cd.KPIs["roi"] = statOf(stats.ROIs(kr["gmv"], kr["spend"]), conf)
+		cd.KPIs[sim.KPIROI] = statOf(stats.ROIs(kr[sim.KPIGMV], kr[sim.KPISpend]), conf)
 	}
 	cd.Feasible = p.Feasible(kr)
 	cd.kpiReps = kr

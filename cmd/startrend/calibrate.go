@@ -574,8 +574,8 @@ func newCalibrateSetup(ctx context.Context, args []string, stdout, stderr io.Wri
 	if cb.Method == "" {
 		cb.Method = "smm"
 	}
-	if !contains(scenarios.CalibrateMethods, cb.Method) {
-		fmt.Fprintf(stderr, "startrend calibrate: unknown method %q (known: %s)\n", cb.Method, strings.Join(scenarios.CalibrateMethods, ", "))
+	if !contains(scenarios.CalibrateMethods(), cb.Method) {
+		fmt.Fprintf(stderr, "startrend calibrate: unknown method %q (known: %s)\n", cb.Method, strings.Join(scenarios.CalibrateMethods(), ", "))
 		return nil, exitUsage
 	}
 	cs, prob, start, errs := calibrationProblem(sc)

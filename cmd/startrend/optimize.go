@@ -90,14 +90,7 @@ func cmdOptimize(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	if !ok {
 		return code
 	}
-	if *workers < 0 || *evals < 0 {
-		fmt.Fprintln(stderr, "startrend optimize: --workers and --evals must be ≥ 0")
-		return exitUsage
-	}
-	evalsSet := false
-	fs.Visit(func(f *flag.Flag) { evalsSet = evalsSet || f.Name == "evals" })
-	if evalsSet && *evals == 0 {
-		fmt.Fprintln(stderr, "startrend optimize: --evals 0: the budget must be at least 1 simulator run (leave --evals out for the block's optimize.evals)")
+	if !optimizeFlagsOK(fs, *workers, *evals, *shards, *launcher, stderr) {
 		return exitUsage
 	}
 	sc, ok := loadScenario(ctx, pos, sets, stderr)
@@ -109,27 +102,14 @@ func cmdOptimize(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		return exitUsage
 	}
 	printWarnings(stderr, sc, scenarios.CommandOptimize)
-	var locate func(string) (string, int, int, bool)
-	if data, err := safeio.ReadRegular(pos[0], safeio.ScenarioLimit, "scenario file"); err == nil {
-		locate = strategy.LocateYAML(pos[0], data)
-	}
-	p, err := strategy.NewProblem(sc, strategy.ProblemOptions{Locate: locate})
-	if err != nil {
-		printLoadError(stderr, err)
-		return exitUsage
-	}
-	if *method != "" && !contains(optimize.MethodNames(), *method) {
-		fmt.Fprintf(stderr, "startrend optimize: unknown --method %q (known: %s)\n", *method, strings.Join(optimize.MethodNames(), ", "))
+	p, ok := optimizeProblem(pos[0], sc, *method, stderr)
+	if !ok {
 		return exitUsage
 	}
 	reportRuns := 2 * sc.Replications
 	settings := resolveSettings(sc, *method, *evals, reportRuns, *randomArm)
 	if *shardStore != "" {
 		return runOptimizeShard(ctx, p, settings, *shardStore, *shard, *workers, stderr)
-	}
-	if *shards < 0 || (*launcher != "" && *shards < 2) {
-		fmt.Fprintf(stderr, "startrend optimize: --shards %d: want 0 (this process) or N ≥ 2 (--launcher needs N ≥ 2)\n", *shards)
-		return exitUsage
 	}
 	dir := *out
 	if dir == "" {
@@ -151,18 +131,9 @@ func cmdOptimize(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	}
 	defer gs.store.Close()
 	gs.workers, gs.stderr = nw, stderr
-	if *shards > 1 {
-		abs, err := filepath.Abs(pos[0])
-		if err != nil {
-			fmt.Fprintf(stderr, "startrend optimize: %v\n", err)
-			return exitFailure
-		}
-		gs.shards, gs.shardDir, gs.launcher = *shards, filepath.Join(dir, optimizeShardsDir), strings.Fields(*launcher)
-		if gs.shardDir, err = filepath.Abs(gs.shardDir); err != nil {
-			fmt.Fprintf(stderr, "startrend optimize: %v\n", err)
-			return exitFailure
-		}
-		gs.shardArgs = shardTaskArgs(abs, sets, settings)
+	if err := gs.useShards(*shards, dir, *launcher, pos[0], sets, settings); err != nil {
+		fmt.Fprintf(stderr, "startrend optimize: %v\n", err)
+		return exitFailure
 	}
 	prog := newProgress(stderr, "optimizing "+sc.Name, *quiet)
 	lastBest := math.NaN()
@@ -244,6 +215,44 @@ func cmdOptimize(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	}
 	fmt.Fprintln(stdout, dir)
 	return exitOK
+}
+
+// optimizeFlagsOK checks the numeric flags and their combinations.
+func optimizeFlagsOK(fs *flag.FlagSet, workers, evals, shards int, launcher string, stderr io.Writer) bool {
+	if workers < 0 || evals < 0 {
+		fmt.Fprintln(stderr, "startrend optimize: --workers and --evals must be ≥ 0")
+		return false
+	}
+	evalsSet := false
+	fs.Visit(func(f *flag.Flag) { evalsSet = evalsSet || f.Name == "evals" })
+	if evalsSet && evals == 0 {
+		fmt.Fprintln(stderr, "startrend optimize: --evals 0: the budget must be at least 1 simulator run (leave --evals out for the block's optimize.evals)")
+		return false
+	}
+	if shards < 0 || (launcher != "" && shards < 2) {
+		fmt.Fprintf(stderr, "startrend optimize: --shards %d: want 0 (this process) or N ≥ 2 (--launcher needs N ≥ 2)\n", shards)
+		return false
+	}
+	return true
+}
+
+// optimizeProblem builds the scenario's optimisation problem (errors at
+// their file positions) and checks --method.
+func optimizeProblem(file string, sc *scenarios.Scenario, method string, stderr io.Writer) (*strategy.Problem, bool) {
+	var locate func(string) (string, int, int, bool)
+	if data, err := safeio.ReadRegular(file, safeio.ScenarioLimit, "scenario file"); err == nil {
+		locate = strategy.LocateYAML(file, data)
+	}
+	p, err := strategy.NewProblem(sc, strategy.ProblemOptions{Locate: locate})
+	if err != nil {
+		printLoadError(stderr, err)
+		return nil, false
+	}
+	if method != "" && !contains(optimize.MethodNames(), method) {
+		fmt.Fprintf(stderr, "startrend optimize: unknown --method %q (known: %s)\n", method, strings.Join(optimize.MethodNames(), ", "))
+		return nil, false
+	}
+	return p, true
 }
 
 // prepareOptimizeDir reads and checks the checkpoint to resume (--resume),

@@ -161,6 +161,24 @@ func removeStores(dir string) error {
 	return os.RemoveAll(dir)
 }
 
+// useShards sets n > 1 shard tasks per generation, in DIR/shards, run by
+// the launcher command (empty: local processes) with the scenario file and
+// --set values the coordinator was given.
+func (g *genStore) useShards(n int, dir, launcher, scenario string, sets []string, set optimizeSettings) error {
+	if n <= 1 {
+		return nil
+	}
+	abs, err := filepath.Abs(scenario)
+	if err != nil {
+		return err
+	}
+	if g.shardDir, err = filepath.Abs(filepath.Join(dir, optimizeShardsDir)); err != nil {
+		return err
+	}
+	g.shards, g.launcher, g.shardArgs = n, strings.Fields(launcher), shardTaskArgs(abs, sets, set)
+	return nil
+}
+
 // replay submits a resumed store's recorded batches again, from its own
 // record (a store accepts new batches only after the recorded ones).
 func replay(s *experiments.Store) error {

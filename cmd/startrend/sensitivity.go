@@ -238,8 +238,8 @@ func (f *sensFlags) check() string {
 		return fmt.Sprintf("--until-ci %g: must be in (0, 1)", f.untilCI)
 	case f.n != 0 && (f.n < 2 || f.n&(f.n-1) != 0):
 		return fmt.Sprintf("--n %d: must be a power of two ≥ 2 (Sobol designs are balanced at 2, 4, 8, …)", f.n)
-	case f.method != "" && !contains(scenarios.SensitivityMethods, f.method):
-		return fmt.Sprintf("--method %q: allowed %s", f.method, strings.Join(scenarios.SensitivityMethods, ", "))
+	case f.method != "" && !contains(scenarios.SensitivityMethods(), f.method):
+		return fmt.Sprintf("--method %q: allowed %s", f.method, strings.Join(scenarios.SensitivityMethods(), ", "))
 	case f.shard != "" && len(f.merges) > 0:
 		return "--shard cannot be combined with --merge"
 	}
@@ -586,7 +586,11 @@ func (r *sensRunner) result(sc *scenarios.Scenario) (*reports.SensitivityResult,
 			}
 			res.Morris = m
 		case *sensitivity.SobolStudy:
-			res.Sobol = sobolResult(st, set.KPIs)
+			var names []string
+			for _, d := range r.space.Dims {
+				names = append(names, d.Path)
+			}
+			res.Sobol = sobolResult(st, set.KPIs, names)
 		}
 	}
 	res.Summary = reports.SensitivitySummary(res)
@@ -594,7 +598,7 @@ func (r *sensRunner) result(sc *scenarios.Scenario) (*reports.SensitivityResult,
 }
 
 // sobolResult converts a Sobol study's passes.
-func sobolResult(st *sensitivity.SobolStudy, kpis []string) *reports.SensSobol {
+func sobolResult(st *sensitivity.SobolStudy, kpis, names []string) *reports.SensSobol {
 	ss := st.Settings()
 	nan := reports.Float(math.NaN())
 	so := &reports.SensSobol{N: ss.N, MaxN: ss.MaxN, UntilCI: ss.UntilCI, Converged: st.Converged(), SecondOrder: ss.SecondOrder, Resamples: ss.Resamples}
@@ -615,12 +619,42 @@ func sobolResult(st *sensitivity.SobolStudy, kpis []string) *reports.SensSobol {
 				}
 				kk.Mean, kk.Variance = reports.Float(ix.Mean), reports.Float(ix.Variance)
 				kk.NoiseVariance, kk.NoiseShare = reports.Float(ix.NoiseVariance), reports.Float(ix.NoiseShare)
+				for _, ns := range ix.STNoise {
+					kk.STNoise = append(kk.STNoise, reports.Float(ns.Linear+ns.Square))
+				}
 			}
 			sp.KPIs = append(sp.KPIs, kk)
 		}
 		so.Passes = append(so.Passes, sp)
 	}
+	if last := st.Result(); last != nil && ss.UntilCI > 0 {
+		so.Widest = widestInterval(last, kpis, names, ss.UntilCI, st.Design().RunsPerBase())
+	}
 	return so
+}
+
+// widestInterval finds the pass's widest total-index interval and the
+// base points predicted to bring it within the width.
+func widestInterval(p *sensitivity.SobolPass, kpis, names []string, width float64, perBase int) *reports.SensWidest {
+	var w *reports.SensWidest
+	for k, ix := range p.Indices {
+		if ix == nil {
+			continue
+		}
+		for j, st := range ix.ST {
+			if w != nil && st.HalfWidth() <= w.HalfWidth {
+				continue
+			}
+			noise := math.NaN()
+			if ix.STNoise != nil {
+				noise = ix.STNoise[j].Linear + ix.STNoise[j].Square
+			}
+			plan := sensitivity.PlanWidth(st.HalfWidth(), p.N, noise, width)
+			w = &reports.SensWidest{KPI: kpis[k], Parameter: names[j], HalfWidth: st.HalfWidth(), Noise: reports.Float(noise),
+				N: plan.N, Runs: plan.N * perBase * ix.Replications, FloorN: plan.FloorN}
+		}
+	}
+	return w
 }
 
 func floats(xs []float64) []reports.Float {
