@@ -114,10 +114,10 @@ type Comparison struct {
 	Candidate     RunRef `json:"candidate"`
 	SameScenario  bool   `json:"same_scenario"`
 	// Difference says how the two runs' scenarios relate: "same", "seeds
-	// differ" (the same scenario run with other seeds and/or replication
-	// counts: its differences are unpaired noise plus any change of the
-	// code), or "scenarios differ" (DifferingFields lists the top-level
-	// fields that differ).
+	// differ" (the same scenario run with another seed and/or replication
+	// count: compared unpaired, its differences mix noise with any change
+	// of the code; DifferingFields says which of the two), or "scenarios
+	// differ" (DifferingFields lists the top-level fields that differ).
 	Difference      string          `json:"difference"`
 	DifferingFields []string        `json:"differing_fields,omitempty"`
 	Paired          bool            `json:"paired"`
@@ -663,6 +663,10 @@ func (c *Comparison) differenceNote() string {
 	case "same", "":
 		return ""
 	case "seeds differ":
+		if c.Base.Seed == c.Candidate.Seed {
+			return fmt.Sprintf("The replication counts differ (base %d, candidate %d) but the scenario and seed are the same: the runs are compared unpaired (Welch). "+
+				"Run both with the same --reps to pair them.", c.Base.Replications, c.Candidate.Replications)
+		}
 		return fmt.Sprintf("The seeds differ (base seed %d, %d replications; candidate seed %d, %d replications) but the scenario is the same: "+
 			"the runs drew different random numbers, so their differences are not paired — they mix simulation noise with any change of the code. "+
 			"Run both with the same --seed and --reps to pair them.", c.Base.Seed, c.Base.Replications, c.Candidate.Seed, c.Candidate.Replications)
