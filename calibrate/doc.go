@@ -31,7 +31,8 @@
 //     methods' randomness comes from Problem.Seed, and the batches they ask
 //     for depend only on the outputs told, so the same problem, options,
 //     seed and simulator give an identical Result for any number of workers
-//     and when replayed from a journal of completed runs (resume).
+//     and when replayed with the outputs of completed runs (a resume from
+//     a run store).
 //   - Common random numbers: SMM evaluates every candidate on replications
 //     0..R−1; the Jacobian uses the same ones. ABC gives every run its own
 //     replication index.

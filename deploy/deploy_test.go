@@ -62,6 +62,10 @@ func TestMain(m *testing.M) {
 	if binDir != "" {
 		os.RemoveAll(binDir)
 	}
+	if err := stopCluster(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		code = max(code, 1)
+	}
 	os.Exit(code)
 }
 
@@ -118,12 +122,9 @@ func sameTree(t *testing.T, want, got string) {
 	}
 }
 
-// TestSlurmJobArray submits deploy/slurm/sweep-array.sh as a 3-task job
-// array to a real single-node Slurm cluster (started here by
-// deploy/slurm/local-cluster.sh unless SLURM_CONF names a running one),
-// merges the shards and checks the files are those of one machine.
-// Without Slurm it skips, except under CI=true, where it fails.
-func TestSlurmJobArray(t *testing.T) {
+// needSlurm skips the test when Slurm is missing (fails under CI=true).
+func needSlurm(t *testing.T) {
+	t.Helper()
 	missing := []string{}
 	for _, c := range []string{"sbatch", "sinfo", "slurmctld", "slurmd", "munged"} {
 		if _, err := exec.LookPath(c); err != nil {
@@ -142,26 +143,70 @@ func TestSlurmJobArray(t *testing.T) {
 		}
 		t.Skip(msg)
 	}
+}
+
+var (
+	clusterOnce sync.Once
+	clusterDir  string
+	clusterConf string
+	clusterErr  error
+)
+
+// slurmCluster returns the slurm.conf of a running cluster: SLURM_CONF's,
+// or a single-node cluster started once for the test binary by
+// deploy/slurm/local-cluster.sh (stopped by TestMain).
+func slurmCluster(t *testing.T) string {
+	t.Helper()
+	needSlurm(t)
+	if c := os.Getenv("SLURM_CONF"); c != "" {
+		return c
+	}
+	clusterOnce.Do(func() {
+		t0 := time.Now()
+		clusterDir, clusterErr = os.MkdirTemp("", "startrend-slurm-")
+		if clusterErr != nil {
+			return
+		}
+		out, err := exec.Command("./slurm/local-cluster.sh", "start", clusterDir).CombinedOutput()
+		if err != nil {
+			clusterErr = fmt.Errorf("local-cluster.sh start: %v\n%s", err, out)
+			return
+		}
+		clusterConf = filepath.Join(clusterDir, "slurm.conf")
+		t.Logf("cluster up in %.1fs", time.Since(t0).Seconds())
+	})
+	if clusterErr != nil {
+		t.Fatal(clusterErr)
+	}
+	return clusterConf
+}
+
+func stopCluster() error {
+	if clusterDir == "" {
+		return nil
+	}
+	defer os.RemoveAll(clusterDir)
+	if clusterConf == "" {
+		return nil
+	}
+	if out, err := exec.Command("./slurm/local-cluster.sh", "stop", clusterDir).CombinedOutput(); err != nil {
+		return fmt.Errorf("stopping the cluster: %v\n%s", err, out)
+	}
+	return nil
+}
+
+// TestSlurmJobArray submits deploy/slurm/sweep-array.sh as a 3-task job
+// array to a real single-node Slurm cluster (see slurmCluster), merges the
+// shards and checks the files are those of one machine. Without Slurm it
+// skips, except under CI=true, where it fails.
+func TestSlurmJobArray(t *testing.T) {
+	conf := slurmCluster(t)
 	tmp := t.TempDir()
 	t0 := time.Now()
 	bin := buildStartrend(t, tmp)
 	want := filepath.Join(tmp, "one")
 	singleMachine(t, bin, want)
 	t.Logf("built and swept on one machine in %.1fs", time.Since(t0).Seconds())
-	t0 = time.Now()
-
-	conf := os.Getenv("SLURM_CONF")
-	if conf == "" {
-		cluster := filepath.Join(tmp, "slurm")
-		runCmd(t, nil, "./slurm/local-cluster.sh", "start", cluster)
-		t.Cleanup(func() {
-			if out, err := exec.Command("./slurm/local-cluster.sh", "stop", cluster).CombinedOutput(); err != nil {
-				t.Errorf("stopping the cluster: %v\n%s", err, out)
-			}
-		})
-		conf = filepath.Join(cluster, "slurm.conf")
-	}
-	t.Logf("cluster up in %.1fs", time.Since(t0).Seconds())
 	env := []string{"SLURM_CONF=" + conf, "STARTREND=" + bin}
 	script, _ := filepath.Abs("slurm/sweep-array.sh")
 	sc, _ := filepath.Abs(scenario)

@@ -20,14 +20,17 @@
 // summaries with 95% CIs (points.csv). Memory holds 8 bytes per run and
 // the points' coordinates; outputs live on disk only.
 //
-// [Open] with [Options].Resume continues a store: the same Submit calls
-// return the recorded batches (they are checked), and Execute skips the
-// finished runs, so an interrupted study ends with the same files as an
+// [Store.SubmitFrom] starts the replications at an offset and
+// [Store.SubmitDiagonal] runs each point once with its own replication (a
+// calibration asks for both). [Open] with [Options].Resume continues a
+// store: the same Submit calls return the recorded batches (they are
+// checked), and Execute skips the finished runs, so an interrupted study ends with the same files as an
 // uninterrupted one. [Options].Shard runs the runs whose id ≡ i (mod n)
 // ([Shard], parsed by [ParseShard] from "i/n", 0 ≤ i < n); [Merge]
 // combines the n finished shard stores into the store one process would
 // have written, byte for byte, and names any missing, duplicated or
-// mismatched shard.
+// mismatched shard. A shard of an adaptive method reads the other shards'
+// finished runs with [OpenReadOnly] and [Store.Available].
 //
 // # Designs
 //

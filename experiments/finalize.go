@@ -13,6 +13,7 @@ import (
 
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/compress/snappy"
+	"github.com/startrend/startrend/internal/safeio"
 	"github.com/startrend/startrend/stats"
 )
 
@@ -62,7 +63,7 @@ func (s *Store) Finalize() error {
 // (identical bytes for any finishing order) and updates the offsets.
 func (s *Store) canonicalRuns() error {
 	path := filepath.Join(s.dir, FileRuns)
-	src, err := os.Open(path)
+	src, err := safeio.Open(path, 0, "run journal")
 	if err != nil {
 		return err
 	}
@@ -121,6 +122,9 @@ func rawRecordAt(f *os.File, off int64, buf, line []byte) ([]byte, []byte, error
 		}
 		if err != nil {
 			return line, buf, fmt.Errorf("%s: record at byte %d: %v", f.Name(), off, err)
+		}
+		if cap(buf) >= safeio.RecordLimit {
+			return line, buf, recordTooLong(f.Name(), off)
 		}
 		buf = make([]byte, 0, 2*cap(buf))
 	}
@@ -285,7 +289,7 @@ func (rw *rowWriter) close(dir string, ok bool) error {
 
 // writeRows writes rows.csv and rows.parquet from the canonical journal.
 func (s *Store) writeRows() error {
-	f, err := os.Open(filepath.Join(s.dir, FileRuns))
+	f, err := safeio.Open(filepath.Join(s.dir, FileRuns), 0, "run journal")
 	if err != nil {
 		return err
 	}
@@ -360,7 +364,7 @@ func (s *Store) writeSummaries() error {
 			fill[r.Point]++
 		}
 	}
-	src, err := os.Open(filepath.Join(s.dir, FileRuns))
+	src, err := safeio.Open(filepath.Join(s.dir, FileRuns), 0, "run journal")
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,8 @@ import (
 	"math"
 	"os"
 	"strconv"
+
+	"github.com/startrend/startrend/internal/safeio"
 )
 
 // A journal is an append-only text file of records, one per line:
@@ -77,6 +79,9 @@ func (j *journalReader) next() (record, error) {
 		for err == bufio.ErrBufferFull {
 			line, err = j.r.ReadSlice('\n')
 			buf = append(buf, line...)
+			if len(buf) > safeio.RecordLimit {
+				return record{}, recordTooLong(j.name, j.off)
+			}
 		}
 		line = buf
 	}
@@ -135,8 +140,19 @@ func readRecordAt(f *os.File, off int64, buf []byte) ([][]byte, []byte, error) {
 		if err != nil {
 			return nil, buf, fmt.Errorf("%s: record at byte %d: %v", f.Name(), off, err)
 		}
+		if cap(buf) >= safeio.RecordLimit {
+			return nil, buf, recordTooLong(f.Name(), off)
+		}
 		buf = make([]byte, 0, 2*cap(buf))
 	}
+}
+
+// recordTooLong is the error for a journal line past safeio.RecordLimit:
+// no record startrend writes is that long, so the file is not a journal
+// (or was overwritten), and it is not read further.
+func recordTooLong(name string, off int64) error {
+	return &safeio.Error{Path: name, What: "journal", Err: safeio.ErrTooLarge,
+		Msg: fmt.Sprintf("the record at byte %d is longer than the %s limit for a journal record; not a startrend journal", off, safeio.Size(safeio.RecordLimit))}
 }
 
 func atoi(b []byte) (int64, bool) {

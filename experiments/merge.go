@@ -6,11 +6,12 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/startrend/startrend/internal/safeio"
 )
 
 // Merge combines finished shard stores — shards 0 … n−1 of one store,
@@ -71,20 +72,13 @@ func Merge(out string, dirs []string) error {
 	if len(missing) > 0 {
 		return fmt.Errorf("merge: missing shard %s (%d of %d given)", strings.Join(missing, ", "), len(byIndex), n)
 	}
-	// The design journals must be identical.
-	var design []byte
-	var sum [32]byte
-	for i := 0; i < n; i++ {
-		b, err := os.ReadFile(filepath.Join(byIndex[i].dir, FilePoints))
-		if err != nil {
-			return fmt.Errorf("merge: %v", err)
-		}
-		h := sha256.Sum256(b)
-		if i == 0 {
-			design, sum = b, h
-		} else if h != sum {
-			return fmt.Errorf("merge: %s has other batches or points than %s (a different design)", byIndex[i].dir, byIndex[0].dir)
-		}
+	ordered := make([]string, n)
+	for i := range ordered {
+		ordered[i] = byIndex[i].dir
+	}
+	design, err := sameDesign(ordered)
+	if err != nil {
+		return err
 	}
 	spec := first.m.Spec
 	s, err := Open(out, spec, Options{})
@@ -111,7 +105,7 @@ func Merge(out string, dirs []string) error {
 	// run_id order, so the merged journal takes them round-robin.
 	readers := make([]*journalReader, n)
 	for i := 0; i < n; i++ {
-		f, err := os.Open(filepath.Join(byIndex[i].dir, FileRuns))
+		f, err := safeio.Open(filepath.Join(byIndex[i].dir, FileRuns), 0, "run journal")
 		if err != nil {
 			return fmt.Errorf("merge: %v", err)
 		}
@@ -183,4 +177,38 @@ func ShardDirs(dirs []string) []string {
 	}
 	sort.SliceStable(out, func(a, b int) bool { return idx(out[a]) < idx(out[b]) })
 	return out
+}
+
+// sameDesign reads the first directory's points journal (with its limit)
+// and checks that every other one has the same bytes, hashing them as a
+// stream.
+func sameDesign(dirs []string) ([]byte, error) {
+	var design []byte
+	var sum [32]byte
+	for i, dir := range dirs {
+		path := filepath.Join(dir, FilePoints)
+		var h [32]byte
+		if i == 0 {
+			b, err := safeio.ReadRegular(path, safeio.StoreFileLimit, "points journal")
+			if err != nil {
+				return nil, fmt.Errorf("merge: %v", err)
+			}
+			design, sum = b, sha256.Sum256(b)
+			continue
+		}
+		f, err := safeio.Open(path, safeio.StoreFileLimit, "points journal")
+		if err != nil {
+			return nil, fmt.Errorf("merge: %v", err)
+		}
+		sh := sha256.New()
+		_, err = io.Copy(sh, f)
+		f.Close()
+		if err != nil {
+			return nil, fmt.Errorf("merge: %s: %v", path, err)
+		}
+		if sh.Sum(h[:0]); h != sum {
+			return nil, fmt.Errorf("merge: %s has other batches or points than %s (a different design)", dir, dirs[0])
+		}
+	}
+	return design, nil
 }

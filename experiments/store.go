@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/startrend/startrend/internal/outdir"
+	"github.com/startrend/startrend/internal/safeio"
 )
 
 // Files of a run store directory.
@@ -116,11 +117,17 @@ type Batch struct {
 	Points     int    // number of points
 	RepFrom    int    // first replication index
 	Reps       int    // replications per point
-	again      []int  // Replicate: the points
+	// Diagonal batches (SubmitDiagonal) run each new point once, point i
+	// with replication RepFrom+i (Reps is 1).
+	Diagonal bool
+	again    []int // Replicate: the points
 }
 
 // Run returns the batch's k-th run (0 ≤ k < b.Runs).
 func (b Batch) Run(k int) Run {
+	if b.Diagonal {
+		return Run{ID: b.FirstRun + uint64(k), Point: b.FirstPoint + k, Replication: b.RepFrom + k}
+	}
 	i, r := k/b.Reps, k%b.Reps
 	p := b.FirstPoint + i
 	if b.again != nil {
@@ -213,7 +220,7 @@ func Open(dir string, spec Spec, opt Options) (*Store, error) {
 	if !opt.Shard.Whole() {
 		s.m.Shard = opt.Shard.String()
 	}
-	b, err := os.ReadFile(filepath.Join(dir, FileManifest))
+	b, err := safeio.ReadRegular(filepath.Join(dir, FileManifest), safeio.StoreFileLimit, "run store manifest")
 	switch {
 	case err == nil:
 		if !opt.Resume {
@@ -322,7 +329,7 @@ func (s *Store) openFiles() error {
 // load reads the journals of a resumed store, truncating torn tails.
 func (s *Store) load() error {
 	pp := filepath.Join(s.dir, FilePoints)
-	f, err := os.Open(pp)
+	f, err := safeio.Open(pp, safeio.StoreFileLimit, "points journal")
 	if err != nil {
 		return err
 	}
@@ -343,7 +350,7 @@ func (s *Store) load() error {
 	}
 	s.done = make([]int64, s.nruns)
 	rp := filepath.Join(s.dir, FileRuns)
-	f, err = os.Open(rp)
+	f, err = safeio.Open(rp, 0, "run journal")
 	if err != nil {
 		return err
 	}
@@ -454,6 +461,12 @@ func readPoints(name string, r io.Reader, dims int) (batches []Batch, points []f
 					return nil, nil, 0, false, jr.errAt(rec, "batch %d commits %d points, %d were recorded", b.Index, b.Points, len(pending)/dims)
 				}
 				points = append(points, pending...)
+			case "diag":
+				if b.FirstPoint != len(points)/dims || len(pending)/dims != b.Points || b.Reps != 1 {
+					return nil, nil, 0, false, jr.errAt(rec, "batch %d commits %d points, %d were recorded", b.Index, b.Points, len(pending)/dims)
+				}
+				b.Diagonal = true
+				points = append(points, pending...)
 			case "again":
 				if len(again) != b.Points || len(pending) > 0 {
 					return nil, nil, 0, false, jr.errAt(rec, "batch %d lists %d points, %d were recorded", b.Index, b.Points, len(again))
@@ -509,14 +522,38 @@ func (s *Store) Submit(d Design, reps int) (Batch, error) {
 	if reps < 1 || reps > maxReps {
 		return Batch{}, fmt.Errorf("submit: %d replications; allowed 1 … %d", reps, maxReps)
 	}
+	return s.submit(d, 0, reps, false)
+}
+
+// SubmitFrom is Submit with replications repFrom … repFrom+reps−1 of each
+// point (a calibration asks for replications it has not run yet).
+func (s *Store) SubmitFrom(d Design, repFrom, reps int) (Batch, error) {
+	if reps < 1 || reps > maxReps || repFrom < 0 || repFrom > 1e9 {
+		return Batch{}, fmt.Errorf("submit: replications %d … %d; allowed 0 … 10⁹, at most %d per point", repFrom, repFrom+reps-1, maxReps)
+	}
+	return s.submit(d, repFrom, reps, false)
+}
+
+// SubmitDiagonal adds a batch of new points run once each, point i with
+// replication repFrom+i: independent random numbers for every point (an
+// ABC population's particles). Resumed stores check the calls as for
+// Submit.
+func (s *Store) SubmitDiagonal(d Design, repFrom int) (Batch, error) {
+	if repFrom < 0 || int64(repFrom)+int64(d.Len()) > 1e9 {
+		return Batch{}, fmt.Errorf("submit: replications %d … %d; allowed 0 … 10⁹", repFrom, int64(repFrom)+int64(d.Len())-1)
+	}
+	return s.submit(d, repFrom, 1, true)
+}
+
+func (s *Store) submit(d Design, repFrom, reps int, diag bool) (Batch, error) {
 	if d.Dims() != s.dims && d.Len() > 0 {
 		return Batch{}, fmt.Errorf("submit: points have %d coordinates, the store's columns are %d", d.Dims(), s.dims)
 	}
 	x := make([]float64, s.dims)
 	if s.next < len(s.batches) {
 		b := s.batches[s.next]
-		if b.again != nil || b.Points != d.Len() || b.Reps != reps || b.RepFrom != 0 {
-			return Batch{}, fmt.Errorf("batch %d differs from the recorded one (%d points × %d replications recorded, %d × %d now)", b.Index, b.Points, b.Reps, d.Len(), reps)
+		if b.again != nil || b.Points != d.Len() || b.Reps != reps || b.RepFrom != repFrom || b.Diagonal != diag {
+			return Batch{}, fmt.Errorf("batch %d differs from the recorded one (%d points × %d replications from %d recorded, %d × %d from %d now)", b.Index, b.Points, b.Reps, b.RepFrom, d.Len(), reps, repFrom)
 		}
 		for i := 0; i < d.Len(); i++ {
 			d.Point(i, x)
@@ -529,7 +566,7 @@ func (s *Store) Submit(d Design, reps int) (Batch, error) {
 		s.next++
 		return b, nil
 	}
-	b := Batch{Index: len(s.batches), FirstRun: s.nruns, FirstPoint: s.NumPoints(), Points: d.Len(), Reps: reps, Runs: d.Len() * reps}
+	b := Batch{Index: len(s.batches), FirstRun: s.nruns, FirstPoint: s.NumPoints(), Points: d.Len(), RepFrom: repFrom, Reps: reps, Runs: d.Len() * reps, Diagonal: diag}
 	w := bufio.NewWriterSize(s.pts, 1<<16)
 	var buf []byte
 	fields := make([]string, 2+s.dims)
@@ -539,6 +576,7 @@ func (s *Store) Submit(d Design, reps int) (Batch, error) {
 		fields[1] = strconv.Itoa(b.FirstPoint + i)
 		for j, v := range x {
 			if math.IsNaN(v) || math.IsInf(v, 0) {
+				s.points = s.points[:b.FirstPoint*s.dims]
 				return Batch{}, fmt.Errorf("submit: point %d, %s: %v is not a coordinate", i, s.m.Columns[j].Name, v)
 			}
 			fields[2+j] = formatValue(v)
@@ -547,8 +585,12 @@ func (s *Store) Submit(d Design, reps int) (Batch, error) {
 		w.Write(buf)
 		s.points = append(s.points, x...)
 	}
+	kind := "new"
+	if diag {
+		kind = "diag"
+	}
 	buf = appendRecord(buf[:0], "B", strconv.Itoa(b.Index), strconv.FormatUint(b.FirstRun, 10), strconv.Itoa(b.FirstPoint),
-		strconv.Itoa(b.Points), "0", strconv.Itoa(reps), "new")
+		strconv.Itoa(b.Points), strconv.Itoa(repFrom), strconv.Itoa(reps), kind)
 	w.Write(buf)
 	if err := w.Flush(); err != nil {
 		return Batch{}, err
@@ -783,7 +825,7 @@ func (s *Store) Finished(id uint64) bool { return id < uint64(len(s.done)) && s.
 // shard is an error.
 func (s *Store) Results(b Batch, fn func(r Run, x, out []float64) error) error {
 	sh := s.Shard()
-	f, err := os.Open(filepath.Join(s.dir, FileRuns))
+	f, err := safeio.Open(filepath.Join(s.dir, FileRuns), 0, "run journal")
 	if err != nil {
 		return err
 	}
@@ -825,6 +867,115 @@ func parseOutputs(fields [][]byte, out []float64) error {
 		out[i] = x
 	}
 	return nil
+}
+
+// Available calls fn for each run of the batch that is finished in this
+// store, of any shard, in run_id order (fn must not keep the slices); the
+// runs that are not finished are skipped. A shard of a calibration reads
+// its own runs and those of the other shards' stores (OpenReadOnly) this
+// way.
+func (s *Store) Available(b Batch, fn func(r Run, x, out []float64) error) error {
+	f, err := safeio.Open(filepath.Join(s.dir, FileRuns), 0, "run journal")
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	buf := make([]byte, 0, 4096)
+	out := make([]float64, len(s.m.Outputs))
+	for k := 0; k < b.Runs; k++ {
+		r := b.Run(k)
+		if r.ID >= uint64(len(s.done)) || s.done[r.ID] == 0 {
+			continue
+		}
+		var fields [][]byte
+		fields, buf, err = readRecordAt(f, s.done[r.ID]-1, buf)
+		if err != nil {
+			return err
+		}
+		if err := parseOutputs(fields, out); err != nil {
+			return fmt.Errorf("%s: run %d: %v", filepath.Join(s.dir, FileRuns), r.ID, err)
+		}
+		if err := fn(r, s.Point(r.Point), out); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// SameBatch reports whether batch b of this store is batch b.Index of o
+// too, with the same points (another shard's store of the same study).
+func (s *Store) SameBatch(o *Store, b Batch) bool {
+	if b.Index >= len(o.batches) || o.dims != s.dims {
+		return false
+	}
+	c := o.batches[b.Index]
+	if c.FirstRun != b.FirstRun || c.FirstPoint != b.FirstPoint || c.Points != b.Points || c.RepFrom != b.RepFrom ||
+		c.Reps != b.Reps || c.Diagonal != b.Diagonal || !equalInts(c.again, b.again) || (c.again == nil) != (b.again == nil) {
+		return false
+	}
+	if b.again != nil {
+		return true
+	}
+	for p := b.FirstPoint; p < b.FirstPoint+b.Points; p++ {
+		x, y := s.Point(p), o.Point(p)
+		for j := range x {
+			if math.Float64bits(x[j]) != math.Float64bits(y[j]) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// OpenReadOnly opens the store in dir to read its finished runs (with
+// Available) without writing anything: a torn tail is ignored, not
+// truncated. spec must equal the store's.
+func OpenReadOnly(dir string, spec Spec) (*Store, error) {
+	m, err := readManifest(dir)
+	if err != nil {
+		return nil, err
+	}
+	cur := manifest{Format: storeFormat, Spec: spec, Shard: m.Shard, State: m.State}
+	if err := sameStore(m, &cur); err != nil {
+		return nil, fmt.Errorf("%s: %v", dir, err)
+	}
+	s := &Store{dir: dir, m: *m, dims: len(spec.Columns)}
+	f, err := safeio.Open(filepath.Join(dir, FilePoints), safeio.StoreFileLimit, "points journal")
+	if err != nil {
+		return nil, err
+	}
+	s.batches, s.points, _, _, err = readPoints(FilePoints, f, s.dims)
+	f.Close()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", dir, err)
+	}
+	for _, b := range s.batches {
+		s.nruns = b.FirstRun + uint64(b.Runs)
+	}
+	s.done = make([]int64, s.nruns)
+	f, err = safeio.Open(filepath.Join(dir, FileRuns), 0, "run journal")
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	jr := newJournalReader(filepath.Join(dir, FileRuns), f)
+	for {
+		rec, err := jr.next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		id, err := s.checkRun(jr, rec)
+		if err != nil {
+			return nil, err
+		}
+		if s.done[id] == 0 {
+			s.done[id] = rec.offset + 1
+		}
+	}
+	return s, nil
 }
 
 // Close closes the store's files (Finalize closes them too).
@@ -870,7 +1021,7 @@ func Complete(dir string) (bool, error) {
 }
 
 func readManifest(dir string) (*manifest, error) {
-	b, err := os.ReadFile(filepath.Join(dir, FileManifest))
+	b, err := safeio.ReadRegular(filepath.Join(dir, FileManifest), safeio.StoreFileLimit, "run store manifest")
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			return nil, fmt.Errorf("%s is not a run store (no %s)", dir, FileManifest)

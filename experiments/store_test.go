@@ -315,3 +315,100 @@ func TestJournalValuesRoundTrip(t *testing.T) {
 		t.Error("NaN does not round-trip")
 	}
 }
+
+// SubmitFrom and SubmitDiagonal batches (a calibration's) get the
+// replications asked for, survive a resume and a merge of shards, and a
+// shard reads the other shard's runs with OpenReadOnly and Available.
+func TestStoreReplicationOffsetsAndPeers(t *testing.T) {
+	tmp := t.TempDir()
+	study := func(dir string, opt Options) (*Store, []Batch) {
+		s, err := Open(dir, testSpec, opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b1, err := s.SubmitFrom(testPoints(3), 4, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b2, err := s.SubmitDiagonal(testPoints(5), 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s, []Batch{b1, b2}
+	}
+	s, bs := study(filepath.Join(tmp, "one"), Options{})
+	if r := bs[0].Run(3); r.Point != 1 || r.Replication != 5 {
+		t.Errorf("SubmitFrom run 3: point %d replication %d, want 1, 5", r.Point, r.Replication)
+	}
+	if r := bs[1].Run(4); r.Point != 3+4 || r.Replication != 14 || bs[1].Runs != 5 {
+		t.Errorf("SubmitDiagonal run 4: point %d replication %d (%d runs), want 7, 14 (5)", r.Point, r.Replication, bs[1].Runs)
+	}
+	for _, b := range bs {
+		if _, err := s.Execute(context.Background(), b, testEval, ExecuteOptions{Workers: 2}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Finalize(); err != nil {
+		t.Fatal(err)
+	}
+	// A resumed store checks the offsets: another repFrom is refused.
+	r, err := Open(filepath.Join(tmp, "one"), testSpec, Options{Resume: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.SubmitFrom(testPoints(3), 0, 2); err == nil || !strings.Contains(err.Error(), "differs from the recorded one") {
+		t.Errorf("resume with other replications: %v", err)
+	}
+	r.Close()
+	// Two shards, each reading the other's runs.
+	var dirs []string
+	var shards [2]*Store
+	for i := range 2 {
+		d := filepath.Join(tmp, "shard", string(rune('a'+i)))
+		dirs = append(dirs, d)
+		sh, sbs := study(d, Options{Shard: Shard{Index: i, Count: 2}})
+		for _, b := range sbs {
+			if _, err := sh.Execute(context.Background(), b, testEval, ExecuteOptions{Workers: 1}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		shards[i], bs = sh, sbs
+	}
+	peer, err := OpenReadOnly(dirs[1], testSpec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range bs {
+		if !shards[0].SameBatch(peer, b) {
+			t.Fatalf("batch %d: not the same in the peer", b.Index)
+		}
+		seen := map[uint64]bool{}
+		collect := func(r Run, x, out []float64) error {
+			var want [2]float64
+			want[1] = math.NaN()
+			testEval(context.Background(), r, x, want[:])
+			if out[0] != want[0] || seen[r.ID] {
+				t.Errorf("run %d: %v (twice: %v), want %v", r.ID, out, seen[r.ID], want)
+			}
+			seen[r.ID] = true
+			return nil
+		}
+		shards[0].Available(b, collect)
+		peer.Available(b, collect)
+		if len(seen) != b.Runs {
+			t.Errorf("batch %d: own and peer runs give %d of %d", b.Index, len(seen), b.Runs)
+		}
+	}
+	for _, sh := range shards {
+		if err := sh.Finalize(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := Merge(filepath.Join(tmp, "merged"), dirs); err != nil {
+		t.Fatal(err)
+	}
+	sameFiles(t, filepath.Join(tmp, "one"), filepath.Join(tmp, "merged"))
+	if _, err := OpenReadOnly(dirs[0], Spec{Kind: "other", Columns: testSpec.Columns}); err == nil {
+		t.Error("a peer of another kind was opened")
+	}
+}

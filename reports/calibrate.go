@@ -186,7 +186,7 @@ func calibrateMarkdown(in CalibrateInput, figs []figure) []byte {
 		fmt.Fprintf(&b, "![%s](plots/%s.png)\n\n*%s* ([SVG](plots/%s.svg))\n\n", mdEscape(f.Caption), f.Name, mdEscape(f.Caption), f.Name)
 	}
 	b.WriteString("## Provenance\n\n")
-	fmt.Fprintf(&b, "- scenario: %s (`%s`), hash %s\n- reproduce: `%s`\n- wall time: %.1f s, %d of %d runs\n", mdEscape(in.Scenario), mdEscape(in.File), short(in.Hash), in.Command, in.WallSeconds, r.Runs*in.Arms, in.Budget)
+	fmt.Fprintf(&b, "- scenario: %s (`%s`), hash %s\n- reproduce: `%s`\n- %s\n", mdEscape(in.Scenario), mdEscape(in.File), short(in.Hash), in.Command, calibrateWork(in))
 	return b.Bytes()
 }
 
@@ -214,6 +214,18 @@ var calibrateTemplate = template.Must(template.New("cal").Parse(`<!DOCTYPE html>
 </body></html>
 `))
 
+// calibrateWork is the provenance line on the work done: runs of the
+// budget, and the wall time when it is given (the command leaves it to
+// run.json, so that a resumed or merged calibration writes the same
+// report as an uninterrupted one).
+func calibrateWork(in CalibrateInput) string {
+	s := fmt.Sprintf("%d of %d runs", in.Result.Runs*in.Arms, in.Budget)
+	if in.WallSeconds > 0 {
+		s = fmt.Sprintf("wall time %.1f s, %s", in.WallSeconds, s)
+	}
+	return s
+}
+
 func calibrateHTML(in CalibrateInput, figs []figure) ([]byte, error) {
 	r := in.Result
 	dist := fmt.Sprintf("Weighted distance Q(θ̂) = %s with %d replications per candidate (common random numbers).", num(r.Distance), r.Replications)
@@ -224,7 +236,7 @@ func calibrateHTML(in CalibrateInput, figs []figure) ([]byte, error) {
 		"Scenario": in.Scenario, "Complete": in.Complete, "Summary": calibrateSummary(in), "Stop": r.Stop, "Distance": dist,
 		"TargetHeader": targetHeader, "Targets": targetRows(r), "ParamHeader": paramHeader, "Params": paramRows(in),
 		"Notes": in.Notes, "Figures": figs, "File": in.File, "Hash": short(in.Hash), "Command": in.Command,
-		"Work": fmt.Sprintf("wall time %.1f s, %d of %d runs", in.WallSeconds, r.Runs*in.Arms, in.Budget),
+		"Work": calibrateWork(in),
 	}
 	var b bytes.Buffer
 	if err := calibrateTemplate.Execute(&b, data); err != nil {

@@ -107,6 +107,13 @@ func optimizeMarkdown(out *strategy.Outcome, figs []figure) []byte {
 	fmt.Fprintf(&b, "Merchant `%s`, objective **%s** (%s), method %s, %d of %d simulator runs, %d replications per candidate, race confidence %g.\n\n",
 		mdEscape(out.Merchant), out.Objective, map[bool]string{true: "maximised", false: "minimised"}[out.Maximize], out.Method, out.EvalsUsed, out.Evals, out.Replications, out.Confidence)
 	fmt.Fprintf(&b, "**Verdict:** %s.\n\n", mdEscape(out.Verdict))
+	if flags := optimizeFlags(out); len(flags) > 0 {
+		b.WriteString("**Flags:**\n\n")
+		for _, f := range flags {
+			fmt.Fprintf(&b, "- ⚑ %s\n", mdEscape(f))
+		}
+		b.WriteString("\n")
+	}
 	fmt.Fprintf(&b, "- vs baseline (the scenario's own strategy): %s\n", pairedText(out.VsBaseline))
 	fmt.Fprintf(&b, "- vs runner-up: %s\n", pairedText(out.VsRunnerUp))
 	if out.VsRandom != nil {
@@ -138,8 +145,8 @@ func optimizeMarkdown(out *strategy.Outcome, figs []figure) []byte {
 		fmt.Fprintf(&b, " %s |", statText(c.Value))
 	}
 	b.WriteString("\n")
-	for _, k := range []string{"gmv", "profit", "spend", "roi", "new_customers"} {
-		fmt.Fprintf(&b, "| %s | |", k)
+	for _, k := range optimizeKPIs {
+		fmt.Fprintf(&b, "| %s | |", mdEscape(optimizeKPILabel(k, out.Merchant)))
 		for _, c := range rows {
 			fmt.Fprintf(&b, " %s |", statText(c.KPIs[k]))
 		}
@@ -167,6 +174,7 @@ var optimizeTemplate = template.Must(template.New("opt").Parse(`<h2 id="optimisa
 {{if not .Complete}}<p class="warn">Partial result: the optimisation was interrupted ("complete": false).</p>{{end}}
 <p>Merchant <code>{{.Merchant}}</code>, objective <strong>{{.Objective}}</strong>, method {{.Method}}, {{.Used}} of {{.Evals}} simulator runs.</p>
 <p class="note" id="optimize-verdict">{{.Verdict}}</p>
+{{if .Flags}}<ul class="warn" id="optimize-flags">{{range .Flags}}<li>⚑ {{.}}</li>{{end}}</ul>{{end}}
 <ul><li>vs baseline: {{.VsBaseline}}</li><li>vs runner-up: {{.VsRunnerUp}}</li>{{if .VsRandom}}<li>vs random search: {{.VsRandom}}</li>{{end}}</ul>
 <table id="optimize-candidates"><thead><tr><th>decision</th><th>as written</th>{{range .Labels}}<th>{{.}}</th>{{end}}</tr></thead>
 <tbody>{{range .Rows}}<tr><td>{{index . 0}}</td>{{range $i, $c := .}}{{if $i}}<td>{{$c}}</td>{{end}}{{end}}</tr>
@@ -193,8 +201,8 @@ func optimizeHTML(out *strategy.Outcome, figs []figure) ([]byte, error) {
 		r = append(r, statText(c.Value))
 	}
 	table = append(table, r)
-	for _, k := range []string{"gmv", "profit", "spend", "roi", "new_customers"} {
-		r := []string{k, ""}
+	for _, k := range optimizeKPIs {
+		r := []string{optimizeKPILabel(k, out.Merchant), ""}
 		for _, c := range rows {
 			r = append(r, statText(c.KPIs[k]))
 		}
@@ -202,7 +210,7 @@ func optimizeHTML(out *strategy.Outcome, figs []figure) ([]byte, error) {
 	}
 	data := map[string]any{
 		"Complete": out.Complete, "Merchant": out.Merchant, "Objective": out.Objective, "Method": out.Method,
-		"Used": out.EvalsUsed, "Evals": out.Evals, "Verdict": out.Verdict,
+		"Used": out.EvalsUsed, "Evals": out.Evals, "Verdict": out.Verdict, "Flags": optimizeFlags(out),
 		"VsBaseline": pairedText(out.VsBaseline), "VsRunnerUp": pairedText(out.VsRunnerUp), "VsRandom": "",
 		"Labels": labels, "Rows": table, "Figures": figs,
 	}
@@ -401,4 +409,25 @@ func (s *stackSeg) DataRange() (xmin, xmax, ymin, ymax float64) {
 func (s *stackSeg) Thumbnail(c *draw.Canvas) {
 	pts := []vg.Point{{X: c.Min.X, Y: c.Min.Y}, {X: c.Max.X, Y: c.Min.Y}, {X: c.Max.X, Y: c.Max.Y}, {X: c.Min.X, Y: c.Max.Y}}
 	c.FillPolygon(s.Color, c.ClipPolygonY(pts))
+}
+
+// optimizeKPIs are the KPI rows of the candidates table.
+var optimizeKPIs = []string{"gmv", "profit", "spend", "roi", "new_customers"}
+
+// merchantScoped are the candidates' KPIs that are the merchant's own: the
+// engine breaks them down by merchant. The others (profit: refunds carry
+// no merchant) are the market's totals, and their rows say so.
+var merchantScoped = map[string]bool{"gmv": true, "orders": true, "new_customers": true, "spend": true, "roi": true}
+
+// optimizeKPILabel names a KPI row with its scope: "GMV (merchant
+// glow_beauty)", "Profit (market total)".
+func optimizeKPILabel(k, merchant string) string {
+	label := map[string]string{"gmv": "GMV", "profit": "Profit", "spend": "Spend", "roi": "ROI", "new_customers": "New customers", "orders": "Orders"}[k]
+	if label == "" {
+		label = k
+	}
+	if merchantScoped[k] && merchant != "" {
+		return label + " (merchant " + merchant + ")"
+	}
+	return label + " (market total)"
 }

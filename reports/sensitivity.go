@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/startrend/startrend/internal/safeio"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"
 	"gonum.org/v1/plot/plotter"
@@ -125,6 +126,26 @@ type SensSobol struct {
 	SecondOrder bool            `json:"second_order"`
 	Resamples   int             `json:"resamples"`
 	Passes      []SensSobolPass `json:"passes"`
+	// Widest is the last pass's widest total-index interval and what the
+	// stop rule's width would take (set with a stop rule).
+	Widest *SensWidest `json:"widest,omitempty"`
+}
+
+// SensWidest is the widest total-index interval of a pass and the base
+// points predicted to bring it within the stop rule's width: half-widths
+// fall as 1/√N.
+type SensWidest struct {
+	KPI       string  `json:"kpi"`
+	Parameter string  `json:"parameter"`
+	HalfWidth float64 `json:"half_width"`
+	// Noise bounds from above the share of the interval's variance due
+	// to simulation noise (NaN with one replication).
+	Noise Float `json:"noise"`
+	// N base points (Runs runs at the study's replications) are predicted
+	// to reach the width; FloorN even with the noise removed.
+	N      int `json:"n"`
+	Runs   int `json:"runs"`
+	FloorN int `json:"floor_n"`
 }
 
 // SensSobolPass is the analysis at N base points.
@@ -146,11 +167,14 @@ type SensSobolKPI struct {
 	Variance      Float        `json:"variance"`
 	NoiseVariance Float        `json:"noise_variance"`
 	NoiseShare    Float        `json:"noise_share"`
+	// STNoise is, per parameter, the share of ST's sampling variance due
+	// to simulation noise (absent with one replication).
+	STNoise []Float `json:"st_noise,omitempty"`
 }
 
 // ReadSensitivity reads dir/sensitivity.json.
 func ReadSensitivity(dir string) (*SensitivityResult, error) {
-	b, err := os.ReadFile(filepath.Join(dir, SensitivityFile))
+	b, err := safeio.ReadRegular(filepath.Join(dir, SensitivityFile), safeio.StoreFileLimit, "sensitivity result")
 	if err != nil {
 		return nil, err
 	}
@@ -209,7 +233,17 @@ func SensitivitySummary(r *SensitivityResult) []string {
 		}
 		conv := "reached"
 		if r.Sobol.UntilCI > 0 && !r.Sobol.Converged {
-			conv = "not reached (max N)"
+			conv = "not reached: the study stopped on its budget (max N)"
+			if w := r.Sobol.Widest; w != nil {
+				conv += fmt.Sprintf(". The widest interval, ST of %s on %s, is ±%.3g", w.Parameter, w.KPI, w.HalfWidth)
+				if finite(float64(w.Noise)) {
+					conv += fmt.Sprintf(", at most %.0f%% of its variance simulation noise", 100*float64(w.Noise))
+				}
+				conv += fmt.Sprintf("; at the 1/√N rate ±%.3g needs N = %d (%d runs)", r.Sobol.UntilCI, w.N, w.Runs)
+				if finite(float64(w.Noise)) {
+					conv += fmt.Sprintf(", and no number of replications brings it below N = %d", w.FloorN)
+				}
+			}
 		}
 		if r.Sobol.UntilCI > 0 {
 			out = append(out, fmt.Sprintf("Sobol: N = %d base points (%d runs × %d replications); the stop rule's width ±%.3g was %s.", last.N, last.Runs, r.Replications, r.Sobol.UntilCI, conv))

@@ -351,7 +351,7 @@ func BuildSummary(res *sim.Result, scenarioYAML []byte, version string) (*Summar
 // replication); a replication whose row differs is a contract violation and
 // its value is ignored. A "roi" row is formed by the one rule,
 // [stats.ROI] of the key's "gmv" and "spend" rows (undefined where the
-// key spent nothing: the engine writes 0 there), when both rows exist.
+// key spent nothing), when both rows exist.
 func breakdownStats(v *sim.VariantResult) []BreakdownStat {
 	if len(v.Reps) == 0 {
 		return []BreakdownStat{}

@@ -22,6 +22,7 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 
+	"github.com/startrend/startrend/internal/safeio"
 	"github.com/startrend/startrend/sim"
 	"github.com/startrend/startrend/stats"
 )
@@ -89,12 +90,13 @@ const maxPairedValues = 4 << 20
 // readPaired fills the points' paired differences against the reference
 // point ref from rows.csv (one parameter only; skipped for large sweeps).
 func (sd *sweepDir) readPaired(dir string, ref int) error {
-	f, err := os.Open(filepath.Join(dir, "rows.csv"))
+	path := filepath.Join(dir, "rows.csv")
+	f, err := safeio.Open(path, 0, "sweep rows")
 	if err != nil {
 		return err
 	}
 	defer f.Close()
-	r := csv.NewReader(f)
+	r := csv.NewReader(safeio.LineLimited(f, safeio.RecordLimit, path, "sweep rows"))
 	r.ReuseRecord = true
 	head, err := r.Read()
 	if err != nil {
@@ -172,7 +174,7 @@ func countLines(f *os.File) (int, error) {
 }
 
 func readSweepDir(dir string) (*sweepDir, error) {
-	b, err := os.ReadFile(filepath.Join(dir, "store.json"))
+	b, err := safeio.ReadRegular(filepath.Join(dir, "store.json"), safeio.StoreFileLimit, "run store manifest")
 	if err != nil {
 		return nil, err
 	}
@@ -191,7 +193,8 @@ func readSweepDir(dir string) (*sweepDir, error) {
 			sd.metrics = append(sd.metrics, o.Metric)
 		}
 	}
-	f, err := os.Open(filepath.Join(dir, "points.csv"))
+	pointsPath := filepath.Join(dir, "points.csv")
+	f, err := safeio.Open(pointsPath, 0, "sweep points")
 	if err != nil {
 		return nil, err
 	}
@@ -209,7 +212,7 @@ func readSweepDir(dir string) (*sweepDir, error) {
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return nil, err
 	}
-	r := csv.NewReader(f)
+	r := csv.NewReader(safeio.LineLimited(f, safeio.RecordLimit, pointsPath, "sweep points"))
 	r.ReuseRecord = true
 	if _, err := r.Read(); err != nil {
 		return nil, fmt.Errorf("points.csv: %v", err)

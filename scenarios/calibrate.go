@@ -103,11 +103,11 @@ type CalibrationTarget struct {
 	Tolerance float64 `yaml:"tolerance,omitempty" json:"tolerance,omitempty"`
 }
 
-// CalibrateMethods are the methods a calibrate block may name.
-var CalibrateMethods = []string{"smm", "abc-smc"}
+// CalibrateMethods returns the methods a calibrate block may name.
+func CalibrateMethods() []string { return []string{"smm", "abc-smc"} }
 
 func init() {
-	fieldRules[reflect.TypeOf(Calibrate{})] = map[string]rule{"method": withEmpty(oneOf(CalibrateMethods...)),
+	fieldRules[reflect.TypeOf(Calibrate{})] = map[string]rule{"method": withEmpty(oneOf(CalibrateMethods()...)),
 		"runs": rng(0, 100_000_000), "replications": rng(0, 100000), "bootstrap": rng(0, 100000),
 		"population": rng(0, 1_000_000), "generations": rng(0, 1000)}
 	fieldRules[reflect.TypeOf(CalibrationTarget{})] = map[string]rule{"se": nonNeg, "tolerance": nonNeg}

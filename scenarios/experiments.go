@@ -101,17 +101,17 @@ type Sweep struct {
 	Parameters []Parameter `yaml:"parameters" json:"parameters"`
 }
 
-// Designs an experiment may use.
-var Designs = []string{"grid", "zip", "random", "lhs", "sobol"}
+// designs an experiment may use.
+var designs = []string{"grid", "zip", "random", "lhs", "sobol"}
 
-// PriorDists are the distributions a Prior may name.
-var PriorDists = []string{"uniform", "normal", "lognormal"}
+// priorDists are the distributions a Prior may name.
+var priorDists = []string{"uniform", "normal", "lognormal"}
 
 func init() {
-	fieldRules[reflect.TypeOf(Sweep{})] = map[string]rule{"design": oneOf(Designs...),
+	fieldRules[reflect.TypeOf(Sweep{})] = map[string]rule{"design": oneOf(designs...),
 		"points": rng(0, 100_000_000), "replications": rng(0, 100000)}
 	fieldRules[reflect.TypeOf(Parameter{})] = map[string]rule{"levels": rng(0, 100_000_000), "step": nonNeg, "unit_cost": nonNeg}
-	fieldRules[reflect.TypeOf(Prior{})] = map[string]rule{"dist": oneOf(PriorDists...), "sd": nonNeg}
+	fieldRules[reflect.TypeOf(Prior{})] = map[string]rule{"dist": oneOf(priorDists...), "sd": nonNeg}
 	requiredFields[reflect.TypeOf(Sweep{})] = []string{"parameters"}
 	requiredFields[reflect.TypeOf(Parameter{})] = []string{"path"}
 	requiredFields[reflect.TypeOf(Prior{})] = []string{"dist"}

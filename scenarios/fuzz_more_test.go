@@ -10,7 +10,7 @@ import (
 // panic, every error must name the file and a row ≥ 1, and every creator it
 // accepts must hold finite, in-range values.
 func FuzzRoster(f *testing.F) {
-	header := strings.Join(RosterColumns, ",")
+	header := strings.Join(RosterColumns(), ",")
 	f.Add([]byte(header + "\nc1,小美,seeder,120000,0.6,0.4,3,1,2,0,8000,0.2,5000\n"))
 	f.Add([]byte(header + "\nc1,a,seeder,-5,2,0.4,3,1,2,0,8000,0.2,5000\n"))
 	f.Add([]byte("id,name\n\"unterminated\n"))

@@ -417,7 +417,10 @@ func fillDerived(sc *Scenario) {
 	}
 	for _, t := range sc.CreatorTypes {
 		for k := range t.Affinity {
-			if _, written := sc.pos["creator_types."+t.ID+".affinity."+k]; !written && !groups[k] {
+			if groups[k] {
+				continue
+			}
+			if _, written := sc.pos["creator_types."+t.ID+".affinity."+k]; !written {
 				delete(t.Affinity, k)
 			}
 		}

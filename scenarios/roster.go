@@ -8,16 +8,21 @@ import (
 	"io"
 	"io/fs"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/startrend/startrend/internal/safeio"
 )
 
-// RosterColumns are the columns of a roster CSV, in any order; a header row
+// rosterColumns are the columns of a roster CSV (RosterColumns), in any order; a header row
 // naming them is required. The four format columns are weekly capacities.
-var RosterColumns = []string{"id", "name", "type", "followers", "quality", "live_skill",
+var rosterColumns = []string{"id", "name", "type", "followers", "quality", "live_skill",
 	"short_video", "live", "post", "storefront", "fee", "commission", "reservation_income"}
+
+// RosterColumns returns the columns of a roster CSV, in order (a new slice
+// on each call).
+func RosterColumns() []string { return slices.Clone(rosterColumns) }
 
 // loadRoster reads sc.rosterFile into sc.Creators.RosterCreators. Problems
 // are reported as FILE:ROW:COL: column: message, ROW being the line (the
@@ -52,7 +57,7 @@ func parseRoster(name string, data []byte) ([]RosterCreator, Errors) {
 	var c errs
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")) // spreadsheets' BOM
 	if len(bytes.TrimSpace(data)) == 0 {
-		c.add(Pos{File: name, Line: 1, Col: 1}, "", "empty roster file", "", "a header row: "+strings.Join(RosterColumns, ","))
+		c.add(Pos{File: name, Line: 1, Col: 1}, "", "empty roster file", "", "a header row: "+strings.Join(rosterColumns, ","))
 		return nil, c.list
 	}
 	r := csv.NewReader(bytes.NewReader(data))
@@ -60,44 +65,44 @@ func parseRoster(name string, data []byte) ([]RosterCreator, Errors) {
 	r.TrimLeadingSpace = true
 	header, err := r.Read()
 	if err != nil {
-		c.add(Pos{File: name, Line: 1, Col: 1}, "", "not a roster CSV (its first row is not CSV)", "", "a header row: "+strings.Join(RosterColumns, ","))
+		c.add(Pos{File: name, Line: 1, Col: 1}, "", "not a roster CSV (its first row is not CSV)", "", "a header row: "+strings.Join(rosterColumns, ","))
 		return nil, c.list
 	}
 	// A file whose first row names none of the columns is not a roster (a
 	// file named by mistake): it is reported without quoting it.
 	known := 0
 	for _, h := range header {
-		if containsStr(RosterColumns, strings.TrimSpace(h)) {
+		if containsStr(rosterColumns, strings.TrimSpace(h)) {
 			known++
 		}
 	}
 	if known == 0 {
-		c.add(Pos{File: name, Line: 1, Col: 1}, "", "not a roster CSV (its first row names none of the roster columns)", "", "a header row: "+strings.Join(RosterColumns, ","))
+		c.add(Pos{File: name, Line: 1, Col: 1}, "", "not a roster CSV (its first row names none of the roster columns)", "", "a header row: "+strings.Join(rosterColumns, ","))
 		return nil, c.list
 	}
-	if len(header) > 4*len(RosterColumns) {
-		c.add(Pos{File: name, Line: 1, Col: 1}, "", fmt.Sprintf("the header has %d columns", len(header)), "", fmt.Sprintf("the %d roster columns", len(RosterColumns)))
+	if len(header) > 4*len(rosterColumns) {
+		c.add(Pos{File: name, Line: 1, Col: 1}, "", fmt.Sprintf("the header has %d columns", len(header)), "", fmt.Sprintf("the %d roster columns", len(rosterColumns)))
 		return nil, c.list
 	}
 	col := map[string]int{}
 	for i, h := range header {
 		h = strings.TrimSpace(h)
 		switch {
-		case !containsStr(RosterColumns, h):
+		case !containsStr(rosterColumns, h):
 			path := h
 			if len(path) > 60 {
 				path = ""
 			}
-			c.add(Pos{File: name, Line: 1, Col: i + 1}, path, "unknown column"+DidYouMean(h, RosterColumns), quote(h), strings.Join(RosterColumns, ","))
+			c.add(Pos{File: name, Line: 1, Col: i + 1}, path, "unknown column"+DidYouMean(h, rosterColumns), quote(h), strings.Join(rosterColumns, ","))
 		case col[h] > 0:
 			c.add(Pos{File: name, Line: 1, Col: i + 1}, h, "duplicate column", quote(h), "")
 		default:
 			col[h] = i + 1
 		}
 	}
-	for _, h := range RosterColumns {
+	for _, h := range rosterColumns {
 		if col[h] == 0 {
-			c.add(Pos{File: name, Line: 1, Col: 1}, h, "missing column", "", strings.Join(RosterColumns, ","))
+			c.add(Pos{File: name, Line: 1, Col: 1}, h, "missing column", "", strings.Join(rosterColumns, ","))
 		}
 	}
 	if len(c.list) > 0 {

@@ -68,16 +68,16 @@ type Sensitivity struct {
 	Parameters []Parameter `yaml:"parameters" json:"parameters"`
 }
 
-// SensitivityMethods are the methods a sensitivity block may name.
-var SensitivityMethods = []string{"all", "morris", "sobol", "oat"}
+// SensitivityMethods returns the methods a sensitivity block may name.
+func SensitivityMethods() []string { return []string{"all", "morris", "sobol", "oat"} }
 
-// MerchantKPIMetrics are the per-merchant metrics a KPI merchant.ID.METRIC
+// merchantKPIMetrics are the per-merchant metrics a KPI merchant.ID.METRIC
 // may name (the engine's merchant breakdown).
-var MerchantKPIMetrics = []string{"gmv", "orders", "new_customers", "impressions", "spend", "creator_income", "roi"}
+var merchantKPIMetrics = []string{"gmv", "orders", "new_customers", "impressions", "spend", "creator_income", "roi"}
 
 func init() {
 	fieldRules[reflect.TypeOf(Sensitivity{})] = map[string]rule{
-		"method": withEmpty(oneOf(SensitivityMethods...)), "n": rng(0, 1<<24), "max_n": rng(0, 1<<26),
+		"method": withEmpty(oneOf(SensitivityMethods()...)), "n": rng(0, 1<<24), "max_n": rng(0, 1<<26),
 		"until_ci": rng(0, 1), "replications": rng(0, 1000), "trajectories": rng(0, 100000),
 		"levels": rng(0, 1000), "candidates": rng(0, 100000), "resamples": rng(0, 1_000_000)}
 	requiredFields[reflect.TypeOf(Sensitivity{})] = []string{"kpis", "parameters"}
@@ -152,8 +152,8 @@ func (v *validator) sensitivity() {
 				v.fail(kp, "a merchant KPI is merchant.ID.METRIC", quote(k), "")
 			case !mids[id]:
 				v.fail(kp, "unknown merchant"+DidYouMean(id, sortedKeys(mids)), quote(id), "")
-			case !contains(MerchantKPIMetrics, metric):
-				v.fail(kp, "unknown merchant metric"+DidYouMean(metric, MerchantKPIMetrics), quote(metric), strings.Join(MerchantKPIMetrics, ", "))
+			case !contains(merchantKPIMetrics, metric):
+				v.fail(kp, "unknown merchant metric"+DidYouMean(metric, merchantKPIMetrics), quote(metric), strings.Join(merchantKPIMetrics, ", "))
 			}
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Validation rules (Validate checks all of them and reports every failure):
@@ -178,75 +179,139 @@ func (v *validator) fail(path, msg, got, allowed string) {
 // returns Errors listing all problems, or nil.
 func Validate(sc *Scenario) error {
 	v := &validator{sc: sc}
-	v.ranges(reflect.ValueOf(sc).Elem(), "")
+	v.ranges(reflect.ValueOf(sc).Elem(), make([]byte, 0, 128))
 	v.semantics()
 	v.question()
 	return v.c.err()
 }
 
-// ranges walks every field, checking fieldRules.
-func (v *validator) ranges(val reflect.Value, path string) {
+// rangeField is one field of a struct type as ranges walks it: its rule
+// (fieldRules, or the type's "*" rule), the rule of its map values, and
+// whether its value can hold further fields.
+type rangeField struct {
+	name    string
+	index   int
+	rule    *rule
+	mapRule *rule
+	walk    bool
+}
+
+var rangeCache sync.Map // reflect.Type -> []rangeField
+
+// rangeFields returns t's fields with their rules, computed once per type
+// (fieldRules is complete once the package is initialised).
+func rangeFields(t reflect.Type) []rangeField {
+	if v, ok := rangeCache.Load(t); ok {
+		return v.([]rangeField)
+	}
+	rules := fieldRules[t]
+	var out []rangeField
+	for _, f := range yamlFields(t) {
+		rf := rangeField{name: f.name, index: f.index}
+		if r, ok := rules[f.name]; ok {
+			rf.rule = &r
+		} else if r, ok := rules["*"]; ok {
+			rf.rule = &r
+		}
+		ft := t.Field(f.index).Type
+		switch ft.Kind() {
+		case reflect.Map:
+			if r, ok := mapValueRules[t][f.name]; ok {
+				rf.mapRule = &r
+			}
+		case reflect.Pointer, reflect.Struct, reflect.Slice:
+			rf.walk = f.name != "variants"
+		}
+		out = append(out, rf)
+	}
+	rangeCache.Store(t, out)
+	return out
+}
+
+// appendSeg appends a path segment to path.
+func appendSeg(path []byte, seg string) []byte {
+	if len(path) > 0 {
+		path = append(path, '.')
+	}
+	return append(path, seg...)
+}
+
+// ranges walks every field, checking fieldRules. The field's dotted path
+// is built in one buffer (each level appends to its parent's bytes); a
+// string is made of it only for a failure.
+func (v *validator) ranges(val reflect.Value, path []byte) {
 	switch val.Kind() {
 	case reflect.Pointer:
 		if !val.IsNil() {
 			v.ranges(val.Elem(), path)
 		}
 	case reflect.Struct:
-		t := val.Type()
-		rules := fieldRules[t]
-		for _, f := range yamlFields(t) {
+		for _, f := range rangeFields(val.Type()) {
 			fv := val.Field(f.index)
-			p := joinPath(path, f.name)
-			if r, ok := rules[f.name]; ok {
-				v.check(fv, p, r)
-			} else if r, ok := rules["*"]; ok {
-				v.check(fv, p, r)
+			p := appendSeg(path, f.name)
+			if f.rule != nil {
+				v.check(fv, p, f.rule)
 			}
-			if fv.Kind() == reflect.Map {
-				if r, ok := mapValueRules[t][f.name]; ok {
-					for _, k := range sortedKeys(fv.Interface().(map[string]float64)) {
-						v.check(reflect.ValueOf(fv.Interface().(map[string]float64)[k]), joinPath(p, k), r)
-					}
-				}
-				continue
+			if f.mapRule != nil {
+				v.mapValues(fv.Interface().(map[string]float64), p, f.mapRule)
 			}
-			if f.name == "variants" {
-				continue
+			if f.walk {
+				v.ranges(fv, p)
 			}
-			v.ranges(fv, p)
 		}
 	case reflect.Slice:
+		var idx [20]byte
 		for i := 0; i < val.Len(); i++ {
 			e := val.Index(i)
-			seg := strconv.Itoa(i)
+			var p []byte
 			if e.Kind() == reflect.Struct {
 				if f, ok := fieldByName(e.Type(), "id"); ok && e.Field(f.index).String() != "" {
-					seg = e.Field(f.index).String()
+					p = appendSeg(path, e.Field(f.index).String())
 				}
 			}
-			v.ranges(e, joinPath(path, seg))
+			if p == nil {
+				if len(path) > 0 {
+					p = append(path, '.')
+				}
+				p = append(p, strconv.AppendInt(idx[:0], int64(i), 10)...)
+			}
+			v.ranges(e, p)
 		}
 	}
 }
 
-func (v *validator) check(fv reflect.Value, path string, r rule) {
+// mapValues checks every value of m against r, reporting in key order.
+func (v *validator) mapValues(m map[string]float64, path []byte, r *rule) {
+	bad := false
+	for _, x := range m {
+		if r.failsNum(x) {
+			bad = true
+			break
+		}
+	}
+	if !bad {
+		return
+	}
+	for _, k := range sortedKeys(m) {
+		v.checkNum(m[k], fmtNum(m[k]), appendSeg(path, k), r)
+	}
+}
+
+// failsNum reports whether x breaks r (or is not finite).
+func (r *rule) failsNum(x float64) bool {
+	return math.IsNaN(x) || math.IsInf(x, 0) ||
+		(r.hasMin && (x < r.min || (r.exclusiveMin && x == r.min))) || (r.hasMax && x > r.max)
+}
+
+func (v *validator) check(fv reflect.Value, path []byte, r *rule) {
 	switch fv.Kind() {
-	case reflect.Float64, reflect.Int:
-		var x float64
-		var got string
-		if fv.Kind() == reflect.Int {
-			x = float64(fv.Int())
-			got = strconv.FormatInt(fv.Int(), 10)
-		} else {
-			x = fv.Float()
-			got = fmtNum(x)
+	case reflect.Int:
+		if x := float64(fv.Int()); r.failsNum(x) {
+			v.checkNum(x, strconv.FormatInt(fv.Int(), 10), path, r)
 		}
-		if math.IsNaN(x) || math.IsInf(x, 0) {
-			v.fail(path, "must be a finite number", got, r.allowed())
-			return
-		}
-		if (r.hasMin && (x < r.min || (r.exclusiveMin && x == r.min))) || (r.hasMax && x > r.max) {
-			v.fail(path, "out of range", got, r.allowed())
+	case reflect.Float64:
+		if x := fv.Float(); r.failsNum(x) {
+			v.checkNum(x, fmtNum(x), path, r)
 		}
 	case reflect.String:
 		if len(r.enum) == 0 {
@@ -257,8 +322,19 @@ func (v *validator) check(fv reflect.Value, path string, r rule) {
 			return
 		}
 		if !slices.Contains(r.enum, s) {
-			v.fail(path, "invalid value"+DidYouMean(s, r.enum), quote(s), r.allowed())
+			v.fail(string(path), "invalid value"+DidYouMean(s, r.enum), quote(s), r.allowed())
 		}
+	}
+}
+
+// checkNum reports x (shown as got) when it breaks r.
+func (v *validator) checkNum(x float64, got string, path []byte, r *rule) {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		v.fail(string(path), "must be a finite number", got, r.allowed())
+		return
+	}
+	if r.failsNum(x) {
+		v.fail(string(path), "out of range", got, r.allowed())
 	}
 }
 

@@ -230,16 +230,21 @@ func tierShare(m TierMap[float64], tier string) float64 {
 	return m.KOC
 }
 
-func tierOfFollowers(th TierThresholds, f float64) string {
+func tierOfFollowers(th TierThresholds, f float64) string { return Tiers()[th.TierIndex(f)] }
+
+// TierIndex is the tier of a creator with the given real followers, as an
+// index into [Tiers]: head from Head followers, waist from Waist, tail from
+// Tail, koc below.
+func (th TierThresholds) TierIndex(followers float64) int {
 	switch {
-	case f >= th.Head:
-		return TierHead
-	case f >= th.Waist:
-		return TierWaist
-	case f >= th.Tail:
-		return TierTail
+	case followers >= th.Head:
+		return 0
+	case followers >= th.Waist:
+		return 1
+	case followers >= th.Tail:
+		return 2
 	}
-	return TierKOC
+	return 3
 }
 
 // cheapestFee is the lowest fee of a creator of the tier: the rate card at

@@ -15,7 +15,7 @@ func benchWorld(b *testing.B, users string) *world {
 	if err != nil {
 		b.Fatal(err)
 	}
-	w := newWorld(sc, 0)
+	w := testWorld(b, sc)
 	return w
 }
 
@@ -89,6 +89,20 @@ func TestBassTracksRecursion(t *testing.T) {
 		sd := math.Sqrt(m * f * (1 - f))
 		if math.Abs(adopt[d]-ref[d]) > 4*sd+1+0.02*ref[d] {
 			t.Fatalf("day %d: %v adopters, reference %v (sd %.1f)", d+1, adopt[d], ref[d], sd)
+		}
+	}
+}
+
+// BenchmarkCompile times the compile step (validation, variants, indices)
+// of the default scenario: what Run adds before the first world.
+func BenchmarkCompile(b *testing.B) {
+	sc, err := scenarios.Default()
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if _, err := compile(sc, false); err != nil {
+			b.Fatal(err)
 		}
 	}
 }

@@ -4,13 +4,24 @@
 // (trends, tasks, campaigns, seeding→harvest linkage) — simulated day by
 // day over replications with common random numbers.
 //
-// # Running
+// # Compiling and running
 //
-//   - [Run] simulates a validated scenario (from package scenarios): the
-//     baseline and every variant, each for its replications, in parallel
-//     ([Options]: workers, progress). The [Result] is identical for any
-//     number of workers; variants share the baseline's random numbers, so
-//     replication i of a variant and of the baseline form a pair.
+//   - [Compile] validates a scenario (from package scenarios) once and
+//     builds the engine's own [Model]: the baseline and every variant with
+//     dense indices instead of string ids, typed enumerations instead of
+//     strings, arrays instead of per-field maps. A scenario the engine
+//     cannot run — invalid, an unknown enumeration or reference — is an
+//     error; nothing is mapped to a default. The engine never reads the
+//     scenario again.
+//   - [RunModel] simulates a Model: the baseline and every variant, each
+//     for its replications, in parallel ([Options]: workers, replication
+//     indices, progress). The [Result] is identical for any number of
+//     workers; variants share the baseline's random numbers, so
+//     replication i of a variant and of the baseline form a pair. [Run] is
+//     Compile then RunModel.
+//   - [Model.MeanFee] is the engine's creator fee model (the rate card
+//     over a tier's followers, or the roster's fees), for code that prices
+//     cooperations without running (the optimiser's budget weights).
 //   - [EstimateMemory] and [CheckMemory] say what a run will need before it
 //     starts.
 //
@@ -21,7 +32,8 @@
 // daily series, [BreakdownRow]s and distributions. [Metrics] is the metric
 // registry: every KPI is declared once as a [Metric] (name, label, unit,
 // [MetricKind], the numerator and denominator of a ratio), and every output
-// takes its name and meaning from there.
+// takes its name and meaning from there; code that asks for a KPI by name
+// uses its constant ([KPIGMV], [KPISpend], [KPIROI], …).
 //
 // Statistics over replications (means, intervals, paired differences, ROI)
 // are package stats' ([Estimate] is [stats.Estimate]). A ratio KPI of a

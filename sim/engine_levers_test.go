@@ -167,7 +167,7 @@ func TestEngineLinkageWindow(t *testing.T) {
 		if f := sc.Platform.Formats.ShortVideo; f.Conversion != 0 || f.Reach != 1 || f.LifetimeDays != 7 {
 			t.Fatalf("short_video format %+v: want conversion 0 with the default reach and lifetime", f)
 		}
-		w := newWorld(sc, 0)
+		w := testWorld(t, sc)
 		const linked, plain = 0, 1
 		var engine, outside, plainLinks, plainLinked, stale int64
 		stepWorld(w, func(d int, a *accum) {

@@ -23,13 +23,13 @@ func TestFunnelLayouts(t *testing.T) {
 		}
 		return b
 	}
-	if w := newWorld(sc, 0); w.fwide != nil {
+	if w := testWorld(t, sc); w.fwide != nil {
 		t.Fatal("a 30-day run uses the wide funnel layout")
 	}
 	packed := run()
 	forceWideFunnels = true
 	defer func() { forceWideFunnels = false }()
-	if w := newWorld(sc, 0); w.fwide == nil {
+	if w := testWorld(t, sc); w.fwide == nil {
 		t.Fatal("forceWideFunnels: packed layout")
 	}
 	if wide := run(); string(wide) != string(packed) {
@@ -48,7 +48,7 @@ func TestNarrowDays(t *testing.T) {
 		{[]string{"horizon_days=3650", "warmup_days=3650", "platform.decay_days.a5=2000"}, false},
 	} {
 		sc := testScenario(t, append(c.set, "population.users=10", "replications=1")...)
-		w := newWorld(sc, 0)
+		w := testWorld(t, sc)
 		if got := narrowDays(sc); got != c.narrow || (w.fwide == nil) != c.narrow {
 			t.Errorf("%v: narrowDays %v, world packed %v, want %v", c.set, got, w.fwide == nil, c.narrow)
 		}

@@ -51,7 +51,7 @@ func TestEstimateMemoryCovers(t *testing.T) {
 	runtime.GC()
 	var m0, m1 runtime.MemStats
 	runtime.ReadMemStats(&m0)
-	w := newWorld(sc, 0)
+	w := testWorld(t, sc)
 	w.beginDay(0)
 	runtime.GC()
 	runtime.ReadMemStats(&m1)

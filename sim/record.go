@@ -1,9 +1,11 @@
 package sim
 
 import (
-	"github.com/startrend/startrend/scenarios"
 	"maps"
 	"slices"
+
+	"github.com/startrend/startrend/scenarios"
+	"github.com/startrend/startrend/stats"
 )
 
 // recorder collects one world's KPIs over the KPI days and turns them into
@@ -25,8 +27,8 @@ type recorder struct {
 }
 
 func (o *recorder) init(w *world) {
-	sc := w.sc
-	H := sc.HorizonDays
+	cf := w.cfg
+	H := cf.horizon
 	o.w = w
 	o.day = -1
 	for m := range o.daily {
@@ -34,49 +36,38 @@ func (o *recorder) init(w *world) {
 			o.daily[m] = make([]float64, H)
 		}
 	}
-	for _, m := range sc.Merchants {
-		o.keys[dMerchant] = append(o.keys[dMerchant], m.ID)
-	}
-	o.groupOrders = make([][]float64, len(sc.Population.Groups))
+	o.keys[dMerchant] = slices.Clone(cf.merchantIDs)
+	o.groupOrders = make([][]float64, len(cf.groupIDs))
 	for g := range o.groupOrders {
 		o.groupOrders[g] = make([]float64, H)
 	}
-	for _, t := range sc.CreatorTypes {
-		o.keys[dType] = append(o.keys[dType], t.ID)
-	}
-	o.keys[dType] = append(o.keys[dType], "own")
+	o.keys[dType] = append(slices.Clone(cf.typeIDs), "own")
 	o.keys[dTier] = append(scenarios.Tiers(), "own")
 	o.keys[dFormat] = append(scenarios.Formats(), "none")
-	o.keys[dContract] = slices.Clone(contractKeys)
+	o.keys[dContract] = append(scenarios.ContractKinds(), "own")
 	o.keys[dFACT] = slices.Clone(factChannels)
-	for _, t := range sc.Trends {
-		o.keys[dTrend] = append(o.keys[dTrend], t.ID)
-	}
-	o.keys[dTrend] = append(o.keys[dTrend], "none")
-	for _, c := range sc.Campaigns {
-		o.keys[dCampaign] = append(o.keys[dCampaign], c.ID)
-	}
-	o.keys[dCampaign] = append(o.keys[dCampaign], "none")
+	o.keys[dTrend] = append(slices.Clone(cf.trendIDs), "none")
+	o.keys[dCampaign] = append(slices.Clone(cf.campaignIDs), "none")
 	for _, t := range o.keys[dType] {
 		for _, f := range o.keys[dFormat] {
 			o.keys[dTypeFormat] = append(o.keys[dTypeFormat], t+"/"+f)
 		}
 	}
-	for _, m := range sc.Merchants {
-		for _, c := range sc.Campaigns {
-			o.keys[dCampWindow] = append(o.keys[dCampWindow], m.ID+"/"+c.ID)
+	for _, m := range cf.merchantIDs {
+		for _, c := range cf.campaignIDs {
+			o.keys[dCampWindow] = append(o.keys[dCampWindow], m+"/"+c)
 		}
-		o.keys[dCampWindow] = append(o.keys[dCampWindow], m.ID+"/none")
+		o.keys[dCampWindow] = append(o.keys[dCampWindow], m+"/none")
 	}
 	for d := range o.bd {
 		o.bd[d] = make([][numB]float64, len(o.keys[d]))
 	}
 	o.refunds = make([]refundDue, w.T)
-	o.trendAdopters = make([][]float64, len(sc.Trends))
-	o.trendBass = make([][]float64, len(sc.Trends))
-	o.trendSubs = make([][]float64, len(sc.Trends))
-	o.trendPlays = make([][]float64, len(sc.Trends))
-	for j := range sc.Trends {
+	o.trendAdopters = make([][]float64, len(cf.trends))
+	o.trendBass = make([][]float64, len(cf.trends))
+	o.trendSubs = make([][]float64, len(cf.trends))
+	o.trendPlays = make([][]float64, len(cf.trends))
+	for j := range cf.trends {
 		o.trendAdopters[j] = make([]float64, H)
 		o.trendBass[j] = make([]float64, H)
 		o.trendSubs[j] = make([]float64, H)
@@ -127,16 +118,16 @@ func (w *world) dimsOf(m int32, typ, tier, format int8, contract uint8, fact uin
 	}
 	d[dContract] = int32(contract)
 	d[dFACT] = int32(fact)
-	d[dTrend] = int32(len(w.sc.Trends))
+	d[dTrend] = int32(len(w.cfg.trends))
 	if trend >= 0 {
 		d[dTrend] = int32(trend)
 	}
-	d[dCampaign] = int32(len(w.sc.Campaigns))
+	d[dCampaign] = int32(len(w.cfg.campaigns))
 	if campaign >= 0 {
 		d[dCampaign] = int32(campaign)
 	}
 	d[dTypeFormat] = d[dType]*(numFormats+1) + d[dFormat]
-	nc := int32(len(w.sc.Campaigns))
+	nc := int32(len(w.cfg.campaigns))
 	d[dCampWindow] = m*(nc+1) + nc
 	return d
 }
@@ -144,10 +135,10 @@ func (w *world) dimsOf(m int32, typ, tier, format int8, contract uint8, fact uin
 // result turns the recorded days into a RepResult.
 func (o *recorder) result() RepResult {
 	w := o.w
-	H := w.sc.HorizonDays
+	H := w.cfg.horizon
 	rr := RepResult{
 		Totals:        make(map[string]float64, numMetrics),
-		Daily:         make(map[string][]float64, numMetrics+4*len(w.sc.Trends)),
+		Daily:         make(map[string][]float64, numMetrics+4*len(w.cfg.trends)),
 		Distributions: map[string][]float64{},
 	}
 	for m := range o.daily {
@@ -169,14 +160,14 @@ func (o *recorder) result() RepResult {
 		}
 		rr.Daily[md.Name] = o.daily[m]
 	}
-	for j, t := range w.sc.Trends {
-		rr.Daily["trend_adopters:"+t.ID] = o.trendAdopters[j]
-		rr.Daily["trend_bass:"+t.ID] = o.trendBass[j]
-		rr.Daily["trend_submissions:"+t.ID] = o.trendSubs[j]
-		rr.Daily["trend_plays:"+t.ID] = o.trendPlays[j]
+	for j, id := range w.cfg.trendIDs {
+		rr.Daily["trend_adopters:"+id] = o.trendAdopters[j]
+		rr.Daily["trend_bass:"+id] = o.trendBass[j]
+		rr.Daily["trend_submissions:"+id] = o.trendSubs[j]
+		rr.Daily["trend_plays:"+id] = o.trendPlays[j]
 	}
-	for g, grp := range w.sc.Population.Groups {
-		rr.Daily["orders_group:"+grp.ID] = o.groupOrders[g]
+	for g, id := range w.cfg.groupIDs {
+		rr.Daily["orders_group:"+id] = o.groupOrders[g]
 	}
 	for d := range o.bd {
 		for k, key := range o.keys[d] {
@@ -184,11 +175,7 @@ func (o *recorder) result() RepResult {
 			for b, name := range breakdownMetrics {
 				rr.Breakdown = append(rr.Breakdown, BreakdownRow{Dimension: breakdownDims[d], Key: key, Metric: name, Value: v[b]})
 			}
-			roi := 0.0
-			if v[bSpend] > 0 {
-				roi = v[bGMV] / v[bSpend]
-			}
-			rr.Breakdown = append(rr.Breakdown, BreakdownRow{Dimension: breakdownDims[d], Key: key, Metric: "roi", Value: roi})
+			rr.Breakdown = append(rr.Breakdown, BreakdownRow{Dimension: breakdownDims[d], Key: key, Metric: KPIROI, Value: stats.ROI(v[bGMV], v[bSpend])})
 		}
 	}
 	tiers := scenarios.Tiers()

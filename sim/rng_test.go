@@ -74,7 +74,7 @@ func TestPoissonTable(t *testing.T) {
 // impression each; the count of O→A1 advances is binomial.
 func TestResponseFrequencies(t *testing.T) {
 	sc := testScenario(t, "population.users=60000", "replications=1")
-	w := newWorld(sc, 0)
+	w := testWorld(t, sc)
 	w.beginDay(0)
 	k := -1
 	for i := range w.day.items {

@@ -34,8 +34,19 @@ type Options struct {
 	Progress func(done, total int)
 }
 
-// Run simulates a validated, defaulted scenario: the baseline and every
-// variant, each for sc.Replications replications, and returns the results.
+// Run compiles sc ([Compile]) and runs the model ([RunModel]). A scenario
+// that does not validate or compile is an error; nothing runs.
+func Run(ctx context.Context, sc *scenarios.Scenario, opt Options) (*Result, error) {
+	m, err := compile(sc, opt.ScenarioHash == "")
+	if err != nil {
+		return nil, err
+	}
+	return RunModel(ctx, m, opt)
+}
+
+// RunModel simulates a compiled model: the baseline and every variant,
+// each for the scenario's replications (or Options.Replications), and
+// returns the results.
 //
 // Replications of all variants run in parallel (up to Options.Workers);
 // when there are fewer of them than workers, each replication also spreads
@@ -43,29 +54,16 @@ type Options struct {
 // (seed, replication, stream, chunk) and every daily reduction is a sum of
 // integers, so the Result is identical for any number of workers; variants
 // use the baseline's streams (common random numbers).
-func Run(ctx context.Context, sc *scenarios.Scenario, opt Options) (*Result, error) {
-	if sc == nil {
-		return nil, fmt.Errorf("sim: nil scenario")
+func RunModel(ctx context.Context, m *Model, opt Options) (*Result, error) {
+	if m == nil || len(m.variants) == 0 {
+		return nil, fmt.Errorf("sim: nil model (use Compile)")
 	}
 	workers := opt.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	// Variants: the baseline, then each variant in file order.
-	type variant struct {
-		name, desc string
-		sc         *scenarios.Scenario
-	}
-	base := sc
-	vars := []variant{{name: "baseline", sc: base}}
-	for _, v := range sc.Variants {
-		vs, err := scenarios.ApplyVariant(sc, v)
-		if err != nil {
-			return nil, fmt.Errorf("sim: variant %q: %w", v.Name, err)
-		}
-		vars = append(vars, variant{name: v.Name, desc: v.Description, sc: vs})
-	}
-	R := max(1, sc.Replications)
+	vars := m.variants
+	R := m.reps
 	repIndex := func(r int) int { return r }
 	if len(opt.Replications) > 0 {
 		R = len(opt.Replications)
@@ -80,29 +78,30 @@ func Run(ctx context.Context, sc *scenarios.Scenario, opt Options) (*Result, err
 	outer := min(workers, units)
 	inner := max(1, workers/outer)
 	for _, v := range vars {
-		if err := CheckMemory(v.sc, outer); err != nil {
+		if err := checkMemory(v.mem, outer, v.memName, v.memTerm); err != nil {
 			return nil, err
 		}
 	}
-	if opt.ScenarioHash == "" {
-		opt.ScenarioHash = scenarios.Hash(sc)
+	hash := opt.ScenarioHash
+	if hash == "" {
+		hash = m.hash
 	}
 	res := &Result{
-		Scenario:     sc.Name,
-		Hash:         opt.ScenarioHash,
-		Seed:         sc.Seed,
+		Scenario:     m.name,
+		Hash:         hash,
+		Seed:         m.seed,
 		Replications: R,
-		HorizonDays:  sc.HorizonDays,
-		WarmupDays:   sc.WarmupDays,
-		Currency:     sc.Currency,
-		Scale:        sc.Scale,
-		Metrics:      Metrics(sc.Currency),
+		HorizonDays:  m.horizon,
+		WarmupDays:   m.warmup,
+		Currency:     m.currency,
+		Scale:        m.scale,
+		Metrics:      Metrics(m.currency),
 		Variants:     make([]VariantResult, len(vars)),
 	}
 	for i, v := range vars {
 		res.Variants[i] = VariantResult{Name: v.name, Description: v.desc, Reps: make([]RepResult, R)}
 	}
-	T := sc.WarmupDays + sc.HorizonDays
+	T := m.warmup + m.horizon
 	total := units * T
 	var done atomic.Int64
 	step := func() {
@@ -128,7 +127,7 @@ func Run(ctx context.Context, sc *scenarios.Scenario, opt Options) (*Result, err
 			errs[*u] = ctx.Err()
 			return
 		}
-		w := newWorld(vars[vi].sc, repIndex(r))
+		w := newWorld(vars[vi], repIndex(r))
 		mu.Lock()
 		chunks += len(w.chunks)
 		mu.Unlock()
@@ -148,7 +147,7 @@ func Run(ctx context.Context, sc *scenarios.Scenario, opt Options) (*Result, err
 			return nil, err
 		}
 	}
-	res.Work = Work{Workers: outer * inner, Chunks: chunks, UserDays: float64(units) * float64(sc.Population.Users) * float64(T),
+	res.Work = Work{Workers: outer * inner, Chunks: chunks, UserDays: float64(units) * float64(vars[0].users) * float64(T),
 		Impressions: float64(imps), Transitions: float64(trans)}
 	return res, nil
 }
@@ -260,7 +259,7 @@ func EstimateMemory(sc *scenarios.Scenario) uint64 {
 // touch in one uint16 (world.narrowFunnels, from the scenario alone).
 func narrowDays(sc *scenarios.Scenario) bool {
 	w := world{T: sc.WarmupDays + sc.HorizonDays}
-	w.dayBase = dayBaseOf(&sc.Platform)
+	_, w.dayBase = decayOf(&sc.Platform)
 	return w.narrowFunnels()
 }
 
@@ -270,13 +269,19 @@ func narrowDays(sc *scenarios.Scenario) bool {
 // read). The message names the limit and the setting that dominates the
 // estimate.
 func CheckMemory(sc *scenarios.Scenario, worlds int) error {
-	need := EstimateMemory(sc) * uint64(max(1, worlds))
+	return checkMemory(EstimateMemory(sc), worlds, sc.Name, dominantMemoryTerm(sc))
+}
+
+// checkMemory is CheckMemory of a world needing per bytes, of the scenario
+// name whose dominant memory term is term.
+func checkMemory(per uint64, worlds int, name, term string) error {
+	need := per * uint64(max(1, worlds))
 	avail, src, ok := memoryLimit()
 	if !ok || need <= avail {
 		return nil
 	}
 	return fmt.Errorf("sim: scenario %q needs about %.1f GB (%d replications held at once) but only %.1f GB is available (%s): %s",
-		sc.Name, float64(need)/1e9, worlds, float64(avail)/1e9, src, dominantMemoryTerm(sc))
+		name, float64(need)/1e9, worlds, float64(avail)/1e9, src, term)
 }
 
 // memAvailable reads MemAvailable from /proc/meminfo (a variable so tests

@@ -16,12 +16,32 @@ type refundDue struct{ n, gmv, margin float64 }
 // endDay settles sim day d from the day's counts.
 func (w *world) endDay(d int, a *accum) {
 	w.closeUsers(a) // funnel stocks from the decay calendar (users.go)
+	o := &w.out
+	discount, margin := w.settleItems(d, a)
+	w.settlePaid(a)
+	// Refunds falling due today.
+	rd := o.refunds[d]
+	o.add(mRefunds, rd.n)
+	o.add(mRefundsGMV, rd.gmv)
+	if o.day >= 0 {
+		o.daily[mGMVNet][o.day] = o.daily[mGMV][o.day] - rd.gmv
+		o.daily[mProfit][o.day] = margin - rd.margin - (o.daily[mSpend][o.day] - discount)
+	}
+	w.settleUsers(a)
+	w.creatorTransitions(d)
+	w.settleTrends(d)
+}
+
+// settleItems books the day's counts of every item (impressions, orders,
+// GMV, margin, campaign discounts, commissions, follows, linked orders and
+// seeding credit, refunds scheduled) and returns the day's campaign
+// discount and margin.
+func (w *world) settleItems(d int, a *accum) (discount, margin float64) {
 	t := &w.day
-	sc := w.sc
-	p := &sc.Platform
+	p := &w.cfg.plat
 	o := &w.out
 	scale := w.scale
-	G, M := w.G, w.M
+	M := w.M
 	// Seed weight per merchant, for moving seeding credit in the breakdown.
 	if cap(o.seedW) < M {
 		o.seedW = make([]float64, M)
@@ -35,7 +55,6 @@ func (w *world) endDay(d int, a *accum) {
 			seedW[it.merchant] += it.w
 		}
 	}
-	var discount, margin float64
 	for k := range t.items {
 		it := &t.items[k]
 		c := a.cnt[k*nCnt : k*nCnt+nCnt]
@@ -85,17 +104,7 @@ func (w *world) endDay(d int, a *accum) {
 			o.addBD(dims, bSpend, disc)
 		}
 		if it.creator >= 0 {
-			com := gmv * it.commission
-			o.add(mSpendCommission, com)
-			o.add(mSpend, com)
-			o.add(mCreatorIncome, com)
-			o.addBD(dims, bSpend, com)
-			o.addBD(dims, bCreatorIncome, com)
-			w.cToday[it.creator] += com
-			nf := float64(c[cFollows]) * scale
-			w.cFollowers[it.creator] += nf
-			o.add(mNewFollows, nf)
-			w.expOrders[it.tier] += orders
+			w.settleCreatorItem(it, c, gmv, orders)
 		}
 		if c[cLinked] > 0 {
 			lg := float64(c[cLinked]) * scale * it.value
@@ -123,9 +132,34 @@ func (w *world) endDay(d int, a *accum) {
 			o.addBD(&it.dims, bGMV, credit[it.merchant]*it.w/seedW[it.merchant])
 		}
 	}
-	// Paid traffic: charged as delivered, never above what was planned.
-	cpm := p.CPM
-	for m := 0; m < M; m++ {
+	return discount, margin
+}
+
+// settleCreatorItem books a creator item's commission, follows and
+// orders per post (c: its counts; gmv and orders already scaled).
+func (w *world) settleCreatorItem(it *item, c []int64, gmv, orders float64) {
+	o := &w.out
+	dims := &it.dims
+	com := gmv * it.commission
+	o.add(mSpendCommission, com)
+	o.add(mSpend, com)
+	o.add(mCreatorIncome, com)
+	o.addBD(dims, bSpend, com)
+	o.addBD(dims, bCreatorIncome, com)
+	w.cToday[it.creator] += com
+	nf := float64(c[cFollows]) * w.scale
+	w.cFollowers[it.creator] += nf
+	o.add(mNewFollows, nf)
+	w.expOrders[it.tier] += orders
+}
+
+// settlePaid charges paid traffic as delivered, never above what was
+// planned: merchants' lines, then task boosts.
+func (w *world) settlePaid(a *accum) {
+	t := &w.day
+	scale := w.scale
+	cpm := w.cfg.plat.CPM
+	for m := 0; m < w.M; m++ {
 		cost := 0.0
 		for l := range t.lines {
 			if ln := &t.lines[l]; ln.coop < 0 && int(ln.merchant) == m {
@@ -154,15 +188,14 @@ func (w *world) endDay(d int, a *accum) {
 		w.merchants[ln.merchant].reserved -= ch
 		w.chargePaid(int(ln.merchant), ch, &t.items[ln.item].dims)
 	}
-	// Refunds falling due today.
-	rd := o.refunds[d]
-	o.add(mRefunds, rd.n)
-	o.add(mRefundsGMV, rd.gmv)
-	if o.day >= 0 {
-		o.daily[mGMVNet][o.day] = o.daily[mGMV][o.day] - rd.gmv
-		o.daily[mProfit][o.day] = margin - rd.margin - (o.daily[mSpend][o.day] - discount)
-	}
-	// Users.
+}
+
+// settleUsers records the day's user stocks, flows, lifecycle states and
+// activity, and keeps today's active users for tomorrow's targeting.
+func (w *world) settleUsers(a *accum) {
+	o := &w.out
+	scale := w.scale
+	M := w.M
 	for s := 0; s < 6; s++ {
 		n := int64(0)
 		for m := 0; m < M; m++ {
@@ -184,11 +217,14 @@ func (w *world) endDay(d int, a *accum) {
 	o.add(mReactivations, float64(a.react)*scale)
 	o.add(mBuyers, float64(a.buyers)*scale)
 	for i, x := range a.active {
-		t.prevActive[i] = float64(x)
+		w.day.prevActive[i] = float64(x)
 	}
-	_ = G
-	w.creatorTransitions(d)
-	// Trends.
+}
+
+// settleTrends records the trends' adopters, riding merchants and the
+// closed-form Bass reference of sim day d.
+func (w *world) settleTrends(d int) {
+	o := &w.out
 	sday := d - w.W + 1
 	adopters, riders := 0.0, 0.0
 	for j, tr := range w.trends {
@@ -201,7 +237,7 @@ func (w *world) endDay(d int, a *accum) {
 		}
 		if o.day >= 0 {
 			o.trendAdopters[j][o.day] = n
-			steps := sday - sc.Trends[j].StartDay + 1
+			steps := sday - w.cfg.trends[j].StartDay + 1
 			ref := 0.0
 			if steps > 0 {
 				ref = w.trendRef[j][min(steps, len(w.trendRef[j])-1)] * float64(tr.PotentialCount())
@@ -237,7 +273,7 @@ func (w *world) chargePaid(m int, ch float64, dims *[numDims]int32) {
 // booked keeps its state.
 func (w *world) creatorTransitions(d int) {
 	o := &w.out
-	cg := &w.sc.Platform.CreatorGrowth
+	cg := &w.cfg.plat.CreatorGrowth
 	D := max(1, cg.DormantAfterDays)
 	var counts [4]float64
 	active := 0.0

@@ -268,7 +268,7 @@ func TestConservation(t *testing.T) {
 		}
 	}
 	// Budgets and capacity, checked on the world's state every day.
-	w := newWorld(sc, 0)
+	w := testWorld(t, sc)
 	for d := 0; d < w.T; d++ {
 		w.beginDay(d)
 		for c := 0; c < w.C; c++ {
@@ -300,14 +300,14 @@ func TestConservation(t *testing.T) {
 		}
 		for m := range w.merchants {
 			mer := &w.merchants[m]
-			b := mer.sc.Budget
+			b := &sc.Merchants[m].Budget
 			end := w.phaseEnd(d)
 			if mer.spentFees > mer.cumFees[end]+1e-6 || mer.spentPaid > mer.cumPaid[end]+1e-6 || mer.spentCamp > b.Campaigns+1e-6 {
-				t.Fatalf("day %d merchant %s over budget: fees %v/%v paid %v/%v campaigns %v/%v", d, mer.sc.ID,
+				t.Fatalf("day %d merchant %s over budget: fees %v/%v paid %v/%v campaigns %v/%v", d, sc.Merchants[m].ID,
 					mer.spentFees, mer.cumFees[end], mer.spentPaid, mer.cumPaid[end], mer.spentCamp, b.Campaigns)
 			}
 			if d >= w.W && (mer.spentFees > b.CreatorFees+1e-6 || mer.spentPaid > b.PaidTraffic+1e-6) {
-				t.Fatalf("merchant %s: KPI spend over the horizon budget", mer.sc.ID)
+				t.Fatalf("merchant %s: KPI spend over the horizon budget", sc.Merchants[m].ID)
 			}
 		}
 	}
@@ -483,14 +483,14 @@ func TestRoster(t *testing.T) {
 	if ta["cooperations"] == 0 || tb["cooperations"] == 0 {
 		t.Fatalf("no cooperations: %v, %v", ta["cooperations"], tb["cooperations"])
 	}
-	w := newWorld(sc, 0)
+	w := testWorld(t, sc)
 	if err := w.run(context.Background(), 1, func() {}); err != nil {
 		t.Fatal(err)
 	}
 	if !w.cEngaged[0] || w.cIncome[0] <= 0 {
 		t.Fatalf("roster creator never contracted (engaged %v, income %v)", w.cEngaged[0], w.cIncome[0])
 	}
-	w = newWorld(sc, 0)
+	w = testWorld(t, sc)
 	if !w.cRoster[0] || w.fee(0) != 5000 || w.cTier[0] != tierHead || w.cCap[fLive] != 3 {
 		t.Fatalf("roster creator 0: fee %v tier %v cap %v", w.fee(0), w.cTier[0], w.cCap[fLive])
 	}
@@ -514,4 +514,15 @@ func TestCancelAndProgress(t *testing.T) {
 	if err != nil || last != total || total != 2*sc.Replications*(sc.HorizonDays+sc.WarmupDays) {
 		t.Fatalf("progress %d/%d, err %v", last, total, err)
 	}
+}
+
+// testWorld compiles sc and builds the world of its baseline's
+// replication 0.
+func testWorld(tb testing.TB, sc *scenarios.Scenario) *world {
+	tb.Helper()
+	m, err := Compile(sc)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return newWorld(m.variants[0], 0)
 }

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"iter"
 	"math"
 	"slices"
 
@@ -56,14 +57,14 @@ func (w *world) calendarCampaigns(sday int) {
 	}
 	for j := range w.camp {
 		cs := &w.camp[j]
-		if sday != max(cs.sc.Window[0], 1) {
+		if sday != cs.cfg.first {
 			continue
 		}
 		for m, ok := range cs.joined {
 			if !ok {
 				continue
 			}
-			fee := cs.sc.Fee
+			fee := cs.cfg.fee
 			w.merchants[m].spentCamp += fee
 			w.out.add(mSpendCampaign, fee)
 			w.out.add(mSpend, fee)
@@ -79,7 +80,7 @@ func (w *world) calendarCampaigns(sday int) {
 // fade_days is 0: no fading).
 func (w *world) calendarTrends(d, sday int) {
 	for j, tr := range w.trends {
-		ts := &w.sc.Trends[j]
+		ts := &w.cfg.trends[j]
 		if sday < ts.StartDay {
 			continue
 		}
@@ -103,7 +104,7 @@ func (w *world) trendActivity(j int, c int32, sday int) float64 {
 		return 0
 	}
 	age := sday - ad
-	f := w.sc.Trends[j].FadeDays
+	f := w.cfg.trends[j].FadeDays
 	if f > 0 && float64(age) >= 3*f {
 		return 0
 	}
@@ -147,20 +148,14 @@ func (w *world) replan(m, d int) {
 	if d%7 == 0 || d == 0 {
 		w.rebuildPools()
 	}
-	for ei := range mer.sc.Strategy.Matrix {
-		e := &mer.sc.Strategy.Matrix[ei]
-		pi := w.productOf(m, e.Product)
-		if e.Stage != "any" && productStageIndex(e.Stage) != int(w.products[pi].stage[d]) {
+	for ei := range mer.cfg.matrix {
+		e := &mer.cfg.matrix[ei]
+		pi := mer.products[e.product]
+		if e.stage >= 0 && e.stage != int(w.products[pi].stage[d]) {
 			continue
 		}
-		ti := w.typeIndex(e.Type)
-		tr := tierIndex(e.Tier)
-		f := formatIndex(e.Format)
-		if ti < 0 || tr < 0 || f < 0 {
-			continue
-		}
-		k := contractIndex(e.Contract)
-		posts := max(1, e.Posts)
+		ti, tr, f, k := e.typ, e.tier, e.format, e.contract
+		posts := e.posts
 		pool := w.pools[ti*numTiers+tr]
 		if k == kTask {
 			w.postTasks(m, pi, e, pool, f, posts, d, P, stamp)
@@ -189,9 +184,9 @@ func (w *world) replan(m, d int) {
 			picked++
 			return true
 		}
-		if e.Partners == "existing" {
+		if e.partners == partnersExisting {
 			for _, c := range mer.partnerList() {
-				if picked >= e.Count || wait {
+				if picked >= e.count || wait {
 					break
 				}
 				if int(w.cType[c]) == ti && int(w.cTier[c]) == tr {
@@ -199,38 +194,34 @@ func (w *world) replan(m, d int) {
 				}
 			}
 		}
-		if len(pool) > 0 && picked < e.Count && !wait {
+		if len(pool) > 0 && picked < e.count && !wait {
 			// Best value first: a merchant books the creators whose content
 			// promises most per yuan of fee (quality, or live skill for
 			// live, × recommended reach per fee), so more cooperations
 			// reach down to weaker ones.
-			for _, c := range w.rankCreators(pool, f, k) {
-				if picked >= e.Count || wait {
+			for c := range w.rankCreators(pool, f, k) {
+				if picked >= e.count || wait {
 					break
 				}
-				if e.Partners == "new" && mer.cooped[c] {
+				if e.partners == partnersNew && mer.cooped[c] {
 					continue
 				}
 				try(c)
 			}
 		}
-		if picked < e.Count {
-			w.out.add(mMatrixShortfall, float64(e.Count-picked))
+		if picked < e.count {
+			w.out.add(mMatrixShortfall, float64(e.count-picked))
 		}
 	}
-	for ri := range mer.sc.Strategy.Roster {
-		e := &mer.sc.Strategy.Roster[ri]
-		c, ok := w.rosterIdx[e.Creator]
-		if !ok {
+	for ri := range mer.cfg.roster {
+		e := &mer.cfg.roster[ri]
+		c := e.creator
+		pi := mer.products[e.product]
+		if e.stage >= 0 && e.stage != int(w.products[pi].stage[d]) {
 			continue
 		}
-		pi := w.productOf(m, e.Product)
-		if e.Stage != "any" && e.Stage != "" && productStageIndex(e.Stage) != int(w.products[pi].stage[d]) {
-			continue
-		}
-		f := formatIndex(e.Format)
-		k := contractIndex(e.Contract)
-		if f < 0 || w.cUsed[int(c)*numFormats+f]+1 > w.cCap[int(c)*numFormats+f]+1e-9 {
+		f, k := e.format, e.contract
+		if w.cUsed[int(c)*numFormats+f]+1 > w.cCap[int(c)*numFormats+f]+1e-9 {
 			continue
 		}
 		fee := 0.0
@@ -240,7 +231,7 @@ func (w *world) replan(m, d int) {
 				continue
 			}
 		}
-		w.contract(m, pi, c, f, k, max(1, e.Posts), d, P, fee, 0)
+		w.contract(m, pi, c, f, k, e.posts, d, P, fee, 0)
 	}
 }
 
@@ -251,23 +242,23 @@ func (w *world) replan(m, d int) {
 // its reservation income (strictly above it when dormant, which wakes it)
 // and it has capacity left this week for the format. A task whose fee the
 // paced creator-fee allowance cannot cover is not posted (unfunded).
-func (w *world) postTasks(m, pi int, e *matrixEntry, pool []int32, f, posts, d, P int, stamp int32) {
-	if e.Task == nil || e.Count <= 0 {
+func (w *world) postTasks(m, pi int, e *entryCfg, pool []int32, f, posts, d, P int, stamp int32) {
+	if !e.hasTask || e.count <= 0 {
 		return
 	}
 	terms := mechanisms.Task{Merchant: 0, Type: -1, Tier: -1, Format: int8(f), Posts: 1,
-		Budget: e.Task.Budget, EcommerceShare: e.Task.EcommerceShare}
-	n := e.Count
+		Budget: e.taskBudget, EcommerceShare: e.taskShare}
+	n := e.count
 	if boost := terms.Boost(); boost > 0 {
 		n = min(n, int(math.Floor((w.paidRoom(m, d)+1e-9)/boost)))
 	}
-	w.out.add(mTasksUnfunded, float64(e.Count-max(n, 0)))
+	w.out.add(mTasksUnfunded, float64(e.count-max(n, 0)))
 	if n <= 0 {
 		return
 	}
 	// Expected commission of an average creator of the tier: realised
 	// orders per published piece of the tier so far × price × posts.
-	tier := tierIndex(e.Tier)
+	tier := e.tier
 	if w.postsTier[tier] > 0 {
 		terms.ExpectedCommission = w.products[pi].price * w.expOrders[tier] / w.postsTier[tier] * float64(posts)
 	}
@@ -317,7 +308,7 @@ func (w *world) contract(m, pi int, c int32, f, k, posts, d, P int, fee, boost f
 	if isPartner {
 		co.trust = trust
 	}
-	L := max(1, fmtParams(&w.sc.Platform, f).LifetimeDays)
+	L := max(1, w.cfg.formats[f].LifetimeDays)
 	co.posts = make([]int32, posts)
 	for j := 0; j < posts; j++ {
 		co.posts[j] = int32(d + j*P/posts)
@@ -332,7 +323,7 @@ func (w *world) contract(m, pi int, c int32, f, k, posts, d, P int, fee, boost f
 	// Trust accrues with each cooperation (the audience learns the
 	// creator vouches for the merchant); the cooperation itself uses the
 	// trust it starts with.
-	mer.partners[c] = math.Min(1, trust+w.sc.Platform.TrustPerCooperation)
+	mer.partners[c] = math.Min(1, trust+w.cfg.plat.TrustPerCooperation)
 	mer.plist = nil
 	if !w.cEngaged[c] {
 		w.cEngaged[c] = true
@@ -374,25 +365,6 @@ func (mer *merchant) partnerList() []int32 {
 		return int(a - b)
 	})
 	return mer.plist
-}
-
-func (w *world) productOf(m int, id string) int {
-	mer := &w.merchants[m]
-	for i, pr := range mer.sc.Products {
-		if pr.ID == id {
-			return mer.products[i]
-		}
-	}
-	return mer.products[0]
-}
-
-func (w *world) typeIndex(id string) int {
-	for i, t := range w.sc.CreatorTypes {
-		if t.ID == id {
-			return i
-		}
-	}
-	return -1
 }
 
 // publish publishes the pieces scheduled for day d within the creators'
@@ -437,7 +409,7 @@ func (w *world) weightToday(co *coop, d int) float64 {
 		}
 		return 1
 	}
-	L := float64(max(1, fmtParams(&w.sc.Platform, int(co.format)).LifetimeDays))
+	L := float64(max(1, w.cfg.formats[co.format].LifetimeDays))
 	s := 0.0
 	for _, p := range co.published {
 		age := float64(d - int(p))
@@ -484,16 +456,20 @@ func (w *world) initActiveEstimate() {
 	}
 }
 
-// rankCreators returns pool ordered by value per fee for format f and
+// rankCreators yields pool ordered by value per fee for format f and
 // contract kind k (ties by pool order): content strength (live skill for
 // live, else quality) × recommendation reach (followers relative to the
 // tail threshold, ^ranking.followers) / (fee + 1 for fee-paying kinds).
-func (w *world) rankCreators(pool []int32, f, k int) []int32 {
-	beta := w.sc.Platform.Ranking.Followers
-	w.rankBuf = append(w.rankBuf[:0], pool...)
+// The order is a stable sort's by descending value, produced lazily from
+// a heap (a merchant booking a few creators of a large pool pays for the
+// few); with a NaN value, which a sort orders by its own algorithm, the
+// pool is sorted in full instead.
+func (w *world) rankCreators(pool []int32, f, k int) iter.Seq[int32] {
+	beta := w.cfg.plat.Ranking.Followers
 	if cap(w.rankScore) < w.C {
 		w.rankScore = make([]float64, w.C)
 	}
+	nan := false
 	for _, c := range pool {
 		q := w.cQuality[c]
 		if f == fLive {
@@ -504,16 +480,61 @@ func (w *world) rankCreators(pool []int32, f, k int) []int32 {
 			v /= w.fee(c) + 1
 		}
 		w.rankScore[c] = v
+		nan = nan || v != v
 	}
-	slices.SortStableFunc(w.rankBuf, func(a, b int32) int {
-		va, vb := w.rankScore[a], w.rankScore[b]
-		switch {
-		case va > vb:
-			return -1
-		case va < vb:
-			return 1
+	if nan {
+		w.rankBuf = append(w.rankBuf[:0], pool...)
+		slices.SortStableFunc(w.rankBuf, func(a, b int32) int {
+			va, vb := w.rankScore[a], w.rankScore[b]
+			switch {
+			case va > vb:
+				return -1
+			case va < vb:
+				return 1
+			}
+			return 0
+		})
+		return slices.Values(w.rankBuf)
+	}
+	// A max-heap of positions in pool: a before b when its value is
+	// higher, or equal and a comes first in pool.
+	h := w.rankBuf[:0]
+	for p := range pool {
+		h = append(h, int32(p))
+	}
+	w.rankBuf = h
+	score := w.rankScore
+	before := func(a, b int32) bool {
+		va, vb := score[pool[a]], score[pool[b]]
+		return va > vb || (va == vb && a < b)
+	}
+	down := func(h []int32, i int) {
+		for {
+			l := 2*i + 1
+			if l >= len(h) {
+				return
+			}
+			if r := l + 1; r < len(h) && before(h[r], h[l]) {
+				l = r
+			}
+			if !before(h[l], h[i]) {
+				return
+			}
+			h[i], h[l] = h[l], h[i]
+			i = l
 		}
-		return 0
-	})
-	return w.rankBuf
+	}
+	for i := len(h)/2 - 1; i >= 0; i-- {
+		down(h, i)
+	}
+	return func(yield func(int32) bool) {
+		for n := len(h); n > 0; n-- {
+			top := h[0]
+			h[0] = h[n-1]
+			down(h[:n-1], 0)
+			if !yield(pool[top]) {
+				return
+			}
+		}
+	}
 }

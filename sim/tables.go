@@ -101,8 +101,8 @@ type dayTables struct {
 // buildTables builds the user loop's tables for day d.
 func (w *world) buildTables(d int) {
 	t := &w.day
-	sc := w.sc
-	p := &sc.Platform
+	cf := w.cfg
+	p := &cf.plat
 	G, M := w.G, w.M
 	if t.recAlias == nil {
 		t.recAlias = make([]mechanisms.Alias, G)
@@ -128,8 +128,8 @@ func (w *world) buildTables(d int) {
 // and the trends' submission pools.
 func (w *world) buildItems(d int) {
 	t := &w.day
-	sc := w.sc
-	p := &sc.Platform
+	cf := w.cfg
+	p := &cf.plat
 	sday := d - w.W + 1
 	rq := p.Ranking.Quality
 	t.items = t.items[:0]
@@ -143,7 +143,7 @@ func (w *world) buildItems(d int) {
 		m := int(co.merchant)
 		it := item{coop: int32(i), merchant: co.merchant, product: co.product, creator: co.creator,
 			format: co.format, contract: co.contract, typ: co.typ, tier: co.tier, trend: -1, campaign: -1, trendPool: -1}
-		fp := fmtParams(p, int(co.format))
+		fp := &cf.formats[co.format]
 		weight := powOr1(co.quality, rq) * fp.Reach * wt
 		if co.creator >= 0 { // bigger accounts are recommended more
 			weight *= powOr1(w.cFollowers[co.creator]/w.followRef, p.Ranking.Followers)
@@ -155,7 +155,7 @@ func (w *world) buildItems(d int) {
 				}
 				if act := w.trendActivity(j, co.creator, sday); act > 0 {
 					it.trend = int16(j)
-					weight *= 1 + (sc.Trends[j].Boost-1)*act
+					weight *= 1 + (cf.trends[j].Boost-1)*act
 					w.merchants[m].trendTag[j] = true
 					break
 				}
@@ -222,11 +222,11 @@ func (w *world) buildItems(d int) {
 // booked: the submitter is anonymous; FACT alliance).
 func (w *world) buildTrendItems(d int) {
 	t := &w.day
-	sc := w.sc
-	p := &sc.Platform
+	cf := w.cfg
+	p := &cf.plat
 	rq := p.Ranking.Quality
 	for j, tr := range w.trends {
-		ts := &sc.Trends[j]
+		ts := &cf.trends[j]
 		L := max(1, p.Formats.ShortVideo.LifetimeDays)
 		wt := 0.0
 		for a := 0; a < L && d-a >= 0; a++ {
@@ -286,8 +286,8 @@ var noCoop coop
 // buildResponses fills the response probabilities per item × group.
 func (w *world) buildResponses(d int) {
 	t := &w.day
-	sc := w.sc
-	p := &sc.Platform
+	cf := w.cfg
+	p := &cf.plat
 	G := w.G
 	K := len(t.items)
 	if cap(t.resp) < K*G*respStride {
@@ -305,7 +305,7 @@ func (w *world) buildResponses(d int) {
 			co = &w.coops[it.coop]
 		}
 		pr := &w.products[it.product]
-		fp := fmtParams(p, int(it.format))
+		fp := &cf.formats[it.format]
 		st := int(pr.stage[d])
 		trust := 1 + co.trust*p.TrustUplift
 		skill := 1.0
@@ -314,7 +314,7 @@ func (w *world) buildResponses(d int) {
 		}
 		camp := 1.0
 		if it.campaign >= 0 {
-			camp = 1 + w.camp[it.campaign].sc.ConversionUplift
+			camp = 1 + w.camp[it.campaign].cfg.uplift
 		}
 		for g := 0; g < G; g++ {
 			aff := 1.0
@@ -324,9 +324,9 @@ func (w *world) buildResponses(d int) {
 			pf := priceFactor(w.gSpend[g], it.value, w.gPriceSens[g])
 			r := t.resp[(k*G+g)*respStride:]
 			for s := 0; s < 5; s++ {
-				q := transition(p.BaseRates, s) * aff
+				q := cf.baseRates[s] * aff
 				if it.typ >= 0 {
-					q *= transition(sc.CreatorTypes[it.typ].Effectiveness, s)
+					q *= cf.types[it.typ].effectiveness[s]
 				}
 				if s == 0 && co.isNew && it.typ >= 0 {
 					q *= 1 + p.NoveltyReach
@@ -335,7 +335,7 @@ func (w *world) buildResponses(d int) {
 					q *= fp.Conversion * trust * skill
 				}
 				if s == 2 || s == 3 {
-					q *= stageDemand(p.StageDemand, st)
+					q *= cf.stageDemand[st]
 				}
 				if s >= 3 {
 					q *= pf * camp
@@ -343,7 +343,7 @@ func (w *world) buildResponses(d int) {
 				r[s] = float32(math.Min(q, 1))
 			}
 			if it.live {
-				q := p.ImpulseRate * aff * fp.Conversion * skill * trust * pf * camp * stageDemand(p.StageDemand, st)
+				q := p.ImpulseRate * aff * fp.Conversion * skill * trust * pf * camp * cf.stageDemand[st]
 				r[5] = float32(math.Min(q, 1))
 				for s := 1; s <= 2; s++ {
 					if r[5]+r[s] > 1 {
@@ -361,7 +361,7 @@ func (w *world) buildRecommendation() {
 	t := &w.day
 	G := w.G
 	K := len(t.items)
-	ra := w.sc.Platform.Ranking.Affinity
+	ra := w.cfg.plat.Ranking.Affinity
 	if cap(t.weights) < K {
 		t.weights = make([]float64, K*5/4+16)
 	}
@@ -496,7 +496,7 @@ func paidValue(p *[6]float64, s int) float64 {
 // absorb is not planned (nor spent).
 func (w *world) buildPaid(d int) {
 	t := &w.day
-	p := &w.sc.Platform
+	p := &w.cfg.plat
 	G, M := w.G, w.M
 	if t.mLineOff == nil {
 		t.mLineOff = make([]int32, M+1)
@@ -519,7 +519,7 @@ func (w *world) buildPaid(d int) {
 		for j := range pe {
 			pe[j] = 1
 		}
-		daily := mer.sc.Strategy.PaidTraffic.Daily
+		daily := mer.cfg.paidDaily
 		room := mer.cumPaid[d] - mer.spentPaid - mer.reserved
 		S := math.Min(daily, room)
 		if !(S > 0) || !(cpm > 0) {
@@ -626,7 +626,7 @@ func (w *world) buildPaid(d int) {
 func (w *world) buildLinkage() {
 	t := &w.day
 	G, M := w.G, w.M
-	ra := w.sc.Platform.Ranking.Affinity
+	ra := w.cfg.plat.Ranking.Affinity
 	{
 		boost := w.link.ExposureMultiplier(true) - w.link.ExposureMultiplier(false)
 		for m := 0; m < M; m++ {

@@ -179,7 +179,7 @@ const (
 // initResponse fills the wear-out tables and the own-account organic
 // rates from the platform.
 func (w *world) initResponse() {
-	p := &w.sc.Platform
+	p := &w.cfg.plat
 	ex := p.Exposure
 	for g := range w.expKeep {
 		if ex.MemoryDays > 0 {
@@ -191,7 +191,7 @@ func (w *world) initResponse() {
 		w.expOmega[e] = float32(math.Exp(-ex.Wearout * over))
 	}
 	for s := 1; s <= 5; s++ {
-		rate := stageValue(p.Organic, s)
+		rate := w.cfg.organic[s]
 		w.organicRate[s] = rate
 		w.organicL[s] = math.Exp(-rate)
 		if rate > 0 {
@@ -207,7 +207,7 @@ func (w *world) merchantCycle(m int) int {
 	if ps := w.merchants[m].products; len(ps) > 0 {
 		return w.products[ps[0]].cycle
 	}
-	return max(1, w.sc.Platform.RepurchaseCycleDays)
+	return max(1, w.cfg.plat.RepurchaseCycleDays)
 }
 
 // wear returns the response multiplier of an impression to funnel j, last
@@ -230,9 +230,18 @@ func (w *world) wear(j int, t0, today uint16, search bool) (float32, uint8) {
 }
 
 // poissonL draws a Poisson count given l = e^{−λ} (Knuth; for small λ).
+// The first uniform decides most draws (0 when it is at most l): the hot
+// loop inlines that test by hand, the rest of the product is poissonTail.
 func poissonL(r *rand.PCG, l float64) int {
+	if p := u01(r.Uint64()); p > l {
+		return poissonTail(r, l, p)
+	}
+	return 0
+}
+
+// poissonTail continues poissonL's product p (> l) of uniforms.
+func poissonTail(r *rand.PCG, l, p float64) int {
 	k := 0
-	p := u01(r.Uint64())
 	for p > l {
 		k++
 		p *= u01(r.Uint64())
@@ -271,7 +280,7 @@ func (x *userCtx) linked(seedDay uint16) bool {
 }
 
 func (w *world) userContext() userCtx {
-	p := &w.sc.Platform
+	p := &w.cfg.plat
 	w.thinning()
 	w.buildLiveCols()
 	return userCtx{
@@ -302,7 +311,7 @@ func (w *world) userContext() userCtx {
 // Poisson thinning: exact.)
 func (w *world) thinning() {
 	t := &w.day
-	p := &w.sc.Platform
+	p := &w.cfg.plat
 	if w.effPois == nil {
 		w.effPois = make([]poissonTable, w.G)
 		w.pFollow = make([]float64, w.G)
@@ -331,6 +340,10 @@ func thinned(lambda, fs, rec, extra, bg float64) (float64, float64) {
 	return lambda * e, fs / e
 }
 
+// stageHiBits has bit 2 of every 3-bit field of a packed ustage word set:
+// the merchants whose funnel is at a4 or a5.
+const stageHiBits = 0o444444444444444444444
+
 // openBlock is the number of users whose activation runChunk decides
 // ahead of simulating them (one bit each in a uint64).
 const openBlock = 64
@@ -350,42 +363,23 @@ func (w *world) runChunk(ch *chunk, a *accum, x *userCtx) {
 	var hs [openBlock]uint64
 	var effs [openBlock]uint8
 	var sink uint16
-	var nlife [5]uint64 // users who did not open, by lifecycle state
+	var nlife [8]uint64 // users who did not open, by lifecycle state (0..4)
 	for lo := ch.lo; lo < ch.hi; lo += openBlock {
 		hi := min(ch.hi, lo+openBlock)
-		var opens uint64
-		for i := lo; i < hi; i++ {
-			// Each user-day has its own stream: a change in one user's draws
-			// (in a variant) does not shift any other user's numbers, which
-			// keeps common random numbers aligned.
-			h := splitmix64(dayKey + uint64(i))
-			g := int(w.ug[i])
-			life := w.ulife[i]
-			since := int(today) - int(w.ulastOpen[i])
-			eff := life
-			if since > x.churn {
-				eff = lifeChurned
-			} else if since > x.atRisk {
-				eff = lifeAtRisk
-			}
-			// Branch-free: whether a user opens is a coin toss the CPU
-			// cannot predict.
-			o := uint64(0)
-			if u01(h) < w.act[g*5+int(eff)] {
-				o = 1
-			}
-			b := i - lo
-			opens |= o << b
-			hs[b] = h
-			effs[b] = eff
-			nlife[eff] += 1 - o
-		}
+		opens := w.decideOpens(lo, hi, dayKey, x, &hs, &effs, &nlife)
 		if w.umask != nil {
 			for oo := opens; oo != 0; oo &= oo - 1 {
 				i := lo + bits.TrailingZeros64(oo)
 				if w.umask[i] != 0 {
 					j := i * M
-					sink ^= w.fhot[j] ^ w.fhot[j+M-1]
+					sink ^= w.fhot[j] ^ w.fhot[j+M-1] ^ uint16(w.fexp[j]) ^ uint16(w.fexp[j+M-1])
+					if w.ustage != nil {
+						// Customers (a4, a5) have their last order read
+						// (due, canOrder): touch those cold lines too.
+						for cc := w.ustage[i] & stageHiBits; cc != 0; cc &= cc - 1 {
+							sink ^= w.fun[j+bits.TrailingZeros64(cc)/3].order
+						}
+					}
 				}
 			}
 		}
@@ -456,10 +450,49 @@ func (w *world) runChunk(ch *chunk, a *accum, x *userCtx) {
 			}
 		}
 	}
-	for e, n := range nlife {
+	for e, n := range nlife[:5] {
 		a.life[e] += int64(n)
 	}
 	a.sink ^= sink
+}
+
+// decideOpens is runChunk's first pass over users lo..hi−1 (at most
+// openBlock): which of them open the app today (bit i−lo of the result),
+// with each one's user-day hash and effective lifecycle state in hs and
+// effs, the others counted by state in nlife. In its own function so
+// that its few values stay in registers.
+func (w *world) decideOpens(lo, hi int, dayKey uint64, x *userCtx, hs *[openBlock]uint64, effs *[openBlock]uint8, nlife *[8]uint64) uint64 {
+	ug := w.ug[lo:hi]
+	ul := w.ulife[lo:hi]
+	ulo := w.ulastOpen[lo:hi]
+	ul, ulo = ul[:len(ug)], ulo[:len(ug)]
+	act := w.act
+	today, churn, atRisk := int(x.today), x.churn, x.atRisk
+	var opens uint64
+	for b := range ug {
+		// Each user-day has its own stream: a change in one user's draws
+		// (in a variant) does not shift any other user's numbers, which
+		// keeps common random numbers aligned.
+		h := splitmix64(dayKey + uint64(lo+b))
+		since := today - int(ulo[b])
+		eff := ul[b]
+		if since > churn {
+			eff = lifeChurned
+		} else if since > atRisk {
+			eff = lifeAtRisk
+		}
+		// Branch-free: whether a user opens is a coin toss the CPU
+		// cannot predict.
+		o := uint64(0)
+		if u01(h) < act[int(ug[b])*5+int(eff)] {
+			o = 1
+		}
+		opens |= o << (uint(b) & 63)
+		hs[b&(openBlock-1)] = h
+		effs[b&(openBlock-1)] = eff
+		nlife[eff&7] += 1 - o
+	}
+	return opens
 }
 
 // pristine reports whether user i's funnel with merchant m is known, from
@@ -622,7 +655,9 @@ func (w *world) exposeUser(i, g int, r *rand.PCG, a *accum, x *userCtx) {
 				if !w.pristine(i, e) && w.stageNow(i*M+e, x.today) != 0 {
 					continue // not at O: its impressions come from exposeKnown
 				}
+				a.paid = true
 				w.deliverPaid(i, g, e, r, a, x)
+				a.paid = false
 				continue
 			}
 			l := int(t.boostOff) + e - M // a task boost: any user, any stage
@@ -655,20 +690,23 @@ func (w *world) exposeKnown(i, g int, r *rand.PCG, a *accum, x *userCtx) {
 // exposeMerchant is exposeKnown for merchant m.
 func (w *world) exposeMerchant(i, g, m int, r *rand.PCG, a *accum, x *userCtx) {
 	t := &w.day
-	M := w.M
-	s := w.stageNow(i*M+m, x.today)
+	j := i*w.M + m
+	s0, t0 := w.funnelAt(j) // stageNow, inlined by hand (as poissonL below)
+	s := w.stageFrom(s0, t0, x.today)
 	if s == 0 {
 		return
 	}
-	{
-		if L := w.organicL[s]; L < 1 && len(t.ownItems[m]) > 0 {
-			n := 0
-			if w.organicRate[s] < 30 {
-				n = poissonL(r, L)
-			} else {
-				n = poisson(r, w.organicRate[s])
+	if L := w.organicL[s]; L < 1 && len(t.ownItems[m]) > 0 {
+		n := 0
+		if w.organicRate[s] < 30 {
+			if p := u01(r.Uint64()); p > L {
+				n = poissonTail(r, L, p)
 			}
-			cum := t.ownCum[m]
+		} else {
+			n = poisson(r, w.organicRate[s])
+		}
+		if n > 0 {
+			items, cum := t.ownItems[m], t.ownCum[m]
 			a.search = true
 			for ; n > 0; n-- {
 				u := u01(r.Uint64()) * cum[len(cum)-1]
@@ -676,47 +714,88 @@ func (w *world) exposeMerchant(i, g, m int, r *rand.PCG, a *accum, x *userCtx) {
 				for b < len(cum)-1 && cum[b] <= u {
 					b++
 				}
-				w.respond(i, g, t.ownItems[m][b], r, a, x)
+				w.respond(i, g, items[b], r, a, x)
 			}
 			a.search = false
-			s = w.stageNow(i*M+m, x.today)
+			s = w.stageNow(j, x.today) // (no impression: no change)
 		}
-		if !t.paidUp[m] || s == 0 || (s >= 4 && !w.due(i*M+m, m, x.today)) {
-			return // customers who cannot buy yet are not shown ads (retargeting waits for the cycle)
+	}
+	if !t.paidUp[m] || s == 0 {
+		return
+	}
+	L := t.paidExp[(m*w.G+g)*6+int(s)]
+	if L >= 1 || (s >= 4 && !w.due(j, m, x.today)) {
+		return // customers who cannot buy yet are not shown ads (retargeting waits for the cycle)
+	}
+	if p := u01(r.Uint64()); p > L {
+		a.paid = true
+		w.deliverPaidN(i, g, m, poissonTail(r, L, p), r, a, x)
+		a.paid = false
+	}
+}
+
+// deliverPaidN is n calls of deliverPaid for a user whose funnel with m
+// the mask marks (exposeMerchant's). The funnel changes only when an
+// impression registers, so the probability that one does (noticeOf) is
+// computed once, and again after each that registers: an impression that
+// does not is its draws and its counts alone, as in respond.
+func (w *world) deliverPaidN(i, g, m, n int, r *rand.PCG, a *accum, x *userCtx) {
+	t := &w.day
+	if w.pristine(i, m) { // (not met: exposeMerchant's funnels are marked)
+		for ; n > 0; n-- {
+			w.deliverPaid(i, g, m, r, a, x)
 		}
-		if L := t.paidExp[(m*w.G+g)*6+int(s)]; L < 1 {
-			for n := poissonL(r, L); n > 0; n-- {
-				w.deliverPaid(i, g, m, r, a, x)
-			}
+		return
+	}
+	j := i*w.M + m
+	lo := int(t.mLineOff[m])
+	al := &t.mAlias[m]
+	// Locals: the stores to the counters would otherwise make the
+	// compiler reload every slice header.
+	lines, line, cnt := t.lines, a.line, a.cnt
+	om := float32(-1)
+	for ; n > 0; n-- {
+		l := lo + int(al.DrawBits(r.Uint64()))
+		line[l]++
+		// m's lines show m's items (buildPaid), and respondKnown only
+		// ever marks funnels: the funnel stays marked.
+		k := int(lines[l].item)
+		cnt[k*nCnt+cPaidImp]++
+		cnt[k*nCnt+cImp]++
+		if om < 0 { // noticeOf, inlined by hand
+			_, t0 := w.funnelAt(j)
+			om, _ = w.wear(j, t0, x.today, false)
+			om *= x.attention
+		}
+		if u := float32(u01(r.Uint64())); u < om {
+			w.respondKnown(i, g, int32(k), u, r, a, x)
+			om = -1
 		}
 	}
 }
 
 // deliverPaid delivers one of merchant m's paid impressions to user i: a
-// line (item) of m by weight.
+// line (item) of m by weight (the caller sets a.paid).
 func (w *world) deliverPaid(i, g, m int, r *rand.PCG, a *accum, x *userCtx) {
 	t := &w.day
 	l := int(t.mLineOff[m]) + int(t.mAlias[m].DrawBits(r.Uint64()))
 	ln := &t.lines[l]
 	a.line[l]++
 	a.cnt[int(ln.item)*nCnt+cPaidImp]++
-	a.paid = true
 	w.respond(i, g, ln.item, r, a, x)
-	a.paid = false
 }
 
 // respond applies one impression of item k to user i.
 func (w *world) respond(i, g int, k int32, r *rand.PCG, a *accum, x *userCtx) {
 	t := &w.day
 	it := &t.items[k]
-	c := a.cnt[int(k)*nCnt : int(k)*nCnt+nCnt]
-	c[cImp]++
+	a.cnt[int(k)*nCnt+cImp]++
 	m := int(it.merchant)
 	if m < 0 {
 		return // a trend submission: a play, no merchant
 	}
 	j := i*w.M + m
-	p := t.resp[(int(k)*w.G+g)*respStride:]
+	ri := (int(k)*w.G + g) * respStride
 	if w.pristine(i, m) {
 		// The funnel is at O and not linked (the mask says so without
 		// reading it; a touch that leaves it at O changes nothing), so
@@ -728,7 +807,7 @@ func (w *world) respond(i, g int, k int32, r *rand.PCG, a *accum, x *userCtx) {
 		if a.paid {
 			pa = x.attention
 		}
-		if u := float32(u01(r.Uint64())); u < p[0]*pa {
+		if u := float32(u01(r.Uint64())); u < t.resp[ri]*pa {
 			s1 := w.advance(j, it, k, 0, r, a, x)
 			w.setFunnel(j, s1, x.today)
 			if !a.search {
@@ -738,8 +817,17 @@ func (w *world) respond(i, g int, k int32, r *rand.PCG, a *accum, x *userCtx) {
 		}
 		return
 	}
+	w.respondKnown(i, g, k, float32(u01(r.Uint64())), r, a, x)
+}
+
+// respondKnown is respond for an impression of item k (of a merchant) to
+// a funnel the mask marks (above O or linked), u its uniform.
+func (w *world) respondKnown(i, g int, k int32, u float32, r *rand.PCG, a *accum, x *userCtx) {
+	t := &w.day
+	it := &t.items[k]
+	m := int(it.merchant)
+	j := i*w.M + m
 	s0, t0 := w.funnelAt(j)
-	u := float32(u01(r.Uint64()))
 	// Wear-out: an impression registers with probability ω of the
 	// user's recent impressions of the merchant; one that does not has no
 	// effect at all (no stage move, no refresh of the stage, no count
@@ -753,6 +841,8 @@ func (w *world) respond(i, g int, k int32, r *rand.PCG, a *accum, x *userCtx) {
 	}
 	u /= om
 	w.fexp[j] = e1
+	c := a.cnt[int(k)*nCnt : int(k)*nCnt+nCnt]
+	p := t.resp[(int(k)*w.G+g)*respStride:][:respStride]
 	s := w.stageFrom(s0, t0, x.today)
 	linked := it.harvest && x.anyLink && x.linked(w.fun[j].link)
 	mult := float32(1)

@@ -49,8 +49,6 @@ const (
 	numContracts
 )
 
-var contractKeys = []string{"cps", "fee_cps", "task", "seed_harvest", "own"}
-
 // Customer lifecycle states. Stored: new, active, loyal; at_risk and
 // churned are derived from the days since the last app open.
 const (
@@ -126,7 +124,7 @@ type product struct {
 
 // merchant is a merchant's running state.
 type merchant struct {
-	sc        *scenarios.Merchant
+	cfg       *merchantCfg
 	products  []int             // global product indices
 	partners  map[int32]float64 // existing partner creator → trust
 	cooped    map[int32]bool    // creators that ever cooperated (not new)
@@ -142,8 +140,6 @@ type merchant struct {
 	trendTag  []bool  // per trend: had a tagged cooperation
 	plist     []int32 // partners, sorted (nil: rebuild)
 }
-
-type matrixEntry = scenarios.MatrixEntry
 
 // coop is a cooperation: content a creator (or the merchant itself, creator
 // −1) publishes for one product, possibly over several days.
@@ -165,7 +161,7 @@ type coop struct {
 
 // world is one replication of one variant.
 type world struct {
-	sc      *scenarios.Scenario
+	cfg     *config
 	seed    uint64
 	rep     int
 	T, W    int // sim days, warm-up days
@@ -253,7 +249,6 @@ type world struct {
 	cActive             []bool
 	pools               [][]int32 // creators by type*numTiers+tier
 	cgraph              mechanisms.Graph
-	rosterIdx           map[string]int32
 
 	products   []product
 	merchants  []merchant
@@ -282,206 +277,49 @@ type world struct {
 }
 
 type campaignState struct {
-	sc     *scenarios.Campaign
+	cfg    *campaignCfg
 	joined []bool // per merchant: joins (decided at initialisation)
-}
-
-func tierIndex(s string) int {
-	for i, t := range scenarios.Tiers() {
-		if t == s {
-			return i
-		}
-	}
-	return -1
-}
-
-func formatIndex(s string) int {
-	for i, f := range scenarios.Formats() {
-		if f == s {
-			return i
-		}
-	}
-	return -1
-}
-
-func contractIndex(s string) int {
-	for i, k := range scenarios.ContractKinds() {
-		if k == s {
-			return i
-		}
-	}
-	return kFeeCPS
-}
-
-func stageIndex(s string) int {
-	for i, st := range scenarios.FunnelStages() {
-		if st == s {
-			return i
-		}
-	}
-	return -1
-}
-
-func productStageIndex(s string) int {
-	for i, st := range scenarios.ProductStages() {
-		if st == s {
-			return i
-		}
-	}
-	return -1
-}
-
-func fmtParams(p *scenarios.Platform, f int) scenarios.FormatParams {
-	switch f {
-	case fShortVideo:
-		return p.Formats.ShortVideo
-	case fLive:
-		return p.Formats.Live
-	case fPost:
-		return p.Formats.Post
-	}
-	return p.Formats.Storefront
-}
-
-func fmtValue(m scenarios.FormatMap[float64], f int) float64 {
-	switch f {
-	case fShortVideo:
-		return m.ShortVideo
-	case fLive:
-		return m.Live
-	case fPost:
-		return m.Post
-	}
-	return m.Storefront
-}
-
-func tierValue[T any](m scenarios.TierMap[T], t int) T {
-	switch t {
-	case tierHead:
-		return m.Head
-	case tierWaist:
-		return m.Waist
-	case tierTail:
-		return m.Tail
-	}
-	return m.KOC
-}
-
-func stageDemand(m scenarios.ProductStageMap, s int) float64 {
-	switch s {
-	case 0:
-		return m.Launch
-	case 1:
-		return m.Growth
-	case 2:
-		return m.Maturity
-	}
-	return m.Decline
-}
-
-func transition(t scenarios.Transitions, s int) float64 {
-	switch s {
-	case 0:
-		return t.OA1
-	case 1:
-		return t.A1A2
-	case 2:
-		return t.A2A3
-	case 3:
-		return t.A3A4
-	}
-	return t.A4A5
-}
-
-func stageValue(v scenarios.StageValues, s int) float64 {
-	switch s {
-	case 1:
-		return v.A1
-	case 2:
-		return v.A2
-	case 3:
-		return v.A3
-	case 4:
-		return v.A4
-	case 5:
-		return v.A5
-	}
-	return 0
 }
 
 // tierOf maps real followers to a tier.
 func (w *world) tierOf(followers float64) uint8 {
-	th := w.sc.Creators.TierThresholds
-	switch {
-	case followers >= th.Head:
-		return tierHead
-	case followers >= th.Waist:
-		return tierWaist
-	case followers >= th.Tail:
-		return tierTail
-	}
-	return tierKOC
-}
-
-// decayDays is the decay window of stage s (1..5) in whole days.
-func decayDays(p *scenarios.Platform, s int) int {
-	return max(1, int(math.Round(stageValue(p.DecayDays, s))))
-}
-
-// dayBaseOf is the day code of sim day 0: initial touches lie up to the
-// longest decay window before it, and code 0 means "never".
-func dayBaseOf(p *scenarios.Platform) int {
-	maxDecay := 0
-	for s := 1; s <= 5; s++ {
-		maxDecay = max(maxDecay, decayDays(p, s))
-	}
-	return maxDecay + 2
+	return tierOfFollowers(&w.cfg.thresholds, followers)
 }
 
 // newWorld builds the initial state of replication rep.
-func newWorld(sc *scenarios.Scenario, rep int) *world {
-	w := &world{sc: sc, seed: sc.Seed, rep: rep, W: sc.WarmupDays, scale: sc.Scale}
-	w.T = sc.WarmupDays + sc.HorizonDays
-	w.U = sc.Population.Users
-	w.M = len(sc.Merchants)
-	w.G = len(sc.Population.Groups)
-	w.NT = len(sc.CreatorTypes)
-	w.rng = newStream(sc.Seed, rep, streamWorld, 0)
-	p := &sc.Platform
-	for s := 1; s <= 5; s++ {
-		w.decay[s] = decayDays(p, s)
-	}
-	w.dayBase = dayBaseOf(p)
+func newWorld(c *config, rep int) *world {
+	w := &world{cfg: c, seed: c.seed, rep: rep, W: c.warmup, scale: c.scale}
+	w.T = c.warmup + c.horizon
+	w.U = c.users
+	w.M = len(c.merchants)
+	w.G = len(c.groups)
+	w.NT = len(c.types)
+	w.rng = newStream(c.seed, rep, streamWorld, 0)
+	p := &c.plat
+	w.decay = c.decay
+	w.dayBase = c.dayBase
 	w.initStageTable()
 	w.initResponse()
 	// Activation by group × lifecycle.
-	la := p.Customers.Activity
-	lm := [5]float64{la.New, la.Active, la.Loyal, la.AtRisk, la.Churned}
 	w.act = make([]float64, w.G*5)
 	w.gPriceSens = make([]float64, w.G)
 	w.gSpend = make([]float64, w.G)
-	for g, grp := range sc.Population.Groups {
+	for g, grp := range c.groups {
 		for l := 0; l < 5; l++ {
-			w.act[g*5+l] = math.Min(1, grp.Activity*lm[l])
+			w.act[g*5+l] = math.Min(1, grp.activity*c.activity[l])
 		}
-		w.gPriceSens[g] = grp.PriceSensitivity
-		w.gSpend[g] = grp.SpendingLevel
+		w.gPriceSens[g] = grp.priceSens
+		w.gSpend[g] = grp.spending
 	}
 	w.affinity = make([]float64, w.NT*w.G)
-	for t, ct := range sc.CreatorTypes {
-		for g, grp := range sc.Population.Groups {
-			a, ok := ct.Affinity[grp.ID]
-			if !ok {
-				a = 1
-			}
-			w.affinity[t*w.G+g] = a
-		}
+	for t, ct := range c.types {
+		copy(w.affinity[t*w.G:(t+1)*w.G], ct.affinity)
 	}
 	// The rest of the platform's commercial content: background_content
 	// reference pieces (quality 1, affinity 1, reach 1) per 1,000 real users.
 	w.bgWeight = float64(w.U) * w.scale / 1000 * p.BackgroundContent
 	w.contentSat = mechanisms.Saturation{Half: float64(w.U) * w.scale / 1000 * p.ContentSaturation}
-	w.followRef = sc.Creators.TierThresholds.Tail
+	w.followRef = c.thresholds.Tail
 	if !(w.followRef > 0) {
 		w.followRef = 1
 	}
@@ -524,13 +362,13 @@ func betaDraw(r *rand.PCG, ms scenarios.MeanSD) float64 {
 }
 
 func (w *world) initCreators() {
-	sc := w.sc
-	r := newStream(sc.Seed, w.rep, streamCreators, 0)
-	gen := sc.Creators.Generate
-	nRoster := len(sc.Creators.RosterCreators)
+	cf := w.cfg
+	r := newStream(cf.seed, w.rep, streamCreators, 0)
+	gen := cf.gen
+	nRoster := len(cf.roster)
 	nGen := 0
 	if gen != nil {
-		nGen = gen.Count
+		nGen = gen.count
 	}
 	C := nRoster + nGen
 	w.C = C
@@ -549,51 +387,32 @@ func (w *world) initCreators() {
 	w.cEngaged = make([]bool, C)
 	w.cEngDay = make([]int32, C)
 	w.cIncome = make([]float64, C)
-	dd := max(1, sc.Platform.CreatorGrowth.DormantAfterDays)
+	dd := max(1, cf.plat.CreatorGrowth.DormantAfterDays)
 	w.cIncRing = make([]float64, C*dd)
 	w.cResRing = make([]float64, C*dd)
 	w.cResToday = make([]float64, C)
 	w.cIncDays = make([]int32, C)
 	w.cToday = make([]float64, C)
 	w.cActive = make([]bool, C)
-	w.rosterIdx = make(map[string]int32, nRoster)
-	typeIdx := make(map[string]int, w.NT)
-	for i, t := range sc.CreatorTypes {
-		typeIdx[t.ID] = i
-	}
-	for i, rc := range sc.Creators.RosterCreators {
-		w.rosterIdx[rc.ID] = int32(i)
-		w.cType[i] = uint8(typeIdx[rc.Type])
-		w.cFollowers[i] = rc.Followers
-		w.cQuality[i] = rc.Quality
-		w.cSkill[i] = rc.LiveSkill
-		for f := 0; f < numFormats; f++ {
-			w.cCap[i*numFormats+f] = fmtValue(rc.Capacity, f)
-		}
-		w.cFee[i] = rc.Fee
-		w.cComm[i] = rc.Commission
-		w.cRes[i] = rc.ReservationIncome
+	for i, rc := range cf.roster {
+		w.cType[i] = rc.typ
+		w.cFollowers[i] = rc.followers
+		w.cQuality[i] = rc.quality
+		w.cSkill[i] = rc.skill
+		copy(w.cCap[i*numFormats:(i+1)*numFormats], rc.capacity[:])
+		w.cFee[i] = rc.fee
+		w.cComm[i] = rc.commission
+		w.cRes[i] = rc.reservation
 		w.cRoster[i] = true
 	}
 	if gen != nil && nGen > 0 {
 		// Tier counts by largest remainder.
-		shares := [numTiers]float64{gen.Tiers.Head, gen.Tiers.Waist, gen.Tiers.Tail, gen.Tiers.KOC}
+		shares := gen.tierShares
 		counts := largestRemainder(shares[:], nGen)
 		// Type shares in creator-type order.
-		tw := make([]float64, w.NT)
-		for t, ct := range sc.CreatorTypes {
-			if len(gen.Types) == 0 {
-				tw[t] = 1
-			} else {
-				tw[t] = gen.Types[ct.ID]
-			}
-		}
 		var ta mechanisms.Alias
-		ta.Build(tw)
-		th := sc.Creators.TierThresholds
-		lo := [numTiers]float64{th.Head, th.Waist, th.Tail, th.Tail / 100}
-		hi := [numTiers]float64{th.Head * 100, th.Head, th.Waist, th.Tail}
-		alpha := math.Max(gen.FollowerAlpha, 0.05)
+		ta.Build(gen.typeW)
+		alpha := gen.alpha
 		i := nRoster
 		for t := 0; t < numTiers; t++ {
 			for n := 0; n < counts[t]; n++ {
@@ -601,38 +420,30 @@ func (w *world) initCreators() {
 					w.cType[i] = uint8(ta.DrawBits(r.Uint64()))
 				}
 				u := u01(r.Uint64())
-				a, b := math.Max(lo[t], 1), math.Max(hi[t], 1)
+				a, b := followerRange(cf.thresholds, t)
 				if b <= a {
 					w.cFollowers[i] = a
 				} else {
 					w.cFollowers[i] = a * math.Pow(1-u*(1-math.Pow(a/b, alpha)), -1/alpha)
 				}
-				w.cQuality[i] = betaDraw(r, gen.Quality)
-				w.cSkill[i] = betaDraw(r, gen.LiveSkill)
-				for f := 0; f < numFormats; f++ {
-					w.cCap[i*numFormats+f] = fmtValue(tierValue(gen.Capacity, t), f)
-				}
-				w.cComm[i] = gen.Commission
+				w.cQuality[i] = betaDraw(r, gen.quality)
+				w.cSkill[i] = betaDraw(r, gen.liveSkill)
+				copy(w.cCap[i*numFormats:(i+1)*numFormats], gen.capacity[t][:])
+				w.cComm[i] = gen.commission
 				i++
 			}
 		}
 	}
 	for c := 0; c < C; c++ {
 		w.cTier[c] = w.tierOf(w.cFollowers[c])
-		if w.cFollowers[c] >= sc.Platform.CreatorGrowth.EstablishedFollowers {
+		if w.cFollowers[c] >= cf.plat.CreatorGrowth.EstablishedFollowers {
 			w.cLife[c] = crEstablished
 		}
 	}
 	w.rebuildPools()
 	// Creator–creator follow graph for trends that spread along it.
-	need := false
-	for _, t := range sc.Trends {
-		if t.Mixing == "follow_graph" {
-			need = true
-		}
-	}
-	if need && C > 0 {
-		gr := newStream(sc.Seed, w.rep, streamGraph, 0)
+	if cf.followGraph && C > 0 {
+		gr := newStream(cf.seed, w.rep, streamGraph, 0)
 		var fa mechanisms.Alias
 		fa.Build(w.cFollowers)
 		k := min(20, C)
@@ -652,8 +463,7 @@ func (w *world) fee(c int32) float64 {
 	if w.cRoster[c] {
 		return w.cFee[c]
 	}
-	g := w.sc.Creators.Generate
-	return g.RateCard.K * math.Pow(w.cFollowers[c], g.RateCard.B)
+	return w.cfg.fee.rateCard(w.cFollowers[c])
 }
 
 // reservation is a creator's reservation income per cooperation.
@@ -661,7 +471,7 @@ func (w *world) reservation(c int32) float64 {
 	if w.cRoster[c] {
 		return w.cRes[c]
 	}
-	return w.sc.Creators.Generate.ReservationRatio * w.fee(c)
+	return w.cfg.fee.resRatio * w.fee(c)
 }
 
 func (w *world) rebuildPools() {
@@ -712,86 +522,54 @@ func largestRemainder(shares []float64, n int) []int {
 }
 
 func (w *world) initMerchants() {
-	sc := w.sc
+	cf := w.cfg
 	w.merchants = make([]merchant, w.M)
-	for m := range sc.Merchants {
-		ms := &sc.Merchants[m]
+	for m := range cf.merchants {
+		mc := &cf.merchants[m]
 		mer := &w.merchants[m]
-		mer.sc = ms
+		mer.cfg = mc
 		mer.partners = map[int32]float64{}
 		mer.cooped = map[int32]bool{}
-		mer.replan = max(1, ms.Strategy.ReplanDays)
-		mer.trendTag = make([]bool, len(sc.Trends))
-		for _, pr := range ms.Products {
+		mer.replan = mc.replan
+		mer.trendTag = make([]bool, len(cf.trends))
+		for _, pr := range mc.products {
 			pi := len(w.products)
 			mer.products = append(mer.products, pi)
-			p := product{merchant: m, price: pr.Price, margin: pr.Margin, refundRate: pr.RefundRate,
-				cycle: max(1, sc.Platform.RepurchaseCycleDays)}
-			if pr.RepurchaseCycleDays > 0 {
-				p.cycle = pr.RepurchaseCycleDays
-			}
+			p := product{merchant: m, price: pr.price, margin: pr.margin, refundRate: pr.refundRate, cycle: pr.cycle}
 			p.stage = make([]uint8, w.T)
-			fixed := productStageIndex(pr.Stage)
 			for d := 0; d < w.T; d++ {
 				switch {
-				case fixed >= 0:
-					p.stage[d] = uint8(fixed)
-				case pr.Bass != nil:
-					c := mechanisms.ProductCurve{P: pr.Bass.P, Q: pr.Bass.Q, StartF: pr.Bass.StartF}
-					p.stage[d] = uint8(c.Stage(d - w.W + 1))
+				case pr.fixedStage >= 0:
+					p.stage[d] = uint8(pr.fixedStage)
+				case pr.bass != nil:
+					p.stage[d] = uint8(pr.bass.Stage(d - w.W + 1))
 				default:
 					p.stage[d] = 2 // maturity
 				}
 			}
 			p.priceF = make([]float64, w.G)
 			for g := 0; g < w.G; g++ {
-				p.priceF[g] = priceFactor(w.gSpend[g], pr.Price, w.gPriceSens[g])
+				p.priceF[g] = priceFactor(w.gSpend[g], pr.price, w.gPriceSens[g])
 			}
 			w.products = append(w.products, p)
 		}
 		// Paid traffic targeting.
-		mer.groupMask = make([]bool, w.G)
-		tg := ms.Strategy.PaidTraffic.Target
-		for g, grp := range sc.Population.Groups {
-			mer.groupMask[g] = len(tg.Groups) == 0
-			for _, id := range tg.Groups {
-				if id == grp.ID {
-					mer.groupMask[g] = true
-				}
-			}
-		}
-		if len(tg.Stages) == 0 {
-			mer.stageMask = 0x3f
-		}
-		for _, s := range tg.Stages {
-			if i := stageIndex(s); i >= 0 {
-				mer.stageMask |= 1 << i
-			}
-		}
-		mer.cumFees = w.pacing(m, ms.Budget.CreatorFees)
-		mer.cumPaid = w.pacing(m, ms.Budget.PaidTraffic)
+		mer.groupMask = mc.groupMask
+		mer.stageMask = mc.stageMask
+		mer.cumFees = w.pacing(m, mc.creatorFees)
+		mer.cumPaid = w.pacing(m, mc.paidTraffic)
 		// Existing partners.
-		for _, pt := range ms.Initial.Partners {
-			ti := -1
-			for t, ct := range sc.CreatorTypes {
-				if ct.ID == pt.Type {
-					ti = t
-				}
-			}
-			tr := tierIndex(pt.Tier)
-			if ti < 0 || tr < 0 {
-				continue
-			}
-			pool := w.pools[ti*numTiers+tr]
+		for _, pt := range mc.partners {
+			pool := w.pools[pt.typ*numTiers+pt.tier]
 			n := 0
 			if len(pool) > 0 {
 				start := int(w.rng.Uint64() % uint64(len(pool)))
-				for j := 0; j < len(pool) && n < pt.Count; j++ {
+				for j := 0; j < len(pool) && n < pt.count; j++ {
 					c := pool[(start+j)%len(pool)]
 					if _, ok := mer.partners[c]; ok {
 						continue
 					}
-					mer.partners[c] = pt.Trust
+					mer.partners[c] = pt.trust
 					mer.cooped[c] = true
 					n++
 				}
@@ -799,14 +577,14 @@ func (w *world) initMerchants() {
 		}
 		// The merchant's own live room and store: permanent content.
 		for _, pi := range mer.products {
-			q := ms.LiveRoom.Quality
+			q := mc.liveQuality
 			w.coops = append(w.coops, coop{merchant: int32(m), product: int32(pi), creator: -1,
 				format: fStorefront, contract: kOwn, tier: -1, typ: -1, quality: q, skill: 0.5,
 				end: math.MaxInt32, own: true})
-			if ms.LiveRoom.HoursPerDay > 0 {
+			if mc.liveHours > 0 {
 				w.coops = append(w.coops, coop{merchant: int32(m), product: int32(pi), creator: -1,
 					format: fLive, contract: kOwn, tier: -1, typ: -1, quality: q, skill: q,
-					end: math.MaxInt32, own: true, liveHours: ms.LiveRoom.HoursPerDay / float64(len(mer.products))})
+					end: math.MaxInt32, own: true, liveHours: mc.liveHours / float64(len(mer.products))})
 			}
 		}
 	}
@@ -836,12 +614,12 @@ func priceFactor(spending, price, sens float64) float64 {
 // top (budget × warmup/horizon), tracked separately. Each phase's
 // allowance is cumulative within the phase.
 func (w *world) pacing(m int, budget float64) []float64 {
-	ms := &w.sc.Merchants[m]
-	H := float64(w.sc.HorizonDays)
+	mc := w.merchants[m].cfg
+	H := float64(w.cfg.horizon)
 	out := make([]float64, w.T)
 	even := budget / H
-	sw := ms.Budget.StageWeights
-	wbar := (sw.Launch + sw.Growth + sw.Maturity + sw.Decline) / 4
+	sw := &mc.stageWeights
+	wbar := (sw[0] + sw[1] + sw[2] + sw[3]) / 4
 	cum := 0.0
 	for d := 0; d < w.T; d++ {
 		if d == w.W {
@@ -850,20 +628,20 @@ func (w *world) pacing(m int, budget float64) []float64 {
 		rate := even
 		if d >= w.W {
 			t := float64(d - w.W)
-			switch ms.Budget.Pacing {
-			case "front_loaded":
+			switch mc.pacing {
+			case paceFrontLoaded:
 				if t < H/3 {
 					rate = 2 * budget / H
 				} else {
 					rate = budget / (2 * H)
 				}
-			case "by_stage":
+			case paceByStage:
 				st := 2
 				if len(w.merchants[m].products) > 0 {
 					st = int(w.products[w.merchants[m].products[0]].stage[d])
 				}
 				if wbar > 0 {
-					rate = even * stageDemand(sw, st) / wbar
+					rate = even * sw[st] / wbar
 				}
 			}
 		}
@@ -890,7 +668,7 @@ var forceWideFunnels = false
 // initUsers draws groups, initial funnels, lifecycle and the follow graph,
 // chunk by chunk with each chunk's own stream.
 func (w *world) initUsers() {
-	sc := w.sc
+	cf := w.cfg
 	U, M := w.U, w.M
 	w.ug = make([]uint8, U)
 	w.ulife = make([]uint8, U)
@@ -905,8 +683,8 @@ func (w *world) initUsers() {
 	w.fun = make([]coldFunnel, U*M)
 	w.fexp = make([]uint8, U*M)
 	gw := make([]float64, w.G)
-	for g, grp := range sc.Population.Groups {
-		gw[g] = grp.Share
+	for g, grp := range cf.groups {
+		gw[g] = grp.share
 	}
 	var ga mechanisms.Alias
 	ga.Build(gw)
@@ -921,11 +699,11 @@ func (w *world) initUsers() {
 	}
 	// Initial funnel shares per merchant (cumulative over A1..A5).
 	cum := make([][6]float64, M)
-	for m := range sc.Merchants {
-		f := sc.Merchants[m].Initial.Funnel
+	for m := range cf.merchants {
+		f := &cf.merchants[m].funnel
 		acc := 0.0
 		for s := 5; s >= 1; s-- {
-			acc += stageValue(f, s)
+			acc += f[s]
 			cum[m][s] = acc // P(stage >= s)
 		}
 	}
@@ -933,9 +711,9 @@ func (w *world) initUsers() {
 	w.chunks = make([]chunk, nch)
 	w.nFollow = make([]uint16, U)
 	w.followAlias = fa
-	w.followKey = splitmix64(newStream(sc.Seed, w.rep, streamFollows, 0).Uint64())
+	w.followKey = splitmix64(newStream(cf.seed, w.rep, streamFollows, 0).Uint64())
 	var pt poissonTable
-	pt.set(sc.Population.FollowsPerUser)
+	pt.set(cf.followsPerUser)
 	pre := uint16(w.dayBase - 1) // code of sim day −1
 	w.stock = make([]int64, M*6)
 	w.cal = make([]int32, w.T*M*6)
@@ -984,12 +762,12 @@ func (w *world) initUsers() {
 // and number of follows; it tallies their initial stocks, schedules their
 // decay events in the calendar and marks their funnels above O.
 func (w *world) initChunk(ci int, ga *mechanisms.Alias, cum [][6]float64, pt *poissonTable, pre uint16, stock []int64, cal []int32) {
-	sc := w.sc
+	seed := w.seed
 	U, M := w.U, w.M
 	lo, hi := ci*chunkSize, min(U, (ci+1)*chunkSize)
-	w.chunks[ci] = chunk{lo: lo, hi: hi, rng: newStream(sc.Seed, w.rep, streamUserDay, ci),
-		key: splitmix64(newStream(sc.Seed, w.rep, streamUserDay, ci).Uint64())}
-	r := newStream(sc.Seed, w.rep, streamUserInit, ci)
+	w.chunks[ci] = chunk{lo: lo, hi: hi, rng: newStream(seed, w.rep, streamUserDay, ci),
+		key: splitmix64(newStream(seed, w.rep, streamUserDay, ci).Uint64())}
+	r := newStream(seed, w.rep, streamUserInit, ci)
 	for i := lo; i < hi; i++ {
 		g := 0
 		if ga.Len() > 0 {
@@ -1107,21 +885,22 @@ func (w *world) buildLiveCols() {
 }
 
 func (w *world) initTrends() {
-	sc := w.sc
-	w.trends = make([]*mechanisms.Trend, len(sc.Trends))
-	w.trendRef = make([][]float64, len(sc.Trends))
-	w.trendSub = make([][]float64, len(sc.Trends))
-	w.trendRider = make([][]bool, len(sc.Trends))
-	w.trendRate = make([]float64, len(sc.Trends))
-	w.trendFade = make([]float64, len(sc.Trends))
-	for j, t := range sc.Trends {
+	trends := w.cfg.trends
+	w.trends = make([]*mechanisms.Trend, len(trends))
+	w.trendRef = make([][]float64, len(trends))
+	w.trendSub = make([][]float64, len(trends))
+	w.trendRider = make([][]bool, len(trends))
+	w.trendRate = make([]float64, len(trends))
+	w.trendFade = make([]float64, len(trends))
+	for j := range trends {
+		t := &trends[j]
 		w.trendFade[j] = 1
 		if t.FadeDays > 0 {
 			w.trendFade[j] = math.Exp(-1 / t.FadeDays)
 		}
 		mix := mechanisms.MixFull
 		g := mechanisms.Graph{}
-		if t.Mixing == "follow_graph" {
+		if t.followGraph {
 			mix = mechanisms.MixFollowGraph
 			g = w.cgraph
 			if len(g.Offsets) == 0 {
@@ -1131,14 +910,7 @@ func (w *world) initTrends() {
 		w.trends[j] = mechanisms.NewTrend(mechanisms.TrendConfig{StartDay: t.StartDay, P: t.P, Q: t.Q, Mixing: mix, Potential: t.Potential}, w.C, g, w.rng)
 		w.trendRef[j] = mechanisms.BassRecursion(t.P, t.Q, w.T+1, 0, nil)
 		w.trendSub[j] = make([]float64, w.T)
-		w.trendRider[j] = make([]bool, w.M)
-		for _, id := range t.Riders {
-			for m := range sc.Merchants {
-				if sc.Merchants[m].ID == id {
-					w.trendRider[j][m] = true
-				}
-			}
-		}
+		w.trendRider[j] = t.riders
 	}
 }
 
@@ -1149,46 +921,41 @@ func (w *world) initTrends() {
 // day (then file order); the fee is charged on the campaign's first KPI day
 // (calendarCampaigns).
 func (w *world) initCampaigns() {
-	sc := w.sc
-	w.camp = make([]campaignState, len(sc.Campaigns))
-	order := make([]int, len(sc.Campaigns))
-	for j := range sc.Campaigns {
-		c := &sc.Campaigns[j]
-		w.camp[j] = campaignState{sc: c, joined: make([]bool, w.M)}
+	cps := w.cfg.campaigns
+	w.camp = make([]campaignState, len(cps))
+	order := make([]int, len(cps))
+	for j := range cps {
+		w.camp[j] = campaignState{cfg: &cps[j], joined: make([]bool, w.M)}
 		order[j] = j
 	}
-	slices.SortStableFunc(order, func(a, b int) int {
-		return max(sc.Campaigns[a].Window[0], 1) - max(sc.Campaigns[b].Window[0], 1)
-	})
+	slices.SortStableFunc(order, func(a, b int) int { return cps[a].first - cps[b].first })
 	spent := make([]float64, w.M)
 	for _, j := range order {
-		c := w.camp[j].sc
-		if c.Window[1] < max(c.Window[0], 1) {
+		c := w.camp[j].cfg
+		if c.window[1] < c.first {
 			continue // the window lies in the warm-up: never opens
 		}
-		for _, id := range c.Eligible.Merchants {
-			for m := range w.merchants {
-				if w.merchants[m].sc.ID != id || w.camp[j].joined[m] {
-					continue
-				}
-				if spent[m]+c.Fee > w.merchants[m].sc.Budget.Campaigns+1e-9 {
-					continue // cannot afford the fee: does not join
-				}
-				spent[m] += c.Fee
-				w.camp[j].joined[m] = true
+		for _, m := range c.merchants {
+			if w.camp[j].joined[m] {
+				continue
 			}
+			if spent[m]+c.fee > w.merchants[m].cfg.campaignsBudget+1e-9 {
+				continue // cannot afford the fee: does not join
+			}
+			spent[m] += c.fee
+			w.camp[j].joined[m] = true
 		}
 	}
 	productMerchant := make([]int32, len(w.products))
 	for pi := range w.products {
 		productMerchant[pi] = int32(w.products[pi].merchant)
 	}
-	specs := make([]mechanisms.CampaignSpec, len(sc.Campaigns))
-	open := make([]bool, len(sc.Campaigns)) // applies to someone, once joined
-	for j := range sc.Campaigns {
-		c := &sc.Campaigns[j]
-		s := mechanisms.CampaignSpec{First: max(c.Window[0], 1), Last: c.Window[1],
-			Discount: c.Discount, TrafficMultiplier: c.TrafficMultiplier, ConversionUplift: c.ConversionUplift}
+	specs := make([]mechanisms.CampaignSpec, len(cps))
+	open := make([]bool, len(cps)) // applies to someone, once joined
+	for j := range cps {
+		c := &cps[j]
+		s := mechanisms.CampaignSpec{First: c.first, Last: c.window[1],
+			Discount: c.discount, TrafficMultiplier: c.traffic, ConversionUplift: c.uplift}
 		if s.Last < s.First {
 			s.Last = s.First // a window within the warm-up: no merchants, never applies
 		} else {
@@ -1198,41 +965,22 @@ func (w *world) initCampaigns() {
 				}
 			}
 		}
-		for m := range sc.Merchants {
-			for pi, pr := range sc.Merchants[m].Products {
-				if slices.Contains(c.Eligible.Products, pr.ID) {
-					s.Products = append(s.Products, int32(w.merchants[m].products[pi]))
-				}
-			}
+		s.Products = slices.Clone(c.products)
+		s.CreatorTypes = slices.Clone(c.types)
+		s.CreatorTiers = slices.Clone(c.tiers)
+		if (c.restrictProducts && len(s.Products) == 0) || (c.restrictTypes && len(s.CreatorTypes) == 0) ||
+			(c.restrictTiers && len(s.CreatorTiers) == 0) {
+			s.Merchants = nil // restricted to products no merchant sells, or to no type or tier
 		}
-		if len(c.Eligible.Products) > 0 && len(s.Products) == 0 {
-			s.Merchants = nil // restricted to products no merchant sells
-		}
-		for t, ct := range sc.CreatorTypes {
-			if slices.Contains(c.Eligible.CreatorTypes, ct.ID) {
-				s.CreatorTypes = append(s.CreatorTypes, int8(t))
-			}
-		}
-		if len(c.Eligible.CreatorTypes) > 0 && len(s.CreatorTypes) == 0 {
-			s.Merchants = nil
-		}
-		for _, id := range c.Eligible.CreatorTiers {
-			if t := tierIndex(id); t >= 0 {
-				s.CreatorTiers = append(s.CreatorTiers, int8(t))
-			}
-		}
-		if len(c.Eligible.CreatorTiers) > 0 && len(s.CreatorTiers) == 0 {
-			s.Merchants = nil
-		}
-		open[j] = c.Window[1] >= max(c.Window[0], 1) &&
-			(len(c.Eligible.Products) == 0 || len(s.Products) > 0) &&
-			(len(c.Eligible.CreatorTypes) == 0 || len(s.CreatorTypes) > 0) &&
-			(len(c.Eligible.CreatorTiers) == 0 || len(s.CreatorTiers) > 0)
+		open[j] = c.window[1] >= c.first &&
+			(!c.restrictProducts || len(s.Products) > 0) &&
+			(!c.restrictTypes || len(s.CreatorTypes) > 0) &&
+			(!c.restrictTiers || len(s.CreatorTiers) > 0)
 		specs[j] = s
 	}
 	t, err := mechanisms.NewCampaignTable(specs, productMerchant, w.NT, numTiers)
 	if err != nil {
-		panic("sim: campaigns of a validated scenario: " + err.Error()) // validation rules these out
+		panic("sim: campaigns of a compiled model: " + err.Error()) // Compile rules these out
 	}
 	w.campTable = t
 	all := make([]int32, w.M)

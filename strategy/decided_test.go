@@ -111,6 +111,9 @@ func TestDispatchGivesTheSameAnswer(t *testing.T) {
 		batches++
 		out := make([]map[string][]float64, len(jobs))
 		for k := len(jobs) - 1; k >= 0; k-- { // any order: results go by index
+			if jobs[k].Seed != JobSeed(p, jobs[k].Phase, jobs[k].Gen, jobs[k].SeedSet) {
+				t.Fatalf("job %+v: its seed is not JobSeed of its phase, generation and seed set", jobs[k])
+			}
 			q, err := PhaseProblem(p, jobs[k].Phase)
 			if err != nil {
 				return nil, err

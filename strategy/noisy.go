@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/startrend/startrend/internal/humannum"
 	"github.com/startrend/startrend/optimize"
 	"math"
 	"slices"
@@ -15,6 +16,7 @@ import (
 	"sync/atomic"
 
 	"github.com/startrend/startrend/scenarios"
+	"github.com/startrend/startrend/sim"
 	"github.com/startrend/startrend/stats"
 )
 
@@ -111,12 +113,17 @@ type PhaseState struct {
 }
 
 // Stat is a mean with its Student-t confidence interval over N values.
+// Undefined values are NaN, written as null, with the reason in Undefined
+// (stats' rules: fewer than two values, a ratio whose denominator is zero
+// in every replication).
 type Stat struct {
-	Mean optimize.Float `json:"mean"`
-	SD   optimize.Float `json:"sd"`
-	CILo optimize.Float `json:"ci_lo"`
-	CIHi optimize.Float `json:"ci_hi"`
-	N    int            `json:"n"`
+	Mean stats.Float `json:"mean"`
+	SD   stats.Float `json:"sd"`
+	CILo stats.Float `json:"ci_lo"`
+	CIHi stats.Float `json:"ci_hi"`
+	N    int         `json:"n"`
+	// Undefined says why the interval (or the mean) is undefined.
+	Undefined string `json:"undefined,omitempty"`
 }
 
 // Paired is a paired difference (this − other) over common replications.
@@ -132,29 +139,29 @@ type Candidate struct {
 	Label    string             `json:"label"`
 	X        optimize.Floats    `json:"x"`
 	Decision map[string]float64 `json:"decision"`
-	Cost     optimize.Float     `json:"cost"`
+	Cost     stats.Float        `json:"cost"`
 	// Value is the penalised objective over the race replications.
 	Value Stat `json:"value"`
 	// KPIs over the race replications.
 	KPIs         map[string]Stat `json:"kpis"`
 	Feasible     bool            `json:"feasible"`
 	EliminatedAt int             `json:"eliminated_at,omitempty"`
-	PValue       optimize.Float  `json:"p_value"`
+	PValue       stats.Float     `json:"p_value"`
 	reps         []float64
 	kpiReps      map[string][]float64
 }
 
 // ConvergencePoint is the best value after Runs simulator runs.
 type ConvergencePoint struct {
-	Runs int            `json:"runs"`
-	Best optimize.Float `json:"best"`
+	Runs int         `json:"runs"`
+	Best stats.Float `json:"best"`
 }
 
 // PhaseResult is the outcome of one search-and-race phase.
 type PhaseResult struct {
 	Name        string                  `json:"name"`
 	Method      string                  `json:"method"`
-	BudgetTotal optimize.Float          `json:"budget_total"`
+	BudgetTotal stats.Float             `json:"budget_total"`
 	SearchEvals int                     `json:"search_evals"`
 	SearchRuns  int                     `json:"search_runs"`
 	RaceRuns    int                     `json:"race_runs"`
@@ -173,10 +180,10 @@ type PhaseResult struct {
 
 // FrontierPoint is the best objective found at one total-budget level.
 type FrontierPoint struct {
-	Level    optimize.Float     `json:"level"`
+	Level    stats.Float        `json:"level"`
 	Value    Stat               `json:"value"`
 	X        optimize.Floats    `json:"x"`
-	Cost     optimize.Float     `json:"cost"`
+	Cost     stats.Float        `json:"cost"`
 	Decision map[string]float64 `json:"decision"`
 	Error    string             `json:"error,omitempty"`
 }
@@ -217,7 +224,13 @@ type Outcome struct {
 	Notes      []string                `json:"notes,omitempty"`
 }
 
-const solveFormat = 1
+// solveFormat is the checkpoint's format; outcomeFormat optimize.json's
+// (2: undefined reported values are null with a reason, no longer "NaN"
+// strings; both read either).
+const (
+	solveFormat   = 1
+	outcomeFormat = 2
+)
 
 // seedFor derives a seed from the scenario seed and a tag (splitmix64).
 func seedFor(base uint64, tag string, k int) uint64 {
@@ -268,7 +281,7 @@ type BudgetError struct {
 }
 
 func (e *BudgetError) Error() string {
-	return fmt.Sprintf("optimize: --evals %d is too small: %s; give --evals ≥ %d", e.Evals, e.Why, e.Min)
+	return fmt.Sprintf("--evals %d is too small: %s; give --evals ≥ %d", e.Evals, e.Why, e.Min)
 }
 
 // minBudget is the smallest budget whose plan gives the main search
@@ -314,7 +327,7 @@ func Solve(ctx context.Context, p *Problem, opts SolveOptions) (*Outcome, error)
 		s.done.Add(int64(ph.Runs))
 	}
 	out := &Outcome{
-		FormatVersion: solveFormat, Scenario: p.Base.Name, Hash: hash, Merchant: p.Merchant, Objective: p.Objective,
+		FormatVersion: outcomeFormat, Scenario: p.Base.Name, Hash: hash, Merchant: p.Merchant, Objective: p.Objective,
 		Maximize: p.Maximize, MinROI: p.MinROI, Target: p.Target, Method: method, Evals: evals,
 		Replications: R, Confidence: o.Confidence, Budget: p.Space.Budget, Decisions: p.Decisions,
 	}
@@ -355,7 +368,7 @@ func Solve(ctx context.Context, p *Problem, opts SolveOptions) (*Outcome, error)
 	// 3. Frontier.
 	for i, level := range o.Frontier {
 		lv := level
-		fp := FrontierPoint{Level: optimize.Float(level)}
+		fp := FrontierPoint{Level: stats.Float(level)}
 		q, err := NewProblem(p.Base, ProblemOptions{BudgetTotal: &lv})
 		if err != nil {
 			fp.Error = strings.ReplaceAll(err.Error(), "\n", "; ")
@@ -381,14 +394,28 @@ func Solve(ctx context.Context, p *Problem, opts SolveOptions) (*Outcome, error)
 
 // Job is one candidate evaluation of a search generation: the phase's
 // problem (its name: "search", "random" or "frontier.i" for the i-th
-// frontier level) applied to X, simulated for Reps replications from Seed.
+// frontier level) applied to X, simulated for Reps replications
+// (0 … Reps−1) from Seed = JobSeed(problem, Phase, Gen, SeedSet).
 type Job struct {
 	Phase string    `json:"phase"`
 	Gen   int       `json:"gen"`
 	Index int       `json:"index"`
 	X     []float64 `json:"x"`
-	Seed  uint64    `json:"seed"`
-	Reps  int       `json:"reps"`
+	// SeedSet is 0 for a generation's common seeds, c > 0 for the c-th
+	// further copy of a candidate (a method's re-evaluations under noise).
+	SeedSet int    `json:"seed_set"`
+	Seed    uint64 `json:"seed"`
+	Reps    int    `json:"reps"`
+}
+
+// JobSeed is the seed of a search generation's simulations: derived from
+// the scenario seed, the phase, the generation and the seed set (every
+// candidate of a generation shares set 0: common random numbers).
+func JobSeed(p *Problem, phase string, gen, set int) uint64 {
+	if set > 0 {
+		return seedFor(p.Base.Seed, "gen:"+phase+":copy:"+strconv.Itoa(set), gen)
+	}
+	return seedFor(p.Base.Seed, "gen:"+phase, gen)
 }
 
 // Dispatch runs a generation's jobs and returns each job's KPIs per
@@ -402,25 +429,13 @@ func PhaseProblem(p *Problem, phase string) (*Problem, error) {
 	return st.phaseProblem(p, phase)
 }
 
-// RunJob evaluates one job with sim: what a shard process does.
-func RunJob(ctx context.Context, p *Problem, job Job) (map[string][]float64, error) {
-	q, err := PhaseProblem(p, job.Phase)
-	if err != nil {
-		return nil, err
-	}
-	sc, err := q.Apply(job.X)
-	if err != nil {
-		return nil, err
-	}
-	return SimulateMerchant(q.Merchant)(ctx, sc, job.Seed, job.Reps)
-}
-
 // dispatchBatch evaluates a generation through s.opts.Dispatch.
-func (s *solver) dispatchBatch(name string, p *Problem, seedOf func(gen, i int) uint64) func(context.Context, int, [][]float64) ([]float64, error) {
+func (s *solver) dispatchBatch(name string, p *Problem, setOf func(i int) int) func(context.Context, int, [][]float64) ([]float64, error) {
 	return func(ctx context.Context, gen int, xs [][]float64) ([]float64, error) {
 		jobs := make([]Job, len(xs))
 		for i, x := range xs {
-			jobs[i] = Job{Phase: name, Gen: gen, Index: i, X: x, Seed: seedOf(gen, i), Reps: s.R}
+			c := setOf(i)
+			jobs[i] = Job{Phase: name, Gen: gen, Index: i, X: x, SeedSet: c, Seed: JobSeed(p, name, gen, c), Reps: s.R}
 		}
 		kpis, err := s.opts.Dispatch(ctx, jobs)
 		if err != nil {
@@ -574,14 +589,13 @@ func (s *solver) search(ctx context.Context, name string, p *Problem, method str
 	// same seeds; a method's second copy of a candidate (re-evaluation,
 	// noise handling) runs on the generation's second set, and so on.
 	rep, _ := m.(interface{ Replica(int) int })
-	seedOf := func(gen, i int) uint64 {
+	setOf := func(i int) int {
 		if rep != nil {
-			if c := rep.Replica(i); c > 0 {
-				return seedFor(p.Base.Seed, "gen:"+name+":copy:"+strconv.Itoa(c), gen)
-			}
+			return rep.Replica(i)
 		}
-		return seedFor(p.Base.Seed, "gen:"+name, gen)
+		return 0
 	}
+	seedOf := func(gen, i int) uint64 { return JobSeed(p, name, gen, setOf(i)) }
 	obj := func(ctx context.Context, gen, i int, x []float64) (float64, error) {
 		sc, err := p.Apply(x)
 		if err != nil {
@@ -600,7 +614,7 @@ func (s *solver) search(ctx context.Context, name string, p *Problem, method str
 	}
 	ropts := optimize.RunOptions{Workers: s.opts.Workers, MaxEvals: maxEvals, Maximize: p.Maximize, Resume: ph.Search}
 	if s.opts.Dispatch != nil {
-		ropts.Batch = s.dispatchBatch(name, p, seedOf)
+		ropts.Batch = s.dispatchBatch(name, p, setOf)
 	}
 	ropts.Checkpoint = func(cp *optimize.Checkpoint) error {
 		ph.Search = cp
@@ -614,11 +628,11 @@ func (s *solver) search(ctx context.Context, name string, p *Problem, method str
 	pr := &PhaseResult{Name: name, Method: method, SearchEvals: res.Evals, SearchRuns: res.Evals * s.R, Stop: string(res.Stop),
 		History: res.History.Evals, BestX: res.X}
 	if p.Space.Budget != nil {
-		pr.BudgetTotal = optimize.Float(p.Space.Budget.Total)
+		pr.BudgetTotal = stats.Float(p.Space.Budget.Total)
 	}
 	for k, e := range res.History.Evals {
 		if k == len(res.History.Evals)-1 || res.History.Evals[k+1].Gen != e.Gen {
-			pr.Convergence = append(pr.Convergence, ConvergencePoint{Runs: (k + 1) * s.R, Best: e.Best})
+			pr.Convergence = append(pr.Convergence, ConvergencePoint{Runs: (k + 1) * s.R, Best: stats.Float(e.Best)})
 		}
 	}
 	if res.Recommended != nil && name != "random" {
@@ -823,8 +837,8 @@ func (s *solver) race(ctx context.Context, p *Problem, pr *PhaseResult, cands []
 // candidateOf is a raced candidate with its value and KPIs over the race
 // replications.
 func candidateOf(p *Problem, c raceCand, e optimize.RaceEntry, reps []float64, kpis map[int]map[string]float64, conf float64) Candidate {
-	cd := Candidate{Label: c.label, X: c.x, Decision: p.decisionMap(c.x), Cost: optimize.Float(p.Cost(c.x)),
-		EliminatedAt: e.EliminatedAt, PValue: optimize.Float(e.PValue), KPIs: map[string]Stat{}}
+	cd := Candidate{Label: c.label, X: c.x, Decision: p.decisionMap(c.x), Cost: stats.Float(p.Cost(c.x)),
+		EliminatedAt: e.EliminatedAt, PValue: stats.Float(e.PValue), KPIs: map[string]Stat{}}
 	cd.reps = reps
 	cd.Value = statOf(cd.reps, conf)
 	names := map[string]bool{}
@@ -842,9 +856,9 @@ func candidateOf(p *Problem, c raceCand, e optimize.RaceEntry, reps []float64, k
 		kr[n] = xs
 		cd.KPIs[n] = statOf(xs, conf)
 	}
-	if _, ok := kr["roi"]; !ok && kr["gmv"] != nil && kr["spend"] != nil {
+	if _, ok := kr[sim.KPIROI]; !ok && kr[sim.KPIGMV] != nil && kr[sim.KPISpend] != nil {
 		// the one ROI rule: undefined (skipped) where spend is zero
-		cd.KPIs["roi"] = statOf(stats.ROIs(kr["gmv"], kr["spend"]), conf)
+		cd.KPIs[sim.KPIROI] = statOf(stats.ROIs(kr[sim.KPIGMV], kr[sim.KPISpend]), conf)
 	}
 	cd.Feasible = p.Feasible(kr)
 	cd.kpiReps = kr
@@ -919,7 +933,7 @@ func ordered(m map[int]float64) []float64 {
 // NaN, never zero-width).
 func statOf(v []float64, conf float64) Stat {
 	e := stats.MeanCI(v, conf)
-	return Stat{N: e.N, Mean: optimize.Float(e.Mean), SD: optimize.Float(e.SD), CILo: optimize.Float(e.Lo), CIHi: optimize.Float(e.Hi)}
+	return Stat{N: e.N, Mean: stats.Float(e.Mean), SD: stats.Float(e.SD), CILo: stats.Float(e.Lo), CIHi: stats.Float(e.Hi), Undefined: e.Undefined}
 }
 
 func (p *Problem) decisionMap(x []float64) map[string]float64 {
@@ -970,10 +984,12 @@ func (s *solver) partialBest(out *Outcome) {
 	if pr == nil || pr.BestX == nil {
 		return
 	}
-	c := Candidate{Label: "best so far (not raced)", X: pr.BestX, Decision: s.p.decisionMap(pr.BestX), Cost: optimize.Float(s.p.Cost(pr.BestX)), PValue: optimize.Float(math.NaN())}
+	c := Candidate{Label: "best so far (not raced)", X: pr.BestX, Decision: s.p.decisionMap(pr.BestX), Cost: stats.Float(s.p.Cost(pr.BestX)), PValue: stats.Float(math.NaN())}
 	for _, e := range pr.History {
 		if fmt.Sprint([]float64(e.X)) == fmt.Sprint([]float64(pr.BestX)) {
-			c.Value = Stat{Mean: e.Value, N: s.R, SD: optimize.Float(math.NaN()), CILo: optimize.Float(math.NaN()), CIHi: optimize.Float(math.NaN())}
+			nan := stats.Float(math.NaN())
+			c.Value = Stat{Mean: stats.Float(e.Value), N: s.R, SD: nan, CILo: nan, CIHi: nan,
+				Undefined: "not raced: the search's own mean, without an interval"}
 		}
 	}
 	out.Best = &c
@@ -993,19 +1009,19 @@ func verdict(out *Outcome) string {
 		fmt.Fprintf(&b, "%s chosen", out.Best.Label)
 	}
 	if d := out.VsBaseline; d != nil {
-		fmt.Fprintf(&b, "; vs baseline %+.4g [%.4g, %.4g] (%s)", float64(d.Mean), float64(d.CILo), float64(d.CIHi), sep(d.Better))
+		fmt.Fprintf(&b, "; vs baseline %s (%s)", humannum.Interval(float64(d.Mean), float64(d.CILo), float64(d.CIHi), true), sep(d.Better))
 	}
 	if d := out.VsRunnerUp; d != nil {
-		fmt.Fprintf(&b, "; vs runner-up (%s) %+.4g [%.4g, %.4g] (%s)", d.Against, float64(d.Mean), float64(d.CILo), float64(d.CIHi), sep(d.Better))
+		fmt.Fprintf(&b, "; vs runner-up (%s) %s (%s)", d.Against, humannum.Interval(float64(d.Mean), float64(d.CILo), float64(d.CIHi), true), sep(d.Better))
 	}
 	if d := out.VsRandom; d != nil && d != out.VsRunnerUp {
-		fmt.Fprintf(&b, "; vs random search %+.4g [%.4g, %.4g] (%s)", float64(d.Mean), float64(d.CILo), float64(d.CIHi), sep(d.Better))
+		fmt.Fprintf(&b, "; vs random search %s (%s)", humannum.Interval(float64(d.Mean), float64(d.CILo), float64(d.CIHi), true), sep(d.Better))
 	}
 	if sel := out.Selection; sel != nil {
 		if out.Decided {
-			fmt.Fprintf(&b, "; decided: P(correct) ≥ %.3g over %d looks (each interval at %.4g)", float64(sel.PCS), sel.Looks, float64(sel.Level))
+			fmt.Fprintf(&b, "; decided: P(correct) ≥ %s over %d looks (each interval at %s)", humannum.Plain(float64(sel.PCS)), sel.Looks, humannum.Plain(float64(sel.Level)))
 		} else {
-			fmt.Fprintf(&b, "; not decided (differences below about %.4g are not resolved by this budget)", float64(sel.Detectable))
+			fmt.Fprintf(&b, "; not decided (differences below about %s are not resolved by this budget)", humannum.Plain(float64(sel.Detectable)))
 		}
 	}
 	return b.String()

@@ -3,12 +3,14 @@ package strategy
 import (
 	"context"
 	"fmt"
-	"github.com/startrend/startrend/optimize"
 	"math"
 	"strconv"
 	"strings"
 
+	"github.com/startrend/startrend/optimize"
 	"github.com/startrend/startrend/scenarios"
+	"github.com/startrend/startrend/sim"
+	"github.com/startrend/startrend/stats"
 )
 
 // Simulate is the optimiser's only view of the simulator: it runs sc (a
@@ -109,9 +111,9 @@ func NewProblem(sc *scenarios.Scenario, opts ProblemOptions) (*Problem, error) {
 		MinROI: o.MinROI, Replications: max(o.Replications, 1),
 	}
 	switch o.Objective {
-	case "gmv", "profit", "new_customers", "roi":
+	case sim.KPIGMV, sim.KPIProfit, sim.KPINewCustomers, sim.KPIROI:
 		p.Maximize = true
-	case "spend":
+	case sim.KPISpend:
 		if o.Target == nil {
 			fail("optimize.target", "objective spend needs a target (kpi, at_least)", "", "")
 		}
@@ -121,69 +123,7 @@ func NewProblem(sc *scenarios.Scenario, opts ProblemOptions) (*Problem, error) {
 	if len(o.Decide) == 0 {
 		fail("optimize.decide", "empty decision space: list at least one decision", "[]", "{path, min, max, …}")
 	}
-	seen := map[string]int{}
-	free := 0
-	for i, d := range o.Decide {
-		dp := fmt.Sprintf("optimize.decide.%d", i)
-		if j, ok := seen[d.Path]; ok {
-			fail(dp+".path", fmt.Sprintf("decided twice (also optimize.decide.%d)", j), strconv.Quote(d.Path), "")
-			continue
-		}
-		seen[d.Path] = i
-		raw, err := scenarios.Get(sc, d.Path)
-		if err != nil {
-			fail(dp+".path", "must name a numeric field: "+err.Error(), strconv.Quote(d.Path), "")
-			continue
-		}
-		var cur float64
-		intField := false
-		switch v := raw.(type) {
-		case int:
-			cur, intField = float64(v), true
-		case uint64:
-			cur, intField = float64(v), true
-		case float64:
-			cur = v
-		default:
-			fail(dp+".path", "must name a numeric field", strconv.Quote(d.Path), "")
-			continue
-		}
-		dd := Decided{Path: d.Path, Label: shortLabel(d.Path, o.Merchant), Min: d.Min, Max: d.Max,
-			Integer: d.Integer || intField, IntField: intField, Fixed: d.Fixed, Baseline: cur, Group: groupOf(sc, d.Path, o.Merchant)}
-		if math.IsNaN(d.Min) || math.IsNaN(d.Max) {
-			fail(dp, "bounds must be numbers", "", "")
-			continue
-		}
-		if d.Fixed {
-			dd.Min, dd.Max = cur, cur
-		} else {
-			if d.Min > d.Max {
-				fail(dp+".max", "bounds reversed: max is below min", fmt.Sprintf("min %g, max %g", d.Min, d.Max), "min ≤ max")
-				continue
-			}
-			if d.Min == d.Max {
-				// A one-point range is a fixed item at that value.
-				dd.Fixed = true
-			} else {
-				free++
-			}
-			if dd.Integer && math.Ceil(d.Min) > math.Floor(d.Max) {
-				fail(dp, "no whole number between min and max of an integer decision", fmt.Sprintf("min %g, max %g", d.Min, d.Max), "")
-				continue
-			}
-		}
-		if d.Money {
-			uc, err := unitCost(sc, d)
-			if err != nil {
-				fail(dp+".unit_cost", err.Error(), "", "unit_cost > 0")
-				continue
-			}
-			dd.UnitCost = uc
-		} else if d.UnitCost != 0 {
-			fail(dp+".unit_cost", "unit_cost is only for money decisions (money: true)", fmt.Sprint(d.UnitCost), "")
-		}
-		p.Decisions = append(p.Decisions, dd)
-	}
+	free := p.decide(sc, fail)
 	if len(errs) == 0 && free == 0 {
 		fail("optimize.decide", "every decision is fixed: nothing to search", "", "at least one decision with min < max and fixed: false")
 	}
@@ -260,6 +200,77 @@ func NewProblem(sc *scenarios.Scenario, opts ProblemOptions) (*Problem, error) {
 	return p, nil
 }
 
+// decide turns the optimize block's decisions into p.Decisions, reporting
+// each problem through fail, and returns how many are free (min < max).
+func (p *Problem) decide(sc *scenarios.Scenario, fail func(path, msg, got, allowed string)) int {
+	o := sc.Optimize
+	seen := map[string]int{}
+	fees := &feeSource{sc: sc}
+	free := 0
+	for i, d := range o.Decide {
+		dp := fmt.Sprintf("optimize.decide.%d", i)
+		if j, ok := seen[d.Path]; ok {
+			fail(dp+".path", fmt.Sprintf("decided twice (also optimize.decide.%d)", j), strconv.Quote(d.Path), "")
+			continue
+		}
+		seen[d.Path] = i
+		raw, err := scenarios.Get(sc, d.Path)
+		if err != nil {
+			fail(dp+".path", "must name a numeric field: "+err.Error(), strconv.Quote(d.Path), "")
+			continue
+		}
+		var cur float64
+		intField := false
+		switch v := raw.(type) {
+		case int:
+			cur, intField = float64(v), true
+		case uint64:
+			cur, intField = float64(v), true
+		case float64:
+			cur = v
+		default:
+			fail(dp+".path", "must name a numeric field", strconv.Quote(d.Path), "")
+			continue
+		}
+		dd := Decided{Path: d.Path, Label: shortLabel(d.Path, o.Merchant), Min: d.Min, Max: d.Max,
+			Integer: d.Integer || intField, IntField: intField, Fixed: d.Fixed, Baseline: cur, Group: groupOf(sc, d.Path, o.Merchant)}
+		if math.IsNaN(d.Min) || math.IsNaN(d.Max) {
+			fail(dp, "bounds must be numbers", "", "")
+			continue
+		}
+		if d.Fixed {
+			dd.Min, dd.Max = cur, cur
+		} else {
+			if d.Min > d.Max {
+				fail(dp+".max", "bounds reversed: max is below min", fmt.Sprintf("min %g, max %g", d.Min, d.Max), "min ≤ max")
+				continue
+			}
+			if d.Min == d.Max {
+				// A one-point range is a fixed item at that value.
+				dd.Fixed = true
+			} else {
+				free++
+			}
+			if dd.Integer && math.Ceil(d.Min) > math.Floor(d.Max) {
+				fail(dp, "no whole number between min and max of an integer decision", fmt.Sprintf("min %g, max %g", d.Min, d.Max), "")
+				continue
+			}
+		}
+		if d.Money {
+			uc, err := fees.unitCost(d)
+			if err != nil {
+				fail(dp+".unit_cost", err.Error(), "", "unit_cost > 0")
+				continue
+			}
+			dd.UnitCost = uc
+		} else if d.UnitCost != 0 {
+			fail(dp+".unit_cost", "unit_cost is only for money decisions (money: true)", fmt.Sprint(d.UnitCost), "")
+		}
+		p.Decisions = append(p.Decisions, dd)
+	}
+	return free
+}
+
 func fmtMoney(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
 
 // shortLabel drops the "merchants.<id>." and "strategy.matrix." prefixes.
@@ -294,13 +305,34 @@ func groupOf(sc *scenarios.Scenario, path, merchant string) string {
 	return shortLabel(path, merchant)
 }
 
+// feeSource answers unit costs from the engine's fee model, compiling the
+// scenario the first time a matrix count needs it.
+type feeSource struct {
+	sc    *scenarios.Scenario
+	model *sim.Model
+}
+
+// meanFee is the compiled model's mean fee of a tier and creator type
+// ([sim.Model.MeanFee]).
+func (f *feeSource) meanFee(tier, typ string) (float64, error) {
+	if f.model == nil {
+		m, err := sim.Compile(f.sc)
+		if err != nil {
+			return 0, err
+		}
+		f.model = m
+	}
+	return f.model.MeanFee(tier, typ)
+}
+
 // unitCost is a money decision's cost per unit: unit_cost when given;
 // otherwise for a matrix count the fee of one cooperation (task budget for
-// task contracts, nothing for commission-only cps, the mean rate-card fee of
-// the entry's tier for fee contracts, from the roster when the creators are
-// all roster creators); the horizon for a daily amount (paid_traffic.daily);
-// and 1 for any other money field (a budget line).
-func unitCost(sc *scenarios.Scenario, d scenarios.Decision) (float64, error) {
+// task contracts, nothing for commission-only cps, for fee contracts the
+// engine's mean fee of the entry's tier and type, [sim.Model.MeanFee]); the
+// horizon for a daily amount (paid_traffic.daily); and 1 for any other
+// money field (a budget line).
+func (f *feeSource) unitCost(d scenarios.Decision) (float64, error) {
+	sc := f.sc
 	if d.UnitCost < 0 || math.IsNaN(d.UnitCost) || math.IsInf(d.UnitCost, 0) {
 		return 0, fmt.Errorf("unit_cost must be finite and ≥ 0, got %g", d.UnitCost)
 	}
@@ -320,8 +352,12 @@ func unitCost(sc *scenarios.Scenario, d scenarios.Decision) (float64, error) {
 				return e.Task.Budget, nil
 			}
 		}
-		if f := meanTierFee(sc, e.Tier, e.Type); f > 0 {
-			return f, nil
+		fee, err := f.meanFee(e.Tier, e.Type)
+		if err != nil {
+			return 0, err
+		}
+		if fee > 0 {
+			return fee, nil
 		}
 		return 0, fmt.Errorf("cannot compute the fee of a %s %s cooperation (no rate card or roster creators of that tier); give unit_cost", e.Tier, e.Type)
 	}
@@ -329,72 +365,6 @@ func unitCost(sc *scenarios.Scenario, d scenarios.Decision) (float64, error) {
 		return float64(sc.HorizonDays), nil
 	}
 	return 1, nil
-}
-
-// MeanTierFee is the expected rate-card fee of a generated creator of the
-// tier (followers drawn from the truncated Pareto the engine uses: head in
-// [head, 100·head), waist [waist, head), tail [tail, waist), koc
-// [tail/100, tail); fee = k·followers^b), or the mean fee of the roster
-// creators of that tier and type when there is no generation.
-func meanTierFee(sc *scenarios.Scenario, tier, typ string) float64 {
-	th := sc.Creators.TierThresholds
-	g := sc.Creators.Generate
-	if g != nil && g.Count > 0 {
-		var lo, hi float64
-		switch tier {
-		case "head":
-			lo, hi = th.Head, 100*th.Head
-		case "waist":
-			lo, hi = th.Waist, th.Head
-		case "tail":
-			lo, hi = th.Tail, th.Waist
-		default:
-			lo, hi = th.Tail/100, th.Tail
-		}
-		lo, hi = math.Max(lo, 1), math.Max(hi, 1)
-		return g.RateCard.K * truncParetoMoment(lo, hi, math.Max(g.FollowerAlpha, 0.05), g.RateCard.B)
-	}
-	sum, n := 0.0, 0
-	for _, c := range sc.Creators.RosterCreators {
-		if c.Type != typ && typ != "" {
-			continue
-		}
-		if rosterTier(c.Followers, th) == tier {
-			sum += c.Fee
-			n++
-		}
-	}
-	if n == 0 {
-		return 0
-	}
-	return sum / float64(n)
-}
-
-func rosterTier(f float64, th scenarios.TierThresholds) string {
-	switch {
-	case f >= th.Head:
-		return "head"
-	case f >= th.Waist:
-		return "waist"
-	case f >= th.Tail:
-		return "tail"
-	}
-	return "koc"
-}
-
-// truncParetoMoment is E[X^b] for X Pareto(α) truncated to [a, c]: density
-// α a^α x^(−α−1) / (1 − (a/c)^α).
-func truncParetoMoment(a, c, alpha, b float64) float64 {
-	if c <= a {
-		return math.Pow(a, b)
-	}
-	z := 1 - math.Pow(a/c, alpha)
-	k := alpha * math.Pow(a, alpha) / z
-	e := b - alpha
-	if math.Abs(e) < 1e-12 {
-		return k * math.Log(c/a)
-	}
-	return k * (math.Pow(c, e) - math.Pow(a, e)) / e
 }
 
 // Cost is the budget cost of x (Σ unit cost × value).
@@ -531,16 +501,16 @@ func (p *Problem) Value(k map[string][]float64) (float64, error) {
 		return 0, err
 	}
 	v := mean(obj)
-	if p.Objective == "roi" {
+	if p.Objective == sim.KPIROI {
 		v = p.ratio(k)
 	}
-	if p.Objective == "spend" {
+	if p.Objective == sim.KPISpend {
 		t, err := p.kpi(k, p.Target.KPI)
 		if err != nil {
 			return 0, err
 		}
 		tv := mean(t)
-		if p.Target.KPI == "roi" {
+		if p.Target.KPI == sim.KPIROI {
 			tv = p.ratio(k)
 		}
 		if short := p.Target.AtLeast - tv; short > 0 && p.Target.AtLeast > 0 {
@@ -549,8 +519,8 @@ func (p *Problem) Value(k map[string][]float64) (float64, error) {
 		return v, nil
 	}
 	if p.MinROI > 0 {
-		gmv, err1 := p.kpi(k, "gmv")
-		spend, err2 := p.kpi(k, "spend")
+		gmv, err1 := p.kpi(k, sim.KPIGMV)
+		spend, err2 := p.kpi(k, sim.KPISpend)
 		if err1 != nil || err2 != nil {
 			return 0, fmt.Errorf("optimize: min_roi needs gmv and spend from the simulator")
 		}
@@ -559,9 +529,9 @@ func (p *Problem) Value(k map[string][]float64) (float64, error) {
 		if s > 0 && g/s < p.MinROI {
 			missing := (p.MinROI*s - g) / n // mean GMV missing
 			switch p.Objective {
-			case "gmv", "profit":
+			case sim.KPIGMV, sim.KPIProfit:
 				v -= 2 * missing
-			case "roi":
+			case sim.KPIROI:
 				v -= 2 * (p.MinROI - g/s)
 			default:
 				if g > 0 {
@@ -577,13 +547,13 @@ func (p *Problem) Value(k map[string][]float64) (float64, error) {
 
 // Feasible reports whether an evaluation meets MinROI and the target.
 func (p *Problem) Feasible(k map[string][]float64) bool {
-	if p.Objective == "spend" {
+	if p.Objective == sim.KPISpend {
 		t, err := p.kpi(k, p.Target.KPI)
 		if err != nil {
 			return false
 		}
 		tv := mean(t)
-		if p.Target.KPI == "roi" {
+		if p.Target.KPI == sim.KPIROI {
 			tv = p.ratio(k)
 		}
 		return tv >= p.Target.AtLeast
@@ -594,31 +564,30 @@ func (p *Problem) Feasible(k map[string][]float64) bool {
 	return true
 }
 
+// ratio is an evaluation's ROI over its replications, total GMV / total
+// spend ([stats.ROI]). Where that is undefined (nothing spent) the search
+// needs a number all the same: the mean of the simulator's own defined roi
+// values if it reports any, else 0 (a candidate that spends nothing returns
+// nothing per yuan).
 func (p *Problem) ratio(k map[string][]float64) float64 {
-	g, s := sum(k["gmv"]), sum(k["spend"])
-	if s <= 0 {
-		if v, ok := k["roi"]; ok && len(v) > 0 {
-			return mean(v)
-		}
-		return 0
+	if r := stats.ROI(sum(k[sim.KPIGMV]), sum(k[sim.KPISpend])); !math.IsNaN(r) {
+		return r
 	}
-	return g / s
+	if v, ok := k[sim.KPIROI]; ok && len(v) > 0 {
+		if m := stats.MeanCI(v, stats.DefaultLevel).Mean; !math.IsNaN(m) {
+			return m
+		}
+	}
+	return 0
 }
 
 func (p *Problem) kpi(k map[string][]float64, name string) ([]float64, error) {
 	if v, ok := k[name]; ok && len(v) > 0 {
 		return v, nil
 	}
-	if name == "roi" {
-		g, s := k["gmv"], k["spend"]
-		if len(g) > 0 && len(g) == len(s) {
-			out := make([]float64, len(g))
-			for i := range g {
-				if s[i] > 0 {
-					out[i] = g[i] / s[i]
-				}
-			}
-			return out, nil
+	if name == sim.KPIROI {
+		if g, s := k[sim.KPIGMV], k[sim.KPISpend]; len(g) > 0 && len(g) == len(s) {
+			return stats.ROIs(g, s), nil
 		}
 	}
 	return nil, fmt.Errorf("optimize: the simulator returned no %q values", name)

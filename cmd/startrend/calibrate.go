@@ -22,9 +22,7 @@ import (
 	"github.com/startrend/startrend/stats"
 )
 
-const calibrateJournalFile = "runs.jsonl"
-
-const calibrateUsage = "calibrate SCENARIO.yaml [-o DIR] [--runs N] [--method smm|abc-smc] [--workers N] [--resume] [--shard i/n --journal FILE ...] [--force] [--emit-scenario FILE] [--set PATH=VALUE ...]"
+const calibrateUsage = "calibrate SCENARIO.yaml [-o DIR] [--runs N] [--method smm|abc-smc] [--workers N] [--resume] [--shard i/n [--peer DIR ...]] [--merge DIR ... -o DIR] [--force] [--emit-scenario FILE] [--set PATH=VALUE ...]"
 
 const calibrateHelp = `Fits the fields listed in the scenario's calibrate block so that the
 simulated targets reproduce the observed ones, and reports how well each
@@ -51,21 +49,27 @@ Bayesian computation by sequential Monte Carlo: a population of particles
 per generation from the priors, shrinking tolerances, importance weights.
 
 A run is one replication of one arm; calibrate.runs (or --runs) bounds them.
-The output directory (default out/<scenario name>-calibrate) holds
-calibrate.json (the fit), report.md, report.html, plots/ and runs.jsonl, the
-journal of completed runs: after an interruption (exit status 130),
---resume continues and ends with the fit an uninterrupted run gives, for any
---workers.
+The output directory (default out/<scenario name>-calibrate) is a run
+store, the one sweeps and sensitivity studies use: store.json,
+points.journal and runs.journal (every run journaled as it finishes),
+rows.csv, rows.parquet and points.csv (one row per run and target), plus
+calibrate.json (the fit), report.md, report.html, plots/ and run.json (times
+and workers, the one file that differs between identical fits). After an
+interruption (exit status 130, or a killed process) --resume continues
+and ends with the files an uninterrupted run writes, for any --workers.
 
---shard i/n splits every batch's runs over n processes (or machines):
-each simulates the runs whose index in the batch is i mod n and stops with
-exit status 3 when the batch needs the others'. Run every shard again with
---resume and --journal naming the other shards' runs.jsonl files; each
-round goes one batch further, and the shard whose round completes the
-calibration writes the fit — the same fit one process computes.
+--shard i/n splits every batch's runs over n processes (or machines): each
+runs the runs whose id is i mod n, in its own directory, and stops with
+exit status 3 when a batch needs the others'. Run every shard again with
+--resume and --peer naming the other shards' directories; each round goes
+one batch further (the calibration is replayed from the stores), until
+every shard exits 0. Then --merge DIR... -o OUT combines the shards into
+the directory one process would have written and writes the fit.
 
---emit-scenario FILE writes the fitted scenario: it extends the original
-with the fitted values (4 significant digits) and drops the calibrate block.`
+--emit-scenario FILE writes the fitted scenario: extends: the original plus
+only the fields that differ (the fitted values, to 4 significant digits;
+a list holding one is written whole, as extends replaces lists), the
+calibrate block dropped; its header quotes the hash a run of it reports.`
 
 // calTarget is a resolved calibration target: num (/ den) on arm (against
 // versus), over a window.
@@ -327,7 +331,7 @@ type calibrateFlags struct {
 	out, method, shardSpec, emit, font *string
 	runs, workers                      *int
 	resume, force, quiet               *bool
-	imports, sets                      stringsFlag
+	peers, merges, sets                stringsFlag
 	shard                              experiments.Shard
 }
 
@@ -338,14 +342,15 @@ func parseCalibrateFlags(args []string, stdout, stderr io.Writer) (*calibrateFla
 		runs:      fs.Int("runs", 0, "run budget, a run being one replication of one arm (default: calibrate.runs)"),
 		method:    fs.String("method", "", "smm or abc-smc (default: calibrate.method)"),
 		workers:   fs.Int("workers", 0, "runs simulated in parallel (default: all CPUs); the fit does not depend on it"),
-		resume:    fs.Bool("resume", false, "continue from DIR/"+calibrateJournalFile),
+		resume:    fs.Bool("resume", false, "continue the calibration in DIR (its finished runs are kept)"),
 		shardSpec: fs.String("shard", "", "simulate only this share `i/n` of every batch's runs (see 'startrend help calibrate')"),
 		force:     fs.Bool("force", false, "replace an existing calibration in DIR"),
 		emit:      fs.String("emit-scenario", "", "write the fitted scenario to `FILE`"),
 		quiet:     fs.Bool("quiet", false, "no progress on stderr"),
 		font:      fs.String("font", "", "TTF/OTF/TTC `FILE` for plot text (CJK names)"),
 	}
-	fs.Var(&f.imports, "journal", "also load the runs of another shard's journal `FILE` (repeatable; copied into DIR's)")
+	fs.Var(&f.peers, "peer", "read the finished runs of another shard's `DIR` (repeatable; with --shard)")
+	fs.Var(&f.merges, "merge", "merge the shard `DIR`s of one calibration into -o DIR and write the fit (repeatable)")
 	fs.Var(&f.sets, "set", "override a field: `PATH=VALUE` (repeatable)")
 	pos, code, ok := parseCommandLine(fs, args, 1, 1, stdout, stderr)
 	if !ok {
@@ -358,6 +363,17 @@ func parseCalibrateFlags(args []string, stdout, stderr io.Writer) (*calibrateFla
 	var err error
 	if f.shard, err = experiments.ParseShard(*f.shardSpec); err != nil {
 		fmt.Fprintf(stderr, "startrend calibrate: --shard: %v\n", err)
+		return nil, nil, exitUsage, false
+	}
+	switch {
+	case len(f.peers) > 0 && f.shard.Whole():
+		fmt.Fprintln(stderr, "startrend calibrate: --peer needs --shard (it names the other shards' directories)")
+		return nil, nil, exitUsage, false
+	case len(f.merges) > 0 && (!f.shard.Whole() || *f.resume):
+		fmt.Fprintln(stderr, "startrend calibrate: --merge cannot be combined with --shard or --resume")
+		return nil, nil, exitUsage, false
+	case len(f.merges) > 0 && *f.out == "":
+		fmt.Fprintln(stderr, "startrend calibrate: --merge needs -o DIR, a new directory for the merged calibration")
 		return nil, nil, exitUsage, false
 	}
 	return f, pos, exitOK, true
@@ -442,72 +458,68 @@ func newCalibrationMethod(cb *scenarios.Calibrate, prob calibrate.Problem, start
 	return calibrate.NewABC(prob, calibrate.ABCOptions{Population: pop, Generations: gens, MaxRuns: maxRuns})
 }
 
-// openCalibrationJournal claims dir and opens its journal (loaded on
-// --resume, plus the --journal imports).
-func openCalibrationJournal(dir, jpath string, f *calibrateFlags, cs *calScenario, stderr io.Writer) (*calibrate.Journal, *os.File, int) {
-	if !*f.resume && !*f.force {
-		for _, name := range []string{calibrateJournalFile, reports.CalibrateFile} {
-			if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
-				fmt.Fprintf(stderr, "startrend calibrate: %s holds %s already; use --resume to continue, --force to start again, or -o for another directory\n", dir, name)
-				return nil, nil, exitFailure
-			}
+// openCalibrationStore claims dir and opens the run store in it: a new
+// one, the one found there (--resume), or the merge of shard stores
+// (--merge); a shard also opens the other shards' stores (--peer) to read
+// their runs.
+func openCalibrationStore(dir string, spec experiments.Spec, f *calibrateFlags, stderr io.Writer) (*experiments.Store, []*experiments.Store, int) {
+	fail := func(format string, a ...any) (*experiments.Store, []*experiments.Store, int) {
+		fmt.Fprintf(stderr, "startrend calibrate: "+format+"\n", a...)
+		return nil, nil, exitFailure
+	}
+	if experiments.IsStore(dir) && !*f.resume {
+		if !*f.force || len(f.merges) > 0 {
+			return fail("%s holds a calibration already; use --resume to continue it, --force to start again, or -o for another directory", dir)
+		}
+		if err := removeCalibrateFiles(dir); err != nil {
+			return fail("--force: %v", err)
 		}
 	}
-	// The journal is written in place as runs finish; the fit and the
-	// reports are staged and swapped in at the end.
+	if *f.resume && !experiments.IsStore(dir) {
+		if _, err := os.Stat(filepath.Join(dir, "runs.jsonl")); err == nil {
+			return fail("--resume: %s holds a calibration journal of an earlier version (runs.jsonl), not a run store; start again with --force", dir)
+		}
+		return fail("--resume: %s holds no calibration (no %s)", dir, experiments.FileManifest)
+	}
+	// The directory is written in place over time (the store's journal is
+	// the record of what is done), so it is claimed rather than staged.
 	if err := outdir.Claim(dir, outdir.Calibrate, *f.force); err != nil {
-		fmt.Fprintf(stderr, "startrend calibrate: %v\n", err)
-		return nil, nil, exitFailure
+		return fail("%v", err)
 	}
-	nw := *f.workers
-	if nw == 0 {
-		nw = runtime.GOMAXPROCS(0)
+	if len(f.merges) > 0 {
+		if err := experiments.Merge(dir, f.merges); err != nil {
+			return fail("--merge: %v", err)
+		}
 	}
-	flags := os.O_CREATE | os.O_WRONLY | os.O_APPEND
-	if !*f.resume {
-		flags |= os.O_TRUNC
-	}
-	jf, err := os.OpenFile(jpath, flags, 0o644)
+	store, err := experiments.Open(dir, spec, experiments.Options{Shard: f.shard, Resume: *f.resume || len(f.merges) > 0})
 	if err != nil {
-		fmt.Fprintf(stderr, "startrend calibrate: %v\n", err)
-		return nil, nil, exitFailure
+		return fail("%v", err)
 	}
-	journal := calibrate.NewRunJournal(cs.simulate, nw, jf)
-	load := func(name, what string, fn func(string, io.Reader) error) bool {
-		rf, err := os.Open(name)
-		if err == nil {
-			err = fn(name, rf)
-			rf.Close()
+	if store.Discarded > 0 && !*f.quiet {
+		fmt.Fprintf(stderr, "resuming %s: discarded %d torn record(s) of an interrupted write\n", dir, store.Discarded)
+	}
+	var peers []*experiments.Store
+	for _, d := range f.peers {
+		p, err := experiments.OpenReadOnly(d, spec)
+		if err == nil && (p.Shard().Count != f.shard.Count || p.Shard() == f.shard) {
+			err = fmt.Errorf("%s holds shard %s, not another shard of %d", d, p.Shard(), f.shard.Count)
 		}
 		if err != nil {
-			fmt.Fprintf(stderr, "startrend calibrate: %s: %v\n", what, err)
-			return false
-		}
-		return true
-	}
-	if *f.resume && !load(jpath, "--resume", journal.Load) {
-		jf.Close()
-		return nil, nil, exitUsage
-	}
-	for _, name := range f.imports {
-		if !load(name, "--journal", journal.Import) {
-			jf.Close()
+			store.Close()
+			fmt.Fprintf(stderr, "startrend calibrate: --peer: %v\n", err)
 			return nil, nil, exitUsage
 		}
+		peers = append(peers, p)
 	}
-	return journal, jf, exitOK
+	return store, peers, exitOK
 }
 
 // probeTargets simulates the scenario as written, replication 0 (the SMM
 // pilot's first run, so it is not wasted): every target must be defined.
-func probeTargets(ctx context.Context, journal *calibrate.Journal, start []float64, sc *scenarios.Scenario, targets []*calTarget, stderr io.Writer) int {
-	probe, err := journal.Simulate(ctx, []calibrate.Run{{Theta: start, Rep: 0}})
+func probeTargets(ctx context.Context, sim calibrate.Simulator, start []float64, sc *scenarios.Scenario, targets []*calTarget, stderr io.Writer) (int, error) {
+	probe, err := sim.Simulate(ctx, []calibrate.Run{{Theta: start, Rep: 0}})
 	if err != nil {
-		if ctx.Err() != nil {
-			return exitInterrupted
-		}
-		fmt.Fprintf(stderr, "startrend calibrate: %v\n", err)
-		return exitFailure
+		return exitFailure, err
 	}
 	code := exitOK
 	for j, t := range targets {
@@ -526,22 +538,35 @@ func probeTargets(ctx context.Context, journal *calibrate.Journal, start []float
 		}
 		fmt.Fprintf(stderr, "%s: %s.kpi: %s in the scenario as written (replication 0): a ratio needs a non-zero denominator\n", posText(sc.Position(t.path+".kpi")), t.path, what)
 	}
-	return code
+	return code, nil
 }
 
-func cmdCalibrate(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+// calibrateSetup reads the command line and the scenario into a
+// calibration ready to run.
+type calibrateSetup struct {
+	f      *calibrateFlags
+	file   string
+	sc     *scenarios.Scenario
+	cs     *calScenario
+	cal    *calibrate.Calibration
+	start  []float64
+	budget int
+	dir    string
+}
+
+func newCalibrateSetup(ctx context.Context, args []string, stdout, stderr io.Writer) (*calibrateSetup, int) {
 	f, pos, code, ok := parseCalibrateFlags(args, stdout, stderr)
 	if !ok {
-		return code
+		return nil, code
 	}
 	sc, ok := loadScenario(ctx, pos, f.sets, stderr)
 	if !ok {
-		return exitUsage
+		return nil, exitUsage
 	}
 	cb := sc.Calibrate
 	if cb == nil {
 		fmt.Fprintf(stderr, "%s: the scenario has no calibrate block (see 'startrend help calibrate')\n", pos[0])
-		return exitUsage
+		return nil, exitUsage
 	}
 	if *f.method != "" {
 		cb.Method = *f.method
@@ -549,16 +574,16 @@ func cmdCalibrate(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if cb.Method == "" {
 		cb.Method = "smm"
 	}
-	if !contains(scenarios.CalibrateMethods, cb.Method) {
-		fmt.Fprintf(stderr, "startrend calibrate: unknown method %q (known: %s)\n", cb.Method, strings.Join(scenarios.CalibrateMethods, ", "))
-		return exitUsage
+	if !contains(scenarios.CalibrateMethods(), cb.Method) {
+		fmt.Fprintf(stderr, "startrend calibrate: unknown method %q (known: %s)\n", cb.Method, strings.Join(scenarios.CalibrateMethods(), ", "))
+		return nil, exitUsage
 	}
 	cs, prob, start, errs := calibrationProblem(sc)
 	if len(errs) > 0 {
 		for _, e := range errs {
 			fmt.Fprintln(stderr, e)
 		}
-		return exitUsage
+		return nil, exitUsage
 	}
 	budget := cb.Runs
 	if *f.runs > 0 {
@@ -567,61 +592,88 @@ func cmdCalibrate(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if budget == 0 {
 		budget = 2000
 	}
-	arms := len(cs.arms)
-	cal, err := newCalibrationMethod(cb, prob, start, budget/arms)
+	cal, err := newCalibrationMethod(cb, prob, start, budget/len(cs.arms))
 	if err != nil {
-		fmt.Fprintf(stderr, "%s: calibrate.runs: %v (%d runs for %d arm(s))\n", posText(sc.Position("calibrate")), err, budget, arms)
-		return exitUsage
+		fmt.Fprintf(stderr, "%s: calibrate.runs: %v (%d runs for %d arm(s))\n", posText(sc.Position("calibrate")), err, budget, len(cs.arms))
+		return nil, exitUsage
 	}
-	defer cal.Close()
 	dir := *f.out
 	if dir == "" {
 		dir = filepath.Join("out", safeDirName(sc.Name)+"-calibrate")
+		if !f.shard.Whole() {
+			dir += fmt.Sprintf("-shard-%d-of-%d", f.shard.Index, f.shard.Count)
+		}
 	}
-	jpath := filepath.Join(dir, calibrateJournalFile)
-	journal, jf, code := openCalibrationJournal(dir, jpath, f, cs, stderr)
-	if code != exitOK {
+	return &calibrateSetup{f: f, file: pos[0], sc: sc, cs: cs, cal: cal, start: start, budget: budget, dir: dir}, exitOK
+}
+
+func cmdCalibrate(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	s, code := newCalibrateSetup(ctx, args, stdout, stderr)
+	if s == nil {
 		return code
 	}
-	defer jf.Close()
-	if code := probeTargets(ctx, journal, start, sc, cs.targets, stderr); code != exitOK {
+	defer s.cal.Close()
+	f, sc, cs, dir := s.f, s.sc, s.cs, s.dir
+	store, peers, code := openCalibrationStore(dir, calibrateSpec(sc, cs, sc.Calibrate.Method, s.budget), f, stderr)
+	if store == nil {
 		return code
 	}
+	defer store.Close()
+	nw := *f.workers
+	if nw == 0 {
+		nw = runtime.GOMAXPROCS(0)
+	}
+	runner := &calStore{store: store, peers: peers, eval: cs.simulate, workers: nw, seen: map[string][]float64{}}
 	startT := time.Now()
-	prog := newProgress(stderr, "calibrating "+sc.Name+" ("+cb.Method+")", *f.quiet)
-	var runner calibrate.Simulator = journal
-	if !f.shard.Whole() {
-		runner = &shardSim{j: journal, shard: f.shard}
+	code, err := probeTargets(ctx, runner, s.start, sc, cs.targets, stderr)
+	var res *calibrate.Result
+	if err == nil && code == exitOK {
+		prog := newProgress(stderr, "calibrating "+sc.Name+" ("+sc.Calibrate.Method+")", *f.quiet)
+		res, err = s.cal.Run(ctx, runner, func(p calibrate.Progress) {
+			prog.Update(p.Runs*len(cs.arms), s.budget)
+			prog.SetLabel(fmt.Sprintf("%s %d, %s %.4g", p.Phase, p.Generation, map[bool]string{true: "best Q", false: "tolerance"}[sc.Calibrate.Method == "smm"], p.Best))
+		})
+		prog.Finish()
 	}
-	res, err := cal.Run(ctx, runner, func(p calibrate.Progress) {
-		prog.Update(p.Runs*arms, budget)
-		prog.SetLabel(fmt.Sprintf("%s %d, %s %.4g", p.Phase, p.Generation, map[bool]string{true: "best Q", false: "tolerance"}[cb.Method == "smm"], p.Best))
-	})
-	prog.Finish()
 	switch {
 	case err != nil && ctx.Err() != nil:
-		fmt.Fprintf(stderr, "startrend calibrate: interrupted; %d completed runs are in %s; continue with --resume\n", journal.Len(), jpath)
+		fmt.Fprintf(stderr, "startrend calibrate: interrupted; the finished runs are kept in %s; continue with --resume\n", dir)
 		return exitInterrupted
 	case errors.Is(err, errShardWait):
-		fmt.Fprintf(stderr, "startrend calibrate: shard %s simulated its share of batch %d; the batch needs the other shards' runs: run every shard again with --resume --journal OTHER_DIR/%s\n", f.shard, runner.(*shardSim).batch, calibrateJournalFile)
+		fmt.Fprintf(stderr, "startrend calibrate: shard %s ran its share of batch %d (%d runs in this process); the batch needs the other shards' runs: run every shard again with --resume --peer OTHER_DIR ...\n", f.shard, runner.batch, runner.ran)
 		fmt.Fprintln(stdout, dir)
 		return exitShardWait
 	case err != nil:
 		fmt.Fprintf(stderr, "startrend calibrate: %v\n", err)
 		return exitFailure
+	case code != exitOK:
+		return code
 	}
-	in := reports.CalibrateInput{Scenario: sc.Name, File: pos[0], Hash: scenarios.Hash(sc), Command: calibrateCommandLine(pos[0], f), Start: start,
-		Result: res, Budget: budget, Arms: arms, Complete: true, WallSeconds: time.Since(startT).Seconds()}
-	if *f.resume {
-		in.Notes = append(in.Notes, fmt.Sprintf("Resumed: %d runs were answered from the journal, %d simulated.", journal.Hits, journal.Misses))
+	if err := store.Finalize(); err != nil {
+		fmt.Fprintf(stderr, "startrend calibrate: %v\n", err)
+		return exitFailure
 	}
+	meta := map[string]any{"command": "calibrate", "version": buildVersion(), "go_version": runtime.Version(), "shard": f.shard.String(),
+		"workers": nw, "runs_run": runner.ran, "runs_finished_before": runner.done, "wall_seconds": time.Since(startT).Seconds(),
+		"peak_memory_bytes": peakMemory(), "started_at_unix": startT.Unix()}
+	if !f.shard.Whole() {
+		if err := writeRunMeta(dir, meta); err != nil {
+			fmt.Fprintf(stderr, "startrend calibrate: %v\n", err)
+			return exitFailure
+		}
+		fmt.Fprintf(stderr, "shard %s: the calibration is complete (%d runs in this process); merge the shards with --merge DIR ... -o OUT for the fit\n", f.shard, runner.ran)
+		fmt.Fprintln(stdout, dir)
+		return exitOK
+	}
+	in := reports.CalibrateInput{Scenario: sc.Name, File: s.file, Hash: scenarios.Hash(sc), Command: calibrateCommandLine(s.file, f), Start: s.start,
+		Result: res, Budget: s.budget, Arms: len(cs.arms), Complete: true}
 	in.Notes = append(in.Notes, fmt.Sprintf("Arms simulated per run: %s.", strings.Join(cs.arms, ", ")))
-	if err := writeCalibrateDir(dir, jpath, in, *f.font); err != nil {
+	if err := writeCalibrateDir(dir, in, meta, *f.font); err != nil {
 		fmt.Fprintf(stderr, "startrend calibrate: %v\n", err)
 		return exitFailure
 	}
 	if *f.emit != "" {
-		if err := emitCalibrated(*f.emit, pos[0], sc, cs, res); err != nil {
+		if err := emitCalibrated(*f.emit, s.file, sc, cs, res); err != nil {
 			fmt.Fprintf(stderr, "startrend calibrate: --emit-scenario: %v\n", err)
 			return exitFailure
 		}
@@ -633,7 +685,7 @@ func cmdCalibrate(ctx context.Context, args []string, stdout, stderr io.Writer) 
 				within++
 			}
 		}
-		fmt.Fprintf(stderr, "%d of %d targets within tolerance; done in %.1fs, %d runs\n", within, len(res.Targets), time.Since(startT).Seconds(), res.Runs*arms)
+		fmt.Fprintf(stderr, "%d of %d targets within tolerance; done in %.1fs, %d runs (%d simulated in this process)\n", within, len(res.Targets), time.Since(startT).Seconds(), res.Runs*len(cs.arms), runner.ran)
 	}
 	fmt.Fprintln(stdout, dir)
 	return exitOK
@@ -658,52 +710,67 @@ func fmtG(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) }
 
 func oneLine(err error) string { return strings.ReplaceAll(err.Error(), "\n", "; ") }
 
-// writeCalibrateDir writes calibrate.json, the reports and plots and a copy
-// of the journal into a staged directory swapped into place at the end.
-func writeCalibrateDir(dir, jpath string, in reports.CalibrateInput, font string) error {
-	st, err := outdir.Begin(dir, outdir.Calibrate, true)
+// calibrateFiles are the top-level entries a calibration writes besides
+// its run store's (plots/ holds only the report's figures).
+var calibrateFiles = []string{experiments.FileManifest, experiments.FilePoints, experiments.FileRuns,
+	experiments.FileRowsCSV, experiments.FileRowsParquet, experiments.FilePointsCSV, reports.CalibrateFile,
+	reports.ReportHTMLFile, reports.ReportMDFile, "run.json"}
+
+// writeCalibrateDir writes calibrate.json, the reports and plots and
+// run.json (the one file that differs between identical fits: times,
+// workers) into the store's directory, each file replaced whole, then the
+// marker listing the directory's entries.
+func writeCalibrateDir(dir string, in reports.CalibrateInput, meta map[string]any, font string) error {
+	if err := writeJSONAtomic(filepath.Join(dir, reports.CalibrateFile), in.Result); err != nil {
+		return err
+	}
+	if err := reports.WriteCalibrate(dir, in, reports.ReportOptions{Font: font, Warn: io.Discard}); err != nil {
+		return err
+	}
+	if err := writeRunMeta(dir, meta); err != nil {
+		return err
+	}
+	ents, err := os.ReadDir(dir)
 	if err != nil {
 		return err
 	}
-	defer st.Abort()
-	if err := writeJSONAtomic(filepath.Join(st.Dir, reports.CalibrateFile), in.Result); err != nil {
-		return err
+	var names []string
+	for _, e := range ents {
+		if n := e.Name(); n != outdir.MarkerFile && !strings.HasPrefix(n, "."+outdir.MarkerFile+".tmp-") {
+			names = append(names, n)
+		}
 	}
-	if err := reports.WriteCalibrate(st.Dir, in, reports.ReportOptions{Font: font, Warn: io.Discard}); err != nil {
-		return err
-	}
-	b, err := os.ReadFile(jpath)
-	if err != nil {
-		return err
-	}
-	if err := os.WriteFile(filepath.Join(st.Dir, calibrateJournalFile), b, 0o644); err != nil {
-		return err
-	}
-	return st.Commit()
+	return outdir.WriteMarker(dir, outdir.Calibrate, names)
 }
 
-// round4 rounds to 4 significant digits.
-func round4(x float64) float64 {
-	if x == 0 || !finiteF(x) {
-		return x
+// removeCalibrateFiles removes what a calibration wrote in dir (for
+// --force), and nothing else: a file the user put there stays, and the
+// directory is then refused as not wholly startrend's.
+func removeCalibrateFiles(dir string) error {
+	for _, name := range calibrateFiles {
+		if err := os.Remove(filepath.Join(dir, name)); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
+		os.Remove(filepath.Join(dir, name+".tmp"))
 	}
-	v, _ := strconv.ParseFloat(strconv.FormatFloat(x, 'g', 4, 64), 64)
-	return v
+	p := filepath.Join(dir, reports.PlotsDir)
+	ents, _ := os.ReadDir(p)
+	for _, e := range ents {
+		if n := e.Name(); strings.HasPrefix(n, "calibrate_") && (strings.HasSuffix(n, ".png") || strings.HasSuffix(n, ".svg")) {
+			os.Remove(filepath.Join(p, n))
+		}
+	}
+	os.Remove(p) // only when empty
+	return nil
 }
 
-func finiteF(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
-
-// emitCalibrated writes the fitted scenario: `extends:` the original with
-// the fitted values, when every fitted path can be written as nested
-// mappings; otherwise the whole resolved scenario. Either way it must load
-// to the scenario with the fitted values applied.
+// emitCalibrated writes the fitted scenario with scenarios.Emit:
+// extends: the original plus the fitted values (rounded as Emit rounds)
+// and the calibrate block dropped.
 func emitCalibrated(path, orig string, sc *scenarios.Scenario, cs *calScenario, res *calibrate.Result) error {
 	theta := make([]float64, len(res.Params))
 	for i, p := range res.Params {
-		theta[i] = round4(p.Estimate)
-		if cs.integer[i] {
-			theta[i] = math.Round(p.Estimate)
-		}
+		theta[i] = p.Estimate
 	}
 	want, err := cs.apply(theta)
 	if err != nil {
@@ -711,96 +778,17 @@ func emitCalibrated(path, orig string, sc *scenarios.Scenario, cs *calScenario, 
 	}
 	want.Variants = sc.Variants
 	want.Name = sc.Name + "-calibrated"
-	header := fmt.Sprintf("# Written by startrend calibrate (%s) from %s: fitted values of %d parameters.\n", res.Method, orig, len(theta))
-	// The short form.
-	rel, err := filepath.Rel(filepath.Dir(absOr(path)), absOr(orig))
+	em, err := scenarios.Emit(want, scenarios.EmitOptions{BaseFile: orig, OutFile: path,
+		Header: []string{fmt.Sprintf("Written by startrend calibrate (%s) from %s: the fitted values of %d parameters.", res.Method, orig, len(theta))}})
 	if err != nil {
-		rel = orig
+		return err
 	}
-	var b strings.Builder
-	b.WriteString(header)
-	fmt.Fprintf(&b, "extends: %s\nname: %s\ncalibrate: null\n", strconv.Quote(filepath.ToSlash(rel)), strconv.Quote(want.Name))
-	tree := map[string]any{}
-	var order []string
-	for i, p := range cs.params {
-		segs := strings.Split(p.Path, ".")
-		m := tree
-		for _, s := range segs[:len(segs)-1] {
-			sub, ok := m[s].(map[string]any)
-			if !ok {
-				sub = map[string]any{}
-				m[s] = sub
-			}
-			m = sub
-		}
-		m[segs[len(segs)-1]] = theta[i]
-		if !contains(order, segs[0]) {
-			order = append(order, segs[0])
-		}
-	}
-	var emitTree func(m map[string]any, indent string)
-	emitTree = func(m map[string]any, indent string) {
-		for _, k := range sortedKeysAny(m) {
-			switch v := m[k].(type) {
-			case map[string]any:
-				fmt.Fprintf(&b, "%s%s:\n", indent, k)
-				emitTree(v, indent+"  ")
-			case float64:
-				fmt.Fprintf(&b, "%s%s: %s\n", indent, k, fmtG(v))
-			}
-		}
-	}
-	emitTree(tree, "")
-	short := []byte(b.String())
-	wantHash := hashNamed(want)
 	if d := filepath.Dir(path); d != "" {
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			return err
 		}
 	}
-	if err := writeFileAtomic(path, short); err != nil {
-		return err
-	}
-	if got, err := scenarios.Load(path); err == nil && hashNamed(got) == wantHash {
-		return nil
-	}
-	// The long form: the resolved scenario.
-	want.Calibrate = nil
-	full, err := scenarios.Marshal(want)
-	if err != nil {
-		return err
-	}
-	data := append([]byte(header+"# (the fitted paths go through lists, so the scenario is written out in full)\n"), full...)
-	if _, err := scenarios.LoadBytes(path, data); err != nil {
-		return fmt.Errorf("the fitted scenario does not validate: %w", err)
-	}
-	return writeFileAtomic(path, data)
-}
-
-func hashNamed(sc *scenarios.Scenario) string {
-	c := scenarios.Clone(sc)
-	c.Calibrate, c.Description = nil, ""
-	return scenarios.Hash(c)
-}
-
-func absOr(p string) string {
-	if a, err := filepath.Abs(p); err == nil {
-		return a
-	}
-	return p
-}
-
-func sortedKeysAny(m map[string]any) []string {
-	ks := make([]string, 0, len(m))
-	for k := range m {
-		ks = append(ks, k)
-	}
-	for i := 1; i < len(ks); i++ {
-		for j := i; j > 0 && ks[j] < ks[j-1]; j-- {
-			ks[j], ks[j-1] = ks[j-1], ks[j]
-		}
-	}
-	return ks
+	return writeFileAtomic(path, em.Data)
 }
 
 // posText writes a position as file:line:col.
@@ -816,43 +804,6 @@ func posText(p scenarios.Pos) string {
 const exitShardWait = 3
 
 var errShardWait = errors.New("calibrate: waiting for the other shards")
-
-// shardSim simulates, of every batch, the runs whose index in the batch
-// belongs to the shard (index mod n = i). A batch whose other runs are not
-// in the journal yet stops the calibration: every shard does its share of
-// the same batch (the calibration is replayed from the journal up to it),
-// the shards exchange journals (--journal), and the next round goes one
-// batch further. The fit is the one a single process computes: the batches
-// depend only on the runs' outputs, never on who simulated them.
-type shardSim struct {
-	j     *calibrate.Journal
-	shard experiments.Shard
-	batch int
-}
-
-func (s *shardSim) Simulate(ctx context.Context, runs []calibrate.Run) ([][]float64, error) {
-	s.batch++
-	var mine []calibrate.Run
-	others := false
-	for k, r := range runs {
-		switch {
-		case s.j.Has(r):
-		case s.shard.Contains(uint64(k)):
-			mine = append(mine, r)
-		default:
-			others = true
-		}
-	}
-	if len(mine) > 0 {
-		if _, err := s.j.Simulate(ctx, mine); err != nil {
-			return nil, err
-		}
-	}
-	if others {
-		return nil, errShardWait
-	}
-	return s.j.Simulate(ctx, runs)
-}
 
 // smmStep is the finite-difference step of the Jacobian as a fraction of
 // each parameter's range. The market simulator's KPIs are counts of agent

@@ -1,17 +1,21 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"math"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/startrend/startrend/calibrate"
-	"github.com/startrend/startrend/internal/outdir"
+	"github.com/startrend/startrend/reports"
 	"github.com/startrend/startrend/scenarios"
 	"github.com/startrend/startrend/sim"
 )
@@ -94,7 +98,7 @@ func TestCalibrateCommandRecoversTruthAndIsReproducible(t *testing.T) {
 	if strings.TrimSpace(out) != filepath.Join(dir, "a") {
 		t.Errorf("stdout %q", out)
 	}
-	for _, f := range []string{"calibrate.json", "report.md", "report.html", "runs.jsonl", "plots/calibrate_targets.png", "plots/calibrate_parameters.svg", "plots/calibrate_trace.png", "plots/calibrate_marginal_1.png", "plots/calibrate_pair_1_2.svg"} {
+	for _, f := range []string{"calibrate.json", "report.md", "report.html", "runs.journal", "rows.csv", "rows.parquet", "points.csv", "run.json", "plots/calibrate_targets.png", "plots/calibrate_parameters.svg", "plots/calibrate_trace.png", "plots/calibrate_marginal_1.png", "plots/calibrate_pair_1_2.svg"} {
 		if _, err := os.Stat(filepath.Join(dir, "a", f)); err != nil {
 			t.Errorf("missing %s", f)
 		}
@@ -131,27 +135,28 @@ func TestCalibrateCommandRecoversTruthAndIsReproducible(t *testing.T) {
 	if code, _, errOut := run(t, "calibrate", file, "-o", filepath.Join(dir, "b"), "--workers", "2", "--quiet"); code != 0 {
 		t.Fatalf("workers 2: exit %d: %s", code, errOut)
 	}
-	same(t, filepath.Join(dir, "a", "calibrate.json"), filepath.Join(dir, "b", "calibrate.json"), "--workers 1 vs 2")
-	// A resume from half a journal (what an interrupted run leaves) ends
-	// with the same fit.
-	j, _ := os.ReadFile(filepath.Join(dir, "a", "runs.jsonl"))
-	lines := strings.SplitAfter(string(j), "\n")
-	half := strings.Join(lines[:len(lines)/2], "") + lines[len(lines)/2][:10] // and a cut line
-	if err := outdir.Claim(filepath.Join(dir, "c"), outdir.Calibrate, false); err != nil {
+	sameTree(t, "--workers 1 vs 2", filepath.Join(dir, "a"), filepath.Join(dir, "b"))
+	// A resume from half a journal, its last record cut (what an
+	// interrupted run leaves), ends with the same files.
+	c := filepath.Join(dir, "c")
+	if err := os.CopyFS(c, os.DirFS(filepath.Join(dir, "a"))); err != nil {
 		t.Fatal(err)
 	}
-	os.WriteFile(filepath.Join(dir, "c", "runs.jsonl"), []byte(half), 0o644)
-	code, _, errOut = run(t, "calibrate", file, "-o", filepath.Join(dir, "c"), "--resume", "--quiet")
+	j, _ := os.ReadFile(filepath.Join(c, "runs.journal"))
+	lines := strings.SplitAfter(string(j), "\n")
+	half := strings.Join(lines[:len(lines)/2], "") + lines[len(lines)/2][:10]
+	os.WriteFile(filepath.Join(c, "runs.journal"), []byte(half), 0o644)
+	os.Remove(filepath.Join(c, "calibrate.json"))
+	code, _, errOut = run(t, "calibrate", file, "-o", c, "--resume", "--quiet")
 	if code != 0 {
 		t.Fatalf("resume: exit %d: %s", code, errOut)
 	}
-	same(t, filepath.Join(dir, "a", "calibrate.json"), filepath.Join(dir, "c", "calibrate.json"), "resumed vs uninterrupted")
-	mdc, _ := os.ReadFile(filepath.Join(dir, "c", "report.md"))
-	var hits, sims int
-	if i := strings.Index(string(mdc), "Resumed: "); i < 0 {
-		t.Error("the resumed report does not say it resumed")
-	} else if _, err := fmt.Sscanf(string(mdc[i:]), "Resumed: %d runs were answered from the journal, %d simulated.", &hits, &sims); err != nil || hits < len(lines)/2 || sims == 0 {
-		t.Errorf("resume answered %d runs from a journal of %d and simulated %d (%v)", hits, len(lines)/2, sims, err)
+	sameTree(t, "resumed vs uninterrupted", filepath.Join(dir, "a"), c)
+	var meta struct{ RunsRun, RunsFinishedBefore int }
+	b, _ := os.ReadFile(filepath.Join(c, "run.json"))
+	json.Unmarshal([]byte(strings.NewReplacer("runs_run", "RunsRun", "runs_finished_before", "RunsFinishedBefore").Replace(string(b))), &meta)
+	if meta.RunsFinishedBefore < len(lines)/2-1 || meta.RunsRun == 0 {
+		t.Errorf("resume found %d runs finished of a journal cut to %d and ran %d", meta.RunsFinishedBefore, len(lines)/2, meta.RunsRun)
 	}
 	// The emitted scenario loads, extends the original and carries the fit.
 	sc, err := scenarios.Load(emit)
@@ -161,7 +166,7 @@ func TestCalibrateCommandRecoversTruthAndIsReproducible(t *testing.T) {
 	if sc.Calibrate != nil {
 		t.Error("the emitted scenario keeps the calibrate block")
 	}
-	b, _ := os.ReadFile(emit)
+	b, _ = os.ReadFile(emit)
 	if !strings.Contains(string(b), "extends:") {
 		t.Errorf("emitted scenario is not the short form:\n%s", b)
 	}
@@ -299,10 +304,11 @@ func TestCalibrateCommandABC(t *testing.T) {
 	}
 }
 
-// A fitted path through a list (trends.mint_manbo.q) cannot be written as
-// nested mappings under extends: the emitted scenario is then the resolved
-// scenario in full, and it still loads to the fitted values.
-func TestEmitCalibratedLongForm(t *testing.T) {
+// A fitted path through a list (trends.mint_manbo.q) writes that list
+// whole under extends (extends replaces lists), the values rounded to 4
+// significant digits, and the hash the file quotes is the one a run of it
+// reports.
+func TestEmitCalibratedThroughAList(t *testing.T) {
 	src, _ := filepath.Abs("testdata/calibrate-small.yaml")
 	sc, err := scenarios.Load(src)
 	if err != nil {
@@ -319,8 +325,9 @@ func TestEmitCalibratedLongForm(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if b, _ := os.ReadFile(out); !strings.Contains(string(b), "written out in full") {
-		t.Errorf("expected the long form:\n%.400s", b)
+	b, _ := os.ReadFile(out)
+	if !strings.Contains(string(b), "extends:") || strings.Contains(string(b), "written in full") || strings.Contains(string(b), "horizon_days") {
+		t.Errorf("expected extends plus the changed fields only:\n%s", b)
 	}
 	if q := got.Trends[0].Q; q != 0.4322 {
 		t.Errorf("trend q = %g, want 0.4322 (4 significant digits)", q)
@@ -331,10 +338,21 @@ func TestEmitCalibratedLongForm(t *testing.T) {
 	if got.Calibrate != nil || got.Name != "calibrate-small-calibrated" {
 		t.Errorf("name %q, calibrate block %v", got.Name, got.Calibrate != nil)
 	}
+	rd := filepath.Join(t.TempDir(), "run")
+	if code, _, errOut := run(t, "run", out, "-o", rd, "--quiet"); code != 0 {
+		t.Fatalf("run of the emitted file: %s", errOut)
+	}
+	rr, err := reports.ReadRun(rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), "# scenario hash "+rr.Summary.Hash+" ") {
+		t.Errorf("the run reports hash %s; the emitted file says:\n%.300s", rr.Summary.Hash, b)
+	}
 }
 
-// Two shards exchanging journals round by round end with exactly the fit
-// of one process (issue 14: "shards merged").
+// Two shards reading each other's stores round by round, merged, write
+// the files one process writes (issue 14: "shards merged").
 func TestCalibrateCommandShards(t *testing.T) {
 	file := writeSmallCalibration(t, func(s string) string {
 		return strings.Replace(s, "  runs: 300\n  replications: 6\n", "  runs: 60\n  replications: 2\n", 1)
@@ -349,8 +367,7 @@ func TestCalibrateCommandShards(t *testing.T) {
 		for i, d := range []string{a, b} {
 			args := []string{"calibrate", file, "-o", d, "--quiet", "--shard", fmt.Sprintf("%d/2", i)}
 			if round > 0 {
-				other := []string{b, a}[i]
-				args = append(args, "--resume", "--journal", filepath.Join(other, "runs.jsonl"))
+				args = append(args, "--resume", "--peer", []string{b, a}[i])
 			}
 			code, _, errOut := run(t, args...)
 			if code != 0 && code != exitShardWait {
@@ -366,6 +383,57 @@ func TestCalibrateCommandShards(t *testing.T) {
 	if codes != [2]int{0, 0} {
 		t.Fatalf("shards not done after 100 rounds: %v", codes)
 	}
-	same(t, filepath.Join(dir, "one", "calibrate.json"), filepath.Join(a, "calibrate.json"), "shard 0/2 vs one process")
-	same(t, filepath.Join(dir, "one", "calibrate.json"), filepath.Join(b, "calibrate.json"), "shard 1/2 vs one process")
+	m := filepath.Join(dir, "merged")
+	if code, _, errOut := run(t, "calibrate", file, "--merge", a, "--merge", b, "-o", m, "--quiet"); code != 0 {
+		t.Fatalf("merge: exit %d: %s", code, errOut)
+	}
+	sameTree(t, "2 shards merged vs one process", filepath.Join(dir, "one"), m)
+	// A peer that is not another shard of the same calibration is refused.
+	code, _, errOut := run(t, "calibrate", file, "-o", a, "--quiet", "--shard", "0/2", "--resume", "--peer", filepath.Join(dir, "one"))
+	if code != exitUsage || !strings.Contains(errOut, "--peer") {
+		t.Errorf("a whole store as peer: exit %d: %s", code, errOut)
+	}
+}
+
+// kill -9 in the middle of a calibration, then --resume: the same files
+// as an uninterrupted calibration (as for sweeps).
+func TestCalibrateKill9AndResume(t *testing.T) {
+	file := writeSmallCalibration(t, func(s string) string {
+		return strings.Replace(s, "  runs: 300\n  replications: 6\n", "  runs: 120\n  replications: 3\n", 1)
+	})
+	tmp := t.TempDir()
+	want := filepath.Join(tmp, "want")
+	if code, _, errOut := run(t, "calibrate", file, "-o", want, "--quiet", "--workers", "2"); code != 0 {
+		t.Fatalf("calibrate: %d\n%s", code, errOut)
+	}
+	wj, _ := os.ReadFile(filepath.Join(want, "runs.journal"))
+	total := bytes.Count(wj, []byte{'\n'})
+	got := filepath.Join(tmp, "got")
+	cmd := exec.Command(os.Args[0], "calibrate", file, "-o", got, "--quiet", "--workers", "2")
+	cmd.Env = append(os.Environ(), "STARTREND_AS_MAIN=1")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(120 * time.Second)
+	killed := false
+	for time.Now().Before(deadline) {
+		b, _ := os.ReadFile(filepath.Join(got, "runs.journal"))
+		if n := bytes.Count(b, []byte{'\n'}); n >= total/2 {
+			cmd.Process.Signal(syscall.SIGKILL)
+			killed = true
+			break
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	cmd.Wait()
+	if !killed {
+		t.Fatalf("the calibration did not journal %d runs within 120 s", total/2)
+	}
+	if _, err := os.Stat(filepath.Join(got, "calibrate.json")); err == nil {
+		t.Fatal("a killed calibration has calibrate.json")
+	}
+	if code, _, errOut := run(t, "calibrate", file, "-o", got, "--quiet", "--workers", "1", "--resume"); code != 0 {
+		t.Fatalf("resume: %d\n%s", code, errOut)
+	}
+	sameTree(t, "uninterrupted vs killed and resumed", want, got)
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -22,7 +23,8 @@ import (
 // drawn from a seeded schedule while it writes its outputs; after each
 // kill nothing looks complete that is not, and a rerun ends with the same
 // bytes as an uninterrupted run. make test runs a bounded campaign;
-// STARTREND_CRASH_KILLS=N runs N kills of `run` (and N/8 of `optimize`),
+// STARTREND_CRASH_KILLS=N runs N kills of `run` (N/8 of `optimize`, N/2 of
+// `sweep`),
 // STARTREND_CRASH_SEED=S another schedule:
 //
 //	STARTREND_CRASH_KILLS=500 go test -run 'TestCrash' -timeout 60m ./cmd/startrend/
@@ -251,4 +253,101 @@ func TestCrashCampaignOptimize(t *testing.T) {
 	}
 	sameFiles(t, "rerun", snapshot(t, dir), want)
 	noLeftovers(t, parent)
+}
+
+// sweepMarkedComplete reports whether dir's marker lists its entries: what
+// a finished sweep (markComplete) and a merged one carry, and what tells a
+// reader the directory is complete. A sweep in progress carries the
+// in-place marker, with no entries.
+func sweepMarkedComplete(t *testing.T, dir string) bool {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, outdir.MarkerFile))
+	if err != nil {
+		t.Fatalf("%s: no marker: %v", dir, err)
+	}
+	var m outdir.Marker
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatalf("%s: marker: %v", dir, err)
+	}
+	return m.Entries != nil
+}
+
+// TestCrashCampaignSweep kills `sweep` at points drawn from a seeded
+// schedule — during the runs, during finalisation (journal rewrite, rows,
+// points, report, run.json, marker) and during --force's removal of a
+// finished sweep — and continues the directory the way a user would: an
+// incomplete store with --resume (itself killed again, so kills pile up on
+// one store), a complete one with --force. After every kill whatever is at
+// the directory is startrend's sweep output, and either marked complete
+// and byte-identical to an uninterrupted sweep, or an incomplete store
+// that a --resume (run to the end every few kills) turns into exactly
+// those bytes. No staging sibling and no temporary file is left.
+func TestCrashCampaignSweep(t *testing.T) {
+	if testing.Short() {
+		t.Skip("crash campaign skipped in -short")
+	}
+	bin := startrendBinary(t)
+	scen, _ := filepath.Abs(tinySweep)
+	args := func(dir string, more ...string) []string {
+		return append([]string{"sweep", scen, "--quiet", "--workers", "2", "-o", dir}, more...)
+	}
+	parent := t.TempDir()
+	ref := filepath.Join(parent, "reference")
+	start := time.Now()
+	if !runKilled(t, bin, time.Hour, args(ref)...) {
+		t.Fatal("reference sweep did not finish")
+	}
+	wall := time.Since(start)
+	want := snapshot(t, ref)
+
+	dir := filepath.Join(parent, "out")
+	rng := rand.New(rand.NewPCG(crashSeed(), 0x5e))
+	kills := max(24, crashKills(0)/2)
+	var finished, resumed, completeSeen, incompleteSeen int
+	for i := range kills {
+		more := []string{"--force"}
+		if st, _ := outdir.Inspect(dir); st.Exists && !sweepMarkedComplete(t, dir) {
+			more = []string{"--resume"}
+		}
+		delay := time.Duration(rng.Float64() * 1.1 * float64(wall))
+		if runKilled(t, bin, delay, args(dir, more...)...) {
+			finished++
+		}
+		what := fmt.Sprintf("kill %d (%s, after %v)", i, more[0], delay)
+		st, err := outdir.Inspect(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !st.Exists || st.Empty {
+			continue
+		}
+		if !st.Ours || st.Kind != outdir.Sweep || st.Foreign != "" {
+			t.Fatalf("%s: %s is not a sweep output of startrend's: %+v", what, dir, st)
+		}
+		if sweepMarkedComplete(t, dir) {
+			completeSeen++
+			sameFiles(t, what+": marked complete", snapshot(t, dir), want)
+		} else {
+			incompleteSeen++
+			if i%4 == 3 {
+				resumed++
+				if !runKilled(t, bin, time.Hour, args(dir, "--resume")...) {
+					t.Fatalf("%s: the resume did not finish", what)
+				}
+				sameFiles(t, what+": resumed", snapshot(t, dir), want)
+			}
+		}
+		if t.Failed() {
+			return
+		}
+	}
+	if !sweepMarkedComplete(t, dir) {
+		if !runKilled(t, bin, time.Hour, args(dir, "--resume")...) {
+			t.Fatal("the last resume did not finish")
+		}
+	}
+	sameFiles(t, "the last resume", snapshot(t, dir), want)
+	noLeftovers(t, parent)
+	t.Logf("%d kills (reference sweep %v): %d finished first; after the others %d complete, %d incomplete (%d of them resumed to the end at once)",
+		kills, wall.Round(time.Millisecond), finished, completeSeen, incompleteSeen, resumed)
 }

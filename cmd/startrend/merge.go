@@ -11,6 +11,7 @@ import (
 
 	"github.com/startrend/startrend/experiments"
 	"github.com/startrend/startrend/internal/outdir"
+	"github.com/startrend/startrend/internal/safeio"
 	"github.com/startrend/startrend/reports"
 	"github.com/startrend/startrend/scenarios"
 )
@@ -56,13 +57,13 @@ func cmdMerge(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return exitFailure
 	}
 	first := experiments.ShardDirs(dirs)[0]
-	yamlBytes, err := os.ReadFile(filepath.Join(first, "scenario.yaml"))
+	yamlBytes, err := safeio.ReadRegular(filepath.Join(first, "scenario.yaml"), safeio.ScenarioLimit, "sweep scenario")
 	if err != nil {
 		fmt.Fprintf(stderr, "startrend merge: %v\n", err)
 		return exitFailure
 	}
 	for _, d := range dirs {
-		b, err := os.ReadFile(filepath.Join(d, "scenario.yaml"))
+		b, err := safeio.ReadRegular(filepath.Join(d, "scenario.yaml"), safeio.ScenarioLimit, "sweep scenario")
 		if err != nil || string(b) != string(yamlBytes) {
 			fmt.Fprintf(stderr, "startrend merge: %s/scenario.yaml differs from %s/scenario.yaml\n", d, first)
 			return exitFailure

@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/startrend/startrend/experiments"
 	"github.com/startrend/startrend/internal/safeio"
 	"github.com/startrend/startrend/optimize"
 	"github.com/startrend/startrend/reports"
@@ -28,7 +29,7 @@ const optimizeCheckpointFile = "checkpoint.json"
 
 func init() {
 	c := lookupCommand("optimize")
-	c.Usage = "optimize SCENARIO.yaml [-o DIR] [--evals N] [--workers N] [--resume] [--emit-scenario FILE] [--random-arm] [--set PATH=VALUE ...]"
+	c.Usage = "optimize SCENARIO.yaml [-o DIR] [--evals N] [--workers N] [--resume] [--shards N [--launcher CMD]] [--emit-scenario FILE] [--random-arm] [--set PATH=VALUE ...]"
 	c.Help = optimizeCmdHelp + `
 
 Every candidate strategy is simulated for optimize.replications replications;
@@ -52,9 +53,19 @@ status 130) optimize.json is written with "complete": false, and
 --resume continues to the same answer an uninterrupted run gives. The
 answer does not depend on --workers.
 
---emit-scenario FILE writes the chosen strategy as a scenario (the
-optimize block and variants removed) to rerun with 'startrend run' and
-compare with 'startrend compare'.`
+Every search generation is a batch of the run store DIR/runs (journalled
+as runs finish; rows.csv and rows.parquet list every evaluation at the
+end). --shards N runs each generation as N shard tasks, local processes
+or, with --launcher CMD, whatever CMD starts (deploy/slurm/
+optimize-generation.sh: one Slurm job array per generation); the answer
+is the one process's, and --resume reruns only unfinished runs.
+
+--emit-scenario FILE writes the chosen strategy as a scenario to rerun
+with 'startrend run' and compare with 'startrend compare': extends: the
+scenario file plus only the fields that differ (money to the yuan from
+1,000 up, rates to 4 significant digits; a list holding one is written
+whole, as extends replaces lists), the optimize block and variants
+removed; its header quotes the hash a run of it reports.`
 }
 
 func cmdOptimize(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -67,9 +78,11 @@ func cmdOptimize(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	randomArm := fs.Bool("random-arm", false, "also run random search with the same budget, as a reference (shares --evals)")
 	method := fs.String("method", "", "search method: "+strings.Join(optimize.MethodNames(), ", ")+" (default: optimize.method)")
 	force := fs.Bool("force", false, "replace an existing result or checkpoint in DIR")
-	shards := fs.Int("shards", 0, "run each search generation as `N` shard processes (0: in this process); the answer is the same")
-	shardJobs := fs.String("shard-jobs", "", "(shard process) run the jobs in `FILE` for --shard and exit")
-	shard := fs.String("shard", "", "(shard process) this process's share `i/n` of --shard-jobs")
+	shards := fs.Int("shards", 0, "run each search generation as `N` shard tasks (0: in this process); the answer is the same")
+	launcher := fs.String("launcher", "", "with --shards: run each generation's shard tasks with `CMD` (e.g. deploy/slurm/optimize-generation.sh) instead of local processes")
+	shardStore := fs.String("shard-store", "", "(shard task) run this shard's share of the batches recorded in `DIR` and exit")
+	shard := fs.String("shard", "", "(shard task) this task's share `i/n` of --shard-store")
+	shardBatch := fs.Int("shard-batch", -1, "(shard task) run only batch `K` of --shard-store (-1: every batch)")
 	quiet := fs.Bool("quiet", false, "no progress on stderr")
 	font := fs.String("font", "", "TTF/OTF/TTC `FILE` for plot text (CJK names)")
 	var sets stringsFlag
@@ -78,14 +91,7 @@ func cmdOptimize(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	if !ok {
 		return code
 	}
-	if *workers < 0 || *evals < 0 {
-		fmt.Fprintln(stderr, "startrend optimize: --workers and --evals must be ≥ 0")
-		return exitUsage
-	}
-	evalsSet := false
-	fs.Visit(func(f *flag.Flag) { evalsSet = evalsSet || f.Name == "evals" })
-	if evalsSet && *evals == 0 {
-		fmt.Fprintln(stderr, "startrend optimize: --evals 0: the budget must be at least 1 simulator run (leave --evals out for the block's optimize.evals)")
+	if !optimizeFlagsOK(fs, *workers, *evals, *shards, *launcher, stderr) {
 		return exitUsage
 	}
 	sc, ok := loadScenario(ctx, pos, sets, stderr)
@@ -97,28 +103,20 @@ func cmdOptimize(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		return exitUsage
 	}
 	printWarnings(stderr, sc, scenarios.CommandOptimize)
-	var locate func(string) (string, int, int, bool)
-	if data, err := safeio.ReadRegular(pos[0], safeio.ScenarioLimit, "scenario file"); err == nil {
-		locate = strategy.LocateYAML(pos[0], data)
-	}
-	p, err := strategy.NewProblem(sc, strategy.ProblemOptions{Locate: locate})
-	if err != nil {
-		printLoadError(stderr, err)
+	p, ok := optimizeProblem(pos[0], sc, *method, stderr)
+	if !ok {
 		return exitUsage
 	}
-	if *shardJobs != "" {
-		return runOptimizeShard(ctx, p, *shardJobs, *shard, stderr)
-	}
-	if *method != "" && !contains(optimize.MethodNames(), *method) {
-		fmt.Fprintf(stderr, "startrend optimize: unknown --method %q (known: %s)\n", *method, strings.Join(optimize.MethodNames(), ", "))
-		return exitUsage
+	reportRuns := 2 * sc.Replications
+	settings := resolveSettings(sc, *method, *evals, reportRuns, *randomArm)
+	if *shardStore != "" {
+		return runOptimizeShard(ctx, p, settings, *shardStore, *shard, *shardBatch, *workers, stderr)
 	}
 	dir := *out
 	if dir == "" {
 		dir = filepath.Join("out", safeDirName(sc.Name)+"-optimize")
 	}
 	cpPath := filepath.Join(dir, optimizeCheckpointFile)
-	reportRuns := 2 * sc.Replications
 	state, code := prepareOptimizeDir(dir, p, strategy.SolveOptions{Method: *method, Evals: *evals, ReportRuns: reportRuns, RandomArm: *randomArm}, *resume, *force, stderr)
 	if code != exitOK {
 		return code
@@ -126,6 +124,17 @@ func cmdOptimize(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	nw := *workers
 	if nw == 0 {
 		nw = runtime.GOMAXPROCS(0)
+	}
+	gs, err := openGenStore(dir, p, settings, *resume)
+	if err != nil {
+		fmt.Fprintf(stderr, "startrend optimize: run store: %v\n", err)
+		return exitFailure
+	}
+	defer gs.store.Close()
+	gs.workers, gs.stderr = nw, stderr
+	if err := gs.useShards(*shards, dir, *launcher, pos[0], sets, settings); err != nil {
+		fmt.Fprintf(stderr, "startrend optimize: %v\n", err)
+		return exitFailure
 	}
 	prog := newProgress(stderr, "optimizing "+sc.Name, *quiet)
 	lastBest := math.NaN()
@@ -138,7 +147,7 @@ func cmdOptimize(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		ReportRuns: reportRuns,
 		Workers:    nw,
 		RandomArm:  *randomArm,
-		Dispatch:   shardDispatch(dir, *shards, pos[0], sets, stderr),
+		Dispatch:   gs.dispatch,
 		Resume:     state,
 		Checkpoint: func(st *strategy.SolveState) error {
 			b, err := strategy.MarshalSolveState(st)
@@ -182,6 +191,10 @@ func cmdOptimize(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	}
 	// The final report: baseline vs the chosen strategy, with the scenario's
 	// seed and replications (the runs set aside by ReportRuns).
+	if err := gs.store.Finalize(); err != nil {
+		fmt.Fprintf(stderr, "startrend optimize: run store: %v\n", err)
+		return exitFailure
+	}
 	if err := writeOptimizeRunDir(ctx, dir, sc, p, res, nw, *font, start, *quiet, stderr); err != nil {
 		if ctx.Err() != nil {
 			writeJSONAtomic(filepath.Join(dir, "optimize.json"), res)
@@ -192,7 +205,7 @@ func cmdOptimize(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		return exitFailure
 	}
 	if *emit != "" {
-		if err := emitScenario(*emit, sc, p, res); err != nil {
+		if err := emitScenario(*emit, pos[0], sc, p, res); err != nil {
 			fmt.Fprintf(stderr, "startrend optimize: --emit-scenario: %v\n", err)
 			return exitFailure
 		}
@@ -203,6 +216,44 @@ func cmdOptimize(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	}
 	fmt.Fprintln(stdout, dir)
 	return exitOK
+}
+
+// optimizeFlagsOK checks the numeric flags and their combinations.
+func optimizeFlagsOK(fs *flag.FlagSet, workers, evals, shards int, launcher string, stderr io.Writer) bool {
+	if workers < 0 || evals < 0 {
+		fmt.Fprintln(stderr, "startrend optimize: --workers and --evals must be ≥ 0")
+		return false
+	}
+	evalsSet := false
+	fs.Visit(func(f *flag.Flag) { evalsSet = evalsSet || f.Name == "evals" })
+	if evalsSet && evals == 0 {
+		fmt.Fprintln(stderr, "startrend optimize: --evals 0: the budget must be at least 1 simulator run (leave --evals out for the block's optimize.evals)")
+		return false
+	}
+	if shards < 0 || (launcher != "" && shards < 2) {
+		fmt.Fprintf(stderr, "startrend optimize: --shards %d: want 0 (this process) or N ≥ 2 (--launcher needs N ≥ 2)\n", shards)
+		return false
+	}
+	return true
+}
+
+// optimizeProblem builds the scenario's optimisation problem (errors at
+// their file positions) and checks --method.
+func optimizeProblem(file string, sc *scenarios.Scenario, method string, stderr io.Writer) (*strategy.Problem, bool) {
+	var locate func(string) (string, int, int, bool)
+	if data, err := safeio.ReadRegular(file, safeio.ScenarioLimit, "scenario file"); err == nil {
+		locate = strategy.LocateYAML(file, data)
+	}
+	p, err := strategy.NewProblem(sc, strategy.ProblemOptions{Locate: locate})
+	if err != nil {
+		printLoadError(stderr, err)
+		return nil, false
+	}
+	if method != "" && !contains(optimize.MethodNames(), method) {
+		fmt.Fprintf(stderr, "startrend optimize: unknown --method %q (known: %s)\n", method, strings.Join(optimize.MethodNames(), ", "))
+		return nil, false
+	}
+	return p, true
 }
 
 // prepareOptimizeDir reads and checks the checkpoint to resume (--resume),
@@ -354,12 +405,25 @@ func writeOptimizeRunDir(ctx context.Context, dir string, sc *scenarios.Scenario
 	if err := reports.WriteOptimize(tmp, res, reports.ReportOptions{Font: font, Warn: io.Discard}); err != nil {
 		return err
 	}
-	return st.Commit()
+	// the run store of the search generations stays in the output
+	runs := filepath.Join(dir, optimizeRunsDir)
+	if experiments.IsStore(runs) {
+		if err := os.Rename(runs, filepath.Join(tmp, optimizeRunsDir)); err != nil {
+			return err
+		}
+	}
+	err = st.Commit()
+	if err != nil && experiments.IsStore(filepath.Join(tmp, optimizeRunsDir)) {
+		os.Rename(filepath.Join(tmp, optimizeRunsDir), runs)
+	}
+	return err
 }
 
-// emitScenario writes the scenario with the chosen decisions applied, its
-// optimize block and variants removed, and checks that it loads.
-func emitScenario(path string, sc *scenarios.Scenario, p *strategy.Problem, res *strategy.Outcome) error {
+// emitScenario writes the chosen strategy with scenarios.Emit: extends:
+// the scenario file plus the decided fields (money rounded to the yuan,
+// rates to 4 significant digits), its optimize block and variants
+// removed.
+func emitScenario(path, file string, sc *scenarios.Scenario, p *strategy.Problem, res *strategy.Outcome) error {
 	if res.Best == nil {
 		return errors.New("no strategy was chosen")
 	}
@@ -369,18 +433,22 @@ func emitScenario(path string, sc *scenarios.Scenario, p *strategy.Problem, res 
 	}
 	esc.Name = sc.Name + "-optimized"
 	esc.Description = strings.TrimSpace(sc.Description + " — strategy chosen by startrend optimize: " + res.Verdict)
-	data, err := scenarios.Marshal(esc)
+	money := map[string]bool{}
+	for _, d := range sc.Optimize.Decide {
+		if d.Money && d.UnitCost == 1 {
+			money[d.Path] = true
+		}
+	}
+	em, err := scenarios.Emit(esc, scenarios.EmitOptions{BaseFile: file, OutFile: path,
+		Header: []string{"Written by startrend optimize from " + file + " (its scenario hash " + res.Hash + "): the chosen strategy."},
+		Money:  func(path string) bool { return money[path] || scenarios.MoneyPath(path) }})
 	if err != nil {
 		return err
-	}
-	data = append([]byte("# Written by startrend optimize from "+sc.Name+" (scenario hash "+res.Hash+").\n"), data...)
-	if _, err := scenarios.LoadBytes(path, data); err != nil {
-		return fmt.Errorf("the emitted scenario does not validate: %w", err)
 	}
 	if d := filepath.Dir(path); d != "" {
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			return err
 		}
 	}
-	return writeFileAtomic(path, data)
+	return writeFileAtomic(path, em.Data)
 }

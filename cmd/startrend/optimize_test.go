@@ -97,6 +97,12 @@ func TestOptimizeWorkersEmitAndReports(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// extends: the library file plus the decided fields, and the hash it
+	// quotes is the rerun's
+	eb, _ := os.ReadFile(emit)
+	if !strings.Contains(string(eb), "# scenario hash "+re.Summary.Hash+" ") || !strings.Contains(string(eb), "\nextends: ") || strings.Contains(string(eb), "\ncurrency:") {
+		t.Errorf("emitted scenario: want extends, the rerun's hash %s and no unchanged top-level field:\n%.600s", re.Summary.Hash, eb)
+	}
 	for _, k := range []string{"gmv", "spend", "orders"} {
 		var got, want reports.KPI
 		for _, v := range opt.Summary.Variants {

@@ -22,6 +22,7 @@ import (
 	"github.com/startrend/startrend/scenarios"
 	"github.com/startrend/startrend/sensitivity"
 	"github.com/startrend/startrend/sim"
+	"github.com/startrend/startrend/stats"
 )
 
 const sensitivityHelp = `Sensitivity runs the scenario's sensitivity block: which of the listed
@@ -91,8 +92,10 @@ func (m *sensModel) eval(ctx context.Context, x []float64, seed uint64, out []fl
 }
 
 // kpiValues extracts the KPIs of the run's single replication: market KPIs
-// from the totals (ratios from their numerator and denominator, 0 when the
-// denominator is), merchant KPIs from the merchant breakdown.
+// from the totals (ratios by stats.Ratio of their numerator and
+// denominator), merchant KPIs from the merchant breakdown. The estimators
+// need a number at every design point, so an undefined ratio (zero
+// denominator) counts as 0 here.
 func kpiValues(res *sim.Result, kpis []string) []float64 {
 	rep := res.Variants[0].Reps[0]
 	out := make([]float64, len(kpis))
@@ -101,7 +104,7 @@ func kpiValues(res *sim.Result, kpis []string) []float64 {
 			id, metric, _ := strings.Cut(rest, ".")
 			for _, row := range rep.Breakdown {
 				if row.Dimension == "merchant" && row.Key == id && row.Metric == metric {
-					out[i] = row.Value
+					out[i] = definedOr0(row.Value)
 					break
 				}
 			}
@@ -112,9 +115,7 @@ func kpiValues(res *sim.Result, kpis []string) []float64 {
 				continue
 			}
 			if m.Kind == sim.Ratio {
-				if d := rep.Totals[m.Den]; d != 0 {
-					out[i] = rep.Totals[m.Num] / d
-				}
+				out[i] = definedOr0(stats.Ratio(rep.Totals[m.Num], rep.Totals[m.Den]))
 			} else {
 				out[i] = rep.Totals[k]
 			}
@@ -237,8 +238,8 @@ func (f *sensFlags) check() string {
 		return fmt.Sprintf("--until-ci %g: must be in (0, 1)", f.untilCI)
 	case f.n != 0 && (f.n < 2 || f.n&(f.n-1) != 0):
 		return fmt.Sprintf("--n %d: must be a power of two ≥ 2 (Sobol designs are balanced at 2, 4, 8, …)", f.n)
-	case f.method != "" && !contains(scenarios.SensitivityMethods, f.method):
-		return fmt.Sprintf("--method %q: allowed %s", f.method, strings.Join(scenarios.SensitivityMethods, ", "))
+	case f.method != "" && !contains(scenarios.SensitivityMethods(), f.method):
+		return fmt.Sprintf("--method %q: allowed %s", f.method, strings.Join(scenarios.SensitivityMethods(), ", "))
 	case f.shard != "" && len(f.merges) > 0:
 		return "--shard cannot be combined with --merge"
 	}
@@ -585,7 +586,11 @@ func (r *sensRunner) result(sc *scenarios.Scenario) (*reports.SensitivityResult,
 			}
 			res.Morris = m
 		case *sensitivity.SobolStudy:
-			res.Sobol = sobolResult(st, set.KPIs)
+			var names []string
+			for _, d := range r.space.Dims {
+				names = append(names, d.Path)
+			}
+			res.Sobol = sobolResult(st, set.KPIs, names)
 		}
 	}
 	res.Summary = reports.SensitivitySummary(res)
@@ -593,7 +598,7 @@ func (r *sensRunner) result(sc *scenarios.Scenario) (*reports.SensitivityResult,
 }
 
 // sobolResult converts a Sobol study's passes.
-func sobolResult(st *sensitivity.SobolStudy, kpis []string) *reports.SensSobol {
+func sobolResult(st *sensitivity.SobolStudy, kpis, names []string) *reports.SensSobol {
 	ss := st.Settings()
 	nan := reports.Float(math.NaN())
 	so := &reports.SensSobol{N: ss.N, MaxN: ss.MaxN, UntilCI: ss.UntilCI, Converged: st.Converged(), SecondOrder: ss.SecondOrder, Resamples: ss.Resamples}
@@ -614,12 +619,42 @@ func sobolResult(st *sensitivity.SobolStudy, kpis []string) *reports.SensSobol {
 				}
 				kk.Mean, kk.Variance = reports.Float(ix.Mean), reports.Float(ix.Variance)
 				kk.NoiseVariance, kk.NoiseShare = reports.Float(ix.NoiseVariance), reports.Float(ix.NoiseShare)
+				for _, ns := range ix.STNoise {
+					kk.STNoise = append(kk.STNoise, reports.Float(ns.Linear+ns.Square))
+				}
 			}
 			sp.KPIs = append(sp.KPIs, kk)
 		}
 		so.Passes = append(so.Passes, sp)
 	}
+	if last := st.Result(); last != nil && ss.UntilCI > 0 {
+		so.Widest = widestInterval(last, kpis, names, ss.UntilCI, st.Design().RunsPerBase())
+	}
 	return so
+}
+
+// widestInterval finds the pass's widest total-index interval and the
+// base points predicted to bring it within the width.
+func widestInterval(p *sensitivity.SobolPass, kpis, names []string, width float64, perBase int) *reports.SensWidest {
+	var w *reports.SensWidest
+	for k, ix := range p.Indices {
+		if ix == nil {
+			continue
+		}
+		for j, st := range ix.ST {
+			if w != nil && st.HalfWidth() <= w.HalfWidth {
+				continue
+			}
+			noise := math.NaN()
+			if ix.STNoise != nil {
+				noise = ix.STNoise[j].Linear + ix.STNoise[j].Square
+			}
+			plan := sensitivity.PlanWidth(st.HalfWidth(), p.N, noise, width)
+			w = &reports.SensWidest{KPI: kpis[k], Parameter: names[j], HalfWidth: st.HalfWidth(), Noise: reports.Float(noise),
+				N: plan.N, Runs: plan.N * perBase * ix.Replications, FloorN: plan.FloorN}
+		}
+	}
+	return w
 }
 
 func floats(xs []float64) []reports.Float {
@@ -762,3 +797,11 @@ func writeSensitivityDir(dir string, r *reports.SensitivityResult, font string) 
 }
 
 const sensitivityUsage = "sensitivity SCENARIO.yaml [-o DIR] [--method M] [--n N] [--until-ci W] [--workers N] [--resume] [--shard i/n] [--merge DIR...] [--set PATH=VALUE ...]"
+
+// definedOr0 is v, or 0 where v is undefined (NaN).
+func definedOr0(v float64) float64 {
+	if math.IsNaN(v) {
+		return 0
+	}
+	return v
+}

@@ -113,6 +113,15 @@ func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			dir += fmt.Sprintf("-shard-%d-of-%d", shard.Index, shard.Count)
 		}
 	}
+	if st, _ := outdir.Inspect(dir); st.Ours && st.Kind == outdir.Sweep && !st.Whole && !st.Empty && !experiments.IsStore(dir) {
+		// A sweep in progress without its store.json records no run: its
+		// store was never begun (killed in Open) or its --force removal
+		// was killed. What is left is startrend's and is cleared.
+		if err := removeSweepFiles(dir); err != nil {
+			fmt.Fprintf(stderr, "startrend sweep: %v\n", err)
+			return exitFailure
+		}
+	}
 	if experiments.IsStore(dir) && !*resume {
 		if !*force {
 			fmt.Fprintf(stderr, "startrend sweep: %s holds a sweep already; use --resume to continue it, --force to replace it, or -o for another directory\n", dir)
@@ -224,10 +233,28 @@ var sweepFiles = []string{experiments.FileManifest, experiments.FilePoints, expe
 	reports.ReportHTMLFile, reports.ReportMDFile, "run.json", reports.PlotsDir, outdir.MarkerFile}
 
 // removeSweepFiles removes what a sweep wrote in dir (for --force), and
-// nothing else: a file the user put there stays, and the directory is
-// then refused as not wholly startrend's.
+// nothing else; a directory holding a file startrend did not write is
+// refused before anything is removed. The marker is first turned back
+// into the in-place one (no entries: not complete), so that a kill during
+// the removal leaves a sweep directory in progress, never one marked
+// complete with files missing; the marker itself stays.
 func removeSweepFiles(dir string) error {
+	st, err := outdir.Inspect(dir)
+	switch {
+	case err != nil:
+		return err
+	case !st.Ours:
+		return fmt.Errorf("%s is not empty and is %w (no %s marker); refusing to replace it, --force or not — move it away or choose another directory", dir, outdir.ErrNotOurs, outdir.MarkerFile)
+	case st.Foreign != "":
+		return fmt.Errorf("%s holds %s, which startrend did not write: %w; refusing to replace it — move that file away or choose another directory", dir, filepath.Join(dir, st.Foreign), outdir.ErrNotOurs)
+	}
+	if err := outdir.WriteMarker(dir, outdir.Sweep, nil); err != nil {
+		return err
+	}
 	for _, name := range sweepFiles {
+		if name == outdir.MarkerFile {
+			continue
+		}
 		p := filepath.Join(dir, name)
 		if name == reports.PlotsDir {
 			ents, _ := os.ReadDir(p)

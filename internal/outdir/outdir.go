@@ -96,6 +96,10 @@ type Status struct {
 	Ours   bool // a directory startrend wrote
 	Kind   Kind // its kind (when Ours)
 	Legacy bool // recognised without a marker (a run directory of an older startrend)
+	// Whole is set when the marker lists the directory's entries: an
+	// output written whole (Begin/Commit) or one written in place and
+	// then marked complete. An in-place output in progress has no list.
+	Whole bool
 	// Foreign is the first entry that makes an Ours directory not wholly
 	// startrend's ("" when none): a file the user added.
 	Foreign string
@@ -133,7 +137,7 @@ func Inspect(dir string) (Status, error) {
 		return st, nil
 	}
 	if m, ok := readMarker(dir); ok {
-		st.Ours, st.Kind = true, m.Kind
+		st.Ours, st.Kind, st.Whole = true, m.Kind, m.Entries != nil
 		if m.Entries != nil {
 			for _, e := range entries {
 				n := e.Name()
@@ -388,6 +392,9 @@ func Claim(dir string, kind Kind, force bool) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", dir, err)
 	}
+	if st.Ours {
+		cleanMarkerTemps(dir)
+	}
 	switch {
 	case st.Ours && st.Kind == kind && st.Foreign == "":
 		if st.Legacy {
@@ -403,6 +410,18 @@ func Claim(dir string, kind Kind, force bool) error {
 		return err
 	}
 	return WriteMarker(dir, kind, nil)
+}
+
+// cleanMarkerTemps removes the temporary files of a marker write that was
+// killed before its rename (.startrend.json.tmp-*) from dir, one of ours:
+// a directory written in place must not keep them once it is complete.
+func cleanMarkerTemps(dir string) {
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if !e.IsDir() && strings.HasPrefix(e.Name(), "."+MarkerFile+".tmp-") {
+			os.Remove(filepath.Join(dir, e.Name()))
+		}
+	}
 }
 
 // WriteMarker writes dir's marker (atomically: a temporary file renamed).

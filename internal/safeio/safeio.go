@@ -5,6 +5,8 @@
 //	ReadFile(path, limit, what) ([]byte, error) // a regular file (or "-": stdin) of at most limit bytes
 //	ReadRegular(path, limit, what)               // the same without stdin
 //	LimitedReader(r, limit, what)                // a reader that fails past limit
+//	Open(path, limit, what) (*os.File, error)    // a regular file of at most limit bytes, to stream
+//	LineLimited(r, max, path, what)              // a reader that fails on a line longer than max
 //
 // Non-regular files (devices, FIFOs, sockets, directories, /dev/stdin) are
 // refused before anything is read; "-" reads standard input with the same
@@ -14,6 +16,7 @@
 package safeio
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -28,6 +31,15 @@ const (
 	FontLimit       = 64 << 20  // a TTF/OTF/TTC font
 	CheckpointLimit = 256 << 20 // an optimisation checkpoint
 	RunFileLimit    = 256 << 20 // each file of a run directory read back (compare, reports)
+	// StoreFileLimit bounds the files of a run store (sweep, sensitivity,
+	// merge) that are read whole or held in memory: store.json,
+	// points.journal, sensitivity.json.
+	StoreFileLimit = 256 << 20
+	// RecordLimit bounds one line (record) of a file read line by line:
+	// runs.journal, rows.csv, points.csv. Files
+	// read this way have no total limit (a large sweep's runs.journal is
+	// streamed, never held), only this one per line.
+	RecordLimit = 1 << 20
 )
 
 var (
@@ -191,6 +203,65 @@ func (l *limited) Read(p []byte) (int, error) {
 	l.left -= int64(n)
 	if l.left < 0 {
 		return n + int(l.left), tooLarge(l.path, l.what, l.limit)
+	}
+	return n, err
+}
+
+// Open opens the regular file at path for reading as a stream, refusing a
+// non-regular file (a device, FIFO, socket or directory) and, when limit
+// is positive, a file larger than limit bytes.
+func Open(path string, limit int64, what string) (*os.File, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, osError(path, what, err)
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, osError(path, what, err)
+	}
+	if err := regular(path, what, fi); err != nil {
+		f.Close()
+		return nil, err
+	}
+	if limit > 0 && fi.Size() > limit {
+		f.Close()
+		return nil, tooLarge(path, what, limit)
+	}
+	return f, nil
+}
+
+// LineLimited returns a reader of r that fails with an *Error wrapping
+// ErrTooLarge as soon as a line (the bytes between two newlines) is longer
+// than max bytes: a reader that parses lines (encoding/csv, a journal's)
+// then never buffers more than that.
+func LineLimited(r io.Reader, max int64, path, what string) io.Reader {
+	return &lineLimited{r: r, max: max, path: path, what: what}
+}
+
+type lineLimited struct {
+	r          io.Reader
+	max, run   int64 // run: bytes since the last newline
+	path, what string
+}
+
+func (l *lineLimited) Read(p []byte) (int, error) {
+	n, err := l.r.Read(p)
+	for b := p[:n]; ; {
+		i := bytes.IndexByte(b, '\n')
+		if i < 0 {
+			l.run += int64(len(b))
+			break
+		}
+		if l.run+int64(i) > l.max {
+			l.run += int64(i)
+			break
+		}
+		l.run, b = 0, b[i+1:]
+	}
+	if l.run > l.max {
+		return 0, &Error{Path: l.path, What: l.what, Err: ErrTooLarge,
+			Msg: fmt.Sprintf("a line longer than the %s limit for a line of a %s", Size(l.max), orFile(l.what))}
 	}
 	return n, err
 }

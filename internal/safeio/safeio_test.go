@@ -76,3 +76,41 @@ func TestLimitedReader(t *testing.T) {
 		t.Fatalf("%d %v", len(b), err)
 	}
 }
+
+// Open refuses what ReadFile refuses, without reading; LineLimited fails
+// on the first line past its bound and passes shorter lines through.
+func TestOpenAndLineLimited(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := Open("/dev/zero", 0, "run journal"); !errors.Is(err, ErrNotRegular) || !strings.Contains(err.Error(), "run journal /dev/zero") {
+		t.Errorf("/dev/zero: %v", err)
+	}
+	big := filepath.Join(dir, "big")
+	f, _ := os.Create(big)
+	f.Truncate(StoreFileLimit + 1)
+	f.Close()
+	if _, err := Open(big, StoreFileLimit, "points journal"); !errors.Is(err, ErrTooLarge) || !strings.Contains(err.Error(), "256 MiB") || !strings.Contains(err.Error(), big) {
+		t.Errorf("big: %v", err)
+	}
+	if f, err := Open(big, 0, "rows"); err != nil {
+		t.Errorf("no limit: %v", err)
+	} else {
+		f.Close()
+	}
+	in := "ab\ncdef\n" + strings.Repeat("x", 10) + "\nyy\n"
+	b, err := io.ReadAll(LineLimited(strings.NewReader(in), 4, "f.csv", "CSV"))
+	if !errors.Is(err, ErrTooLarge) || !strings.Contains(err.Error(), "CSV f.csv: a line longer than the 4 bytes limit") {
+		t.Errorf("long line: %v", err)
+	}
+	if len(b) > 8 {
+		t.Errorf("passed %q past the long line", b)
+	}
+	if b, err := io.ReadAll(LineLimited(strings.NewReader("ab\ncdef\nxy"), 4, "f", "")); err != nil || string(b) != "ab\ncdef\nxy" {
+		t.Errorf("short lines: %q %v", b, err)
+	}
+	// /dev/zero through LineLimited: a bounded read, not an endless one.
+	z, _ := os.Open("/dev/zero")
+	defer z.Close()
+	if _, err := io.ReadAll(LineLimited(z, 1<<20, "/dev/zero", "journal")); !errors.Is(err, ErrTooLarge) {
+		t.Errorf("/dev/zero: %v", err)
+	}
+}

@@ -70,6 +70,34 @@ type CampaignTable struct {
 // It returns an error naming every invalid spec (reversed window, index out
 // of range, non-finite number) and builds nothing then.
 func NewCampaignTable(specs []CampaignSpec, productMerchant []int32, types, tiers int) (*CampaignTable, error) {
+	if err := checkCampaignSpecs(specs, len(productMerchant), types, tiers); err != nil {
+		return nil, err
+	}
+	t := &CampaignTable{
+		products: len(productMerchant),
+		types:    types,
+		tiers:    tiers,
+		width:    (types + 1) * (tiers + 1),
+		effects:  make([]CampaignEffect, len(specs)),
+		lo:       1,
+		hi:       0, // empty span
+	}
+	for c, s := range specs {
+		t.effects[c] = CampaignEffect{Campaign: c, Discount: s.Discount, TrafficMultiplier: s.TrafficMultiplier, ConversionUplift: s.ConversionUplift}
+	}
+	if len(specs) == 0 || len(productMerchant) == 0 {
+		return t, nil
+	}
+	edges, err := t.segments(specs)
+	if err != nil {
+		return nil, err
+	}
+	t.fillRows(specs, edges, campaignMasks(specs, len(productMerchant), types, tiers), productMerchant)
+	return t, nil
+}
+
+// checkCampaignSpecs reports every problem with the specs at once.
+func checkCampaignSpecs(specs []CampaignSpec, products, types, tiers int) error {
 	var errs []error
 	if types < 0 || tiers < 0 || types > 126 || tiers > 126 {
 		errs = append(errs, fmt.Errorf("campaign table: %d types and %d tiers; each must be in [0, 126]", types, tiers))
@@ -92,8 +120,8 @@ func NewCampaignTable(specs []CampaignSpec, productMerchant []int32, types, tier
 			}
 		}
 		for _, p := range s.Products {
-			if p < 0 || int(p) >= len(productMerchant) {
-				errs = append(errs, fmt.Errorf("campaign %d: product index %d outside [0, %d)", c, p, len(productMerchant)))
+			if p < 0 || int(p) >= products {
+				errs = append(errs, fmt.Errorf("campaign %d: product index %d outside [0, %d)", c, p, products))
 			}
 		}
 		for _, ty := range s.CreatorTypes {
@@ -107,26 +135,12 @@ func NewCampaignTable(specs []CampaignSpec, productMerchant []int32, types, tier
 			}
 		}
 	}
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
-	}
+	return errors.Join(errs...)
+}
 
-	t := &CampaignTable{
-		products: len(productMerchant),
-		types:    types,
-		tiers:    tiers,
-		width:    (types + 1) * (tiers + 1),
-		effects:  make([]CampaignEffect, len(specs)),
-		lo:       1,
-		hi:       0, // empty span
-	}
-	for c, s := range specs {
-		t.effects[c] = CampaignEffect{Campaign: c, Discount: s.Discount, TrafficMultiplier: s.TrafficMultiplier, ConversionUplift: s.ConversionUplift}
-	}
-	if len(specs) == 0 || len(productMerchant) == 0 {
-		return t, nil
-	}
-	// Segment edges: every First and Last+1.
+// segments sets the table's day span and day → segment map and returns the
+// segment edges: every First and Last+1, segment k = [edges[k], edges[k+1]).
+func (t *CampaignTable) segments(specs []CampaignSpec) ([]int, error) {
 	edges := make([]int, 0, 2*len(specs))
 	t.lo, t.hi = specs[0].First, specs[0].Last
 	for _, s := range specs {
@@ -137,30 +151,34 @@ func NewCampaignTable(specs []CampaignSpec, productMerchant []int32, types, tier
 		return nil, fmt.Errorf("campaign table: windows span %d days", span)
 	}
 	slices.Sort(edges)
-	edges = slices.Compact(edges) // segment k = [edges[k], edges[k+1])
-	nseg := len(edges) - 1
+	edges = slices.Compact(edges)
 	t.daySeg = make([]uint16, t.hi-t.lo+1)
-	for k := range nseg {
+	for k := range len(edges) - 1 {
 		for d := edges[k]; d < edges[k+1]; d++ {
 			t.daySeg[d-t.lo] = uint16(k)
 		}
 	}
+	return edges, nil
+}
 
-	// Per-campaign eligibility masks.
-	type mask struct {
-		merchant map[int32]bool
-		product  []bool // nil = all
-		typ      []bool // index type+1; [0] = non-creator content
-		tier     []bool
-	}
-	masks := make([]mask, len(specs))
+// campaignMask is one campaign's eligibility.
+type campaignMask struct {
+	merchant map[int32]bool
+	product  []bool // nil = all
+	typ      []bool // index type+1; [0] = non-creator content
+	tier     []bool
+}
+
+// campaignMasks returns each campaign's eligibility masks.
+func campaignMasks(specs []CampaignSpec, products, types, tiers int) []campaignMask {
+	masks := make([]campaignMask, len(specs))
 	for c, s := range specs {
-		m := mask{merchant: map[int32]bool{}}
+		m := campaignMask{merchant: map[int32]bool{}}
 		for _, x := range s.Merchants {
 			m.merchant[x] = true
 		}
 		if len(s.Products) > 0 {
-			m.product = make([]bool, len(productMerchant))
+			m.product = make([]bool, products)
 			for _, p := range s.Products {
 				m.product[p] = true
 			}
@@ -177,7 +195,14 @@ func NewCampaignTable(specs []CampaignSpec, productMerchant []int32, types, tier
 		}
 		masks[c] = m
 	}
+	return masks
+}
 
+// fillRows builds, per segment and product, the row of the campaign that
+// applies to each (type, tier) cell, sharing identical rows.
+func (t *CampaignTable) fillRows(specs []CampaignSpec, edges []int, masks []campaignMask, productMerchant []int32) {
+	nseg := len(edges) - 1
+	types, tiers := t.types, t.tiers
 	t.cellRow = make([]uint32, nseg*t.products)
 	rowIndex := map[string]uint32{}
 	row := make([]uint16, t.width)
@@ -221,7 +246,6 @@ func NewCampaignTable(specs []CampaignSpec, productMerchant []int32, types, tier
 			t.cellRow[k*t.products+p] = r
 		}
 	}
-	return t, nil
 }
 
 // Effect returns the effect of the campaign that applies to content by a

@@ -1,0 +1,222 @@
+package strategy
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/startrend/startrend/optimize"
+	"github.com/startrend/startrend/scenarios"
+	"github.com/startrend/startrend/stats"
+)
+
+// The simulator side-by-side of optimize/RESULTS.md: on a shrunk library
+// scenario, for each seed, `startrend optimize` (Solve with the block's
+// defaults) and what a user would run instead — random search and
+// Nelder–Mead given the whole budget, each keeping its best candidate —
+// spend the same number of simulator runs; every choice is then re-run on
+// the same fresh seeds (sbsFreshReps common replications, a seed no search
+// used) and compared in pairs.
+
+// sbsShrink are the shrunk settings per library scenario (those of
+// TestOptimizeLibraryBeatsBaseline in cmd/startrend).
+var sbsShrink = map[string][]string{
+	"magpie-bridge":  {"population.users=10000", "creators.generate.count=800", "replications=4", "optimize.replications=2"},
+	"apparel-launch": {"population.users=8000", "scale=1000", "horizon_days=60", "warmup_days=7", "replications=4", "optimize.replications=2", "optimize.frontier=[]"},
+}
+
+const (
+	sbsFreshSeed = 9_000_001
+	sbsFreshReps = 20
+)
+
+// sbsArm is one method of the side-by-side.
+type sbsArm struct {
+	name string
+	// choose returns the chosen decision vector (nil: the scenario as
+	// written) after spending at most evals simulator runs.
+	choose func(ctx context.Context, p *Problem, sim Simulate, evals int) ([]float64, int, error)
+}
+
+var sbsArms = []sbsArm{
+	{"startrend optimize", func(ctx context.Context, p *Problem, sim Simulate, evals int) ([]float64, int, error) {
+		out, err := Solve(ctx, p, SolveOptions{Simulate: sim, Evals: evals, Workers: 1})
+		if err != nil {
+			return nil, 0, err
+		}
+		if out.Best.Label == "baseline" {
+			return nil, out.EvalsUsed, nil
+		}
+		return out.Best.X, out.EvalsUsed, nil
+	}},
+	{"random search", bareSearch(optimize.NameRandom)},
+	{"Nelder–Mead", bareSearch(optimize.NameNelderMead)},
+}
+
+// bareSearch gives a method the whole budget as search (candidates of a
+// generation on common seeds, Problem.Replications runs each, as Solve's
+// search) and keeps its recommendation, or its best evaluated candidate.
+func bareSearch(method string) func(ctx context.Context, p *Problem, sim Simulate, evals int) ([]float64, int, error) {
+	return func(ctx context.Context, p *Problem, sim Simulate, evals int) ([]float64, int, error) {
+		s := &solver{p: p, opts: SolveOptions{Simulate: sim, Workers: 1}, st: &SolveState{Phases: map[string]*PhaseState{}},
+			R: p.Replications, total: evals, method: method, bestVal: math.NaN()}
+		pr, err := s.search(ctx, "search", p, method, evals, nil)
+		if err != nil {
+			return nil, 0, err
+		}
+		return pr.BestX, pr.SearchRuns, nil
+	}
+}
+
+// sbsRow is one seed's outcome: per arm, the fresh replications' values.
+type sbsRow struct {
+	seed  int
+	fresh [][]float64
+	used  []int
+}
+
+// BenchmarkLibrarySideBySide runs the side-by-side and logs its tables.
+// Environment: STARTREND_SBS_SCENARIOS (comma-separated library names,
+// default magpie-bridge), STARTREND_SBS_SEEDS (default 5: seeds 1…5),
+// STARTREND_SBS_EVALS (default 400). Run with GOMAXPROCS=1:
+//
+//	GOMAXPROCS=1 go test ./strategy -run '^$' -bench LibrarySideBySide -benchtime 1x -timeout 3h -v
+func BenchmarkLibrarySideBySide(b *testing.B) {
+	names := strings.Split(envOr("STARTREND_SBS_SCENARIOS", "magpie-bridge"), ",")
+	seeds, _ := strconv.Atoi(envOr("STARTREND_SBS_SEEDS", "5"))
+	evals, _ := strconv.Atoi(envOr("STARTREND_SBS_EVALS", "400"))
+	for range b.N {
+		for _, name := range names {
+			rows, err := sideBySide(context.Background(), name, seeds, evals, func(s string) { b.Log(s) })
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.Log("\n" + sbsTable(name, evals, rows))
+		}
+	}
+}
+
+func envOr(k, def string) string {
+	if v := os.Getenv(k); v != "" {
+		return v
+	}
+	return def
+}
+
+// sideBySide runs every arm on seeds 1…seeds of the shrunk library
+// scenario and re-runs each choice (and the baseline, last) on the fresh
+// common seeds.
+func sideBySide(ctx context.Context, name string, seeds, evals int, logf func(string)) ([]sbsRow, error) {
+	sets, ok := sbsShrink[name]
+	if !ok {
+		return nil, fmt.Errorf("no shrunk settings for %s", name)
+	}
+	var rows []sbsRow
+	for seed := 1; seed <= seeds; seed++ {
+		sc, err := scenarios.LoadLibrary(name, append(slices.Clone(sets), "seed="+strconv.Itoa(seed))...)
+		if err != nil {
+			return nil, err
+		}
+		p, err := NewProblem(sc, ProblemOptions{})
+		if err != nil {
+			return nil, err
+		}
+		sim := SimulateMerchant(p.Merchant)
+		row := sbsRow{seed: seed}
+		fresh := func(x []float64) ([]float64, error) {
+			var c *scenarios.Scenario
+			if x == nil {
+				c = scenarios.Clone(p.Base)
+				c.Variants, c.Optimize, c.Sweep = nil, nil, nil
+			} else if c, err = p.Apply(x); err != nil {
+				return nil, err
+			}
+			k, err := sim(ctx, c, sbsFreshSeed, sbsFreshReps)
+			if err != nil {
+				return nil, err
+			}
+			return p.RepValues(k)
+		}
+		for _, arm := range sbsArms {
+			x, used, err := arm.choose(ctx, p, sim, evals)
+			if err != nil {
+				return nil, fmt.Errorf("%s seed %d %s: %w", name, seed, arm.name, err)
+			}
+			v, err := fresh(x)
+			if err != nil {
+				return nil, err
+			}
+			row.fresh, row.used = append(row.fresh, v), append(row.used, used)
+			logf(fmt.Sprintf("%s seed %d %s: %d runs, fresh mean %.4g, x %v", name, seed, arm.name, used, stats.MeanCI(v, 0.95).Mean, x))
+		}
+		v, err := fresh(nil)
+		if err != nil {
+			return nil, err
+		}
+		row.fresh = append(row.fresh, v)
+		rows = append(rows, row)
+	}
+	return rows, nil
+}
+
+// sbsTable formats the per-seed fresh values and the paired differences of
+// the first arm against the others: per seed over the fresh replications,
+// and across seeds (median, and a t-interval over the per-seed means).
+func sbsTable(name string, evals int, rows []sbsRow) string {
+	var b strings.Builder
+	m := func(v float64) string { return fmt.Sprintf("%.3fM", v/1e6) }
+	ci := func(e stats.Estimate) string {
+		return fmt.Sprintf("%+.3fM [%+.3fM, %+.3fM]", e.Mean/1e6, e.Lo/1e6, e.Hi/1e6)
+	}
+	fmt.Fprintf(&b, "%s (shrunk), %d simulator runs per method, choices re-run on %d fresh common replications (seed %d)\n\n", name, evals, sbsFreshReps, sbsFreshSeed)
+	b.WriteString("| seed |")
+	for _, a := range sbsArms {
+		b.WriteString(" " + a.name + " |")
+	}
+	b.WriteString(" baseline |")
+	for _, a := range sbsArms[1:] {
+		b.WriteString(" optimize − " + a.name + " |")
+	}
+	b.WriteString("\n|---|")
+	b.WriteString(strings.Repeat("---|", 2*len(sbsArms)))
+	b.WriteString("\n")
+	perSeed := make([][]float64, len(sbsArms))
+	for _, r := range rows {
+		fmt.Fprintf(&b, "| %d |", r.seed)
+		for i := range r.fresh {
+			used := ""
+			if i < len(r.used) {
+				used = fmt.Sprintf(" (%d runs)", r.used[i])
+			}
+			fmt.Fprintf(&b, " %s%s |", m(stats.MeanCI(r.fresh[i], 0.95).Mean), used)
+		}
+		for i := 1; i < len(sbsArms); i++ {
+			d := stats.PairedDiff(r.fresh[0], r.fresh[i], 0.95)
+			perSeed[i] = append(perSeed[i], d.Mean)
+			fmt.Fprintf(&b, " %s |", ci(d))
+		}
+		b.WriteString("\n")
+	}
+	b.WriteString("\nAcross seeds (per-seed mean differences):\n\n| optimize vs | median | mean, 95% t-interval over seeds | seeds ahead |\n|---|---|---|---|\n")
+	for i := 1; i < len(sbsArms); i++ {
+		ds := slices.Clone(perSeed[i])
+		slices.Sort(ds)
+		med := ds[len(ds)/2]
+		if len(ds)%2 == 0 {
+			med = (ds[len(ds)/2-1] + ds[len(ds)/2]) / 2
+		}
+		ahead := 0
+		for _, d := range ds {
+			if d > 0 {
+				ahead++
+			}
+		}
+		fmt.Fprintf(&b, "| %s | %+.3fM | %s | %d of %d |\n", sbsArms[i].name, med/1e6, ci(stats.MeanCI(perSeed[i], 0.95)), ahead, len(ds))
+	}
+	return b.String()
+}
