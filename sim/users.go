@@ -230,8 +230,8 @@ func (w *world) wear(j int, t0, today uint16, search bool) (float32, uint8) {
 }
 
 // poissonL draws a Poisson count given l = e^{−λ} (Knuth; for small λ).
-// The first uniform decides most draws (0 when it is at most l): that
-// test is inlined, the rest of the product is poissonTail.
+// The first uniform decides most draws (0 when it is at most l): the hot
+// loop inlines that test by hand, the rest of the product is poissonTail.
 func poissonL(r *rand.PCG, l float64) int {
 	if p := u01(r.Uint64()); p > l {
 		return poissonTail(r, l, p)
@@ -363,36 +363,10 @@ func (w *world) runChunk(ch *chunk, a *accum, x *userCtx) {
 	var hs [openBlock]uint64
 	var effs [openBlock]uint8
 	var sink uint16
-	var nlife [5]uint64 // users who did not open, by lifecycle state
+	var nlife [8]uint64 // users who did not open, by lifecycle state (0..4)
 	for lo := ch.lo; lo < ch.hi; lo += openBlock {
 		hi := min(ch.hi, lo+openBlock)
-		var opens uint64
-		for i := lo; i < hi; i++ {
-			// Each user-day has its own stream: a change in one user's draws
-			// (in a variant) does not shift any other user's numbers, which
-			// keeps common random numbers aligned.
-			h := splitmix64(dayKey + uint64(i))
-			g := int(w.ug[i])
-			life := w.ulife[i]
-			since := int(today) - int(w.ulastOpen[i])
-			eff := life
-			if since > x.churn {
-				eff = lifeChurned
-			} else if since > x.atRisk {
-				eff = lifeAtRisk
-			}
-			// Branch-free: whether a user opens is a coin toss the CPU
-			// cannot predict.
-			o := uint64(0)
-			if u01(h) < w.act[g*5+int(eff)] {
-				o = 1
-			}
-			b := i - lo
-			opens |= o << b
-			hs[b] = h
-			effs[b] = eff
-			nlife[eff] += 1 - o
-		}
+		opens := w.decideOpens(lo, hi, dayKey, x, &hs, &effs, &nlife)
 		if w.umask != nil {
 			for oo := opens; oo != 0; oo &= oo - 1 {
 				i := lo + bits.TrailingZeros64(oo)
@@ -476,10 +450,49 @@ func (w *world) runChunk(ch *chunk, a *accum, x *userCtx) {
 			}
 		}
 	}
-	for e, n := range nlife {
+	for e, n := range nlife[:5] {
 		a.life[e] += int64(n)
 	}
 	a.sink ^= sink
+}
+
+// decideOpens is runChunk's first pass over users lo..hi−1 (at most
+// openBlock): which of them open the app today (bit i−lo of the result),
+// with each one's user-day hash and effective lifecycle state in hs and
+// effs, the others counted by state in nlife. In its own function so
+// that its few values stay in registers.
+func (w *world) decideOpens(lo, hi int, dayKey uint64, x *userCtx, hs *[openBlock]uint64, effs *[openBlock]uint8, nlife *[8]uint64) uint64 {
+	ug := w.ug[lo:hi]
+	ul := w.ulife[lo:hi]
+	ulo := w.ulastOpen[lo:hi]
+	ul, ulo = ul[:len(ug)], ulo[:len(ug)]
+	act := w.act
+	today, churn, atRisk := int(x.today), x.churn, x.atRisk
+	var opens uint64
+	for b := range ug {
+		// Each user-day has its own stream: a change in one user's draws
+		// (in a variant) does not shift any other user's numbers, which
+		// keeps common random numbers aligned.
+		h := splitmix64(dayKey + uint64(lo+b))
+		since := today - int(ulo[b])
+		eff := ul[b]
+		if since > churn {
+			eff = lifeChurned
+		} else if since > atRisk {
+			eff = lifeAtRisk
+		}
+		// Branch-free: whether a user opens is a coin toss the CPU
+		// cannot predict.
+		o := uint64(0)
+		if u01(h) < act[int(ug[b])*5+int(eff)] {
+			o = 1
+		}
+		opens |= o << (uint(b) & 63)
+		hs[b&(openBlock-1)] = h
+		effs[b&(openBlock-1)] = eff
+		nlife[eff&7] += 1 - o
+	}
+	return opens
 }
 
 // pristine reports whether user i's funnel with merchant m is known, from
@@ -670,14 +683,17 @@ func (w *world) exposeKnown(i, g int, r *rand.PCG, a *accum, x *userCtx) {
 func (w *world) exposeMerchant(i, g, m int, r *rand.PCG, a *accum, x *userCtx) {
 	t := &w.day
 	j := i*w.M + m
-	s := w.stageNow(j, x.today)
+	s0, t0 := w.funnelAt(j) // stageNow, inlined by hand (as poissonL below)
+	s := w.stageFrom(s0, t0, x.today)
 	if s == 0 {
 		return
 	}
 	if L := w.organicL[s]; L < 1 && len(t.ownItems[m]) > 0 {
 		n := 0
 		if w.organicRate[s] < 30 {
-			n = poissonL(r, L)
+			if p := u01(r.Uint64()); p > L {
+				n = poissonTail(r, L, p)
+			}
 		} else {
 			n = poisson(r, w.organicRate[s])
 		}
@@ -703,9 +719,9 @@ func (w *world) exposeMerchant(i, g, m int, r *rand.PCG, a *accum, x *userCtx) {
 	if L >= 1 || (s >= 4 && !w.due(j, m, x.today)) {
 		return // customers who cannot buy yet are not shown ads (retargeting waits for the cycle)
 	}
-	if n := poissonL(r, L); n > 0 {
+	if p := u01(r.Uint64()); p > L {
 		a.paid = true
-		w.deliverPaidN(i, g, m, n, r, a, x)
+		w.deliverPaidN(i, g, m, poissonTail(r, L, p), r, a, x)
 		a.paid = false
 	}
 }
@@ -738,8 +754,10 @@ func (w *world) deliverPaidN(i, g, m, n int, r *rand.PCG, a *accum, x *userCtx) 
 		k := int(lines[l].item)
 		cnt[k*nCnt+cPaidImp]++
 		cnt[k*nCnt+cImp]++
-		if om < 0 {
-			om = w.noticeOf(j, a, x)
+		if om < 0 { // noticeOf, inlined by hand
+			_, t0 := w.funnelAt(j)
+			om, _ = w.wear(j, t0, x.today, false)
+			om *= x.attention
 		}
 		if u := float32(u01(r.Uint64())); u < om {
 			w.respondKnown(i, g, int32(k), u, r, a, x)
@@ -792,18 +810,6 @@ func (w *world) respond(i, g int, k int32, r *rand.PCG, a *accum, x *userCtx) {
 		return
 	}
 	w.respondKnown(i, g, k, float32(u01(r.Uint64())), r, a, x)
-}
-
-// noticeOf is the probability that an impression to funnel j (above O or
-// linked) registers: the wear-out multiplier ω of the funnel's recent
-// impressions, × paid_attention for a paid one.
-func (w *world) noticeOf(j int, a *accum, x *userCtx) float32 {
-	_, t0 := w.funnelAt(j)
-	om, _ := w.wear(j, t0, x.today, a.search)
-	if a.paid {
-		om *= x.attention
-	}
-	return om
 }
 
 // respondKnown is respond for an impression of item k (of a merchant) to

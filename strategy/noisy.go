@@ -281,7 +281,7 @@ type BudgetError struct {
 }
 
 func (e *BudgetError) Error() string {
-	return fmt.Sprintf("optimize: --evals %d is too small: %s; give --evals ≥ %d", e.Evals, e.Why, e.Min)
+	return fmt.Sprintf("--evals %d is too small: %s; give --evals ≥ %d", e.Evals, e.Why, e.Min)
 }
 
 // minBudget is the smallest budget whose plan gives the main search

@@ -82,6 +82,7 @@ func cmdOptimize(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	launcher := fs.String("launcher", "", "with --shards: run each generation's shard tasks with `CMD` (e.g. deploy/slurm/optimize-generation.sh) instead of local processes")
 	shardStore := fs.String("shard-store", "", "(shard task) run this shard's share of the batches recorded in `DIR` and exit")
 	shard := fs.String("shard", "", "(shard task) this task's share `i/n` of --shard-store")
+	shardBatch := fs.Int("shard-batch", -1, "(shard task) run only batch `K` of --shard-store (-1: every batch)")
 	quiet := fs.Bool("quiet", false, "no progress on stderr")
 	font := fs.String("font", "", "TTF/OTF/TTC `FILE` for plot text (CJK names)")
 	var sets stringsFlag
@@ -109,7 +110,7 @@ func cmdOptimize(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	reportRuns := 2 * sc.Replications
 	settings := resolveSettings(sc, *method, *evals, reportRuns, *randomArm)
 	if *shardStore != "" {
-		return runOptimizeShard(ctx, p, settings, *shardStore, *shard, *workers, stderr)
+		return runOptimizeShard(ctx, p, settings, *shardStore, *shard, *shardBatch, *workers, stderr)
 	}
 	dir := *out
 	if dir == "" {
