@@ -10,7 +10,7 @@ import (
 	"github.com/startrend/startrend/internal/browser"
 )
 
-// Issue 16 (must hold): the optimisation report and the sweep report load
+// Issue 16 (must hold): the optimisation, sweep and sensitivity reports load
 // in Chromium with no console errors, every image loaded and no horizontal
 // overflow at 1280 px; the optimisation report shows its verdict. (The run
 // report's browser test is in package reports.)
@@ -33,6 +33,10 @@ func TestOptimizeAndSweepReportsInBrowser(t *testing.T) {
 	if code, _, e := run(t, "sweep", tinySweep, "--quiet", "-o", sw); code != 0 {
 		t.Fatalf("sweep: %d %s", code, e)
 	}
+	sens := filepath.Join(tmp, "sens")
+	if code, _, e := run(t, sensArgs(sens)...); code != 0 {
+		t.Fatalf("sensitivity: %d %s", code, e)
+	}
 	for _, tc := range []struct {
 		name, dir string
 		images    int
@@ -40,6 +44,7 @@ func TestOptimizeAndSweepReportsInBrowser(t *testing.T) {
 	}{
 		{"optimize", opt, 10, `!!document.querySelector("#optimize-verdict") && !!document.querySelector("#optimize-candidates tbody tr")`},
 		{"sweep", sw, 5, `document.querySelectorAll("table").length > 0`},
+		{"sensitivity", sens, 1, `document.querySelectorAll("table").length > 0`},
 	} {
 		page, err := browser.Load(context.Background(), browser.Options{
 			URL: "file://" + filepath.ToSlash(filepath.Join(tc.dir, "report.html")), UserDataDir: t.TempDir(),
