@@ -10,11 +10,10 @@ import (
 	"github.com/startrend/startrend/internal/browser"
 )
 
-// Issue 16 (must hold): the optimisation, sweep, sensitivity and calibration
-// reports load
-// in Chromium with no console errors, every image loaded and no horizontal
-// overflow at 1280 px; the optimisation report shows its verdict. (The run
-// report's browser test is in package reports.)
+// Issue 16 (must hold): the optimisation, sweep, sensitivity and
+// calibration reports load in Chromium with no console errors, every image
+// loaded and no horizontal overflow at 1280 px; the optimisation report
+// shows its verdict. (The run report's browser test is in package reports.)
 func TestStudyReportsInBrowser(t *testing.T) {
 	if testing.Short() {
 		t.Skip("browser test skipped in -short mode")
