@@ -10,11 +10,11 @@ import (
 	"github.com/startrend/startrend/internal/browser"
 )
 
-// Issue 16 (must hold): the optimisation report and the sweep report load
-// in Chromium with no console errors, every image loaded and no horizontal
-// overflow at 1280 px; the optimisation report shows its verdict. (The run
-// report's browser test is in package reports.)
-func TestOptimizeAndSweepReportsInBrowser(t *testing.T) {
+// Issue 16 (must hold): the optimisation, sweep, sensitivity and
+// calibration reports load in Chromium with no console errors, every image
+// loaded and no horizontal overflow at 1280 px; the optimisation report
+// shows its verdict. (The run report's browser test is in package reports.)
+func TestStudyReportsInBrowser(t *testing.T) {
 	if testing.Short() {
 		t.Skip("browser test skipped in -short mode")
 	}
@@ -33,6 +33,14 @@ func TestOptimizeAndSweepReportsInBrowser(t *testing.T) {
 	if code, _, e := run(t, "sweep", tinySweep, "--quiet", "-o", sw); code != 0 {
 		t.Fatalf("sweep: %d %s", code, e)
 	}
+	cal := filepath.Join(tmp, "cal")
+	if code, _, e := run(t, "calibrate", "testdata/calibrate-small.yaml", "--quiet", "--workers", "2", "-o", cal); code != 0 {
+		t.Fatalf("calibrate: %d %s", code, e)
+	}
+	sens := filepath.Join(tmp, "sens")
+	if code, _, e := run(t, sensArgs(sens)...); code != 0 {
+		t.Fatalf("sensitivity: %d %s", code, e)
+	}
 	for _, tc := range []struct {
 		name, dir string
 		images    int
@@ -40,6 +48,8 @@ func TestOptimizeAndSweepReportsInBrowser(t *testing.T) {
 	}{
 		{"optimize", opt, 10, `!!document.querySelector("#optimize-verdict") && !!document.querySelector("#optimize-candidates tbody tr")`},
 		{"sweep", sw, 5, `document.querySelectorAll("table").length > 0`},
+		{"sensitivity", sens, 1, `document.querySelectorAll("table").length > 0`},
+		{"calibrate", cal, 1, `document.querySelectorAll("table").length > 0`},
 	} {
 		page, err := browser.Load(context.Background(), browser.Options{
 			URL: "file://" + filepath.ToSlash(filepath.Join(tc.dir, "report.html")), UserDataDir: t.TempDir(),

@@ -13,7 +13,9 @@ import (
 var eNumber = regexp.MustCompile(`(^|[^0-9A-Za-z_.])[0-9]+(\.[0-9]+)?[eE][+-]?[0-9]+($|[^0-9A-Za-z_])`)
 
 // Issue 16 (plain numbers): no report text a person reads — report.md and
-// report.html of a run, an optimisation and a sweep, compare.md and the
+// report.html of a run, an optimisation, a sweep, a sensitivity study and a
+// calibration,
+// compare.md and the
 // terminal verdicts — writes a number in e-notation. The scan covers every
 // generated .md and .html file and stdout/stderr.
 func TestReportsHaveNoENotation(t *testing.T) {
@@ -43,6 +45,8 @@ func TestReportsHaveNoENotation(t *testing.T) {
 	lib, _ := filepath.Abs(filepath.Join("..", "..", "scenarios", "apparel-launch.yaml"))
 	step("optimize", append([]string{"optimize", lib, "-o", filepath.Join(tmp, "opt")}, tinyOptimize...)...)
 	step("sweep", "sweep", tinySweep, "--quiet", "-o", filepath.Join(tmp, "sweep"))
+	step("sensitivity", sensArgs(filepath.Join(tmp, "sens"))...)
+	step("calibrate", "calibrate", "testdata/calibrate-small.yaml", "--quiet", "--workers", "2", "-o", filepath.Join(tmp, "cal"))
 	err := filepath.Walk(tmp, func(p string, fi os.FileInfo, err error) error {
 		if err != nil || fi.IsDir() || !(strings.HasSuffix(p, ".md") || strings.HasSuffix(p, ".html")) {
 			return err
@@ -65,7 +69,7 @@ func TestReportsHaveNoENotation(t *testing.T) {
 			}
 		}
 	}
-	if files < 7 {
+	if files < 11 {
 		t.Errorf("only %d report files scanned", files)
 	}
 }
