@@ -6,6 +6,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"sort"
+
+	"github.com/startrend/startrend/internal/humannum"
 )
 
 // ABCOptions configure ABC-SMC. The zero value gives the defaults.
@@ -228,7 +230,7 @@ func (a *abc) run(c *Calibration, eval evalFunc) (*Result, error) {
 			break
 		}
 		if rate < a.opt.MinAcceptance {
-			res.Stop = fmt.Sprintf("acceptance rate %.3g below %g", rate, a.opt.MinAcceptance)
+			res.Stop = fmt.Sprintf("acceptance rate %s below %s", humannum.Plain(rate), humannum.Plain(a.opt.MinAcceptance))
 			break
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"sort"
 
+	"github.com/startrend/startrend/internal/humannum"
 	"github.com/startrend/startrend/optimize"
 	"github.com/startrend/startrend/stats"
 	"gonum.org/v1/gonum/mat"
@@ -529,7 +530,7 @@ func (s *smm) sandwich(best *point, G [][]float64) ([]ParamEstimate, [][]float64
 			pe.Reason = "lies in a direction the targets do not move (near-singular Jacobian)"
 		case sens[i] < MinSensitivity:
 			pe.Verdict = NotIdentified
-			pe.Reason = fmt.Sprintf("over its whole range the targets move by %.2g standard errors (< %g)", sens[i], MinSensitivity)
+			pe.Reason = fmt.Sprintf("over its whole range the targets move by %s standard errors (< %s)", humannum.Plain(sens[i]), humannum.Plain(MinSensitivity))
 		default:
 			pe.Reason = fmt.Sprintf("95%% interval covers %.0f%% of the bounds; targets move by %.3g SE over the range", 100*pe.WidthRatio, sens[i])
 		}

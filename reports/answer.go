@@ -103,7 +103,7 @@ var merchantMetrics = []string{"gmv", "profit", "orders", "new_customers", "spen
 // merchantValues returns, per replication, metric of merchant id (NaN when
 // a replication has no such row).
 func merchantValues(v *sim.VariantResult, id, metric string) ([]float64, bool) {
-	if metric == "roi" { // by the one rule (stats.ROI), not the engine's 0 for no spend
+	if metric == "roi" { // by the one rule (stats.ROI) from the gmv and spend rows
 		gmv, okG := merchantValues(v, id, "gmv")
 		spend, okS := merchantValues(v, id, "spend")
 		if okG && okS {

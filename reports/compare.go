@@ -8,11 +8,14 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"reflect"
 	"runtime"
+	"sort"
 	"strconv"
 	"strings"
 
 	"gonum.org/v1/plot"
+	"gopkg.in/yaml.v3"
 
 	"github.com/startrend/startrend/internal/outdir"
 	"github.com/startrend/startrend/stats"
@@ -22,7 +25,9 @@ import (
 const (
 	CompareJSONFile = "compare.json"
 	CompareMDFile   = "compare.md"
-	// CompareDirName is the default output directory, inside the candidate run.
+	// CompareDirName is the directory earlier versions wrote into the
+	// candidate run by default (still recognised as a comparison there);
+	// the default is now DefaultCompareDir.
 	CompareDirName = "compare"
 )
 
@@ -56,6 +61,9 @@ func ParseRule(s string) (Rule, error) {
 		r.NoiseAware, change = true, c
 	} else if i := strings.IndexByte(change, '@'); i >= 0 {
 		return r, fmt.Errorf("%w %q: only @95 (the 95%% CI) is supported", ErrBadRule, s)
+	}
+	if change = strings.TrimSpace(change); change == "" {
+		return r, fmt.Errorf("%w %q: no CHANGE before @95 (e.g. %s:-2%%@95)", ErrBadRule, s, kpi)
 	}
 	if change[0] != '+' && change[0] != '-' {
 		return r, fmt.Errorf("%w %q: CHANGE needs a sign: - limits a drop, + a rise (e.g. %s:-%s)", ErrBadRule, s, kpi, change)
@@ -104,17 +112,24 @@ type RuleResult struct {
 
 // Comparison is compare.json.
 type Comparison struct {
-	FormatVersion int             `json:"format_version"`
-	Base          RunRef          `json:"base"`
-	Candidate     RunRef          `json:"candidate"`
-	SameScenario  bool            `json:"same_scenario"`
-	Paired        bool            `json:"paired"`
-	Pairing       string          `json:"pairing"`
-	Note          string          `json:"note"`
-	KPIs          []KPIComparison `json:"kpis"`
-	MissingKPIs   []string        `json:"missing_kpis"` // in one run only
-	Rules         []RuleResult    `json:"rules"`
-	Passed        bool            `json:"passed"`
+	FormatVersion int    `json:"format_version"`
+	Base          RunRef `json:"base"`
+	Candidate     RunRef `json:"candidate"`
+	SameScenario  bool   `json:"same_scenario"`
+	// Difference says how the two runs' scenarios relate: "same", "seeds
+	// differ" (the same scenario run with another seed and/or replication
+	// count: compared unpaired, its differences mix noise with any change
+	// of the code; DifferingFields says which of the two), or "scenarios
+	// differ" (DifferingFields lists the top-level fields that differ).
+	Difference      string          `json:"difference"`
+	DifferingFields []string        `json:"differing_fields,omitempty"`
+	Paired          bool            `json:"paired"`
+	Pairing         string          `json:"pairing"`
+	Note            string          `json:"note"`
+	KPIs            []KPIComparison `json:"kpis"`
+	MissingKPIs     []string        `json:"missing_kpis"` // in one run only
+	Rules           []RuleResult    `json:"rules"`
+	Passed          bool            `json:"passed"`
 
 	base, cand *Run
 	metrics    []MetricDecl
@@ -139,6 +154,7 @@ func Compare(base, cand *Run, rules []Rule) (*Comparison, error) {
 		KPIs: []KPIComparison{}, MissingKPIs: []string{}, Rules: []RuleResult{}, Passed: true,
 		base: base, cand: cand,
 	}
+	c.Difference, c.DifferingFields = scenarioDifference(base, cand)
 	bs, cs := base.Summary, cand.Summary
 	bv := base.Replications[bs.Baseline]
 	cv := cand.Replications[cs.Baseline]
@@ -267,9 +283,9 @@ func checkRule(r Rule, kc *KPIComparison) RuleResult {
 		test = diff
 	}
 	rr.Passed = !past(test)
-	dir, limit := "below", "a drop"
+	dir, limit := "below", "drop"
 	if r.Change > 0 {
-		dir, limit = "above", "a rise"
+		dir, limit = "above", "rise"
 	}
 	amount := human(math.Abs(r.Change))
 	if r.Relative {
@@ -289,6 +305,9 @@ func checkRule(r Rule, kc *KPIComparison) RuleResult {
 		rr.Message = fmt.Sprintf("ok   %s — %s; the 95%% CI of the change [%s, %s] does not lie wholly more than %s %s the base", r.Text, vals, humanSigned(lo), humanSigned(hi), amount, dir)
 	case rr.Passed:
 		rr.Message = fmt.Sprintf("ok   %s — %s; within the allowed %s of %s", r.Text, vals, limit, amount)
+		if (r.Change <= 0 && diff >= 0) || (r.Change > 0 && diff <= 0) {
+			rr.Message = fmt.Sprintf("ok   %s — %s; no %s at all", r.Text, vals, limit)
+		}
 	case r.NoiseAware:
 		rr.Message = fmt.Sprintf("FAIL %s — %s; the whole 95%% CI of the change [%s, %s] is more than %s %s the base", r.Text, vals, humanSigned(lo), humanSigned(hi), amount, dir)
 	default:
@@ -318,8 +337,9 @@ func (c *Comparison) Markdown(figs []figure) []byte {
 		status = "no rules given"
 	}
 	fmt.Fprintf(&b, "# startrend compare: %s\n\n", status)
-	if !c.SameScenario {
-		fmt.Fprintf(&b, "> [!WARNING]\n> **The scenarios differ**: base hash %s, candidate hash %s. The KPIs may differ because the scenario changed, not only the code.\n\n", mdCode(short(c.Base.Hash)), mdCode(short(c.Candidate.Hash)))
+	fmt.Fprintf(&b, "**%s**\n\n", mdEscape(c.Summary()))
+	if w := c.differenceNote(); w != "" {
+		fmt.Fprintf(&b, "> [!WARNING]\n> %s\n\n", mdEscape(w))
 	}
 	fmt.Fprintf(&b, "| | run | scenario | hash | seed | replications |\n|---|---|---|---|---:|---:|\n")
 	for _, r := range []struct {
@@ -341,7 +361,7 @@ func (c *Comparison) Markdown(figs []figure) []byte {
 		}
 		b.WriteString("\n")
 	}
-	b.WriteString("## KPIs (baselines)\n\nMean over replications [95% CI]; difference = candidate − base.\n\n")
+	b.WriteString("## KPIs (each run's baseline variant)\n\nMean over replications [95% CI]; difference = candidate − base.\n\n")
 	b.WriteString("| KPI | unit | base | candidate | difference [95% CI] | % of base [95% CI] | verdict |\n|---|---|---:|---:|---:|---:|---|\n")
 	for _, k := range c.KPIs {
 		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s |\n", mdEscape(k.Label), mdEscape(k.Unit), intervalText(k.Base), intervalText(k.Candidate),
@@ -393,14 +413,37 @@ func short(h string) string {
 type CompareOptions struct {
 	Font string    // plot font (see ReportOptions)
 	Warn io.Writer // one warning about undrawable labels; nil = os.Stderr
+	// Force replaces a comparison already in the output directory (and
+	// only a comparison); without it an existing output is refused.
+	Force bool
+}
+
+// DefaultCompareDir is the output directory of a comparison without -o: a
+// sibling of the candidate run named BASE-vs-CANDIDATE (the runs'
+// directory names), so that neither run directory is written into.
+func DefaultCompareDir(baseDir, candDir string) string {
+	name := func(d string) string {
+		b := filepath.Base(filepath.Clean(d))
+		if b == "." || b == string(filepath.Separator) {
+			if abs, err := filepath.Abs(d); err == nil {
+				b = filepath.Base(abs)
+			}
+		}
+		return b
+	}
+	return filepath.Join(filepath.Dir(filepath.Clean(candDir)), name(baseDir)+"-vs-"+name(candDir))
 }
 
 // WriteComparison writes compare.json, compare.md and plots/ into dir,
 // atomically (a staging sibling swapped into place; see package outdir).
-// An existing dir is replaced only when it is startrend's comparison (or
-// empty); anything else is never replaced.
+// An existing comparison in dir is replaced only with opt.Force; anything
+// else that is not empty is never replaced.
 func WriteComparison(dir string, c *Comparison, opt CompareOptions) error {
-	st, err := outdir.BeginOwn(filepath.Clean(dir), outdir.Compare)
+	begin := func(d string) (*outdir.Staging, error) { return outdir.Begin(d, outdir.Compare, false) }
+	if opt.Force {
+		begin = func(d string) (*outdir.Staging, error) { return outdir.BeginOwn(d, outdir.Compare) }
+	}
+	st, err := begin(filepath.Clean(dir))
 	if err != nil {
 		return err
 	}
@@ -521,7 +564,7 @@ const (
 
 // CompareDirs is `startrend compare`: it reads two run directories, checks
 // the rules (--fail-on), writes compare.json, compare.md and plots into out
-// (default: CANDIDATE/compare) and returns the exit status. stdout gets the
+// (default: DefaultCompareDir) and returns the exit status. stdout gets the
 // verdict of each rule and the output directory; stderr the errors.
 func CompareDirs(baseDir, candDir, out string, ruleTexts []string, opt CompareOptions, stdout, stderr io.Writer) int {
 	var rules []Rule
@@ -556,18 +599,19 @@ func CompareDirs(baseDir, candDir, out string, ruleTexts []string, opt CompareOp
 		return CompareBadInput
 	}
 	if out == "" {
-		out = filepath.Join(candDir, CompareDirName)
+		out = DefaultCompareDir(baseDir, candDir)
 	}
 	if opt.Warn == nil {
 		opt.Warn = stderr
 	}
-	if !c.SameScenario {
-		fmt.Fprintf(stderr, "startrend compare: WARNING: the scenarios differ (base hash %s, candidate hash %s)\n", short(c.Base.Hash), short(c.Candidate.Hash))
+	if w := c.differenceNote(); w != "" {
+		fmt.Fprintf(stderr, "startrend compare: note: %s\n", w)
 	}
 	if err := WriteComparison(out, c, opt); err != nil {
 		fmt.Fprintf(stderr, "startrend compare: writing %s: %v\n", out, err)
 		return CompareBadInput
 	}
+	fmt.Fprintf(stdout, "compare: %s\n", c.Summary())
 	fmt.Fprintf(stdout, "compare: %s\n", c.Pairing)
 	for _, r := range c.Rules {
 		fmt.Fprintln(stdout, r.Message)
@@ -578,4 +622,109 @@ func CompareDirs(baseDir, candDir, out string, ruleTexts []string, opt CompareOp
 		return CompareViolation
 	}
 	return CompareOK
+}
+
+// scenarioDifference classifies how the runs' scenarios (their resolved
+// scenario.yaml) relate: "same"; "seeds differ" when they differ only in
+// seed and/or replications — the same scenario, other random numbers; or
+// "scenarios differ", with the top-level fields that differ.
+func scenarioDifference(base, cand *Run) (string, []string) {
+	if base.Summary.Hash == cand.Summary.Hash {
+		return "same", nil
+	}
+	var a, b map[string]any
+	if yaml.Unmarshal(base.ScenarioYAML, &a) != nil || yaml.Unmarshal(cand.ScenarioYAML, &b) != nil || a == nil || b == nil {
+		return "scenarios differ", nil
+	}
+	var fields []string
+	for k := range a {
+		if !reflect.DeepEqual(a[k], b[k]) {
+			fields = append(fields, k)
+		}
+	}
+	for k := range b {
+		if _, ok := a[k]; !ok {
+			fields = append(fields, k)
+		}
+	}
+	sort.Strings(fields)
+	for _, f := range fields {
+		if f != "seed" && f != "replications" {
+			return "scenarios differ", fields
+		}
+	}
+	if len(fields) == 0 { // same content, another hash (e.g. a roster's bytes)
+		return "scenarios differ", nil
+	}
+	return "seeds differ", fields
+}
+
+// differenceNote explains a difference of the runs' scenarios ("" when
+// they are the same).
+func (c *Comparison) differenceNote() string {
+	switch c.Difference {
+	case "same", "":
+		return ""
+	case "seeds differ":
+		if c.Base.Seed == c.Candidate.Seed {
+			return fmt.Sprintf("The replication counts differ (base %d, candidate %d) but the scenario and seed are the same: the runs are compared unpaired (Welch). "+
+				"Run both with the same --reps to pair them.", c.Base.Replications, c.Candidate.Replications)
+		}
+		return fmt.Sprintf("The seeds differ (base seed %d, %d replications; candidate seed %d, %d replications) but the scenario is the same: "+
+			"the runs drew different random numbers, so their differences are not paired — they mix simulation noise with any change of the code. "+
+			"Run both with the same --seed and --reps to pair them.", c.Base.Seed, c.Base.Replications, c.Candidate.Seed, c.Candidate.Replications)
+	}
+	what := "the scenarios differ"
+	if len(c.DifferingFields) > 0 {
+		what += " in " + strings.Join(c.DifferingFields, ", ")
+	}
+	return fmt.Sprintf("The scenarios differ (base hash %s, candidate hash %s): %s, so the KPIs may differ because the scenario changed, not only the code.",
+		short(c.Base.Hash), short(c.Candidate.Hash), what)
+}
+
+// Summary is the comparison's verdict in one sentence: the rules' outcome
+// and how many KPIs are clearly better, clearly worse or not clearly
+// different at 95%, and how they were compared.
+func (c *Comparison) Summary() string {
+	var better, worse, unclear, undefined []string
+	for _, k := range c.KPIs {
+		label := k.Label
+		if label == "" {
+			label = k.Name
+		}
+		switch k.Verdict {
+		case "better":
+			better = append(better, label)
+		case "worse":
+			worse = append(worse, label)
+		case "undefined":
+			undefined = append(undefined, label)
+		default:
+			unclear = append(unclear, label)
+		}
+	}
+	var b strings.Builder
+	switch v := len(c.Violations()); {
+	case len(c.Rules) == 0:
+		b.WriteString("No rules given. ")
+	case v == 0:
+		fmt.Fprintf(&b, "All %d rules passed. ", len(c.Rules))
+	default:
+		fmt.Fprintf(&b, "%d of %d rules violated. ", v, len(c.Rules))
+	}
+	list := func(ls []string) string {
+		if len(ls) == 0 {
+			return ""
+		}
+		if len(ls) > 3 {
+			return " (" + strings.Join(ls[:3], ", ") + fmt.Sprintf(", and %d more)", len(ls)-3)
+		}
+		return " (" + strings.Join(ls, ", ") + ")"
+	}
+	fmt.Fprintf(&b, "Candidate against base, at 95%%: %d KPIs better%s, %d worse%s, %d without a clear difference", len(better), list(better), len(worse), list(worse), len(unclear))
+	if len(undefined) > 0 {
+		fmt.Fprintf(&b, ", %d undefined", len(undefined))
+	}
+	fmt.Fprintf(&b, " (%s).", c.pairingShort())
+	return b.String()
 }

@@ -35,7 +35,7 @@ func TestCompareIdenticalRunsPass(t *testing.T) {
 		t.Fatalf("exit %d\n%s\n%s", code, out, errs)
 	}
 	var c Comparison
-	js, err := os.ReadFile(filepath.Join(b, CompareDirName, CompareJSONFile))
+	js, err := os.ReadFile(filepath.Join(DefaultCompareDir(a, b), CompareJSONFile))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,18 +45,36 @@ func TestCompareIdenticalRunsPass(t *testing.T) {
 	if !c.Passed || !c.Paired || !c.SameScenario || len(c.Rules) != 6 || len(c.KPIs) != len(synthMetrics) {
 		t.Errorf("compare.json: passed %v paired %v same %v rules %d kpis %d", c.Passed, c.Paired, c.SameScenario, len(c.Rules), len(c.KPIs))
 	}
-	md, _ := os.ReadFile(filepath.Join(b, CompareDirName, CompareMDFile))
+	md, _ := os.ReadFile(filepath.Join(DefaultCompareDir(a, b), CompareMDFile))
 	if !strings.Contains(string(md), "✅ passed") || strings.Contains(string(md), "scenarios differ") {
 		t.Errorf("compare.md:\n%s", md)
 	}
 	for _, f := range []string{"compare_diff.png", "compare_kpi_gmv.svg", "compare_series_gmv.png"} {
-		if _, err := os.Stat(filepath.Join(b, CompareDirName, PlotsDir, f)); err != nil {
+		if _, err := os.Stat(filepath.Join(DefaultCompareDir(a, b), PlotsDir, f)); err != nil {
 			t.Errorf("missing %s", f)
 		}
 	}
-	// Comparing again replaces the previous comparison.
-	if code, _, errs := compareDirs(t, a, b, "gmv:-2%"); code != CompareOK {
-		t.Errorf("second compare: %d %s", code, errs)
+	// Neither run directory is written into: the comparison is the
+	// sibling a-vs-b.
+	if got := DefaultCompareDir(a, b); got != filepath.Join(root, "a-vs-b") {
+		t.Errorf("default output %s", got)
+	}
+	if _, err := os.Stat(filepath.Join(b, CompareDirName)); !os.IsNotExist(err) {
+		t.Errorf("the candidate run was written into: %v", err)
+	}
+	if !strings.Contains(string(md), "All 6 rules passed. Candidate against base, at 95%: 0 KPIs better, 0 worse, ") {
+		t.Errorf("compare.md lacks the summary:\n%s", md)
+	}
+	if !strings.Contains(out, "ok   orders:-0% — orders: base") || !strings.Contains(out, "no drop at all") || strings.Contains(out, "allowed a drop") {
+		t.Errorf("rule wording:\n%s", out)
+	}
+	// Comparing again into the same directory needs --force (Force).
+	if code, _, errs := compareDirs(t, a, b, "gmv:-2%"); code != CompareBadInput || !strings.Contains(errs, "use --force to replace it") {
+		t.Errorf("second compare without --force: %d %s", code, errs)
+	}
+	var so, se bytes.Buffer
+	if code := CompareDirs(a, b, "", []string{"gmv:-2%"}, CompareOptions{Warn: io.Discard, Force: true}, &so, &se); code != CompareOK {
+		t.Errorf("second compare with --force: %d %s", code, se.String())
 	}
 }
 
@@ -74,7 +92,7 @@ func TestCompareHalvedBudgetFails(t *testing.T) {
 	if !strings.Contains(out, "ok   spend:+5%") {
 		t.Errorf("spend halved should pass a rise limit:\n%s", out)
 	}
-	md, _ := os.ReadFile(filepath.Join(b, CompareDirName, CompareMDFile))
+	md, _ := os.ReadFile(filepath.Join(DefaultCompareDir(a, b), CompareMDFile))
 	if !strings.Contains(string(md), "❌ FAILED — 1 rule(s) violated") || !strings.Contains(string(md), "❌ **FAIL**") {
 		t.Errorf("compare.md:\n%s", md)
 	}
@@ -92,8 +110,8 @@ func TestCompareNoiseAware(t *testing.T) {
 	if !strings.Contains(out, "unpaired (Welch): the seeds differ") || !strings.Contains(errs, "scenarios differ") {
 		t.Errorf("pairing/hash not reported:\nstdout %s\nstderr %s", out, errs)
 	}
-	md, _ := os.ReadFile(filepath.Join(b, CompareDirName, CompareMDFile))
-	if !strings.Contains(string(md), "**The scenarios differ**") {
+	md, _ := os.ReadFile(filepath.Join(DefaultCompareDir(a, b), CompareMDFile))
+	if !strings.Contains(string(md), "The scenarios differ (base hash") {
 		t.Error("compare.md does not say the scenarios differ")
 	}
 	// The same 1% drop under common random numbers (same seed): the paired
@@ -120,6 +138,7 @@ func TestCompareBadInput(t *testing.T) {
 		{"missing dir", filepath.Join(root, "nope"), b, nil, "no such run directory"},
 		{"unsigned rule", a, b, []string{"gmv:2%"}, "needs a sign"},
 		{"bad number", a, b, []string{"gmv:-x%"}, "not a number"},
+		{"only @95", a, b, []string{"gmv:@95"}, "no CHANGE before @95"},
 		{"unknown KPI", a, b, []string{"happiness:-1%"}, `no KPI "happiness"`},
 	} {
 		code, _, errs := compareDirs(t, tc.base, tc.cand, tc.rules...)

@@ -200,7 +200,7 @@ func (d *plotData) eventWindows() []eventWindow {
 		}
 		seen[w.Campaign] = true
 		out = append(out, eventWindow{From: float64(w.Window[0]), To: float64(w.Window[1]),
-			Label: d.th.label(w.Campaign, fmt.Sprintf("campaign %d", i+1))})
+			Label: d.nameLabel(nameCampaign, w.Campaign, fmt.Sprintf("campaign %d", i+1))})
 	}
 	return out
 }

@@ -145,8 +145,8 @@ func optimizeMarkdown(out *strategy.Outcome, figs []figure) []byte {
 		fmt.Fprintf(&b, " %s |", statText(c.Value))
 	}
 	b.WriteString("\n")
-	for _, k := range []string{"gmv", "profit", "spend", "roi", "new_customers"} {
-		fmt.Fprintf(&b, "| %s | |", k)
+	for _, k := range optimizeKPIs {
+		fmt.Fprintf(&b, "| %s | |", mdEscape(optimizeKPILabel(k, out.Merchant)))
 		for _, c := range rows {
 			fmt.Fprintf(&b, " %s |", statText(c.KPIs[k]))
 		}
@@ -201,8 +201,8 @@ func optimizeHTML(out *strategy.Outcome, figs []figure) ([]byte, error) {
 		r = append(r, statText(c.Value))
 	}
 	table = append(table, r)
-	for _, k := range []string{"gmv", "profit", "spend", "roi", "new_customers"} {
-		r := []string{k, ""}
+	for _, k := range optimizeKPIs {
+		r := []string{optimizeKPILabel(k, out.Merchant), ""}
 		for _, c := range rows {
 			r = append(r, statText(c.KPIs[k]))
 		}
@@ -409,4 +409,25 @@ func (s *stackSeg) DataRange() (xmin, xmax, ymin, ymax float64) {
 func (s *stackSeg) Thumbnail(c *draw.Canvas) {
 	pts := []vg.Point{{X: c.Min.X, Y: c.Min.Y}, {X: c.Max.X, Y: c.Min.Y}, {X: c.Max.X, Y: c.Max.Y}, {X: c.Min.X, Y: c.Max.Y}}
 	c.FillPolygon(s.Color, c.ClipPolygonY(pts))
+}
+
+// optimizeKPIs are the KPI rows of the candidates table.
+var optimizeKPIs = []string{"gmv", "profit", "spend", "roi", "new_customers"}
+
+// merchantScoped are the candidates' KPIs that are the merchant's own: the
+// engine breaks them down by merchant. The others (profit: refunds carry
+// no merchant) are the market's totals, and their rows say so.
+var merchantScoped = map[string]bool{"gmv": true, "orders": true, "new_customers": true, "spend": true, "roi": true}
+
+// optimizeKPILabel names a KPI row with its scope: "GMV (merchant
+// glow_beauty)", "Profit (market total)".
+func optimizeKPILabel(k, merchant string) string {
+	label := map[string]string{"gmv": "GMV", "profit": "Profit", "spend": "Spend", "roi": "ROI", "new_customers": "New customers", "orders": "Orders"}[k]
+	if label == "" {
+		label = k
+	}
+	if merchantScoped[k] && merchant != "" {
+		return label + " (merchant " + merchant + ")"
+	}
+	return label + " (market total)"
 }

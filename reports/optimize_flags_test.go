@@ -26,7 +26,7 @@ func TestOptimizeReportFlags(t *testing.T) {
 		{Path: "merchants.m.budget.campaigns", Label: "budget.campaigns", Min: 0, Max: 5000},
 		{Path: "merchants.m.live_room.hours_per_day", Label: "live_room.hours_per_day", Min: 2, Max: 2, Fixed: true},
 	}
-	out := &strategy.Outcome{Complete: true, Objective: "gmv", Maximize: true, Decisions: decisions,
+	out := &strategy.Outcome{Complete: true, Merchant: "m", Objective: "gmv", Maximize: true, Decisions: decisions,
 		Best: &strategy.Candidate{Label: "cma-es #7", Decision: map[string]float64{
 			"merchants.m.budget.paid_traffic": 199500, "merchants.m.strategy.matrix.a.count": 0,
 			"merchants.m.budget.campaigns": 2500, "merchants.m.live_room.hours_per_day": 2}},
@@ -43,6 +43,13 @@ func TestOptimizeReportFlags(t *testing.T) {
 	} {
 		if !strings.Contains(md, want) {
 			t.Errorf("report.md lacks %q:\n%s", want, md)
+		}
+	}
+	// One scope per row, labelled: the merchant's own KPIs and the market's
+	// profit (the engine has no per-merchant profit).
+	for _, want := range []string{"| GMV (merchant m) |", "| Profit (market total) |", "| ROI (merchant m) |"} {
+		if !strings.Contains(md, want) {
+			t.Errorf("report.md lacks the row %q", want)
 		}
 	}
 	if !strings.Contains(string(html), `id="optimize-flags"`) || !strings.Contains(string(html), "at its upper bound") {

@@ -225,12 +225,13 @@ type plotData struct {
 	run      *Run
 	s        *Summary
 	th       *theme
-	variants []string // baseline first
-	vlabels  []string // drawable labels of variants
+	variants []string                     // baseline first
+	vlabels  []string                     // drawable labels of variants
+	names    map[string]map[string]string // scenarioNames of the run's scenario
 }
 
 func newPlotData(run *Run, th *theme) *plotData {
-	d := &plotData{run: run, s: run.Summary, th: th, variants: run.Summary.VariantNames()}
+	d := &plotData{run: run, s: run.Summary, th: th, variants: run.Summary.VariantNames(), names: scenarioNames(run.ScenarioYAML)}
 	for i, v := range d.variants {
 		id := "baseline"
 		if i > 0 {
@@ -528,6 +529,10 @@ const (
 
 var bdMetrics = []string{"gmv", "roi"}
 
+// bdNameKind is the kind of named thing a breakdown dimension's keys are
+// (scenarioNames); "" for keys without names (formats, channels).
+var bdNameKind = map[string]string{DimCreatorType: nameCreatorType, "merchant": nameMerchant, "group": nameGroup, "consumer_group": nameGroup, "campaign": nameCampaign, "trend": nameTrend}
+
 func (d *plotData) breakdownPlots() []plotSpec {
 	var specs []plotSpec
 	base := d.s.Baseline
@@ -571,7 +576,7 @@ func (d *plotData) breakdownPlots() []plotSpec {
 						p.Add(b)
 						p.Legend.Add(d.th.label(f, fmt.Sprintf("format %d", fi+1)), b)
 					}
-					nominal(p, d.labels(types, "type"))
+					nominal(p, d.namedLabels(types, nameCreatorType, "type"))
 					return p
 				},
 			})
@@ -627,7 +632,7 @@ func (d *plotData) byVariantBars(dim, metric, what string) (plotSpec, bool) {
 				p.Add(b)
 				p.Legend.Add(d.vlabels[vi], b)
 			}
-			nominal(p, d.labels(keys, "key"))
+			nominal(p, d.namedLabels(keys, bdNameKind[dim], "key"))
 			return p
 		},
 	}, true
@@ -690,11 +695,12 @@ func (d *plotData) trendPlots() []plotSpec {
 	for ti, id := range ids {
 		id := id
 		stem := fileStem(id, fmt.Sprintf("%d", ti+1))
-		tl := d.th.label(id, fmt.Sprintf("trend %d", ti+1))
+		tl := d.nameLabel(nameTrend, id, fmt.Sprintf("trend %d", ti+1))
+		tc := d.display(nameTrend, id) // captions are text: the whole name
 		if d.series(base, "trend_adopters:"+id) != nil {
 			specs = append(specs, plotSpec{
 				Name:    "trend_" + stem + "_adoption",
-				Caption: fmt.Sprintf("Trend %s: creators who adopted it, simulated (mean with 95%% band, every variant) vs the closed-form Bass curve.", tl),
+				Caption: fmt.Sprintf("Trend %s: creators who adopted it, simulated (mean with 95%% band, every variant) vs the closed-form Bass curve.", tc),
 				W:       stdW, H: stdH,
 				Make: func() *plot.Plot {
 					p := d.th.newPlot("Trend adoption: "+tl, "day (KPI days after warm-up)", "adopting creators (cumulative)")
@@ -732,7 +738,7 @@ func (d *plotData) trendPlots() []plotSpec {
 			}
 			specs = append(specs, plotSpec{
 				Name:    "trend_" + stem + "_" + kind.title,
-				Caption: fmt.Sprintf("Trend %s: %s, mean with 95%% band, every variant.", tl, kind.unit),
+				Caption: fmt.Sprintf("Trend %s: %s, mean with 95%% band, every variant.", tc, kind.unit),
 				W:       stdW, H: stdH,
 				Make: func() *plot.Plot {
 					p := d.th.newPlot(fmt.Sprintf("Trend %s: %s", kind.title, tl), "day (KPI days after warm-up)", kind.unit)
@@ -775,7 +781,8 @@ func (d *plotData) campaignPlots() []plotSpec {
 			campIdx[k.campaign] = len(campIdx) + 1
 		}
 		ci := campIdx[k.campaign]
-		cl := d.th.label(k.campaign, fmt.Sprintf("campaign %d", ci))
+		cl := d.nameLabel(nameCampaign, k.campaign, fmt.Sprintf("campaign %d", ci))
+		cc := d.display(nameCampaign, k.campaign)
 		label := d.metricLabel(k.metric)
 		var win [2]int
 		for _, w := range d.s.CampaignWindows {
@@ -785,7 +792,7 @@ func (d *plotData) campaignPlots() []plotSpec {
 		}
 		specs = append(specs, plotSpec{
 			Name:    fmt.Sprintf("campaign_%s_%s", fileStem(k.campaign, fmt.Sprintf("%d", ci)), k.metric),
-			Caption: fmt.Sprintf("Campaign %s (days %d–%d): mean daily %s inside vs outside its window, every variant, with 95%% CIs.", cl, win[0], win[1], label),
+			Caption: fmt.Sprintf("Campaign %s (days %d–%d): mean daily %s inside vs outside its window, every variant, with 95%% CIs.", cc, win[0], win[1], label),
 			W:       smallW + vg.Inch, H: stdH,
 			Make: func() *plot.Plot {
 				p := d.th.newPlot(fmt.Sprintf("Campaign window effect: %s", cl), "variant", fmt.Sprintf("%s (%s per day)", label, d.unit(k.metric)))

@@ -58,7 +58,7 @@ func warnSubstituted(th *theme, w io.Writer) bool {
 	if th.cjk {
 		what = "the plot font cannot draw some labels"
 	}
-	fmt.Fprintf(w, "startrend: warning: %s; %d plot labels are shown as ids instead (first: %q)\n", what, len(th.missing), th.missing[0])
+	fmt.Fprintf(w, "startrend: warning: %s; %d plot labels are shown without the characters it lacks, or by number (first: %q)\n", what, len(th.missing), th.missing[0])
 	return true
 }
 

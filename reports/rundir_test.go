@@ -335,7 +335,7 @@ func TestFontFallbackWarnsOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := strings.Count(warn.String(), "\n"); n != 1 || !strings.Contains(warn.String(), "shown as ids") {
+	if n := strings.Count(warn.String(), "\n"); n != 1 || !strings.Contains(warn.String(), "shown without the characters it lacks, or by number") {
 		t.Errorf("warnings: %q", warn.String())
 	}
 	svg, _ := os.ReadFile(filepath.Join(out, PlotsDir, "kpi_gmv.svg"))

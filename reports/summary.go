@@ -222,11 +222,11 @@ func kpiFrom(m sim.Metric, xs []float64, currency string) KPI {
 func kpiBounds(name string) stats.Bounds {
 	switch {
 	case name == "profit":
-		return stats.Unbounded
+		return stats.Unbounded()
 	case strings.Contains(name, "gini"), strings.Contains(name, "fulfilment"):
-		return stats.Proportion
+		return stats.Proportion()
 	}
-	return stats.NonNegative
+	return stats.NonNegative()
 }
 
 // reasonFor is why e's interval is undefined, "" when it is defined.
@@ -351,7 +351,7 @@ func BuildSummary(res *sim.Result, scenarioYAML []byte, version string) (*Summar
 // replication); a replication whose row differs is a contract violation and
 // its value is ignored. A "roi" row is formed by the one rule,
 // [stats.ROI] of the key's "gmv" and "spend" rows (undefined where the
-// key spent nothing: the engine writes 0 there), when both rows exist.
+// key spent nothing), when both rows exist.
 func breakdownStats(v *sim.VariantResult) []BreakdownStat {
 	if len(v.Reps) == 0 {
 		return []BreakdownStat{}

@@ -69,7 +69,11 @@ import (
 //   seeding_credit 0.3; novelty_reach 0.3;
 //   background_content 0.5 reference pieces per 1,000 real users (calibrated:
 //   a trend submission then gets ~2,700 real plays over its life, the
-//   article's anchor being ~3,400).
+//   article's anchor being ~3,400); content_saturation 0.08 reference
+//   pieces per 1,000 real users (one merchant's creator content reaches
+//   half its unsaturated reach at 16% of the background's weight, in
+//   recommendation and in the follow feed: an assumption, see
+//   docs/model.md "Response to exposure").
 //   Response (the user and merchant side; sources in docs/model.md,
 //   "Response to exposure"): exposure effective_frequency 3 (Krugman's
 //   three exposures; Naples 1979), wearout 0.25 per recent impression
@@ -180,6 +184,7 @@ func defaultPlatform() Platform {
 		TrustUplift:       1,
 		NoveltyReach:      0.3,
 		BackgroundContent: 0.5,
+		ContentSaturation: 0.08,
 		// Response to exposure, organic base, paid delivery (see the
 		// "Response" paragraph of the file comment).
 		Exposure:            Exposure{EffectiveFrequency: 3, Wearout: 0.25, MemoryDays: 7},

@@ -216,6 +216,13 @@ type Platform struct {
 	// calibrated, see defaults.go). It sets how many impressions a piece of
 	// content gets: the more background, the fewer.
 	BackgroundContent float64 `yaml:"background_content" json:"background_content"`
+	// ContentSaturation is the audience overlap of one merchant's creator
+	// content in recommendation: the merchant's combined recommendation
+	// weight W for a consumer group counts as W/(1 + W/H), H being
+	// content_saturation reference pieces per 1,000 real users (the units
+	// of background_content; default 0.08; 0 disables it). Extra creators of
+	// one merchant reach the same interested users, so reach saturates.
+	ContentSaturation float64 `yaml:"content_saturation" json:"content_saturation"`
 
 	// Response to exposure, organic base and paid delivery (the user and
 	// merchant side of the response model; defaults and sources in

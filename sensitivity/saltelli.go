@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"slices"
 
+	"github.com/startrend/startrend/internal/humannum"
 	"github.com/startrend/startrend/qmc"
 )
 
@@ -445,7 +446,7 @@ func (d *SaltelliDesign) Analyze(y [][]float64, n, resamples int) (*SobolIndices
 	full := newEstimate(D, d.SecondOrder)
 	sd.estimate(nil, full)
 	if !(full.v > 0) {
-		return nil, fmt.Errorf("sensitivity: the output's variance due to the factors is %g (variance of the replication means minus the noise's σ²/R): the factors' effect is not distinguishable from noise or absent; indices are undefined (more replications or a larger N may resolve it)", full.v)
+		return nil, fmt.Errorf("sensitivity: the output's variance due to the factors is %s (variance of the replication means minus the noise's σ²/R): the factors' effect is not distinguishable from noise or absent; indices are undefined (more replications or a larger N may resolve it)", humannum.Plain(full.v))
 	}
 	res := &SobolIndices{N: n, Replications: sd.r, Resamples: resamples,
 		S1: make([]Index, D), ST: make([]Index, D), RawS1: full.rawS1, RawST: full.rawST,

@@ -92,3 +92,17 @@ func TestBassTracksRecursion(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkCompile times the compile step (validation, variants, indices)
+// of the default scenario: what Run adds before the first world.
+func BenchmarkCompile(b *testing.B) {
+	sc, err := scenarios.Default()
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if _, err := compile(sc, false); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -115,7 +115,8 @@ func TestLeverXingque(t *testing.T) {
 // (Spring Jacket's new customers and GMV) is logged, not asserted: its
 // sign depends on the population size (see the scenario's description).
 func TestLeverIncrementalAuthors(t *testing.T) {
-	sc, err := scenarios.LoadLibrary("apparel-launch", "horizon_days=30", "replications=40")
+	// 40,000 agents at scale 20: the file's market of 800k real users.
+	sc, err := scenarios.LoadLibrary("apparel-launch", "horizon_days=30", "replications=40", "population.users=40000", "scale=20")
 	if err != nil {
 		t.Fatal(err)
 	}

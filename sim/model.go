@@ -305,6 +305,9 @@ func compileVariant(sc *scenarios.Scenario, name, desc string) (*config, error) 
 	merchants := c.compileMerchants(sc, groups, types, ce)
 	c.compileTrends(sc, merchants, ce)
 	c.compileCampaigns(sc, merchants, types, ce)
+	if len(ce.msgs) == 0 {
+		c.checkCampaignTable(ce)
+	}
 	if len(ce.msgs) > 0 {
 		return nil, fmt.Errorf("sim: cannot compile scenario %q: %s", sc.Name, joinLines(ce.msgs))
 	}
@@ -611,6 +614,37 @@ func (c *config) compileCampaigns(sc *scenarios.Scenario, merchants, types map[s
 			cc.tiers = append(cc.tiers, int8(ce.enum(fmt.Sprintf("%s.eligible.creator_tiers.%d", path, i), "tier", id, scenarios.Tiers())))
 		}
 		c.campaigns = append(c.campaigns, cc)
+	}
+}
+
+// checkCampaignTable builds the campaign table every world builds a subset
+// of (each campaign open to every merchant), so that what
+// mechanisms.NewCampaignTable refuses — more creator types or campaigns
+// than it indexes, a window spanning too many days — is a compile error,
+// not a failure inside a run.
+func (c *config) checkCampaignTable(ce *compileErr) {
+	if len(c.campaigns) == 0 {
+		return
+	}
+	var productMerchant []int32
+	for m := range c.merchants {
+		for range c.merchants[m].products {
+			productMerchant = append(productMerchant, int32(m))
+		}
+	}
+	all := make([]int32, len(c.merchants))
+	for m := range all {
+		all[m] = int32(m)
+	}
+	specs := make([]mechanisms.CampaignSpec, len(c.campaigns))
+	for j := range c.campaigns {
+		cp := &c.campaigns[j]
+		specs[j] = mechanisms.CampaignSpec{First: cp.first, Last: max(cp.window[1], cp.first), Merchants: all,
+			Products: cp.products, CreatorTypes: cp.types, CreatorTiers: cp.tiers,
+			Discount: cp.discount, TrafficMultiplier: cp.traffic, ConversionUplift: cp.uplift}
+	}
+	if _, err := mechanisms.NewCampaignTable(specs, productMerchant, len(c.types), numTiers); err != nil {
+		ce.add("campaigns", err.Error(), "", nil)
 	}
 }
 

@@ -2,6 +2,8 @@ package sim
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -92,5 +94,46 @@ func TestMeanFeeMatchesDrawnCreators(t *testing.T) {
 	}
 	if _, err := m.MeanFee("giant", ""); err == nil {
 		t.Error("MeanFee of an unknown tier returned no error")
+	}
+}
+
+// What the campaign table cannot index is a compile error, not a panic
+// inside a run: more than 126 creator types with a campaign.
+func TestCompileRefusesUnindexableCampaigns(t *testing.T) {
+	sc, err := scenarios.Default("replications=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sc.Campaigns) == 0 {
+		t.Fatal("the default scenario has no campaign: give this test one")
+	}
+	for i := len(sc.CreatorTypes); i < 130; i++ {
+		ct := sc.CreatorTypes[0]
+		ct.ID = fmt.Sprintf("extra%d", i)
+		sc.CreatorTypes = append(sc.CreatorTypes, ct)
+	}
+	_, err = Compile(sc)
+	if err == nil || !strings.Contains(err.Error(), "types") {
+		t.Fatalf("got %v, want the campaign table's refusal of 130 creator types", err)
+	}
+}
+
+// A Result stays JSON: an undefined breakdown value (roi of a key with no
+// spend) is null and reads back as NaN.
+func TestBreakdownRowJSON(t *testing.T) {
+	in := []BreakdownRow{{"merchant", "a", KPIROI, math.NaN()}, {"merchant", "a", KPIGMV, 2.5}}
+	b, err := json.Marshal(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `[{"Dimension":"merchant","Key":"a","Metric":"roi","Value":null},{"Dimension":"merchant","Key":"a","Metric":"gmv","Value":2.5}]`; string(b) != want {
+		t.Fatalf("got %s, want %s", b, want)
+	}
+	var out []BreakdownRow
+	if err := json.Unmarshal(b, &out); err != nil {
+		t.Fatal(err)
+	}
+	if len(out) != 2 || !math.IsNaN(out[0].Value) || out[1] != in[1] {
+		t.Fatalf("read back %+v", out)
 	}
 }

@@ -4,6 +4,12 @@ package sim
 // (optimize, reports, cmd): what a run returns. Package reports writes the
 // files of a run directory (docs/run-directory.md) from a Result.
 
+import (
+	"encoding/json"
+
+	"github.com/startrend/startrend/stats"
+)
+
 // MetricKind says how a KPI of one replication is formed from the day's
 // values.
 type MetricKind int
@@ -81,11 +87,36 @@ type RepResult struct {
 }
 
 // BreakdownRow is one value of one metric for one key of one dimension.
+// A ratio row (roi) is undefined, NaN, where its denominator is zero; in
+// JSON an undefined Value is null ([stats.Float]).
 type BreakdownRow struct {
 	Dimension string
 	Key       string
 	Metric    string
 	Value     float64
+}
+
+// breakdownJSON is BreakdownRow's JSON form.
+type breakdownJSON struct {
+	Dimension string
+	Key       string
+	Metric    string
+	Value     stats.Float
+}
+
+// MarshalJSON implements [json.Marshaler]: an undefined Value is null.
+func (r BreakdownRow) MarshalJSON() ([]byte, error) {
+	return json.Marshal(breakdownJSON{r.Dimension, r.Key, r.Metric, stats.Float(r.Value)})
+}
+
+// UnmarshalJSON implements [json.Unmarshaler]: null reads as NaN.
+func (r *BreakdownRow) UnmarshalJSON(b []byte) error {
+	var j breakdownJSON
+	if err := json.Unmarshal(b, &j); err != nil {
+		return err
+	}
+	*r = BreakdownRow{j.Dimension, j.Key, j.Metric, float64(j.Value)}
+	return nil
 }
 
 // Work is what a run cost; it varies with the machine and goes to run.json.

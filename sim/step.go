@@ -162,6 +162,11 @@ func (w *world) replan(m, d int) {
 			continue
 		}
 		picked := 0
+		wait := false
+		// try books c if it is free, awake, has capacity and its fee fits
+		// the paced allowance. A creator whose fee only the phase's
+		// remaining budget covers makes the entry wait for a later re-plan
+		// (the allowance accumulates) instead of settling for worse value.
 		try := func(c int32) bool {
 			if w.mark[c] == stamp || w.cLife[c] == crDormant || w.cUsed[int(c)*numFormats+f]+1 > w.cCap[int(c)*numFormats+f]+1e-9 {
 				return false
@@ -170,6 +175,7 @@ func (w *world) replan(m, d int) {
 			if k != kCPS {
 				fee = w.fee(c)
 				if fee > w.feeRoom(m, d, P-1)+1e-9 {
+					wait = fee <= w.feeRoom(m, d, w.T)+1e-9
 					return false
 				}
 			}
@@ -180,7 +186,7 @@ func (w *world) replan(m, d int) {
 		}
 		if e.partners == partnersExisting {
 			for _, c := range mer.partnerList() {
-				if picked >= e.count {
+				if picked >= e.count || wait {
 					break
 				}
 				if int(w.cType[c]) == ti && int(w.cTier[c]) == tr {
@@ -188,13 +194,13 @@ func (w *world) replan(m, d int) {
 				}
 			}
 		}
-		if len(pool) > 0 && picked < e.count {
+		if len(pool) > 0 && picked < e.count && !wait {
 			// Best value first: a merchant books the creators whose content
 			// promises most per yuan of fee (quality, or live skill for
 			// live, × recommended reach per fee), so more cooperations
 			// reach down to weaker ones.
 			for c := range w.rankCreators(pool, f, k) {
-				if picked >= e.count {
+				if picked >= e.count || wait {
 					break
 				}
 				if e.partners == partnersNew && mer.cooped[c] {

@@ -57,6 +57,7 @@ type dayTables struct {
 	resp      []float32          // [K*G*respStride]
 	recAlias  []mechanisms.Alias // per group
 	recW      []float64          // per group: total recommendation weight
+	satF      []float32          // per merchant × group: content saturation factor (1 without)
 	cItemOff  []int32            // per creator: range in cItems
 	cItems    []int32
 	cItemCum  []float64
@@ -374,6 +375,7 @@ func (w *world) buildRecommendation() {
 			}
 			wts[k] = it.w * a
 		}
+		w.saturate(g, wts)
 		t.recAlias[g].Build(wts)
 		t.recW[g] = t.recAlias[g].Total()
 	}
@@ -416,6 +418,44 @@ func (w *world) buildRecommendation() {
 		t.cItemCum[pos] = t.items[k].w
 	}
 	w.finishCreatorItems()
+}
+
+// saturate applies the audience overlap of each merchant's creator content
+// (mechanisms.Saturation) to group g's recommendation weights: the weights
+// of merchant m's creator items are multiplied by the factor of their sum,
+// which is also kept (satF) for the follow impressions of m's creator
+// content to users of g. Own-account and trend items are left alone.
+func (w *world) saturate(g int, wts []float64) {
+	t := &w.day
+	M, G := w.M, w.G
+	if len(t.satF) != M*G {
+		t.satF = make([]float32, M*G)
+		for j := range t.satF {
+			t.satF[j] = 1
+		}
+	}
+	if !(w.contentSat.Half > 0) {
+		return
+	}
+	if cap(w.satW) < M {
+		w.satW = make([]float64, M)
+	}
+	sum := w.satW[:M]
+	clear(sum)
+	for k := range t.items {
+		if it := &t.items[k]; it.creator >= 0 && it.merchant >= 0 {
+			sum[it.merchant] += wts[k]
+		}
+	}
+	for m := range sum {
+		sum[m] = w.contentSat.Factor(sum[m])
+		t.satF[m*G+g] = float32(sum[m])
+	}
+	for k := range t.items {
+		if it := &t.items[k]; it.creator >= 0 && it.merchant >= 0 {
+			wts[k] *= sum[it.merchant]
+		}
+	}
 }
 
 // paidCell is one (stage, group) audience of a merchant's paid traffic:

@@ -611,6 +611,14 @@ func (w *world) exposeUser(i, g int, r *rand.PCG, a *accum, x *userCtx) {
 				a0++
 			}
 			k = t.cItems[a0]
+			// One merchant's creator content saturates in the follow feed
+			// as in recommendation (audience overlap, buildRecommendation):
+			// the impression registers with the merchant's factor.
+			if m := t.items[k].merchant; m >= 0 {
+				if f := t.satF[int(m)*w.G+g]; f < 1 && float32(u01(r.Uint64())) >= f {
+					continue
+				}
+			}
 		} else {
 			u := u01(r.Uint64()) * (recW + extra)
 			if u < extra {

@@ -178,8 +178,10 @@ type world struct {
 	gPriceSens, gSpend []float64
 	affinity           []float64 // [NT*G]
 	bgWeight           float64
-	followRef          float64 // followers of reference reach (the tail threshold)
-	mCycle             []int   // per merchant: repurchase cycle of its first product
+	contentSat         mechanisms.Saturation // one merchant's creator content in recommendation
+	satW               []float64             // per merchant, saturate's scratch
+	followRef          float64               // followers of reference reach (the tail threshold)
+	mCycle             []int                 // per merchant: repurchase cycle of its first product
 	// initPartner[m][c]: trust of creator c as merchant m's initial
 	// partner (nil: m has none): its followers start aware of m or as its
 	// customers (partnerAudience).
@@ -316,6 +318,7 @@ func newWorld(c *config, rep int) *world {
 	// The rest of the platform's commercial content: background_content
 	// reference pieces (quality 1, affinity 1, reach 1) per 1,000 real users.
 	w.bgWeight = float64(w.U) * w.scale / 1000 * p.BackgroundContent
+	w.contentSat = mechanisms.Saturation{Half: float64(w.U) * w.scale / 1000 * p.ContentSaturation}
 	w.followRef = c.thresholds.Tail
 	if !(w.followRef > 0) {
 		w.followRef = 1

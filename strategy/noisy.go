@@ -281,7 +281,7 @@ type BudgetError struct {
 }
 
 func (e *BudgetError) Error() string {
-	return fmt.Sprintf("optimize: --evals %d is too small: %s; give --evals ≥ %d", e.Evals, e.Why, e.Min)
+	return fmt.Sprintf("--evals %d is too small: %s; give --evals ≥ %d", e.Evals, e.Why, e.Min)
 }
 
 // minBudget is the smallest budget whose plan gives the main search
@@ -486,13 +486,7 @@ func frontierWarm(p, q *Problem, main *PhaseResult) *warmStart {
 		w.x0 = append([]float64(nil), chosen...)
 		w.extra = append(w.extra, labeledX{"chosen strategy", chosen})
 	}
-	hist := append([]optimize.Evaluation(nil), main.History...)
-	sort.SliceStable(hist, func(a, b int) bool {
-		if p.Maximize {
-			return hist[a].Value > hist[b].Value
-		}
-		return hist[a].Value < hist[b].Value
-	})
+	hist := p.bestFirst(main.History)
 	k := 0
 	for _, e := range hist {
 		if k == 2 {
@@ -700,13 +694,7 @@ func raceCandidates(p *Problem, pr *PhaseResult, main bool, randomBest []float64
 		cands = append(cands, raceCand{label, append([]float64(nil), x...), base})
 	}
 	add("recommended", pr.BestX, false)
-	hist := append([]optimize.Evaluation(nil), pr.History...)
-	sort.SliceStable(hist, func(a, b int) bool {
-		if p.Maximize {
-			return hist[a].Value > hist[b].Value
-		}
-		return hist[a].Value < hist[b].Value
-	})
+	hist := p.bestFirst(pr.History)
 	k := 1
 	for _, e := range hist {
 		if len(cands) >= 4 {
@@ -934,6 +922,19 @@ func ordered(m map[int]float64) []float64 {
 func statOf(v []float64, conf float64) Stat {
 	e := stats.MeanCI(v, conf)
 	return Stat{N: e.N, Mean: stats.Float(e.Mean), SD: stats.Float(e.SD), CILo: stats.Float(e.Lo), CIHi: stats.Float(e.Hi), Undefined: e.Undefined}
+}
+
+// bestFirst returns a copy of the evaluations, best value first (stable:
+// ties keep their order).
+func (p *Problem) bestFirst(h []optimize.Evaluation) []optimize.Evaluation {
+	hist := append([]optimize.Evaluation(nil), h...)
+	sort.SliceStable(hist, func(a, b int) bool {
+		if p.Maximize {
+			return hist[a].Value > hist[b].Value
+		}
+		return hist[a].Value < hist[b].Value
+	})
+	return hist
 }
 
 func (p *Problem) decisionMap(x []float64) map[string]float64 {

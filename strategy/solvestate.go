@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"github.com/startrend/startrend/optimize"
-	"math"
 	"strconv"
 	"strings"
 
@@ -152,73 +151,40 @@ func (st *SolveState) phaseProblem(p *Problem, name string) (*Problem, error) {
 }
 
 func (ph *PhaseState) validate(q *Problem, name string, evals int) error {
-	c := &stateCheck{what: "state"}
-	c.intIn("runs", ph.Runs, 0, evals)
+	c := &optimize.StateCheck{What: "state"}
+	c.IntIn("runs", ph.Runs, 0, evals)
 	if ph.Search != nil {
 		if ph.Search.Maximize != q.Maximize {
-			c.failf("search.maximize is %t, the objective %t", ph.Search.Maximize, q.Maximize)
+			c.Failf("search.maximize is %t, the objective %t", ph.Search.Maximize, q.Maximize)
 		}
 		if _, err := optimize.ResumeMethod(q.Space, ph.Search); err != nil {
-			c.errs = append(c.errs, fmt.Errorf("search: %w", err))
+			c.Add(fmt.Errorf("search: %w", err))
 		}
 	}
 	if r := ph.Result; r != nil {
 		n := q.Space.N()
 		if r.Name != name {
-			c.failf("result.name is %q", truncate(r.Name))
+			c.Failf("result.name is %q", truncate(r.Name))
 		}
-		c.intIn("result.search_evals", r.SearchEvals, 0, evals)
-		c.intIn("result.search_runs", r.SearchRuns, 0, evals)
-		c.intIn("result.race_runs", r.RaceRuns, 0, evals)
+		c.IntIn("result.search_evals", r.SearchEvals, 0, evals)
+		c.IntIn("result.search_runs", r.SearchRuns, 0, evals)
+		c.IntIn("result.race_runs", r.RaceRuns, 0, evals)
 		if len(r.Candidates) > 0 {
-			c.intIn("result.winner", r.Winner, 0, len(r.Candidates)-1)
+			c.IntIn("result.winner", r.Winner, 0, len(r.Candidates)-1)
 		}
 		for k, cd := range r.Candidates {
-			c.vec(fmt.Sprintf("result.candidates[%d].x", k), cd.X, n)
+			c.Vec(fmt.Sprintf("result.candidates[%d].x", k), cd.X, n)
 		}
 		if r.BestX != nil {
-			c.vec("result.best_x", r.BestX, n)
+			c.Vec("result.best_x", r.BestX, n)
 		}
 		for k, e := range r.History {
-			if !c.vec(fmt.Sprintf("result.history[%d].x", k), e.X, n) {
+			if !c.Vec(fmt.Sprintf("result.history[%d].x", k), e.X, n) {
 				break
 			}
 		}
 	}
-	return c.err()
-}
-
-// stateCheck collects the problems found in a state, each naming its field.
-type stateCheck struct {
-	what string
-	errs []error
-}
-
-func (c *stateCheck) failf(format string, args ...any) {
-	c.errs = append(c.errs, fmt.Errorf("%s: "+format, append([]any{c.what}, args...)...))
-}
-
-func (c *stateCheck) err() error { return errors.Join(c.errs...) }
-
-// vec requires n finite values.
-func (c *stateCheck) vec(name string, v []float64, n int) bool {
-	if len(v) != n {
-		c.failf("%s has %d values, want %d", name, len(v), n)
-		return false
-	}
-	for i, x := range v {
-		if math.IsNaN(x) || math.IsInf(x, 0) {
-			c.failf("%s[%d] is %g, want a finite number", name, i, x)
-			return false
-		}
-	}
-	return true
-}
-
-func (c *stateCheck) intIn(name string, v, lo, hi int) {
-	if v < lo || v > hi {
-		c.failf("%s is %d, want %d…%d", name, v, lo, hi)
-	}
+	return c.Err()
 }
 
 func mean(v []float64) float64 {

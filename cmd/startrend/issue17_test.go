@@ -85,16 +85,24 @@ func TestIssue17ForceKeepsNonRunDir(t *testing.T) {
 		t.Errorf("compare -o over a foreign directory: %d %q", code, e)
 	}
 	assertIntact(t, c, "compare.json", "notes.md")
-	// Its own comparison is replaced, a run directory is not.
+	// Its own comparison is replaced with --force (refused without), a run
+	// directory is not, --force or not.
 	c2 := filepath.Join(t.TempDir(), "c2")
-	for range 2 {
-		if code, _, e := run(t, "compare", runDir, runDir, "-o", c2); code != 0 {
-			t.Fatalf("compare twice: %d %s", code, e)
-		}
+	if code, _, e := run(t, "compare", runDir, runDir, "-o", c2); code != 0 {
+		t.Fatalf("compare: %d %s", code, e)
+	}
+	if code, _, e := run(t, "compare", runDir, runDir, "-o", c2); code != 2 || !strings.Contains(e, "use --force to replace it") {
+		t.Errorf("compare again without --force: %d %q", code, e)
+	}
+	if code, _, e := run(t, "compare", runDir, runDir, "-o", c2, "--force"); code != 0 {
+		t.Fatalf("compare again with --force: %d %s", code, e)
 	}
 	other := tinyRunDir(t)
-	if code, _, e := run(t, "compare", runDir, runDir, "-o", other); code != 2 || !strings.Contains(e, "a run output") {
-		t.Errorf("compare -o over a run directory: %d %q", code, e)
+	for _, more := range [][]string{nil, {"--force"}} {
+		args := append([]string{"compare", runDir, runDir, "-o", other}, more...)
+		if code, _, e := run(t, args...); code != 2 || !strings.Contains(e, "a run output") {
+			t.Errorf("compare -o over a run directory (%v): %d %q", args, code, e)
+		}
 	}
 }
 

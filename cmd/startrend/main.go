@@ -67,7 +67,7 @@ func init() {
 		{Name: "merge", Usage: "merge SHARD_DIR... -o OUT [--force]", Summary: "combine sweep shard directories into one sweep directory", Help: mergeHelp, Run: cmdMerge},
 		{Name: "sensitivity", Usage: sensitivityUsage, Summary: "find which parameters drive the KPIs (Morris, Sobol, one at a time)", Help: sensitivityHelp, Run: cmdSensitivity},
 		{Name: "calibrate", Usage: calibrateUsage, Summary: "fit the calibrate block's parameters to observed KPIs", Help: calibrateHelp, Run: cmdCalibrate},
-		{Name: "compare", Usage: "compare BASE_DIR NEW_DIR [flags]",
+		{Name: "compare", Usage: "compare BASE CANDIDATE [-o DIR] [--force] [--fail-on RULE ...]",
 			Summary: "compare two run directories and flag KPI regressions", Help: compareCmdHelp, Run: cmdCompare},
 		{Name: "version", Usage: "version",
 			Summary: "print the version of startrend and Go", Help: versionHelp, Run: cmdVersion},
@@ -211,10 +211,17 @@ func commandNames() []string {
 // Help of the commands whose code lives in compare.go and optimize.go
 // (their flags are listed by their own FlagSet under this text).
 const (
-	compareCmdHelp = `Compare reads two run directories (see docs/run-directory.md) — a baseline, such as the
-last accepted run, and a new one — pairs their replications, and writes
-comparison plots and a Markdown summary. It exits with status 1 when a KPI
-moves past a threshold given with --fail-on.`
+	compareCmdHelp = `Compare reads two run directories (see docs/run-directory.md) — BASE, such
+as the last accepted run, and CANDIDATE, the new one — and compares each
+run's baseline variant KPI by KPI: paired replication by replication when
+both used the same seed and replication count, Welch otherwise. It says
+whether the scenarios are the same, differ only in seed or replications
+("seeds differ": the same scenario, unpaired noise), or differ (naming the
+fields). It writes compare.md, compare.json and plots/ into DIR (default
+BASE-vs-CANDIDATE next to CANDIDATE; neither run directory is written into);
+an existing comparison there is replaced only with --force. It exits with
+status 1 when a KPI moves past a threshold given with --fail-on, 2 on bad
+input.`
 	optimizeCmdHelp = `Optimize searches the decision variables of the scenario's optimize block
 (a merchant's creator matrix and budget split) under its budget constraint,
 evaluating candidates with the simulator, and writes optimize.json and a

@@ -82,6 +82,7 @@ func cmdOptimize(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	launcher := fs.String("launcher", "", "with --shards: run each generation's shard tasks with `CMD` (e.g. deploy/slurm/optimize-generation.sh) instead of local processes")
 	shardStore := fs.String("shard-store", "", "(shard task) run this shard's share of the batches recorded in `DIR` and exit")
 	shard := fs.String("shard", "", "(shard task) this task's share `i/n` of --shard-store")
+	shardBatch := fs.Int("shard-batch", -1, "(shard task) run only batch `K` of --shard-store (-1: every batch)")
 	quiet := fs.Bool("quiet", false, "no progress on stderr")
 	font := fs.String("font", "", "TTF/OTF/TTC `FILE` for plot text (CJK names)")
 	var sets stringsFlag
@@ -102,14 +103,14 @@ func cmdOptimize(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		return exitUsage
 	}
 	printWarnings(stderr, sc, scenarios.CommandOptimize)
-	p, ok := optimizeProblem(pos[0], sc, *method, stderr)
+	p, ok := optimizeProblem(sc, *method, stderr)
 	if !ok {
 		return exitUsage
 	}
 	reportRuns := 2 * sc.Replications
 	settings := resolveSettings(sc, *method, *evals, reportRuns, *randomArm)
 	if *shardStore != "" {
-		return runOptimizeShard(ctx, p, settings, *shardStore, *shard, *workers, stderr)
+		return runOptimizeShard(ctx, p, settings, *shardStore, *shard, *shardBatch, *workers, stderr)
 	}
 	dir := *out
 	if dir == "" {
@@ -238,12 +239,8 @@ func optimizeFlagsOK(fs *flag.FlagSet, workers, evals, shards int, launcher stri
 
 // optimizeProblem builds the scenario's optimisation problem (errors at
 // their file positions) and checks --method.
-func optimizeProblem(file string, sc *scenarios.Scenario, method string, stderr io.Writer) (*strategy.Problem, bool) {
-	var locate func(string) (string, int, int, bool)
-	if data, err := safeio.ReadRegular(file, safeio.ScenarioLimit, "scenario file"); err == nil {
-		locate = strategy.LocateYAML(file, data)
-	}
-	p, err := strategy.NewProblem(sc, strategy.ProblemOptions{Locate: locate})
+func optimizeProblem(sc *scenarios.Scenario, method string, stderr io.Writer) (*strategy.Problem, bool) {
+	p, err := strategy.NewProblem(sc, strategy.ProblemOptions{})
 	if err != nil {
 		printLoadError(stderr, err)
 		return nil, false

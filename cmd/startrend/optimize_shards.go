@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
+	"time"
 
 	"github.com/sourcegraph/conc/iter"
 	"github.com/startrend/startrend/experiments"
@@ -245,9 +247,11 @@ func (g *genStore) dispatch(ctx context.Context, jobs []strategy.Job) ([]map[str
 		g.byKey[key] = b
 	}
 	var err error
-	if g.shards > 1 {
+	switch {
+	case batchDone(g.store, b): // finished before an interruption
+	case g.shards > 1:
 		err = g.runShards(ctx, b)
-	} else {
+	default:
 		_, err = g.store.Execute(ctx, b, g.evaluator(), experiments.ExecuteOptions{Workers: g.workers})
 	}
 	if err != nil {
@@ -315,6 +319,16 @@ func genEvaluator(p *strategy.Problem, phases []string, simRep strategy.Simulate
 	}
 }
 
+// batchDone reports whether every run of b is finished in s.
+func batchDone(s *experiments.Store, b experiments.Batch) bool {
+	for k := 0; k < b.Runs; k++ {
+		if !s.Finished(b.FirstRun + uint64(k)) {
+			return false
+		}
+	}
+	return true
+}
+
 func shardStoreDir(dir string, sh experiments.Shard) string {
 	return filepath.Join(dir, fmt.Sprintf("shard-%d-of-%d", sh.Index, sh.Count))
 }
@@ -349,7 +363,7 @@ func (g *genStore) runShards(ctx context.Context, b experiments.Batch) error {
 			return err
 		}
 	}
-	if err := g.launch(ctx); err != nil {
+	if err := g.launch(ctx, b.Index); err != nil {
 		return err
 	}
 	// Copy the shards' runs of b into the coordinator's store.
@@ -407,15 +421,18 @@ func withShardStore(dir string, sh experiments.Shard, spec experiments.Spec, cre
 
 // launch runs the shard tasks of the current generation and waits for
 // them: N local processes, or the launcher command once.
-func (g *genStore) launch(ctx context.Context) error {
+func (g *genStore) launch(ctx context.Context, batch int) error {
 	exe, err := os.Executable()
 	if err != nil {
 		return err
 	}
-	task := append(append([]string(nil), g.shardArgs...), "--shard-store", g.shardDir)
+	task := append(append([]string(nil), g.shardArgs...), "--shard-batch", strconv.Itoa(batch), "--shard-store", g.shardDir)
 	if len(g.launcher) > 0 {
 		cmd := exec.CommandContext(ctx, g.launcher[0], append(g.launcher[1:], task...)...)
 		cmd.Env = append(os.Environ(), "STARTREND_SHARDS="+strconv.Itoa(g.shards), "STARTREND="+exe)
+		// stopped, the launcher gets SIGTERM and time to cancel its tasks
+		cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
+		cmd.WaitDelay = 30 * time.Second
 		outb, err := cmd.CombinedOutput()
 		if err != nil {
 			if ctx.Err() != nil {
@@ -453,9 +470,9 @@ func lastLines(s string, n int) string {
 	return strings.Join(l, "\n")
 }
 
-// runOptimizeShard is a shard task: it runs its share of every batch
-// recorded in its shard store and exits.
-func runOptimizeShard(ctx context.Context, p *strategy.Problem, set optimizeSettings, dir, shard string, workers int, stderr io.Writer) int {
+// runOptimizeShard is a shard task: it runs its share of batch (every
+// recorded batch when batch < 0) of its shard store and exits.
+func runOptimizeShard(ctx context.Context, p *strategy.Problem, set optimizeSettings, dir, shard string, batch, workers int, stderr io.Writer) int {
 	sh, err := experiments.ParseShard(shard)
 	if err != nil || sh.Count < 1 {
 		fmt.Fprintf(stderr, "startrend optimize: --shard %q: %v (want i/n, 0 ≤ i < n)\n", shard, err)
@@ -465,7 +482,13 @@ func runOptimizeShard(ctx context.Context, p *strategy.Problem, set optimizeSett
 	eval := genEvaluator(p, phases, strategy.SimulateMerchantRep(p.Merchant))
 	ran := 0
 	err = withShardStore(dir, sh, spec, false, func(ss *experiments.Store) error {
+		if batch >= len(ss.Batches()) {
+			return fmt.Errorf("%s has %d batches, no batch %d", ss.Dir(), len(ss.Batches()), batch)
+		}
 		for _, b := range ss.Batches() {
+			if batch >= 0 && b.Index != batch {
+				continue
+			}
 			c, err := ss.Execute(ctx, b, eval, experiments.ExecuteOptions{Workers: workers})
 			ran += c.Ran
 			if err != nil {

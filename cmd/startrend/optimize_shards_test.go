@@ -33,7 +33,8 @@ func batchesIn(store string) int {
 // 2 shard tasks per generation, its coordinator killed during the second
 // generation and resumed, and one run in one process killed after a
 // checkpoint and resumed, both end with the optimize.json and the run store
-// files of one uninterrupted process, byte for byte.
+// files of one uninterrupted process, byte for byte — as does one process
+// killed in its third generation and resumed with 3 shard tasks.
 func TestOptimizeShardsSameAnswer(t *testing.T) {
 	if testing.Short() {
 		t.Skip("shard processes skipped in -short (like the crash campaign)")
@@ -110,6 +111,12 @@ func TestOptimizeShardsSameAnswer(t *testing.T) {
 	})
 	runBin(args(single, "--resume"))
 	same("one process, killed and resumed", single)
+	// one process killed, resumed with 3 shard tasks: the earlier batches
+	// go into the new shard stores, only the current one runs there
+	mixed := filepath.Join(parent, "mixed")
+	killAfter(args(mixed), func() bool { return batchesIn(filepath.Join(mixed, "runs")) >= 3 })
+	runBin(args(mixed, "--resume", "--shards", "3"))
+	same("one process killed, resumed with 3 shards", mixed)
 }
 
 // optimizeFiles reads an optimisation's optimize.json and run store files.

@@ -22,6 +22,7 @@ func tinySensitivity() []string {
 		"--set", "sensitivity.kpis=[gmv, roi, merchant.glow_beauty.gmv]",
 		"--set", "sensitivity.n=4", "--set", "sensitivity.max_n=8", "--set", "sensitivity.until_ci=0.01",
 		"--set", "sensitivity.trajectories=4", "--set", "sensitivity.candidates=0", "--set", "sensitivity.resamples=100",
+		"--set", "sensitivity.replications=2",
 	}
 }
 
