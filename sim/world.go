@@ -420,7 +420,7 @@ func (w *world) initCreators() {
 					w.cType[i] = uint8(ta.DrawBits(r.Uint64()))
 				}
 				u := u01(r.Uint64())
-				a, b := followerRange(cf.thresholds, t)
+				a, b := cf.thresholds.FollowerRange(t)
 				if b <= a {
 					w.cFollowers[i] = a
 				} else {
