@@ -131,3 +131,28 @@ func TestStoreReadsAreBounded(t *testing.T) {
 		}
 	}
 }
+
+// An Open killed before it wrote store.json leaves empty journals (and
+// perhaps the manifest's temporary file): the next Open begins a store over
+// them. A journal that holds anything is never overwritten.
+func TestOpenOverAKilledStart(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "s")
+	os.MkdirAll(dir, 0o755)
+	for _, f := range []string{FilePoints, FileRuns, FileManifest + ".tmp"} {
+		os.WriteFile(filepath.Join(dir, f), nil, 0o644)
+	}
+	s, err := Open(dir, testSpec, Options{})
+	if err != nil {
+		t.Fatalf("Open over a killed start: %v", err)
+	}
+	s.Close()
+	other := filepath.Join(t.TempDir(), "o")
+	os.MkdirAll(other, 0o755)
+	os.WriteFile(filepath.Join(other, FilePoints), []byte("P\t0\t1\n"), 0o644)
+	if _, err := Open(other, testSpec, Options{}); err == nil || !strings.Contains(err.Error(), "is not a run store") {
+		t.Errorf("Open over a non-empty points journal: %v", err)
+	}
+	if b, _ := os.ReadFile(filepath.Join(other, FilePoints)); string(b) != "P\t0\t1\n" {
+		t.Errorf("the journal was overwritten: %q", b)
+	}
+}

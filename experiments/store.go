@@ -242,7 +242,7 @@ func Open(dir string, spec Spec, opt Options) (*Store, error) {
 	}
 	if ents, err := os.ReadDir(dir); err == nil {
 		for _, e := range ents {
-			if e.Name() != outdir.MarkerFile { // the output-directory marker of a claimed directory
+			if e.Name() != outdir.MarkerFile && !startLeftover(dir, e) { // the output-directory marker of a claimed directory
 				return nil, fmt.Errorf("%s exists and is not a run store (no %s); not writing into it", dir, FileManifest)
 			}
 		}
@@ -262,6 +262,21 @@ func Open(dir string, spec Spec, opt Options) (*Store, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// startLeftover reports whether entry e of a directory without store.json
+// is what an Open killed before it wrote store.json leaves: an empty
+// points or run journal, or the manifest's temporary file. They hold no
+// run, and a new store is begun over them.
+func startLeftover(dir string, e os.DirEntry) bool {
+	switch e.Name() {
+	case FilePoints, FileRuns:
+		fi, err := e.Info()
+		return err == nil && fi.Mode().IsRegular() && fi.Size() == 0
+	case FileManifest + ".tmp":
+		return !e.IsDir()
+	}
+	return false
 }
 
 // sameStore explains how two manifests differ, or returns nil.

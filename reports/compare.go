@@ -62,6 +62,9 @@ func ParseRule(s string) (Rule, error) {
 	} else if i := strings.IndexByte(change, '@'); i >= 0 {
 		return r, fmt.Errorf("%w %q: only @95 (the 95%% CI) is supported", ErrBadRule, s)
 	}
+	if change = strings.TrimSpace(change); change == "" {
+		return r, fmt.Errorf("%w %q: no CHANGE before @95 (e.g. %s:-2%%@95)", ErrBadRule, s, kpi)
+	}
 	if change[0] != '+' && change[0] != '-' {
 		return r, fmt.Errorf("%w %q: CHANGE needs a sign: - limits a drop, + a rise (e.g. %s:-%s)", ErrBadRule, s, kpi, change)
 	}

@@ -138,6 +138,7 @@ func TestCompareBadInput(t *testing.T) {
 		{"missing dir", filepath.Join(root, "nope"), b, nil, "no such run directory"},
 		{"unsigned rule", a, b, []string{"gmv:2%"}, "needs a sign"},
 		{"bad number", a, b, []string{"gmv:-x%"}, "not a number"},
+		{"only @95", a, b, []string{"gmv:@95"}, "no CHANGE before @95"},
 		{"unknown KPI", a, b, []string{"happiness:-1%"}, `no KPI "happiness"`},
 	} {
 		code, _, errs := compareDirs(t, tc.base, tc.cand, tc.rules...)

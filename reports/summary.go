@@ -222,11 +222,11 @@ func kpiFrom(m sim.Metric, xs []float64, currency string) KPI {
 func kpiBounds(name string) stats.Bounds {
 	switch {
 	case name == "profit":
-		return stats.Unbounded
+		return stats.Unbounded()
 	case strings.Contains(name, "gini"), strings.Contains(name, "fulfilment"):
-		return stats.Proportion
+		return stats.Proportion()
 	}
-	return stats.NonNegative
+	return stats.NonNegative()
 }
 
 // reasonFor is why e's interval is undefined, "" when it is defined.

@@ -125,19 +125,39 @@ func scalePaid(k float64) func(*scenarios.Scenario) {
 	}
 }
 
-// scaleFees multiplies every merchant's creator-fee budget and the counts
-// of its fee-paying matrix cells (fee_cps, seed_harvest, task; counts
-// rounded, at least 1) by k: the creator-fee lever. Pure-commission (cps)
-// cells cost no fee and stay as they are.
+// scaleFees scales the creator-fee lever by k: the counts of every
+// merchant's fee-paying matrix cells (fee_cps, seed_harvest, task) are
+// rounded to round(count × k), at least 1, and its creator-fee budget is
+// multiplied by the ratio the rounded cells realise — their counts weighted
+// by the typical fee of their tier (rate card at 3 × the tier's lower
+// follower threshold, the Pareto mean) — so that budget and counts move
+// together even where rounding does not give exactly k (3 × 0.25 → 1).
+// Pure-commission (cps) cells cost no fee and stay as they are.
 func scaleFees(k float64) func(*scenarios.Scenario) {
 	return func(sc *scenarios.Scenario) {
+		th := sc.Creators.TierThresholds
+		b := 1.0
+		if g := sc.Creators.Generate; g != nil {
+			b = g.RateCard.B
+		}
+		typical := map[string]float64{"head": th.Head, "waist": th.Waist, "tail": th.Tail, "koc": th.Tail / 100}
 		for i := range sc.Merchants {
 			m := &sc.Merchants[i]
-			m.Budget.CreatorFees *= k
+			var w0, w1 float64
 			for j := range m.Strategy.Matrix {
-				if c := m.Strategy.Matrix[j].Count; c > 0 && m.Strategy.Matrix[j].Contract != "cps" {
-					m.Strategy.Matrix[j].Count = max(1, int(math.Round(float64(c)*k)))
+				e := &m.Strategy.Matrix[j]
+				if c := e.Count; c > 0 && e.Contract != "cps" {
+					n := max(1, int(math.Round(float64(c)*k)))
+					f := math.Pow(3*math.Max(typical[e.Tier], 1), b)
+					w0 += float64(c) * f
+					w1 += float64(n) * f
+					e.Count = n
 				}
+			}
+			if w0 > 0 {
+				m.Budget.CreatorFees *= w1 / w0
+			} else {
+				m.Budget.CreatorFees *= k
 			}
 		}
 	}
@@ -164,27 +184,40 @@ var concaveSteps = []float64{0.25, 0.5, 1, 2, 4}
 // standard shape of sales response to advertising (Hanssens, Parsons &
 // Schultz 2001, Market Response Models).
 //
-// Known gaps: the first step's fall (×0.25→×0.5 vs ×0.5→×1) is not
-// significant for every merchant, and for creator fees (gapFees) neither
-// the falling marginals nor ROI ×4 < ×1 hold yet.
-func checkConcave(t *testing.T, lever string, scale func(float64) func(*scenarios.Scenario), budget func(*scenarios.Merchant) float64, gapFees bool) {
+// Known gap (docs/model.md §7): the falls of the marginal are logged as
+// a KNOWN GAP (an error with STARTREND_STRICT_FACTS=1) where they are not
+// significant with 10 replications (the first step for paid traffic, most
+// steps for creator fees) or where the marginal rises significantly
+// (creator fees ×0.25→×0.5 for Crunchy Snacks in two seeds of three); the
+// arc elasticity and ROI checks are strict.
+func checkConcave(t *testing.T, lever string, scale func(float64) func(*scenarios.Scenario), budget func(*scenarios.Merchant) float64) {
 	styleFull = true
 	defer func() { styleFull = false }()
 	for _, seed := range styleSeeds {
 		t.Run(fmt.Sprintf("seed%d", seed), func(t *testing.T) {
 			res := make([]*Result, len(concaveSteps))
+			// B[i][m]: the lever's budget of merchant m (market: "") at step i.
+			B := make([]map[string]float64, len(concaveSteps))
 			for i, k := range concaveSteps {
-				res[i] = styleRun(t, "default.yaml", seed, scale(k))
+				sc := styleScenario(t, "default.yaml", seed, scale(k))
+				B[i] = map[string]float64{}
+				for j := range sc.Merchants {
+					if b := budget(&sc.Merchants[j]); b > 0 {
+						B[i][sc.Merchants[j].ID] = b
+						B[i][""] += b
+					}
+				}
+				r, err := Run(context.Background(), sc, Options{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				res[i] = r
 			}
 			base := styleScenario(t, "default.yaml", seed, nil)
 			keys := []string{""}
-			B := map[string]float64{}
 			for i := range base.Merchants {
-				m := &base.Merchants[i]
-				if b := budget(m); b > 0 {
-					keys = append(keys, m.ID)
-					B[m.ID] = b
-					B[""] += b
+				if budget(&base.Merchants[i]) > 0 {
+					keys = append(keys, base.Merchants[i].ID)
 				}
 			}
 			for _, m := range keys {
@@ -194,7 +227,7 @@ func checkConcave(t *testing.T, lever string, scale func(float64) func(*scenario
 				}
 				marg := make([][]float64, len(res)-1)
 				for i := range marg {
-					dB := (concaveSteps[i+1] - concaveSteps[i]) * B[m]
+					dB := B[i+1][m] - B[i][m]
 					marg[i] = make([]float64, len(g[i]))
 					for r := range marg[i] {
 						marg[i][r] = (g[i+1][r] - g[i][r]) / dB
@@ -209,16 +242,19 @@ func checkConcave(t *testing.T, lever string, scale func(float64) func(*scenario
 				for i := 0; i+1 < len(marg); i++ {
 					d := PairedDiff(marg[i], marg[i+1])
 					next := MeanCI(marg[i+1])
-					fail := t.Errorf
-					if i == 0 || gapFees {
-						fail = func(f string, a ...any) { knownGap(t, f, a...) }
-					}
-					if !(d.Hi < 0) && !(next.Lo <= 0 && 0 <= next.Hi) {
-						fail("%s %s: marginal GMV per yuan does not fall from step %d to %d: change %.3g [%.3g, %.3g]",
+					switch {
+					case d.Lo > 0:
+						// A significantly rising marginal is convexity (for
+						// creator fees at the low end, ×0.25→×0.5, for the
+						// new snack brand): listed as not met in §7.
+						knownGap(t, "%s %s: marginal GMV per yuan rises from step %d to %d: change %.3g [%.3g, %.3g]",
+							label(m), lever, i+1, i+2, d.Mean, d.Lo, d.Hi)
+					case !(d.Hi < 0) && !(next.Lo <= 0 && 0 <= next.Hi):
+						knownGap(t, "%s %s: marginal GMV per yuan does not fall significantly from step %d to %d: change %.3g [%.3g, %.3g]",
 							label(m), lever, i+1, i+2, d.Mean, d.Lo, d.Hi)
 					}
 				}
-				el := arcElasticity(0.5, 2, MeanCI(g[1]).Mean, MeanCI(g[3]).Mean)
+				el := arcElasticity(B[1][m], B[3][m], MeanCI(g[1]).Mean, MeanCI(g[3]).Mean)
 				t.Logf("%s %s: arc elasticity ×0.5→×2 %.3f", label(m), lever, el)
 				if !(el >= 0.05 && el <= 0.6) {
 					t.Errorf("%s %s: arc elasticity of GMV ×0.5→×2 = %.3f, outside [0.05, 0.6]", label(m), lever, el)
@@ -226,11 +262,7 @@ func checkConcave(t *testing.T, lever string, scale func(float64) func(*scenario
 				roi := PairedDiff(reps(res[2], roiOf(m)), reps(res[4], roiOf(m)))
 				t.Logf("%s %s: ROI ×4 − ×1 = %.3g [%.3g, %.3g]", label(m), lever, roi.Mean, roi.Lo, roi.Hi)
 				if !(roi.Hi < 0) {
-					fail := t.Errorf
-					if gapFees {
-						fail = func(f string, a ...any) { knownGap(t, f, a...) }
-					}
-					fail("%s %s: ROI at ×4 not below ROI at ×1: %.3g [%.3g, %.3g]", label(m), lever, roi.Mean, roi.Lo, roi.Hi)
+					t.Errorf("%s %s: ROI at ×4 not below ROI at ×1: %.3g [%.3g, %.3g]", label(m), lever, roi.Mean, roi.Lo, roi.Hi)
 				}
 			}
 		})
@@ -238,7 +270,7 @@ func checkConcave(t *testing.T, lever string, scale func(float64) func(*scenario
 }
 
 func TestStylizedConcavePaid(t *testing.T) {
-	checkConcave(t, "paid traffic", scalePaid, func(m *scenarios.Merchant) float64 { return m.Budget.PaidTraffic }, false)
+	checkConcave(t, "paid traffic", scalePaid, func(m *scenarios.Merchant) float64 { return m.Budget.PaidTraffic })
 }
 
 func TestStylizedConcaveFees(t *testing.T) {
@@ -247,7 +279,7 @@ func TestStylizedConcaveFees(t *testing.T) {
 			return 0
 		}
 		return m.Budget.CreatorFees
-	}, true)
+	})
 }
 
 // noMarketing sets every budget to zero and removes every cooperation;
@@ -465,6 +497,11 @@ func TestStylizedDiscounts(t *testing.T) {
 			}
 		}
 	}
+	// "In a scenario large enough": the richest group's response is a few
+	// per cent of its orders, so the full population with 10 replications
+	// (at half the population and 6 its CI reached 0 in two seeds of three).
+	styleFull = true
+	defer func() { styleFull = false }()
 	for _, seed := range styleSeeds {
 		t.Run(fmt.Sprintf("seed%d", seed), func(t *testing.T) {
 			sc := styleScenario(t, "default.yaml", seed, nil)
@@ -524,6 +561,11 @@ func TestStylizedExistingVsIncremental(t *testing.T) {
 			sc.Seed = seed
 			sc.Replications = 2 * styleReps
 			sc.Optimize = nil
+			// The same market of real users with 2.5× fewer agents (the
+			// model is scale-invariant): the file's 100,000 agents would
+			// take minutes here.
+			sc.Population.Users = sc.Population.Users * 2 / 5
+			sc.Scale = sc.Scale * 5 / 2
 			var keep []scenarios.Variant
 			for _, v := range sc.Variants {
 				if v.Name == "existing-partners" {
@@ -545,7 +587,7 @@ func TestStylizedExistingVsIncremental(t *testing.T) {
 			t.Logf("GMV per cooperation, existing − incremental: %.4g [%.4g, %.4g]", g.Mean, g.Lo, g.Hi)
 			t.Logf("new customers per cooperation, existing − incremental: %.4g [%.4g, %.4g]", n.Mean, n.Lo, n.Hi)
 			if !(g.Lo > 0) {
-				knownGap(t, "existing partners do not give more GMV per cooperation: %.4g [%.4g, %.4g]", g.Mean, g.Lo, g.Hi)
+				t.Errorf("existing partners do not give more GMV per cooperation: %.4g [%.4g, %.4g]", g.Mean, g.Lo, g.Hi)
 			}
 			if !(n.Hi < 0) {
 				knownGap(t, "incremental authors do not give more new customers per cooperation: existing − incremental %.4g [%.4g, %.4g]", n.Mean, n.Lo, n.Hi)

@@ -7,14 +7,14 @@ import "math"
 // [Unbounded] for no bound.
 type Bounds struct{ Lo, Hi float64 }
 
-var (
-	// Unbounded is (−∞, +∞).
-	Unbounded = Bounds{math.Inf(-1), math.Inf(1)}
-	// NonNegative is [0, +∞): totals, counts, money, ratios of those.
-	NonNegative = Bounds{0, math.Inf(1)}
-	// Proportion is [0, 1].
-	Proportion = Bounds{0, 1}
-)
+// Unbounded is (−∞, +∞).
+func Unbounded() Bounds { return Bounds{math.Inf(-1), math.Inf(1)} }
+
+// NonNegative is [0, +∞): totals, counts, money, ratios of those.
+func NonNegative() Bounds { return Bounds{0, math.Inf(1)} }
+
+// Proportion is [0, 1].
+func Proportion() Bounds { return Bounds{0, 1} }
 
 // Clip bounds e's interval to b by clipping: Lo = max(Lo, b.Lo), Hi =
 // min(Hi, b.Hi). Mean, SD and SE are left as they are; an undefined

@@ -82,7 +82,7 @@ func ExampleBootstrap_Interval() {
 // the log scale.
 func ExampleEstimate_Clip() {
 	newCustomers := []float64{0, 0, 1, 9}
-	fmt.Printf("%.2f\n", stats.MeanCI(newCustomers, 0.95).Clip(stats.NonNegative).Lo)
+	fmt.Printf("%.2f\n", stats.MeanCI(newCustomers, 0.95).Clip(stats.NonNegative()).Lo)
 	l := stats.LogMeanCI(newCustomers, 0.95)
 	fmt.Printf("%.2f %.2f\n", l.Lo, l.Hi)
 	// Output:

@@ -203,19 +203,19 @@ func TestRatio(t *testing.T) {
 // log(3) ± 2.776445·√0.5/3 → [1.559239, 5.772046].
 func TestBounds(t *testing.T) {
 	e := MeanCI([]float64{0, 0, 0, 5}, 0.95) // mean 1.25, CI [−2.73, 5.23]
-	c := e.Clip(NonNegative)
+	c := e.Clip(NonNegative())
 	if c.Lo != 0 || c.Hi != e.Hi || c.Mean != e.Mean {
 		t.Errorf("clip: %+v from %+v", c, e)
 	}
-	p := MeanCI([]float64{0.9, 1, 1, 0.95}, 0.95).Clip(Proportion)
+	p := MeanCI([]float64{0.9, 1, 1, 0.95}, 0.95).Clip(Proportion())
 	if p.Hi != 1 || !(p.Lo < 1) {
 		t.Errorf("clip to [0,1]: %+v", p)
 	}
-	out := Estimate{Mean: -5, Lo: -6, Hi: -4, Level: 0.95}.Clip(NonNegative)
+	out := Estimate{Mean: -5, Lo: -6, Hi: -4, Level: 0.95}.Clip(NonNegative())
 	if out.Lo != 0 || out.Hi != 0 {
 		t.Errorf("interval wholly below 0 collapses to [0, 0]: %+v", out)
 	}
-	if u := MeanCI([]float64{1}, 0).Clip(NonNegative); u.Defined() {
+	if u := MeanCI([]float64{1}, 0).Clip(NonNegative()); u.Defined() {
 		t.Error("clipping an undefined interval defines it")
 	}
 	l := LogMeanCI([]float64{1, 2, 3, 4, 5}, 0.95)

@@ -9,7 +9,8 @@
 //     budget, objective, constraints) into a [Problem]: an optimize.Space
 //     plus [Problem.Apply] (a candidate as a scenario), [Problem.Value]
 //     (the penalised objective of a run's KPIs), [Problem.Cost] and
-//     [Problem.Feasible]. [LocateYAML] points errors at file:line:col.
+//     [Problem.Feasible]. Its errors carry the file:line:col the
+//     scenarios package recorded when loading.
 //     A money decision on a matrix count costs the engine's mean fee of
 //     the entry's tier and type ([sim.Model.MeanFee]); objectives and KPIs
 //     are named by the engine's registry constants ([sim.KPIGMV], …).

@@ -78,9 +78,6 @@ type Problem struct {
 
 // ProblemOptions are optional inputs of NewProblem.
 type ProblemOptions struct {
-	// Locate maps a scenario path (e.g. "optimize.decide.2.max") to a file
-	// position for error messages; nil or ok=false leaves the position out.
-	Locate func(path string) (file string, line, col int, ok bool)
 	// BudgetTotal, when not nil, replaces the block's budget total (the
 	// efficient frontier's levels).
 	BudgetTotal *float64
@@ -88,15 +85,16 @@ type ProblemOptions struct {
 
 // NewProblem builds the Problem of a loaded (validated, defaulted)
 // scenario's optimize block. Every problem with the block is reported at
-// once as scenarios.Errors, each naming its path (optimize.decide.3.max) and,
-// with opts.Locate, its file position.
+// once as scenarios.Errors, each naming its path (optimize.decide.3.max) and
+// the file position the scenarios package recorded for it when loading
+// ([scenarios.Scenario.Position]; a scenario built in code has none).
 func NewProblem(sc *scenarios.Scenario, opts ProblemOptions) (*Problem, error) {
 	var errs scenarios.Errors
 	fail := func(path, msg, got, allowed string) {
 		e := &scenarios.Error{Path: path, Msg: msg, Got: got, Allowed: allowed, File: "scenario"}
-		if opts.Locate != nil {
-			if f, l, c, ok := opts.Locate(path); ok {
-				e.File, e.Line, e.Col = f, l, c
+		if sc != nil {
+			if at := sc.Position(path); at.File != "" {
+				e.File, e.Line, e.Col = at.File, at.Line, at.Col
 			}
 		}
 		errs = append(errs, e)

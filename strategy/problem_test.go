@@ -109,11 +109,12 @@ func TestProblemBadBlocks(t *testing.T) {
 	}
 	cases := []struct {
 		name, old, new, want, path string
+		line                       string // what the reported line of the file holds
 	}{
-		{"empty", "  decide:\n", "  decide: []\n  old_decide:\n", "empty decision space", "optimize.decide"},
-		{"infeasible", "budget: {total_at_most: 1200000}", "budget: {total_at_most: 1000}", "infeasible", "optimize.budget.total_at_most"},
-		{"fixed over budget", "max: 800000, money: true, unit_cost: 1}", "max: 800000, money: true, unit_cost: 1, fixed: true}", "below the cost of the fixed items", "optimize.budget.total_at_most"},
-		{"reversed", "growth-tail.count, min: 0, max: 40", "growth-tail.count, min: 40, max: 4", "", "optimize.decide.3"},
+		{"empty", "  decide:\n", "  decide: []\n  old_decide:\n", "empty decision space", "optimize.decide", "decide: []"},
+		{"infeasible", "budget: {total_at_most: 1200000}", "budget: {total_at_most: 1000}", "infeasible", "optimize.budget.total_at_most", "total_at_most: 1000"},
+		{"fixed over budget", "max: 800000, money: true, unit_cost: 1}", "max: 800000, money: true, unit_cost: 1, fixed: true}", "below the cost of the fixed items", "optimize.budget.total_at_most", "total_at_most: 300000"},
+		{"reversed", "growth-tail.count, min: 0, max: 40", "growth-tail.count, min: 40, max: 4", "", "optimize.decide.3", "growth-tail.count, min: 40, max: 4"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -130,7 +131,7 @@ func TestProblemBadBlocks(t *testing.T) {
 			data = removeKey(data, "  xbudget:")
 			sc, err := scenarios.LoadBytes("apparel-launch.yaml", []byte(data))
 			if err == nil {
-				_, err = NewProblem(sc, ProblemOptions{Locate: LocateYAML("apparel-launch.yaml", []byte(data))})
+				_, err = NewProblem(sc, ProblemOptions{})
 			}
 			if err == nil {
 				t.Fatal("no error")
@@ -145,6 +146,8 @@ func TestProblemBadBlocks(t *testing.T) {
 					found = true
 					if e.Line == 0 || e.File != "apparel-launch.yaml" {
 						t.Errorf("no position: %v", e)
+					} else if l := strings.Split(data, "\n")[e.Line-1]; !strings.Contains(l, c.line) {
+						t.Errorf("%v: line %d is %q, want the line of %q", e, e.Line, l, c.line)
 					}
 				}
 			}

@@ -744,10 +744,19 @@ func writeCalibrateDir(dir string, in reports.CalibrateInput, meta map[string]an
 }
 
 // removeCalibrateFiles removes what a calibration wrote in dir (for
-// --force), and nothing else: a file the user put there stays, and the
-// directory is then refused as not wholly startrend's.
+// --force), and nothing else; a directory holding a file startrend did not
+// write is refused before anything is removed. The marker is first made
+// the in-progress one and store.json goes last, so that a kill during the
+// removal leaves a calibration in progress that --force removes again —
+// never one marked complete with its files gone, which no rerun accepted.
 func removeCalibrateFiles(dir string) error {
+	if err := beginRemoval(dir, outdir.Calibrate); err != nil {
+		return err
+	}
 	for _, name := range calibrateFiles {
+		if name == experiments.FileManifest {
+			continue // last, below
+		}
 		if err := os.Remove(filepath.Join(dir, name)); err != nil && !errors.Is(err, os.ErrNotExist) {
 			return err
 		}
@@ -761,6 +770,9 @@ func removeCalibrateFiles(dir string) error {
 		}
 	}
 	os.Remove(p) // only when empty
+	if err := os.Remove(filepath.Join(dir, experiments.FileManifest)); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
 	return nil
 }
 

@@ -103,7 +103,7 @@ func cmdOptimize(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		return exitUsage
 	}
 	printWarnings(stderr, sc, scenarios.CommandOptimize)
-	p, ok := optimizeProblem(pos[0], sc, *method, stderr)
+	p, ok := optimizeProblem(sc, *method, stderr)
 	if !ok {
 		return exitUsage
 	}
@@ -239,12 +239,8 @@ func optimizeFlagsOK(fs *flag.FlagSet, workers, evals, shards int, launcher stri
 
 // optimizeProblem builds the scenario's optimisation problem (errors at
 // their file positions) and checks --method.
-func optimizeProblem(file string, sc *scenarios.Scenario, method string, stderr io.Writer) (*strategy.Problem, bool) {
-	var locate func(string) (string, int, int, bool)
-	if data, err := safeio.ReadRegular(file, safeio.ScenarioLimit, "scenario file"); err == nil {
-		locate = strategy.LocateYAML(file, data)
-	}
-	p, err := strategy.NewProblem(sc, strategy.ProblemOptions{Locate: locate})
+func optimizeProblem(sc *scenarios.Scenario, method string, stderr io.Writer) (*strategy.Problem, bool) {
+	p, err := strategy.NewProblem(sc, strategy.ProblemOptions{})
 	if err != nil {
 		printLoadError(stderr, err)
 		return nil, false

@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
+	"time"
 
 	"github.com/sourcegraph/conc/iter"
 	"github.com/startrend/startrend/experiments"
@@ -428,6 +430,9 @@ func (g *genStore) launch(ctx context.Context, batch int) error {
 	if len(g.launcher) > 0 {
 		cmd := exec.CommandContext(ctx, g.launcher[0], append(g.launcher[1:], task...)...)
 		cmd.Env = append(os.Environ(), "STARTREND_SHARDS="+strconv.Itoa(g.shards), "STARTREND="+exe)
+		// stopped, the launcher gets SIGTERM and time to cancel its tasks
+		cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
+		cmd.WaitDelay = 30 * time.Second
 		outb, err := cmd.CombinedOutput()
 		if err != nil {
 			if ctx.Err() != nil {

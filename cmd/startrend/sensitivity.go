@@ -702,7 +702,10 @@ func modelRevision() string {
 // outputs, and nothing else: a file the study did not write stays (and a
 // new store then refuses the directory).
 func removeSensitivityDir(dir string) error {
-	for _, f := range append([]string{experiments.FileManifest, experiments.FilePoints, experiments.FileRuns,
+	// store.json last: a kill during the removal leaves a store that
+	// --force removes again (without it, what was left was refused by
+	// every rerun).
+	for _, f := range append([]string{experiments.FilePoints, experiments.FileRuns,
 		experiments.FileRowsCSV, experiments.FileRowsParquet, experiments.FilePointsCSV}, sensOutputs...) {
 		if err := os.Remove(filepath.Join(dir, f)); err != nil && !errors.Is(err, os.ErrNotExist) {
 			return err
@@ -715,6 +718,9 @@ func removeSensitivityDir(dir string) error {
 		}
 	}
 	os.Remove(filepath.Join(dir, reports.PlotsDir)) // only when empty
+	if err := os.Remove(filepath.Join(dir, experiments.FileManifest)); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
 	return nil
 }
 

@@ -239,16 +239,7 @@ var sweepFiles = []string{experiments.FileManifest, experiments.FilePoints, expe
 // the removal leaves a sweep directory in progress, never one marked
 // complete with files missing; the marker itself stays.
 func removeSweepFiles(dir string) error {
-	st, err := outdir.Inspect(dir)
-	switch {
-	case err != nil:
-		return err
-	case !st.Ours:
-		return fmt.Errorf("%s is not empty and is %w (no %s marker); refusing to replace it, --force or not — move it away or choose another directory", dir, outdir.ErrNotOurs, outdir.MarkerFile)
-	case st.Foreign != "":
-		return fmt.Errorf("%s holds %s, which startrend did not write: %w; refusing to replace it — move that file away or choose another directory", dir, filepath.Join(dir, st.Foreign), outdir.ErrNotOurs)
-	}
-	if err := outdir.WriteMarker(dir, outdir.Sweep, nil); err != nil {
+	if err := beginRemoval(dir, outdir.Sweep); err != nil {
 		return err
 	}
 	for _, name := range sweepFiles {

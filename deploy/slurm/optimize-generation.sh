@@ -20,7 +20,8 @@
 # default --export=ALL): STARTREND names the binary (the coordinator sets
 # it to itself), STARTREND_SHARDS the count. A failed task fails the array
 # and the coordinator reports it; resuming (--resume) reruns only the runs
-# that did not finish.
+# that did not finish. Stopping the coordinator (Ctrl-C) sends this script
+# SIGTERM, and it cancels the array (scancel).
 #SBATCH --job-name=startrend-optimize
 #SBATCH --cpus-per-task=1
 set -euo pipefail
@@ -34,8 +35,21 @@ if [ -z "${SLURM_ARRAY_TASK_ID:-}" ]; then
     prev=$a
   done
   : "${store:?no --shard-store among the arguments}"
-  exec sbatch --wait --quiet --array=0-$((STARTREND_SHARDS - 1)) \
-    --output="$store/slurm-%A_%a.out" "$0" "$@"
+  # sbatch --wait in the background, so that a stopped coordinator (it
+  # sends SIGTERM) cancels the array instead of leaving it running
+  out="$store/slurm-submit.out"
+  sbatch --wait --array=0-$((STARTREND_SHARDS - 1)) \
+    --output="$store/slurm-%A_%a.out" "$0" "$@" > "$out" &
+  pid=$!
+  cancel() {
+    id=$(grep -o '[0-9][0-9]*' "$out" 2>/dev/null | head -1 || true)
+    [ -n "$id" ] && scancel "$id"
+    kill "$pid" 2>/dev/null || true
+    exit 130
+  }
+  trap cancel INT TERM
+  wait "$pid"
+  exit $?
 fi
 i=$((SLURM_ARRAY_TASK_ID - ${SLURM_ARRAY_TASK_MIN:-0}))
 n=${SLURM_ARRAY_TASK_COUNT:-$STARTREND_SHARDS}
