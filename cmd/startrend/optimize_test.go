@@ -247,7 +247,14 @@ func TestOptimizeBadBlocks(t *testing.T) {
 // Measured with seeds 1, 2, 3 (see optimize/RESULTS.md); seed 3 is pinned.
 func TestOptimizeLibraryBeatsBaseline(t *testing.T) {
 	cases := map[string][]string{
-		"magpie-bridge": {"population.users=10000", "creators.generate.count=800", "replications=4", "optimize.replications=2"},
+		// magpie-bridge with the economics this test was measured on (the
+		// library file was re-tuned for issue 11's library item: repeat
+		// buyers, Kitchen Pro's fees 120k, re-booked partners), so the
+		// optimisation problem under test stays the same.
+		"magpie-bridge": {"population.users=10000", "creators.generate.count=800", "replications=4", "optimize.replications=2",
+			"merchants.home_goods.products.storage_box.repurchase_cycle_days=180", "merchants.home_goods.initial.funnel.a4=0.04",
+			"merchants.kitchen_pro.initial.funnel.a4=0.04", "merchants.kitchen_pro.budget.creator_fees=200000",
+			"merchants.kitchen_pro.strategy.matrix.any-seeder-waist-short_video.partners=new", "merchants.home_goods.strategy.matrix.live.partners=new"},
 		// apparel-launch is left out since the model-realism engine landed:
 		// the library file is too thin (about 100 agent orders per
 		// replication) and its optimisation, seed 3, is +0.31M
