@@ -22,6 +22,7 @@ func TestWarningsDefault(t *testing.T) {
 	// test's premises: Crunchy Snacks eligible without a campaigns budget,
 	// Spring Jacket's live seed_harvest entry without seeding content.
 	sc, err := Load("default.yaml", "merchants.crunchy_snacks.budget.campaigns=0",
+		"campaigns.super_value.eligible.merchants=[glow_beauty, crunchy_snacks]", liveHarvest,
 		"merchants.spring_jacket.strategy.matrix.growth-reach-tail-short_video.contract=fee_cps")
 	if err != nil {
 		t.Fatal(err)
@@ -38,7 +39,8 @@ func TestWarningsDefault(t *testing.T) {
 		}
 	}
 	for _, w := range ws {
-		if w.Pos.File != "default.yaml" || w.Pos.Line == 0 {
+		// The premises pinned by --set are positioned there.
+		if (w.Pos.File != "default.yaml" && w.Pos.File != "--set") || w.Pos.Line == 0 {
 			t.Errorf("%s: no file position", w)
 		}
 	}
@@ -47,6 +49,10 @@ func TestWarningsDefault(t *testing.T) {
 // noSeed keeps the default scenario's premise that no merchant has
 // seeding content, whatever the library file does later.
 const noSeed = "merchants.spring_jacket.strategy.matrix.growth-reach-tail-short_video.contract=fee_cps"
+
+// liveHarvest makes Spring Jacket's growth live cell a seed_harvest one
+// (the library file books it as fee_cps since it has no seeding content).
+const liveHarvest = "merchants.spring_jacket.strategy.matrix.growth-live_seller-waist-live.contract=seed_harvest"
 
 // TestWarningsEach: each check fires on a scenario built to trigger it
 // and stays silent when the cause is removed.
@@ -60,7 +66,7 @@ func TestWarningsEach(t *testing.T) {
 		{"campaign unaffordable", []string{"merchants.glow_beauty.budget.campaigns=5000"}, "merchant glow_beauty cannot afford", []string{"merchants.glow_beauty.budget.campaigns=50000"}},
 		{"no eligible merchants", []string{"campaigns.super_value.eligible.merchants=[]"}, "no eligible merchants", nil},
 		{"linkage without seeding", []string{"platform.linkage.window_days=5", noSeed}, "platform.linkage: no merchant has seed_harvest seeding", []string{"merchants.spring_jacket.strategy.matrix.growth-reach-tail-short_video.contract=seed_harvest"}},
-		{"harvest without seeding", []string{noSeed}, "growth-live_seller-waist-live.contract: seed_harvest live content harvests", []string{"merchants.spring_jacket.strategy.matrix.growth-reach-tail-short_video.contract=seed_harvest"}},
+		{"harvest without seeding", []string{noSeed, liveHarvest}, "growth-live_seller-waist-live.contract: seed_harvest live content harvests", []string{liveHarvest, "merchants.spring_jacket.strategy.matrix.growth-reach-tail-short_video.contract=seed_harvest"}},
 		{"empty pool", []string{"creators.generate.tiers.waist=0", "creators.generate.tiers.koc=0.745"}, "no creator of type trend_setter and tier waist", nil},
 		{"pool smaller than count", []string{"merchants.crunchy_snacks.strategy.matrix.any-reach-koc-short_video.count=5000"}, "exceeds the expected pool", nil},
 		{"unaffordable cell", []string{"merchants.spring_jacket.budget.creator_fees=100"}, "no cooperation is affordable", nil},
