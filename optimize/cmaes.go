@@ -394,11 +394,6 @@ func (c *CMAES) Tell(values []float64) error {
 	if err := checkTell(pending, values); err != nil {
 		return err
 	}
-	for k, v := range values {
-		if math.IsNaN(v) {
-			return fmt.Errorf("optimize: value %d is NaN", k)
-		}
-	}
 	values, reValues := c.aggregate(values)
 	r := &c.st.Run
 	n, lambda := c.st.N, r.Lambda

@@ -346,9 +346,6 @@ func (d *Discrete) Tell(values []float64) error {
 		return err
 	}
 	for i, v := range values {
-		if math.IsNaN(v) {
-			return fmt.Errorf("optimize: value %d is NaN", i)
-		}
 		d.st.Best.update(d.st.Pending[i], v)
 	}
 	fx := values[0]

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+
+	"github.com/startrend/startrend/stats"
 )
 
 // Float is a float64 whose JSON form also carries the non-finite values
@@ -27,28 +29,12 @@ func (f Float) MarshalJSON() ([]byte, error) {
 	return strconv.AppendFloat(nil, v, 'g', -1, 64), nil
 }
 
-// UnmarshalJSON implements json.Unmarshaler.
+// UnmarshalJSON implements json.Unmarshaler: a number or one of the
+// strings above (stats.ParseJSONFloat).
 func (f *Float) UnmarshalJSON(b []byte) error {
-	if len(b) > 0 && b[0] == '"' {
-		var s string
-		if err := json.Unmarshal(b, &s); err != nil {
-			return err
-		}
-		switch s {
-		case "NaN":
-			*f = Float(math.NaN())
-		case "+Inf", "Inf":
-			*f = Float(math.Inf(1))
-		case "-Inf":
-			*f = Float(math.Inf(-1))
-		default:
-			return fmt.Errorf("optimize: bad float %q", s)
-		}
-		return nil
-	}
-	v, err := strconv.ParseFloat(string(b), 64)
+	v, err := stats.ParseJSONFloat(b)
 	if err != nil {
-		return fmt.Errorf("optimize: bad float %s: %w", b, err)
+		return fmt.Errorf(`optimize: %w (want a number, "NaN", "+Inf" or "-Inf")`, err)
 	}
 	*f = Float(v)
 	return nil

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 )
 
@@ -206,12 +207,19 @@ func (b *bestTracker) get() ([]float64, float64) {
 	return append([]float64(nil), b.X...), float64(b.Value)
 }
 
+// checkTell refuses a Tell that answers no pending Ask, has the wrong
+// number of values or a NaN among them, before any state changes.
 func checkTell(pending int, values []float64) error {
 	if pending == 0 {
 		return errors.New("optimize: Tell without a pending Ask")
 	}
 	if len(values) != pending {
 		return fmt.Errorf("optimize: Tell got %d values for %d candidates", len(values), pending)
+	}
+	for i, v := range values {
+		if math.IsNaN(v) {
+			return fmt.Errorf("optimize: value %d is NaN", i)
+		}
 	}
 	return nil
 }

@@ -176,9 +176,6 @@ func (nm *NelderMead) Tell(values []float64) error {
 		return err
 	}
 	for i, v := range values {
-		if math.IsNaN(v) {
-			return fmt.Errorf("optimize: value %d is NaN", i)
-		}
 		nm.st.Best.update(nm.st.PendingX[i], v)
 	}
 	n := nm.st.N

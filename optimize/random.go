@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 )
 
 // Random is the random-search baseline: batches of points drawn uniformly
@@ -79,9 +78,6 @@ func (r *Random) Tell(values []float64) error {
 		return err
 	}
 	for i, v := range values {
-		if math.IsNaN(v) {
-			return fmt.Errorf("optimize: value %d is NaN", i)
-		}
 		r.st.Best.update(r.st.Pending[i], v)
 	}
 	r.st.Pending = nil

@@ -3,6 +3,7 @@ package optimize
 import (
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 )
 
@@ -78,6 +79,16 @@ func TestFloatJSON(t *testing.T) {
 		var f Float
 		if err := f.UnmarshalJSON(b); err != nil || float64(f) != v {
 			t.Errorf("%g → %s → %g (%v)", v, b, float64(f), err)
+		}
+	}
+	var f Float
+	if b, _ := Float(math.NaN()).MarshalJSON(); string(b) != `"NaN"` || f.UnmarshalJSON(b) != nil || !math.IsNaN(float64(f)) {
+		t.Errorf("NaN: %s → %g", b, float64(f))
+	}
+	// A state keeps every value: null (stats.Float's undefined) is refused.
+	for _, bad := range []string{`null`, `"many"`, `1e`} {
+		if err := f.UnmarshalJSON([]byte(bad)); err == nil || !strings.Contains(err.Error(), "optimize: "+bad+" is not a number") {
+			t.Errorf("%s: %v", bad, err)
 		}
 	}
 }

@@ -195,6 +195,28 @@ func nodeField(n *yaml.Node, key string) string {
 	return ""
 }
 
+// entries calls each for the key and value of every entry of mapping n at
+// path, once per key: a key that is not a scalar (nor, with noNullKey,
+// null) is reported as not what was expected, a repeated one as a
+// duplicate, and neither is passed on. It returns the keys seen.
+func (d *decoder) entries(n *yaml.Node, path, what string, noNullKey bool, each func(k, val *yaml.Node)) map[string]bool {
+	seen := map[string]bool{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, val := resolveAlias(n.Content[i]), n.Content[i+1]
+		if k.Kind != yaml.ScalarNode || (noNullKey && isNull(k)) {
+			d.fail(k, path, "expected "+what, nodeDesc(k), "")
+			continue
+		}
+		if seen[k.Value] {
+			d.fail(k, joinPath(path, k.Value), "duplicate key", quote(k.Value), "")
+			continue
+		}
+		seen[k.Value] = true
+		each(k, val)
+	}
+	return seen
+}
+
 // decode decodes n into v (settable) at path.
 func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
 	n = resolveAlias(n)
@@ -228,18 +250,7 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
 			return
 		}
 		t := v.Type()
-		seen := map[string]bool{}
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			k, val := resolveAlias(n.Content[i]), n.Content[i+1]
-			if k.Kind != yaml.ScalarNode {
-				d.fail(k, path, "expected a field name", nodeDesc(k), "")
-				continue
-			}
-			if seen[k.Value] {
-				d.fail(k, joinPath(path, k.Value), "duplicate key", quote(k.Value), "")
-				continue
-			}
-			seen[k.Value] = true
+		seen := d.entries(n, path, "a field name", false, func(k, val *yaml.Node) {
 			f, ok := fieldByName(t, k.Value)
 			if !ok {
 				hint := ""
@@ -253,10 +264,10 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
 					}
 				}
 				d.fail(k, path, "unknown field "+quote(k.Value)+hint, "", "")
-				continue
+				return
 			}
 			d.decode(val, v.Field(f.index), joinPath(path, k.Value))
-		}
+		})
 		for _, name := range requiredFields[t] {
 			f, _ := fieldByName(t, name)
 			if !seen[name] && v.Field(f.index).IsZero() && !d.misspelled[joinPath(path, name)] {
@@ -305,25 +316,14 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
 		if v.IsNil() {
 			v.Set(reflect.MakeMap(v.Type()))
 		}
-		seen := map[string]bool{}
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			k, val := resolveAlias(n.Content[i]), n.Content[i+1]
-			if k.Kind != yaml.ScalarNode || isNull(k) {
-				d.fail(k, path, "expected a key", nodeDesc(k), "")
-				continue
-			}
-			if seen[k.Value] {
-				d.fail(k, joinPath(path, k.Value), "duplicate key", quote(k.Value), "")
-				continue
-			}
-			seen[k.Value] = true
+		d.entries(n, path, "a key", true, func(k, val *yaml.Node) {
 			e := reflect.New(v.Type().Elem()).Elem()
 			if old := v.MapIndex(reflect.ValueOf(k.Value)); old.IsValid() {
 				e.Set(old)
 			}
 			d.decode(val, e, joinPath(path, k.Value))
 			v.SetMapIndex(reflect.ValueOf(k.Value), e)
-		}
+		})
 	case reflect.Interface:
 		x, ok := d.plain(n, path)
 		if ok {

@@ -64,6 +64,8 @@ func TestMalformed(t *testing.T) {
 			nil, []string{`t.yaml:7:12: merchants: expected a list (got a mapping)`}},
 		{"duplicate key", edit("horizon_days: 30", "horizon_days: 30\nhorizon_days: 31"),
 			nil, []string{`t.yaml:3:1: horizon_days: duplicate key (got "horizon_days")`}},
+		{"non-scalar field name", edit("horizon_days: 30", "horizon_days: 30\n? [a, b]\n: 1"),
+			nil, []string{`t.yaml:3:3: expected a field name (got`}},
 		{"missing required", edit("name: t\n", ""),
 			nil, []string{`t.yaml:1:1: name: missing required field`}},
 		{"missing product price", edit("{id: p, price: 100}", "{id: p}"),

@@ -159,6 +159,8 @@ func KindOf(sc *Scenario, p Parameter) ParameterKind {
 	return Real
 }
 
+// toFloat is a number of the language (a float64, or an int, int64 or
+// uint64 field or list element) as a float64.
 func toFloat(v any) (float64, bool) {
 	switch x := v.(type) {
 	case float64:

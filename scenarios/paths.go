@@ -165,13 +165,8 @@ func GetFloat(sc *Scenario, path string) (float64, error) {
 	if err != nil {
 		return 0, err
 	}
-	switch v := x.(type) {
-	case float64:
+	if v, ok := toFloat(x); ok {
 		return v, nil
-	case int:
-		return float64(v), nil
-	case uint64:
-		return float64(v), nil
 	}
 	return 0, &pathError{Path: path, Msg: fmt.Sprintf("is not a number (it is a %s)", kindName(reflect.ValueOf(x)))}
 }

@@ -338,6 +338,15 @@ func (v *validator) checkNum(x float64, got string, path []byte, r *rule) {
 	}
 }
 
+// idsOf lists the ids of a section's elements, in order.
+func idsOf[T any](xs []T, id func(T) string) []string {
+	ids := make([]string, len(xs))
+	for i, x := range xs {
+		ids[i] = id(x)
+	}
+	return ids
+}
+
 func (v *validator) uniqueIDs(path string, ids []string, what string) map[string]bool {
 	seen := map[string]bool{}
 	for i, id := range ids {
@@ -437,10 +446,7 @@ func (v *validator) groups() map[string]bool {
 // creatorTypes checks the creator types and returns their ids.
 func (v *validator) creatorTypes(groups map[string]bool) map[string]bool {
 	sc := v.sc
-	var tids []string
-	for _, t := range sc.CreatorTypes {
-		tids = append(tids, t.ID)
-	}
+	tids := idsOf(sc.CreatorTypes, func(t CreatorType) string { return t.ID })
 	if len(tids) == 0 {
 		v.fail("creator_types", "at least one creator type is needed", "", "")
 	}
@@ -538,11 +544,7 @@ func (v *validator) merchants(groups, types, rosterIDs map[string]bool) (map[str
 		for i, pt := range m.Initial.Partners {
 			v.ref(fmt.Sprintf("%s.initial.partners.%d.type", mp, i), "creator type", pt.Type, types)
 		}
-		var eids []string
-		for _, e := range m.Strategy.Matrix {
-			eids = append(eids, e.ID)
-		}
-		v.uniqueIDs(mp+".strategy.matrix", eids, "matrix entry id")
+		v.uniqueIDs(mp+".strategy.matrix", idsOf(m.Strategy.Matrix, func(e MatrixEntry) string { return e.ID }), "matrix entry id")
 		for _, e := range m.Strategy.Matrix {
 			ep := mp + ".strategy.matrix." + e.ID
 			v.ref(ep+".type", "creator type", e.Type, types)
@@ -583,11 +585,7 @@ func (v *validator) merchants(groups, types, rosterIDs map[string]bool) (map[str
 func (v *validator) campaigns(merchants map[string]bool, products map[string]map[string]bool, types map[string]bool) {
 	sc := v.sc
 	tiers := setOf(Tiers()...)
-	var cids []string
-	for _, c := range sc.Campaigns {
-		cids = append(cids, c.ID)
-	}
-	v.uniqueIDs("campaigns", cids, "campaign id")
+	v.uniqueIDs("campaigns", idsOf(sc.Campaigns, func(c Campaign) string { return c.ID }), "campaign id")
 	for _, c := range sc.Campaigns {
 		cp := "campaigns." + c.ID
 		if c.Window[0] < 1 || c.Window[1] > sc.HorizonDays || c.Window[0] > c.Window[1] {
@@ -617,11 +615,7 @@ func (v *validator) campaigns(merchants map[string]bool, products map[string]map
 // trends checks the trends.
 func (v *validator) trends(merchants map[string]bool) {
 	sc := v.sc
-	var trids []string
-	for _, t := range sc.Trends {
-		trids = append(trids, t.ID)
-	}
-	v.uniqueIDs("trends", trids, "trend id")
+	v.uniqueIDs("trends", idsOf(sc.Trends, func(t Trend) string { return t.ID }), "trend id")
 	for _, t := range sc.Trends {
 		tp := "trends." + t.ID
 		if t.StartDay < 1-sc.WarmupDays || t.StartDay > sc.HorizonDays {

@@ -232,30 +232,16 @@ func tierShare(m TierMap[float64], tier string) float64 {
 
 func tierOfFollowers(th TierThresholds, f float64) string { return Tiers()[th.TierIndex(f)] }
 
-// TierIndex is the tier of a creator with the given real followers, as an
-// index into [Tiers]: head from Head followers, waist from Waist, tail from
-// Tail, koc below.
-func (th TierThresholds) TierIndex(followers float64) int {
-	switch {
-	case followers >= th.Head:
-		return 0
-	case followers >= th.Waist:
-		return 1
-	case followers >= th.Tail:
-		return 2
-	}
-	return 3
-}
-
-// cheapestFee is the lowest fee of a creator of the tier: the rate card at
-// the tier's lowest follower count, or the lowest roster fee.
+// cheapestFee is the lowest fee of a creator of the tier: the rate card
+// (the engine's, [RateCard.Fee]) at the tier's lowest follower count
+// ([TierThresholds.FollowerRange]), or the lowest roster fee.
 func (wa *warner) cheapestFee(typ, tier string) float64 {
 	sc := wa.sc
 	fee := math.Inf(1)
-	if g := sc.Creators.Generate; g != nil && g.Count > 0 {
-		th := sc.Creators.TierThresholds
-		lo := map[string]float64{TierHead: th.Head, TierWaist: th.Waist, TierTail: th.Tail, TierKOC: th.Tail / 100}[tier]
-		fee = g.RateCard.K * math.Pow(math.Max(lo, 1), g.RateCard.B)
+	if t := slices.Index(Tiers(), tier); t >= 0 && sc.Creators.Generate != nil && sc.Creators.Generate.Count > 0 {
+		g := sc.Creators.Generate
+		lo, _ := sc.Creators.TierThresholds.FollowerRange(t)
+		fee = g.RateCard.Fee(lo)
 	}
 	for _, rc := range sc.Creators.RosterCreators {
 		if rc.Type == typ && tierOfFollowers(sc.Creators.TierThresholds, rc.Followers) == tier {

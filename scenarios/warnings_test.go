@@ -64,6 +64,10 @@ func TestWarningsEach(t *testing.T) {
 		{"empty pool", []string{"creators.generate.tiers.waist=0", "creators.generate.tiers.koc=0.745"}, "no creator of type trend_setter and tier waist", nil},
 		{"pool smaller than count", []string{"merchants.crunchy_snacks.strategy.matrix.any-reach-koc-short_video.count=5000"}, "exceeds the expected pool", nil},
 		{"unaffordable cell", []string{"merchants.spring_jacket.budget.creator_fees=100"}, "no cooperation is affordable", nil},
+		// The rate card k·followers^b at the tier's lowest follower count:
+		// 0.05 × 100,000 = 5,000 for a waist creator.
+		{"rate card at the tier's floor", []string{"merchants.spring_jacket.budget.creator_fees=4999", "creators.generate.rate_card.k=0.05", "creators.generate.rate_card.b=1", "creators.tier_thresholds.waist=100000"},
+			"launch-trend_setter-waist-short_video: the cheapest waist creator's fee 5", []string{"merchants.spring_jacket.budget.creator_fees=5001"}},
 		{"budget without strategy", []string{"merchants.crunchy_snacks.strategy.paid_traffic.daily=0"}, "the budget is never spent", nil},
 		{"stage never reached", []string{"merchants.glow_beauty.strategy.matrix.any-seeder-waist-short_video.stage=launch"}, "never at stage launch", nil},
 		{"unread block", []string{"sweep.parameters=[{path: seed, values: [1, 2]}]"}, "sweep: read only by a sweep", nil},

@@ -6,14 +6,10 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
-	"strconv"
-	"strings"
-	"sync"
-	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
+	"github.com/startrend/startrend/internal/machine"
 	"github.com/startrend/startrend/scenarios"
 )
 
@@ -57,7 +53,7 @@ func benchScale(b *testing.B, name string, speedupWorkers int) {
 			if r2.Variants[0].Reps[0].Totals["gmv"] != res.Variants[0].Reps[0].Totals["gmv"] {
 				b.Fatal("results differ between 1 and 2 workers")
 			}
-			peak1 = peakRSS()
+			peak1 = machine.PeakRSS()
 			// By replications: 2 replications on 2 workers (two worlds at once).
 			sc2 := *sc
 			sc2.Replications = speedupWorkers
@@ -66,7 +62,7 @@ func benchScale(b *testing.B, name string, speedupWorkers int) {
 		} else {
 			t2, res = one(0)
 			t1 = t2 * time.Duration(res.Work.Workers)
-			peak1 = peakRSS()
+			peak1 = machine.PeakRSS()
 		}
 	}
 	report(b, name, sc, res, t1, t2, tReps, cpu1, peak1, speedupWorkers)
@@ -76,13 +72,13 @@ func benchScale(b *testing.B, name string, speedupWorkers int) {
 // the process CPU time in *cpu when measureCPU).
 func runOnce(b *testing.B, sc *scenarios.Scenario, workers int, cpu *time.Duration, measureCPU bool) (time.Duration, *Result) {
 	debug.FreeOSMemory()
-	start, c0 := time.Now(), cpuTime()
+	start, c0 := time.Now(), machine.CPUTime()
 	res, err := Run(context.Background(), sc, Options{Workers: workers})
 	if err != nil {
 		b.Fatal(err)
 	}
 	if measureCPU {
-		*cpu = cpuTime() - c0
+		*cpu = machine.CPUTime() - c0
 	}
 	return time.Since(start), res
 }
@@ -111,66 +107,17 @@ func report(b *testing.B, name string, sc *scenarios.Scenario, res *Result, t1, 
 		line += fmt.Sprintf("; %d workers %.2fs: speed-up %.2f× by chunks of users", speedupWorkers, t2.Seconds(), sp)
 		// What the machine gives a trivially parallel loop right now: the
 		// ceiling for any speed-up measured in the same minute.
-		ms := spinSpeedup(speedupWorkers)
+		ms := machine.SpinSpeedup(speedupWorkers)
 		b.ReportMetric(ms, "machine-speedup")
 		line += fmt.Sprintf(" (a trivially parallel loop gets %.2f× right now)", ms)
 		if tReps > 0 {
 			spr := float64(speedupWorkers) * t1.Seconds() / tReps.Seconds()
 			b.ReportMetric(spr, "speedup-reps")
-			line += fmt.Sprintf(", %.2f× by replications (%d in %.2fs, peak %.0f MB)", spr, speedupWorkers, tReps.Seconds(), float64(peakRSS())/1e6)
+			line += fmt.Sprintf(", %.2f× by replications (%d in %.2fs, peak %.0f MB)", spr, speedupWorkers, tReps.Seconds(), float64(machine.PeakRSS())/1e6)
 		}
 	} else {
 		line += fmt.Sprintf(" (%d workers, wall %.2fs)", res.Work.Workers, t2.Seconds())
 	}
 	line += fmt.Sprintf("; peak memory %.0f MB (%.0f B/user); GOMAXPROCS %d", float64(peak)/1e6, float64(peak)/float64(sc.Population.Users), runtime.GOMAXPROCS(0))
 	fmt.Println(line)
-}
-
-// spinSpeedup times a pure arithmetic loop on 1 and on n goroutines and
-// returns the ratio: n on idle cores, less when other work holds them.
-func spinSpeedup(n int) float64 {
-	spin := func(k int) time.Duration {
-		start := time.Now()
-		var wg sync.WaitGroup
-		for g := 0; g < k; g++ {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				x := uint64(g + 1)
-				for i := 0; i < 200_000_000; i++ {
-					x = x*6364136223846793005 + 1442695040888963407
-				}
-				spinSink.Add(x)
-			}()
-		}
-		wg.Wait()
-		return time.Since(start)
-	}
-	return float64(n) * spin(1).Seconds() / spin(n).Seconds()
-}
-
-var spinSink atomic.Uint64
-
-// cpuTime is the process's user + system CPU time.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
-// peakRSS is the process's peak resident set (VmHWM), in bytes.
-func peakRSS() uint64 {
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return 0
-	}
-	for _, l := range strings.Split(string(b), "\n") {
-		if f := strings.Fields(l); len(f) >= 2 && f[0] == "VmHWM:" {
-			kb, _ := strconv.ParseUint(f[1], 10, 64)
-			return kb * 1024
-		}
-	}
-	return 0
 }

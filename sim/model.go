@@ -154,14 +154,16 @@ type genCfg struct {
 }
 
 // feeModel is the creators' fee model: a roster creator's fee is its own;
-// a generated creator's is the rate card, k × followers^b, and its
-// reservation income resRatio × its fee.
+// a generated creator's is the scenario's rate card ([scenarios.RateCard.Fee],
+// the one formula the scenario's warnings use too), and its reservation
+// income resRatio × its fee.
 type feeModel struct {
-	k, b, resRatio float64
+	card     scenarios.RateCard
+	resRatio float64
 }
 
 // rateCard is the fee of a generated creator with the given followers.
-func (f feeModel) rateCard(followers float64) float64 { return f.k * math.Pow(followers, f.b) }
+func (f feeModel) rateCard(followers float64) float64 { return f.card.Fee(followers) }
 
 type rosterCfg struct {
 	id                           string
@@ -434,7 +436,7 @@ func (c *config) compileCreators(sc *scenarios.Scenario, types map[string]int, c
 			gc.capacity[t] = formatArray(caps[t])
 		}
 		c.gen = gc
-		c.fee = feeModel{k: g.RateCard.K, b: g.RateCard.B, resRatio: g.ReservationRatio}
+		c.fee = feeModel{card: g.RateCard, resRatio: g.ReservationRatio}
 	}
 	for i, rc := range sc.Creators.RosterCreators {
 		c.roster = append(c.roster, rosterCfg{id: rc.ID,
@@ -648,15 +650,6 @@ func (c *config) checkCampaignTable(ce *compileErr) {
 	}
 }
 
-// followerRange is the range of real followers a generated creator of tier
-// t draws from (truncated Pareto): head [head, 100·head), waist [waist,
-// head), tail [tail, waist), koc [tail/100, tail), each bound at least 1.
-func followerRange(th scenarios.TierThresholds, t int) (lo, hi float64) {
-	l := [numTiers]float64{th.Head, th.Waist, th.Tail, th.Tail / 100}
-	h := [numTiers]float64{th.Head * 100, th.Head, th.Waist, th.Tail}
-	return math.Max(l[t], 1), math.Max(h[t], 1)
-}
-
 // tierOfFollowers maps real followers to a tier.
 func tierOfFollowers(th *scenarios.TierThresholds, followers float64) uint8 {
 	return uint8(th.TierIndex(followers))
@@ -682,8 +675,8 @@ func (m *Model) MeanFee(tier, creatorType string) (float64, error) {
 		}
 	}
 	if g := c.gen; g != nil && g.count > 0 {
-		lo, hi := followerRange(c.thresholds, t)
-		return c.fee.k * truncParetoMoment(lo, hi, g.alpha, c.fee.b), nil
+		lo, hi := c.thresholds.FollowerRange(t)
+		return c.fee.card.K * truncParetoMoment(lo, hi, g.alpha, c.fee.card.B), nil
 	}
 	sum, n := 0.0, 0
 	for _, r := range c.roster {

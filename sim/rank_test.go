@@ -31,16 +31,7 @@ func TestRankCreatorsLazyOrder(t *testing.T) {
 		}
 		got := slices.Collect(w.rankCreators(pool, fShortVideo, kCPS))
 		want := slices.Clone(pool)
-		slices.SortStableFunc(want, func(a, b int32) int {
-			va, vb := w.rankScore[a], w.rankScore[b]
-			switch {
-			case va > vb:
-				return -1
-			case va < vb:
-				return 1
-			}
-			return 0
-		})
+		slices.SortStableFunc(want, func(a, b int32) int { return higherFirst(w.rankScore[a], w.rankScore[b]) })
 		if !slices.Equal(got, want) {
 			t.Fatalf("trial %d: lazy order differs from the stable sort's\n got %v\nwant %v", trial, got[:min(20, len(got))], want[:min(20, len(want))])
 		}

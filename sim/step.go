@@ -344,6 +344,19 @@ func (w *world) contract(m, pi int, c int32, f, k, posts, d, P int, fee, boost f
 	w.coops = append(w.coops, co)
 }
 
+// higherFirst orders a higher value first: −1 when a > b, 1 when a < b,
+// else 0 — equal or unordered (NaN) values keep their order, unlike
+// cmp.Compare, which ranks NaN lowest.
+func higherFirst[T float32 | float64](a, b T) int {
+	switch {
+	case a > b:
+		return -1
+	case a < b:
+		return 1
+	}
+	return 0
+}
+
 // partnerList returns the merchant's partners, highest trust first (ties by
 // creator index), for deterministic "existing partners first" choice.
 func (mer *merchant) partnerList() []int32 {
@@ -355,12 +368,8 @@ func (mer *merchant) partnerList() []int32 {
 		mer.plist = append(mer.plist, c)
 	}
 	slices.SortFunc(mer.plist, func(a, b int32) int {
-		ta, tb := mer.partners[a], mer.partners[b]
-		switch {
-		case ta > tb:
-			return -1
-		case ta < tb:
-			return 1
+		if o := higherFirst(mer.partners[a], mer.partners[b]); o != 0 {
+			return o
 		}
 		return int(a - b)
 	})
@@ -484,16 +493,7 @@ func (w *world) rankCreators(pool []int32, f, k int) iter.Seq[int32] {
 	}
 	if nan {
 		w.rankBuf = append(w.rankBuf[:0], pool...)
-		slices.SortStableFunc(w.rankBuf, func(a, b int32) int {
-			va, vb := w.rankScore[a], w.rankScore[b]
-			switch {
-			case va > vb:
-				return -1
-			case va < vb:
-				return 1
-			}
-			return 0
-		})
+		slices.SortStableFunc(w.rankBuf, func(a, b int32) int { return higherFirst(w.rankScore[a], w.rankScore[b]) })
 		return slices.Values(w.rankBuf)
 	}
 	// A max-heap of positions in pool: a before b when its value is

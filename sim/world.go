@@ -372,28 +372,13 @@ func (w *world) initCreators() {
 	}
 	C := nRoster + nGen
 	w.C = C
-	w.cType = make([]uint8, C)
-	w.cTier = make([]uint8, C)
-	w.cLife = make([]uint8, C)
-	w.cFollowers = make([]float64, C)
-	w.cQuality = make([]float64, C)
-	w.cSkill = make([]float64, C)
-	w.cCap = make([]float64, C*numFormats)
-	w.cUsed = make([]float64, C*numFormats)
-	w.cFee = make([]float64, C)
-	w.cComm = make([]float64, C)
-	w.cRes = make([]float64, C)
-	w.cRoster = make([]bool, C)
-	w.cEngaged = make([]bool, C)
-	w.cEngDay = make([]int32, C)
-	w.cIncome = make([]float64, C)
+	makeEach(C, &w.cType, &w.cTier, &w.cLife)
+	makeEach(C, &w.cFollowers, &w.cQuality, &w.cSkill, &w.cFee, &w.cComm, &w.cRes, &w.cIncome, &w.cResToday, &w.cToday)
+	makeEach(C*numFormats, &w.cCap, &w.cUsed)
+	makeEach(C, &w.cRoster, &w.cEngaged, &w.cActive)
+	makeEach(C, &w.cEngDay, &w.cIncDays)
 	dd := max(1, cf.plat.CreatorGrowth.DormantAfterDays)
-	w.cIncRing = make([]float64, C*dd)
-	w.cResRing = make([]float64, C*dd)
-	w.cResToday = make([]float64, C)
-	w.cIncDays = make([]int32, C)
-	w.cToday = make([]float64, C)
-	w.cActive = make([]bool, C)
+	makeEach(C*dd, &w.cIncRing, &w.cResRing)
 	for i, rc := range cf.roster {
 		w.cType[i] = rc.typ
 		w.cFollowers[i] = rc.followers
@@ -420,7 +405,7 @@ func (w *world) initCreators() {
 					w.cType[i] = uint8(ta.DrawBits(r.Uint64()))
 				}
 				u := u01(r.Uint64())
-				a, b := followerRange(cf.thresholds, t)
+				a, b := cf.thresholds.FollowerRange(t)
 				if b <= a {
 					w.cFollowers[i] = a
 				} else {
@@ -455,6 +440,14 @@ func (w *world) initCreators() {
 			}
 			w.cgraph.Offsets[c+1] = int32(len(w.cgraph.Targets))
 		}
+	}
+}
+
+// makeEach sets each of the slices to a new zeroed slice of length n (the
+// world's per-agent columns are allocated by kind, several at a time).
+func makeEach[T any](n int, slices ...*[]T) {
+	for _, p := range slices {
+		*p = make([]T, n)
 	}
 }
 
@@ -670,12 +663,8 @@ var forceWideFunnels = false
 func (w *world) initUsers() {
 	cf := w.cfg
 	U, M := w.U, w.M
-	w.ug = make([]uint8, U)
-	w.ulife = make([]uint8, U)
-	w.uopens = make([]uint16, U)
-	w.ulastOpen = make([]uint16, U)
-	w.unOrders = make([]uint16, U)
-	w.uflags = make([]uint8, U)
+	makeEach(U, &w.ug, &w.ulife, &w.uflags)
+	makeEach(U, &w.uopens, &w.ulastOpen, &w.unOrders)
 	w.fhot = make([]uint16, U*M)
 	if !w.narrowFunnels() {
 		w.fwide = make([]uint8, U*M)
@@ -887,11 +876,9 @@ func (w *world) buildLiveCols() {
 func (w *world) initTrends() {
 	trends := w.cfg.trends
 	w.trends = make([]*mechanisms.Trend, len(trends))
-	w.trendRef = make([][]float64, len(trends))
-	w.trendSub = make([][]float64, len(trends))
+	makeEach(len(trends), &w.trendRef, &w.trendSub)
 	w.trendRider = make([][]bool, len(trends))
-	w.trendRate = make([]float64, len(trends))
-	w.trendFade = make([]float64, len(trends))
+	makeEach(len(trends), &w.trendRate, &w.trendFade)
 	for j := range trends {
 		t := &trends[j]
 		w.trendFade[j] = 1

@@ -34,34 +34,45 @@ func (f Float) MarshalJSON() ([]byte, error) {
 
 // UnmarshalJSON implements [json.Unmarshaler].
 func (f *Float) UnmarshalJSON(b []byte) error {
-	b = bytes.TrimSpace(b)
-	if string(b) == "null" {
+	if string(bytes.TrimSpace(b)) == "null" {
 		*f = Float(math.NaN())
 		return nil
 	}
-	if len(b) > 0 && b[0] == '"' {
-		var s string
-		if err := json.Unmarshal(b, &s); err != nil {
-			return err
-		}
-		switch s {
-		case "NaN":
-			*f = Float(math.NaN())
-		case "+Inf", "Inf":
-			*f = Float(math.Inf(1))
-		case "-Inf":
-			*f = Float(math.Inf(-1))
-		default:
-			return fmt.Errorf("stats: %q is not a number (want a number or null)", s)
-		}
-		return nil
-	}
-	v, err := strconv.ParseFloat(string(b), 64)
+	v, err := ParseJSONFloat(b)
 	if err != nil {
-		return fmt.Errorf("stats: %s is not a number (want a number or null)", b)
+		return fmt.Errorf("stats: %w (want a number or null)", err)
 	}
 	*f = Float(v)
 	return nil
+}
+
+// ParseJSONFloat reads a JSON number, or one of the strings "NaN", "+Inf",
+// "Inf" and "-Inf" by which some writers carry what a JSON number cannot
+// hold. It is [Float]'s reading without the null rule, for a type that
+// keeps non-finite values in its own JSON form (as optimize.Float does for
+// a checkpoint to round-trip bit for bit).
+func ParseJSONFloat(b []byte) (float64, error) {
+	b = bytes.TrimSpace(b)
+	if len(b) > 0 && b[0] == '"' {
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return 0, err
+		}
+		switch s {
+		case "NaN":
+			return math.NaN(), nil
+		case "+Inf", "Inf":
+			return math.Inf(1), nil
+		case "-Inf":
+			return math.Inf(-1), nil
+		}
+		return 0, fmt.Errorf("%s is not a number", b)
+	}
+	v, err := strconv.ParseFloat(string(b), 64)
+	if err != nil {
+		return 0, fmt.Errorf("%s is not a number", b)
+	}
+	return v, nil
 }
 
 // estimateJSON is Estimate's JSON form.

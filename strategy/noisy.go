@@ -1020,7 +1020,7 @@ func verdict(out *Outcome) string {
 	}
 	if sel := out.Selection; sel != nil {
 		if out.Decided {
-			fmt.Fprintf(&b, "; decided: P(correct) ≥ %s over %d looks (each interval at %s)", humannum.Plain(float64(sel.PCS)), sel.Looks, humannum.Plain(float64(sel.Level)))
+			fmt.Fprintf(&b, "; decided: P(correct) ≥ %s over %d looks (each interval at %s)", humannum.Percent(float64(sel.PCS)), sel.Looks, humannum.Percent(float64(sel.Level)))
 		} else {
 			fmt.Fprintf(&b, "; not decided (differences below about %s are not resolved by this budget)", humannum.Plain(float64(sel.Detectable)))
 		}

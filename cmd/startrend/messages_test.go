@@ -54,3 +54,16 @@ func TestBaselineOnly(t *testing.T) {
 		t.Errorf("--baseline-only simulated %d variants", len(s.Variants))
 	}
 }
+
+// --baseline-only on a scenario whose calibrate block names variants
+// (targets measured on them) runs the baseline instead of refusing the
+// targets' variant names.
+func TestBaselineOnlyWithCalibrateBlock(t *testing.T) {
+	lib, _ := filepath.Abs(filepath.Join("..", "..", "scenarios", "article-calibration.yaml"))
+	dir := filepath.Join(t.TempDir(), "b")
+	code, _, errOut := run(t, "run", lib, "--baseline-only", "--quiet", "--reps", "1", "--set", "population.users=300",
+		"--set", "creators.generate.count=30", "-o", dir)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+}

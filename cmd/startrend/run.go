@@ -76,7 +76,9 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	if *baselineOnly {
-		sc.Variants = nil
+		// The study blocks `run` does not read may name variants (a
+		// calibration target measured on one): they go with them.
+		sc.Variants, sc.Calibrate = nil, nil
 	}
 	if *workers < 0 {
 		fmt.Fprintln(stderr, "startrend run: --workers must be ≥ 0")

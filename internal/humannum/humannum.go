@@ -111,3 +111,22 @@ func group(t string) string {
 	}
 	return b.String()
 }
+
+// Percent formats a probability p in [0, 1] as a percentage with as many
+// decimals as it takes to tell it from 100% (two significant digits of
+// 1 − p), trailing zeros dropped: 0.95 → "95%", 0.975 → "97.5%",
+// 0.99961 → "99.961%". Outside [0, 1] or undefined it is "n/a".
+func Percent(p float64) string {
+	if math.IsNaN(p) || p < 0 || p > 1 {
+		return "n/a"
+	}
+	dec := 0
+	if q := 1 - p; q > 0 {
+		dec = max(0, int(math.Ceil(-math.Log10(q)))-1)
+	}
+	t := strconv.FormatFloat(100*p, 'f', min(dec, 12), 64)
+	if strings.Contains(t, ".") {
+		t = strings.TrimRight(strings.TrimRight(t, "0"), ".")
+	}
+	return t + "%"
+}

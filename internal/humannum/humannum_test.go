@@ -24,6 +24,12 @@ func TestFormats(t *testing.T) {
 		{Plain(4.2e18), "4,200,000 T"},
 		{Plain(math.NaN()), "n/a"},
 		{Interval(math.Inf(1), 1, 2, true), "n/a [+1, +2]"},
+		{Percent(0.95), "95%"},
+		{Percent(0.975), "97.5%"},
+		{Percent(0.99961), "99.961%"},
+		{Percent(1), "100%"},
+		{Percent(0.5), "50%"},
+		{Percent(math.NaN()), "n/a"},
 	} {
 		if tc.got != tc.want {
 			t.Errorf("got %q, want %q", tc.got, tc.want)
