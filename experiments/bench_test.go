@@ -74,6 +74,7 @@ func BenchmarkSweepThroughput(b *testing.B) {
 		fmt.Sscan(s, &n)
 	}
 	sc := smallSweep(b, n)
+	defer TuneGCForManyRuns()() // as startrend sweep does
 	userDays := float64(n) * float64(sc.Population.Users) * float64(sc.WarmupDays+sc.HorizonDays)
 	for i := 0; i < b.N; i++ {
 		one := scenarios.Clone(sc)

@@ -608,6 +608,7 @@ func newCalibrateSetup(ctx context.Context, args []string, stdout, stderr io.Wri
 }
 
 func cmdCalibrate(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	defer experiments.TuneGCForManyRuns()() // many small runs: fewer collections
 	s, code := newCalibrateSetup(ctx, args, stdout, stderr)
 	if s == nil {
 		return code

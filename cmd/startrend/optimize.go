@@ -69,6 +69,7 @@ removed; its header quotes the hash a run of it reports.`
 }
 
 func cmdOptimize(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	defer experiments.TuneGCForManyRuns()() // many small runs: fewer collections
 	fs := newFlagSet("optimize")
 	out := fs.String("o", "", "output `DIR` (default out/<scenario name>-optimize)")
 	evals := fs.Int("evals", 0, "bound on simulator runs, racing included (default: optimize.evals)")

@@ -140,6 +140,7 @@ type sensFlags struct {
 }
 
 func cmdSensitivity(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	defer experiments.TuneGCForManyRuns()() // many small runs: fewer collections
 	var f sensFlags
 	fs := newFlagSet("sensitivity")
 	fs.StringVar(&f.out, "o", "", "output `DIR` (default out/<scenario name>-sensitivity)")

@@ -45,6 +45,7 @@ design of more runs than --max-runs, a shard like 3/2) exits with status 2
 before anything is written.`
 
 func cmdSweep(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	defer experiments.TuneGCForManyRuns()() // many small runs: fewer collections
 	fs := newFlagSet("sweep")
 	out := fs.String("o", "", "output `DIR` (default out/<scenario name>-sweep; with --shard i/n, …-sweep-shard-i-of-n)")
 	resume := fs.Bool("resume", false, "continue the sweep in DIR: finished runs are skipped")
