@@ -3,6 +3,7 @@ package reports
 import (
 	"bytes"
 	"fmt"
+	"github.com/startrend/startrend/internal/safeio"
 	"html/template"
 	"image/color"
 	"math"
@@ -52,7 +53,7 @@ func WriteOptimize(dir string, out *strategy.Outcome, opt ReportOptions) error {
 // insertSection puts section before the first marker in file (at the end
 // when the marker is missing).
 func insertSection(file, marker string, section []byte) error {
-	b, err := os.ReadFile(file)
+	b, err := safeio.ReadRegular(file, safeio.RunFileLimit, "report")
 	if err != nil {
 		return err
 	}

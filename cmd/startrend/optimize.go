@@ -394,10 +394,13 @@ func writeOptimizeRunDir(ctx context.Context, dir string, sc *scenarios.Scenario
 	if err := writeJSONAtomic(filepath.Join(tmp, "optimize.json"), res); err != nil {
 		return err
 	}
-	if b, err := os.ReadFile(filepath.Join(dir, optimizeCheckpointFile)); err == nil {
+	// The checkpoint goes with the output (bounded: it is read back whole).
+	if b, err := safeio.ReadRegular(filepath.Join(dir, optimizeCheckpointFile), safeio.CheckpointLimit, "checkpoint"); err == nil {
 		if err := os.WriteFile(filepath.Join(tmp, optimizeCheckpointFile), b, 0o644); err != nil {
 			return err
 		}
+	} else if !errors.Is(err, iofs.ErrNotExist) {
+		return err
 	}
 	if err := reports.WriteOptimize(tmp, res, reports.ReportOptions{Font: font, Warn: io.Discard}); err != nil {
 		return err
