@@ -3,7 +3,6 @@ package reports
 import (
 	"bytes"
 	"fmt"
-	"github.com/startrend/startrend/internal/safeio"
 	"html/template"
 	"image/color"
 	"math"
@@ -13,6 +12,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/startrend/startrend/internal/safeio"
 	"github.com/startrend/startrend/strategy"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
