@@ -17,6 +17,11 @@ type recorder struct {
 	keys          [numDims][]string
 	bd            [numDims][][numB]float64
 	refunds       []refundDue // per sim day
+	// Per merchant, for its profit row (the market's profit per merchant):
+	// margin, campaign discount and refunded margin over the KPI days, and
+	// the refunded margin falling due per sim day ([day*M+m]).
+	mMargin, mDiscount, mRefunded []float64
+	mRefundsDue                   []float64
 	trendAdopters [][]float64
 	trendBass     [][]float64
 	trendSubs     [][]float64 // per trend: submissions per KPI day
@@ -63,6 +68,8 @@ func (o *recorder) init(w *world) {
 		o.bd[d] = make([][numB]float64, len(o.keys[d]))
 	}
 	o.refunds = make([]refundDue, w.T)
+	o.mMargin, o.mDiscount, o.mRefunded = make([]float64, w.M), make([]float64, w.M), make([]float64, w.M)
+	o.mRefundsDue = make([]float64, w.T*w.M)
 	o.trendAdopters = make([][]float64, len(cf.trends))
 	o.trendBass = make([][]float64, len(cf.trends))
 	o.trendSubs = make([][]float64, len(cf.trends))
@@ -176,6 +183,13 @@ func (o *recorder) result() RepResult {
 				rr.Breakdown = append(rr.Breakdown, BreakdownRow{Dimension: breakdownDims[d], Key: key, Metric: name, Value: v[b]})
 			}
 			rr.Breakdown = append(rr.Breakdown, BreakdownRow{Dimension: breakdownDims[d], Key: key, Metric: KPIROI, Value: stats.ROI(v[bGMV], v[bSpend])})
+			if d == dMerchant {
+				// The market's profit rule (margin − refunded margin −
+				// (spend − campaign discount)) on the merchant's own
+				// bookings: the merchants' rows sum to the market's profit.
+				p := o.mMargin[k] - o.mRefunded[k] - (v[bSpend] - o.mDiscount[k])
+				rr.Breakdown = append(rr.Breakdown, BreakdownRow{Dimension: breakdownDims[d], Key: key, Metric: KPIProfit, Value: p})
+			}
 		}
 	}
 	tiers := scenarios.Tiers()

@@ -24,6 +24,9 @@ func (w *world) endDay(d int, a *accum) {
 	o.add(mRefunds, rd.n)
 	o.add(mRefundsGMV, rd.gmv)
 	if o.day >= 0 {
+		for m := range o.mRefunded {
+			o.mRefunded[m] += o.mRefundsDue[d*w.M+m]
+		}
 		o.daily[mGMVNet][o.day] = o.daily[mGMV][o.day] - rd.gmv
 		o.daily[mProfit][o.day] = margin - rd.margin - (o.daily[mSpend][o.day] - discount)
 	}
@@ -79,6 +82,9 @@ func (w *world) settleItems(d int, a *accum) (discount, margin float64) {
 		mg := orders * it.marginV
 		margin += mg
 		o.add(mMargin, mg)
+		if o.day >= 0 {
+			o.mMargin[it.merchant] += mg
+		}
 		dims := &it.dims
 		o.addBD(dims, bImpressions, imp)
 		o.addBD(dims, bGMV, gmv)
@@ -94,6 +100,9 @@ func (w *world) settleItems(d int, a *accum) (discount, margin float64) {
 		if it.campaign >= 0 {
 			disc := orders * it.discountV
 			discount += disc
+			if o.day >= 0 {
+				o.mDiscount[it.merchant] += disc
+			}
 			o.add(mCampaignImpressionsK, imp/1000)
 			o.add(mCampaignOrders, orders)
 			o.add(mCampaignGMV, gmv)
@@ -124,6 +133,7 @@ func (w *world) settleItems(d int, a *accum) (discount, margin float64) {
 				rd.n += n
 				rd.gmv += n * it.value
 				rd.margin += n * it.marginV
+				o.mRefundsDue[due*w.M+int(it.merchant)] += n * it.marginV
 			}
 		}
 	}

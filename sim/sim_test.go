@@ -221,7 +221,7 @@ func TestResultComplete(t *testing.T) {
 
 // TestConservation checks the accounting identities of every replication:
 // GMV is the sum of its attributions in every dimension (and so are orders,
-// spend and impressions), GMV = AOV × orders by construction, funnel stocks
+// spend and impressions; profit by merchant sums to the market's profit), GMV = AOV × orders by construction, funnel stocks
 // sum to the population each day, spend stays within budget and no creator
 // exceeds capacity.
 func TestConservation(t *testing.T) {
@@ -240,6 +240,10 @@ func TestConservation(t *testing.T) {
 						t.Errorf("%s: %s by %s sums to %v, total %v", v.Name, m, dim, got, want)
 					}
 				}
+			}
+			// The merchants' profit rows sum to the market's profit.
+			if got, want := sums["merchant/profit"], rep.Totals["profit"]; math.Abs(got-want) > 1e-6*math.Max(1, math.Abs(want)) {
+				t.Errorf("%s: profit by merchant sums to %v, total %v", v.Name, got, want)
 			}
 			pop := float64(sc.Population.Users*len(sc.Merchants)) * sc.Scale
 			for d := 0; d < sc.HorizonDays; d++ {
