@@ -11,24 +11,24 @@ import (
 // recorder collects one world's KPIs over the KPI days and turns them into
 // a RepResult.
 type recorder struct {
-	w             *world
-	day           int // KPI day index of the current sim day, −1 in warm-up
-	daily         [numMetrics][]float64
-	keys          [numDims][]string
-	bd            [numDims][][numB]float64
-	refunds       []refundDue // per sim day
+	w       *world
+	day     int // KPI day index of the current sim day, −1 in warm-up
+	daily   [numMetrics][]float64
+	keys    [numDims][]string
+	bd      [numDims][][numB]float64
+	refunds []refundDue // per sim day
 	// Per merchant, for its profit row (the market's profit per merchant):
 	// margin, campaign discount and refunded margin over the KPI days, and
 	// the refunded margin falling due per sim day ([day*M+m]).
 	mMargin, mDiscount, mRefunded []float64
 	mRefundsDue                   []float64
-	trendAdopters [][]float64
-	trendBass     [][]float64
-	trendSubs     [][]float64 // per trend: submissions per KPI day
-	trendPlays    [][]float64 // per trend: plays per KPI day
-	groupOrders   [][]float64 // per consumer group: orders per KPI day
-	seedW, credit []float64
-	giniBuf       []float64
+	trendAdopters                 [][]float64
+	trendBass                     [][]float64
+	trendSubs                     [][]float64 // per trend: submissions per KPI day
+	trendPlays                    [][]float64 // per trend: plays per KPI day
+	groupOrders                   [][]float64 // per consumer group: orders per KPI day
+	seedW, credit                 []float64
+	giniBuf                       []float64
 }
 
 func (o *recorder) init(w *world) {
