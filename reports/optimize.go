@@ -416,12 +416,12 @@ func (s *stackSeg) Thumbnail(c *draw.Canvas) {
 var optimizeKPIs = []string{"gmv", "profit", "spend", "roi", "new_customers"}
 
 // merchantScoped are the candidates' KPIs that are the merchant's own: the
-// engine breaks them down by merchant. The others (profit: refunds carry
-// no merchant) are the market's totals, and their rows say so.
-var merchantScoped = map[string]bool{"gmv": true, "orders": true, "new_customers": true, "spend": true, "roi": true}
+// engine breaks them down by merchant. Any other is the market's total,
+// and its row says so.
+var merchantScoped = map[string]bool{"gmv": true, "orders": true, "new_customers": true, "spend": true, "roi": true, "profit": true}
 
 // optimizeKPILabel names a KPI row with its scope: "GMV (merchant
-// glow_beauty)", "Profit (market total)".
+// glow_beauty)", "Margin (market total)".
 func optimizeKPILabel(k, merchant string) string {
 	label := map[string]string{"gmv": "GMV", "profit": "Profit", "spend": "Spend", "roi": "ROI", "new_customers": "New customers", "orders": "Orders"}[k]
 	if label == "" {

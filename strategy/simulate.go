@@ -12,10 +12,10 @@ import (
 // SimulateMerchant is the optimiser's evaluation function: it runs the
 // scenario with sim.Run (one worker: candidates run in parallel) with the
 // given seed and replications and returns the merchant's KPIs per
-// replication. GMV, orders, new customers and spend are the merchant's own
-// (breakdown by merchant); KPIs the engine does not break down by merchant
-// (profit, margin, ...) are the scenario's totals, which are the merchant's
-// when it is the only one.
+// replication. GMV, orders, new customers, spend and profit are the
+// merchant's own (breakdown by merchant); KPIs the engine does not break
+// down by merchant (margin, buyers, ...) are the scenario's totals, which
+// are the merchant's when it is the only one.
 func SimulateMerchant(merchant string) Simulate {
 	return func(ctx context.Context, sc *scenarios.Scenario, seed uint64, reps int) (map[string][]float64, error) {
 		c := scenarios.Clone(sc)
