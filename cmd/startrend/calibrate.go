@@ -15,6 +15,7 @@ import (
 
 	"github.com/startrend/startrend/calibrate"
 	"github.com/startrend/startrend/experiments"
+	"github.com/startrend/startrend/internal/humannum"
 	"github.com/startrend/startrend/internal/outdir"
 	"github.com/startrend/startrend/reports"
 	"github.com/startrend/startrend/scenarios"
@@ -632,7 +633,7 @@ func cmdCalibrate(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		prog := newProgress(stderr, "calibrating "+sc.Name+" ("+sc.Calibrate.Method+")", *f.quiet)
 		res, err = s.cal.Run(ctx, runner, func(p calibrate.Progress) {
 			prog.Update(p.Runs*len(cs.arms), s.budget)
-			prog.SetLabel(fmt.Sprintf("%s %d, %s %.4g", p.Phase, p.Generation, map[bool]string{true: "best Q", false: "tolerance"}[sc.Calibrate.Method == "smm"], p.Best))
+			prog.SetLabel(fmt.Sprintf("%s %d, %s %s", p.Phase, p.Generation, map[bool]string{true: "best Q", false: "tolerance"}[sc.Calibrate.Method == "smm"], humannum.Plain(p.Best)))
 		})
 		prog.Finish()
 	}

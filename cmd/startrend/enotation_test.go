@@ -41,6 +41,8 @@ func TestReportsHaveNoENotation(t *testing.T) {
 	a, b := filepath.Join(tmp, "a"), filepath.Join(tmp, "b")
 	step("run", append([]string{"run", "-o", a}, tinyRun...)...)
 	step("run --seed 5", append([]string{"run", "-o", b, "--seed", "5"}, tinyRun...)...)
+	// Without --quiet: the progress lines and the closing throughput.
+	step("run (progress)", append([]string{"run", "-o", filepath.Join(tmp, "progress")}, tinyRun[1:]...)...)
 	step("compare", "compare", a, b, "-o", filepath.Join(tmp, "cmp"))
 	lib, _ := filepath.Abs(filepath.Join("..", "..", "scenarios", "apparel-launch.yaml"))
 	step("optimize", append([]string{"optimize", lib, "-o", filepath.Join(tmp, "opt")}, tinyOptimize...)...)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/startrend/startrend/internal/humannum"
 	"github.com/startrend/startrend/internal/outdir"
 	"io"
 	iofs "io/fs"
@@ -162,7 +163,7 @@ func cmdOptimize(ctx context.Context, args []string, stdout, stderr io.Writer) i
 			prog.Update(done, total)
 			if !math.IsNaN(best) && best != lastBest {
 				lastBest = best
-				prog.SetLabel(fmt.Sprintf("evals %d/%d, best %s %.4g", done, total, p.Objective, best))
+				prog.SetLabel(fmt.Sprintf("evals %d/%d, best %s %s", done, total, p.Objective, humannum.Plain(best)))
 			}
 		},
 	}

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/startrend/startrend/internal/humannum"
 	"github.com/startrend/startrend/internal/textsafe"
 	"github.com/startrend/startrend/reports"
 	"github.com/startrend/startrend/scenarios"
@@ -139,7 +140,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitFailure
 	}
 	if !*quiet {
-		fmt.Fprintf(stderr, "done in %.1fs (%.3g user-days/s)\n", wall, res.Work.UserDays/max(wall, 1e-9))
+		fmt.Fprintf(stderr, "done in %.1fs (%s user-days/s)\n", wall, humannum.Plain(res.Work.UserDays/max(wall, 1e-9)))
 	}
 	fmt.Fprintln(stdout, dir)
 	return exitOK
