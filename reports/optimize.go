@@ -141,7 +141,7 @@ func optimizeMarkdown(out *strategy.Outcome, figs []figure) []byte {
 		}
 		b.WriteString("\n")
 	}
-	fmt.Fprintf(&b, "| **objective (race mean [CI])** | |")
+	fmt.Fprintf(&b, "| **%s** | |", objectiveRowLabel(out))
 	for _, c := range rows {
 		fmt.Fprintf(&b, " %s |", statText(c.Value))
 	}
@@ -197,7 +197,7 @@ func optimizeHTML(out *strategy.Outcome, figs []figure) ([]byte, error) {
 		}
 		table = append(table, r)
 	}
-	r := []string{"objective (race mean [CI])", ""}
+	r := []string{objectiveRowLabel(out), ""}
 	for _, c := range rows {
 		r = append(r, statText(c.Value))
 	}
@@ -410,6 +410,17 @@ func (s *stackSeg) DataRange() (xmin, xmax, ymin, ymax float64) {
 func (s *stackSeg) Thumbnail(c *draw.Canvas) {
 	pts := []vg.Point{{X: c.Min.X, Y: c.Min.Y}, {X: c.Max.X, Y: c.Min.Y}, {X: c.Max.X, Y: c.Max.Y}, {X: c.Min.X, Y: c.Max.Y}}
 	c.FillPolygon(s.Color, c.ClipPolygonY(pts))
+}
+
+// objectiveRowLabel names the candidates' objective row: what is
+// maximised (or minimised), and, under min_roi, that a candidate below the
+// ROI floor is penalised — so the row is not mistaken for the KPI row.
+func objectiveRowLabel(out *strategy.Outcome) string {
+	l := "objective: " + out.Objective
+	if out.MinROI > 0 {
+		l += fmt.Sprintf(", penalised below ROI %s (min_roi)", human(out.MinROI))
+	}
+	return l + " (race mean [CI])"
 }
 
 // optimizeKPIs are the KPI rows of the candidates table.

@@ -45,13 +45,19 @@ func TestOptimizeReportFlags(t *testing.T) {
 			t.Errorf("report.md lacks %q:\n%s", want, md)
 		}
 	}
-	// One scope per row, labelled: the merchant's own KPIs and the market's
-	// profit (the engine has no per-merchant profit).
-	for _, want := range []string{"| GMV (merchant m) |", "| Profit (merchant m) |", "| ROI (merchant m) |"} {
+	// One scope per row, labelled: the merchant's own KPIs (profit
+	// included), and the objective row says what it maximises.
+	for _, want := range []string{"| GMV (merchant m) |", "| Profit (merchant m) |", "| ROI (merchant m) |", "| **objective: gmv (race mean [CI])** |"} {
 		if !strings.Contains(md, want) {
 			t.Errorf("report.md lacks the row %q", want)
 		}
 	}
+	// Under min_roi the objective row says it is penalised.
+	out.MinROI = 1.5
+	if l := objectiveRowLabel(out); !strings.Contains(l, "penalised below ROI 1.5") {
+		t.Errorf("objective row under min_roi: %q", l)
+	}
+	out.MinROI = 0
 	if !strings.Contains(string(html), `id="optimize-flags"`) || !strings.Contains(string(html), "at its upper bound") {
 		t.Errorf("report.html lacks the flags")
 	}
