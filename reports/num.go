@@ -5,6 +5,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/startrend/startrend/internal/humannum"
 )
 
 // Digits is the number of significant digits every float in a run
@@ -92,24 +94,7 @@ func human(v float64) string {
 	if s == "-0" || strings.Trim(s, "-0.") == "" {
 		return "0"
 	}
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	intPart, frac, hasFrac := strings.Cut(s, ".")
-	var b strings.Builder
-	if neg {
-		b.WriteByte('-')
-	}
-	for i, r := range intPart {
-		if i > 0 && (len(intPart)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	if hasFrac {
-		b.WriteByte('.')
-		b.WriteString(frac)
-	}
-	return b.String()
+	return humannum.Group(s)
 }
 
 // humanPct formats a percentage with one decimal and a sign: "+12.4%".

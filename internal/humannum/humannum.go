@@ -92,7 +92,16 @@ func sign(v float64, signed bool) string {
 	return ""
 }
 
-// group puts thousands separators into the integer part of t.
+// Group puts thousands separators into the integer part of a plain
+// decimal t ("-1234567.5" → "-1,234,567.5"); a leading minus stays first.
+func Group(t string) string {
+	if rest, ok := strings.CutPrefix(t, "-"); ok {
+		return "-" + group(rest)
+	}
+	return group(t)
+}
+
+// group is Group for an unsigned t.
 func group(t string) string {
 	i, frac, has := strings.Cut(t, ".")
 	if len(i) <= 3 {
