@@ -270,6 +270,12 @@ type userCtx struct {
 	effPois []poissonTable
 	pFollow []float64
 	lambda  float64
+	// orgL[m*6+s]: e^{−λ} of merchant m's own-account impressions to a
+	// user at stage s today (1 when m has no own-account content).
+	orgL []float64
+	// knownL[(g*M+m)*6+s]: orgL × e^{−λ} of m's paid traffic to a user
+	// of group g at stage s (exposeKnown's zero probability of both).
+	knownL []float64
 }
 
 // linked reports whether a user whose last engagement with a merchant's
@@ -283,6 +289,7 @@ func (w *world) userContext() userCtx {
 	p := &w.cfg.plat
 	w.thinning()
 	w.buildLiveCols()
+	w.buildOrgL()
 	return userCtx{
 		today:       w.day.today,
 		anyLink:     w.anyLink,
@@ -300,6 +307,40 @@ func (w *world) userContext() userCtx {
 		effPois:     w.effPois,
 		pFollow:     w.pFollow,
 		lambda:      p.ImpressionsPerActiveUser,
+		orgL:        w.orgL,
+		knownL:      w.knownL,
+	}
+}
+
+// buildOrgL fills the day's orgL (userCtx) from the organic rates and
+// the merchants' own-account content.
+func (w *world) buildOrgL() {
+	if len(w.orgL) != w.M*6 {
+		w.orgL = make([]float64, w.M*6)
+	}
+	for m := 0; m < w.M; m++ {
+		own := m < len(w.day.ownItems) && len(w.day.ownItems[m]) > 0
+		for s := 0; s < 6; s++ {
+			L := w.organicL[s]
+			if !own || !(L < 1) {
+				L = 1
+			}
+			w.orgL[m*6+s] = L
+		}
+	}
+	G := w.G
+	if len(w.knownL) != G*w.M*6 {
+		w.knownL = make([]float64, G*w.M*6)
+	}
+	pe := w.day.paidExp
+	for g := 0; g < G; g++ {
+		for j := 0; j < w.M*6; j++ {
+			L := w.orgL[j]
+			if s := j % 6; s > 0 && len(pe) == w.M*G*6 {
+				L *= pe[((j/6)*G+g)*6+s]
+			}
+			w.knownL[g*w.M*6+j] = L
+		}
 	}
 }
 
@@ -675,63 +716,136 @@ func (w *world) exposeUser(i, g int, r *rand.PCG, a *accum, x *userCtx) {
 // merchants it knows (funnel above O): the merchant's own account
 // (followers' feed and search, Poisson(organic[stage])) and the
 // merchant's paid traffic to its stage (Poisson(λ) from buildPaid).
+//
+// The counts are drawn as one superposition, exact in distribution: in
+// merchant order, own-account then paid, each count is an independent
+// Poisson law whose zero probability L (e^{−λ}) is known before it is
+// drawn, so a single uniform u decides a whole run of zeros: with P the
+// product of the zero probabilities passed so far, u ≤ P is the event
+// that they were all zero, and given it u is uniform on [0, P]; the next
+// count is zero iff u ≤ P·L (probability L), and when it is not, u/P is
+// uniform on (L, 1] — the first factor of Knuth's product conditioned on
+// a positive count, which poissonTail continues (knownHit). After a
+// positive count (its impressions may change the funnel, and with it the
+// paid rate) a fresh uniform starts the next run. Most active users draw
+// one uniform here instead of two per known merchant, and the stages come
+// from the packed word when it is current.
 func (w *world) exposeKnown(i, g int, r *rand.PCG, a *accum, x *userCtx) {
 	if w.umask == nil {
-		for m := 0; m < w.M; m++ {
-			w.exposeMerchant(i, g, m, r, a, x)
+		for mo := 0; mo < w.M; mo += 64 {
+			w.exposeBlock(i, g, mo, ^uint64(0)>>uint(64-min(64, w.M-mo)), false, r, a, x)
 		}
 		return
 	}
-	for mm := w.umask[i]; mm != 0; mm &= mm - 1 {
-		w.exposeMerchant(i, g, bits.TrailingZeros64(mm), r, a, x)
+	if mm := w.umask[i]; mm != 0 {
+		w.exposeBlock(i, g, 0, mm, w.ustage != nil && x.today < w.unext[i], r, a, x)
 	}
 }
 
-// exposeMerchant is exposeKnown for merchant m.
-func (w *world) exposeMerchant(i, g, m int, r *rand.PCG, a *accum, x *userCtx) {
+// exposeBlock is exposeKnown for the merchants mo+b of the bits b of mm,
+// with their stages from the packed word when packed.
+func (w *world) exposeBlock(i, g, mo int, mm uint64, packed bool, r *rand.PCG, a *accum, x *userCtx) {
+	M := w.M
+	base := i * M
+	today := x.today
+	kl, orgL := x.knownL, x.orgL
+	fun, cyc := w.fun, w.mCycle
+	gm := g * M * 6
+	var pk uint64
+	if packed {
+		// Current (refreshStages' invariant); a hit below changes only
+		// its own merchant's bits.
+		pk = w.ustage[i]
+	}
+	u, P := u01(r.Uint64()), 1.0
+	for ; mm != 0; mm &= mm - 1 {
+		m := mo + bits.TrailingZeros64(mm)
+		var s uint8
+		if packed {
+			s = uint8(pk>>(3*uint(m))) & 7
+		} else {
+			s = w.stageNow(base+m, today)
+		}
+		L := kl[gm+m*6+int(s)] // own-account × paid zero probabilities
+		if s >= 4 && L != orgL[m*6+int(s)] {
+			// Customers who cannot buy yet are not shown ads
+			// (retargeting waits for the cycle): own account only.
+			if o := fun[base+m].order; o != 0 && int(today)-int(o) < cyc[m] {
+				L = orgL[m*6+int(s)]
+			}
+		}
+		if q := P * L; u <= q {
+			if P = q; P < 1.0/4096 {
+				// Renewed (the counts ahead are independent of those
+				// passed) so that u/P keeps its resolution.
+				u, P = u01(r.Uint64()), 1
+			}
+			continue
+		}
+		u, P = w.knownHit(i, g, m, u, P, r, a, x)
+	}
+}
+
+// knownHit delivers merchant m's impressions to user i when the run's
+// uniform u is above P·L (exposeBlock): the own-account count is
+// positive if u > P·Lo, else the paid count is. It returns the next
+// run's u and P.
+func (w *world) knownHit(i, g, m int, u, P float64, r *rand.PCG, a *accum, x *userCtx) (float64, float64) {
 	t := &w.day
 	j := i*w.M + m
-	s0, t0 := w.funnelAt(j) // stageNow, inlined by hand (as poissonL below)
-	s := w.stageFrom(s0, t0, x.today)
-	if s == 0 {
-		return
+	pe := t.paidExp[(m*w.G+g)*6:][:6]
+	s := w.stageNow(j, x.today)
+	Lo := x.orgL[m*6+int(s)]
+	Lp := pe[s&7]
+	if Lp < 1 && s >= 4 && !w.due(j, m, x.today) {
+		Lp = 1
 	}
-	if L := w.organicL[s]; L < 1 && len(t.ownItems[m]) > 0 {
-		n := 0
+	PLo := P * Lo
+	if u > PLo { // a positive own-account count
+		var n int
 		if w.organicRate[s] < 30 {
-			if p := u01(r.Uint64()); p > L {
-				n = poissonTail(r, L, p)
-			}
+			n = poissonTail(r, Lo, u/P)
 		} else {
-			n = poisson(r, w.organicRate[s])
-		}
-		if n > 0 {
-			items, cum := t.ownItems[m], t.ownCum[m]
-			a.search = true
-			for ; n > 0; n-- {
-				u := u01(r.Uint64()) * cum[len(cum)-1]
-				b := 0
-				for b < len(cum)-1 && cum[b] <= u {
-					b++
-				}
-				w.respond(i, g, items[b], r, a, x)
+			for n == 0 { // conditioned on n > 0 (rejection: exact)
+				n = poisson(r, w.organicRate[s])
 			}
-			a.search = false
-			s = w.stageNow(j, x.today) // (no impression: no change)
 		}
+		w.ownImpressions(i, g, m, n, r, a, x)
+		u = u01(r.Uint64())
+		// m's paid count, at the stage the impressions left.
+		if s = w.stageNow(j, x.today); s == 0 {
+			return u, 1
+		}
+		if Lp = pe[s&7]; Lp >= 1 || (s >= 4 && !w.due(j, m, x.today)) {
+			return u, 1
+		}
+		if u <= Lp {
+			return u, Lp
+		}
+		PLo = 1
 	}
-	if !t.paidUp[m] || s == 0 {
-		return
+	// A positive paid count: u is in (PLo·Lp, PLo].
+	a.paid = true
+	w.deliverPaidN(i, g, m, poissonTail(r, Lp, u/PLo), r, a, x)
+	a.paid = false
+	return u01(r.Uint64()), 1
+}
+
+// ownImpressions delivers n impressions of merchant m's own account
+// (items by weight) to user i.
+func (w *world) ownImpressions(i, g, m, n int, r *rand.PCG, a *accum, x *userCtx) {
+	t := &w.day
+	items, cum := t.ownItems[m], t.ownCum[m]
+	a.search = true
+	for ; n > 0; n-- {
+		u := u01(r.Uint64()) * cum[len(cum)-1]
+		b := 0
+		for b < len(cum)-1 && cum[b] <= u {
+			b++
+		}
+		w.respond(i, g, items[b], r, a, x)
 	}
-	L := t.paidExp[(m*w.G+g)*6+int(s)]
-	if L >= 1 || (s >= 4 && !w.due(j, m, x.today)) {
-		return // customers who cannot buy yet are not shown ads (retargeting waits for the cycle)
-	}
-	if p := u01(r.Uint64()); p > L {
-		a.paid = true
-		w.deliverPaidN(i, g, m, poissonTail(r, L, p), r, a, x)
-		a.paid = false
-	}
+	a.search = false
 }
 
 // deliverPaidN is n calls of deliverPaid for a user whose funnel with m

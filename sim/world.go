@@ -208,8 +208,9 @@ type world struct {
 	// (users.go): e^{−rate} (1: none) and the rate.
 	organicL, organicRate [6]float64
 	organicAny            bool
-	anyLink               bool     // seeding content has existed: a link may be set
-	umask                 []uint64 // per user (M ≤ 64): merchants whose funnel may be above O or linked
+	orgL, knownL          []float64 // userCtx's backing arrays
+	anyLink               bool      // seeding content has existed: a link may be set
+	umask                 []uint64  // per user (M ≤ 64): merchants whose funnel may be above O or linked
 	// Packed current stages (M ≤ 21): 3 bits per merchant, valid for the
 	// marked funnels on days before unext (when one of them next decays).
 	ustage    []uint64
