@@ -35,6 +35,31 @@ func newStream(seed uint64, rep, stream, chunk int) *rand.PCG {
 	return rand.NewPCG(h, splitmix64(h^0xdeadbeefcafef00d))
 }
 
+// dayRand is the user-day stream: SplitMix64 (Steele, Lea & Flood,
+// "Fast splittable pseudorandom number generators", OOPSLA 2014; it
+// passes TestU01's BigCrush), a Weyl sequence (s += γ) through a
+// bijective mix, so its 2^64 outputs are each 64-bit value exactly once.
+// runChunk seeds it for every user-day from the user-day hash, and each
+// user-day draws a few dozen numbers at most. A third of a PCG's
+// instructions (no 128-bit state multiply): the daily user loop draws
+// tens of numbers per active user.
+type dayRand struct{ s uint64 }
+
+// Seed restarts the stream at state s.
+func (r *dayRand) Seed(s uint64) { r.s = s }
+
+// Uint64 returns the next 64 random bits.
+func (r *dayRand) Uint64() uint64 {
+	r.s += 0x9e3779b97f4a7c15
+	z := r.s
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
+	z = (z ^ (z >> 27)) * 0x94d049bb133111eb
+	return z ^ (z >> 31)
+}
+
+// uint64er is a source of random bits (a PCG or a dayRand).
+type uint64er interface{ Uint64() uint64 }
+
 // u01 turns 64 random bits into a uniform float64 in [0, 1).
 func u01(r uint64) float64 { return float64(r>>11) * (1.0 / (1 << 53)) }
 
@@ -106,7 +131,7 @@ func (p *poissonTable) draw(u float64) int {
 }
 
 // poisson draws a Poisson count for any mean (normal approximation above 500).
-func poisson(r *rand.PCG, lambda float64) int {
+func poisson(r uint64er, lambda float64) int {
 	if !(lambda > 0) {
 		return 0
 	}
@@ -127,7 +152,7 @@ func poisson(r *rand.PCG, lambda float64) int {
 	return k
 }
 
-func normal(r *rand.PCG) float64 {
+func normal(r uint64er) float64 {
 	u1 := u01(r.Uint64())
 	u2 := u01(r.Uint64())
 	if u1 < 1e-300 {

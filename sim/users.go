@@ -3,7 +3,6 @@ package sim
 import (
 	"math"
 	"math/bits"
-	"math/rand/v2"
 
 	"github.com/startrend/startrend/sim/mechanisms"
 )
@@ -232,7 +231,7 @@ func (w *world) wear(j int, t0, today uint16, search bool) (float32, uint8) {
 // poissonL draws a Poisson count given l = e^{−λ} (Knuth; for small λ).
 // The first uniform decides most draws (0 when it is at most l): the hot
 // loop inlines that test by hand, the rest of the product is poissonTail.
-func poissonL(r *rand.PCG, l float64) int {
+func poissonL(r *dayRand, l float64) int {
 	if p := u01(r.Uint64()); p > l {
 		return poissonTail(r, l, p)
 	}
@@ -240,7 +239,7 @@ func poissonL(r *rand.PCG, l float64) int {
 }
 
 // poissonTail continues poissonL's product p (> l) of uniforms.
-func poissonTail(r *rand.PCG, l, p float64) int {
+func poissonTail(r *dayRand, l, p float64) int {
 	k := 0
 	for p > l {
 		k++
@@ -270,12 +269,15 @@ type userCtx struct {
 	effPois []poissonTable
 	pFollow []float64
 	lambda  float64
-	// orgL[m*6+s]: e^{−λ} of merchant m's own-account impressions to a
-	// user at stage s today (1 when m has no own-account content).
-	orgL []float64
-	// knownL[(g*M+m)*6+s]: orgL × e^{−λ} of m's paid traffic to a user
-	// of group g at stage s (exposeKnown's zero probability of both).
-	knownL []float64
+	// exposeKnown's day tables (merchant m < 64, stage s): orgT[m][s]
+	// is e^{−λ} of m's own-account impressions to a user at stage s (1
+	// when m has no own-account content), knownT[g][m][s] that times
+	// e^{−λ} of m's paid traffic to group g at stage s; a customer whose
+	// last order from m is after dueThr[m] is not due (merchantCycle).
+	// knownT has a power-of-two length (g & (len−1) needs no check).
+	orgT   *[64][8]float64
+	knownT []([64][8]float64)
+	dueThr [64]int32
 }
 
 // linked reports whether a user whose last engagement with a merchant's
@@ -289,8 +291,7 @@ func (w *world) userContext() userCtx {
 	p := &w.cfg.plat
 	w.thinning()
 	w.buildLiveCols()
-	w.buildOrgL()
-	return userCtx{
+	x := userCtx{
 		today:       w.day.today,
 		anyLink:     w.anyLink,
 		attention:   float32(p.PaidAttention),
@@ -307,18 +308,21 @@ func (w *world) userContext() userCtx {
 		effPois:     w.effPois,
 		pFollow:     w.pFollow,
 		lambda:      p.ImpressionsPerActiveUser,
-		orgL:        w.orgL,
-		knownL:      w.knownL,
 	}
+	w.buildKnown(&x)
+	x.orgT, x.knownT = w.orgT, w.knownT
+	return x
 }
 
-// buildOrgL fills the day's orgL (userCtx) from the organic rates and
-// the merchants' own-account content.
-func (w *world) buildOrgL() {
-	if len(w.orgL) != w.M*6 {
-		w.orgL = make([]float64, w.M*6)
+// buildKnown fills the day's own-account and known-merchant tables
+// (orgL, and userCtx's orgT, knownT and dueThr) from the organic rates,
+// the merchants' own-account content and the paid traffic.
+func (w *world) buildKnown(x *userCtx) {
+	M, G := w.M, w.G
+	if len(w.orgL) != M*6 {
+		w.orgL = make([]float64, M*6)
 	}
-	for m := 0; m < w.M; m++ {
+	for m := 0; m < M; m++ {
 		own := m < len(w.day.ownItems) && len(w.day.ownItems[m]) > 0
 		for s := 0; s < 6; s++ {
 			L := w.organicL[s]
@@ -328,18 +332,27 @@ func (w *world) buildOrgL() {
 			w.orgL[m*6+s] = L
 		}
 	}
-	G := w.G
-	if len(w.knownL) != G*w.M*6 {
-		w.knownL = make([]float64, G*w.M*6)
+	if w.ustage == nil { // exposeKnownWide reads orgL and paidExp
+		return
+	}
+	if w.orgT == nil {
+		w.orgT = new([64][8]float64)
+		w.knownT = make([]([64][8]float64), 1<<bits.Len(uint(G-1)))
 	}
 	pe := w.day.paidExp
-	for g := 0; g < G; g++ {
-		for j := 0; j < w.M*6; j++ {
-			L := w.orgL[j]
-			if s := j % 6; s > 0 && len(pe) == w.M*G*6 {
-				L *= pe[((j/6)*G+g)*6+s]
+	for m := 0; m < M; m++ {
+		x.dueThr[m] = int32(x.today) - int32(w.mCycle[m])
+		for s := 0; s < 6; s++ {
+			w.orgT[m][s] = w.orgL[m*6+s]
+			for g := 0; g < G; g++ {
+				L := w.orgL[m*6+s]
+				if s == 0 {
+					L = 1 // a linked funnel at O: no such impressions
+				} else if len(pe) == M*G*6 {
+					L *= pe[(m*G+g)*6+s]
+				}
+				w.knownT[g][m][s] = L
 			}
-			w.knownL[g*w.M*6+j] = L
 		}
 	}
 }
@@ -431,7 +444,7 @@ func (w *world) runChunk(ch *chunk, a *accum, x *userCtx) {
 			life := w.ulife[i]
 			eff := effs[b]
 			h2 := splitmix64(hs[b])
-			r.Seed(h2, h2^0x6a09e667f3bcc909)
+			r.Seed(h2)
 			if eff >= lifeAtRisk {
 				a.react++
 				life = lifeActive
@@ -610,7 +623,7 @@ func (w *world) schedule(cal []int32, m int, s uint8, touch uint16, from int, si
 }
 
 // exposeUser draws an active user's impressions and their responses.
-func (w *world) exposeUser(i, g int, r *rand.PCG, a *accum, x *userCtx) {
+func (w *world) exposeUser(i, g int, r *dayRand, a *accum, x *userCtx) {
 	t := &w.day
 	extra := 0.0
 	if t.hasLink {
@@ -684,7 +697,7 @@ func (w *world) exposeUser(i, g int, r *rand.PCG, a *accum, x *userCtx) {
 		}
 		w.respond(i, g, k, r, a, x)
 	}
-	if w.organicAny || t.anyPaidUp {
+	if (w.organicAny || t.anyPaidUp) && (w.umask == nil || w.umask[i] != 0) {
 		w.exposeKnown(i, g, r, a, x)
 	}
 	if pt := &t.paidPois[g]; len(pt.cdf) > 1 {
@@ -728,56 +741,85 @@ func (w *world) exposeUser(i, g int, r *rand.PCG, a *accum, x *userCtx) {
 // a positive count, which poissonTail continues (knownHit). After a
 // positive count (its impressions may change the funnel, and with it the
 // paid rate) a fresh uniform starts the next run. Most active users draw
-// one uniform here instead of two per known merchant, and the stages come
-// from the packed word when it is current.
-func (w *world) exposeKnown(i, g int, r *rand.PCG, a *accum, x *userCtx) {
-	if w.umask == nil {
-		for mo := 0; mo < w.M; mo += 64 {
-			w.exposeBlock(i, g, mo, ^uint64(0)>>uint(64-min(64, w.M-mo)), false, r, a, x)
-		}
+// one uniform here instead of two per known merchant. The caller skips
+// users whose mask is empty (no draw).
+func (w *world) exposeKnown(i, g int, r *dayRand, a *accum, x *userCtx) {
+	if w.ustage == nil {
+		w.exposeKnownWide(i, g, r, a, x)
 		return
 	}
-	if mm := w.umask[i]; mm != 0 {
-		w.exposeBlock(i, g, 0, mm, w.ustage != nil && x.today < w.unext[i], r, a, x)
+	mm := w.umask[i]
+	pk := w.ustage[i] // current unless one of the funnels has decayed since
+	if x.today >= w.unext[i] {
+		pk = w.stagesOf(i, mm, x.today)
 	}
-}
-
-// exposeBlock is exposeKnown for the merchants mo+b of the bits b of mm,
-// with their stages from the packed word when packed.
-func (w *world) exposeBlock(i, g, mo int, mm uint64, packed bool, r *rand.PCG, a *accum, x *userCtx) {
-	M := w.M
-	base := i * M
-	today := x.today
-	kl, orgL := x.knownL, x.orgL
-	fun, cyc := w.fun, w.mCycle
-	gm := g * M * 6
-	var pk uint64
-	if packed {
-		// Current (refreshStages' invariant); a hit below changes only
-		// its own merchant's bits.
-		pk = w.ustage[i]
-	}
+	kt, ot := &x.knownT[g&(len(x.knownT)-1)], x.orgT
+	base := i * w.M
 	u, P := u01(r.Uint64()), 1.0
 	for ; mm != 0; mm &= mm - 1 {
-		m := mo + bits.TrailingZeros64(mm)
-		var s uint8
-		if packed {
-			s = uint8(pk>>(3*uint(m))) & 7
-		} else {
-			s = w.stageNow(base+m, today)
-		}
-		L := kl[gm+m*6+int(s)] // own-account × paid zero probabilities
-		if s >= 4 && L != orgL[m*6+int(s)] {
+		m := bits.TrailingZeros64(mm) & 63
+		s := (pk >> (3 * uint(m) & 63)) & 7
+		L := kt[m][s] // own-account × paid zero probabilities
+		if s >= 4 && L != ot[m][s] {
 			// Customers who cannot buy yet are not shown ads
 			// (retargeting waits for the cycle): own account only.
-			if o := fun[base+m].order; o != 0 && int(today)-int(o) < cyc[m] {
-				L = orgL[m*6+int(s)]
+			if o := w.fun[base+m].order; o != 0 && int32(o) > x.dueThr[m] {
+				L = ot[m][s]
 			}
 		}
 		if q := P * L; u <= q {
 			if P = q; P < 1.0/4096 {
 				// Renewed (the counts ahead are independent of those
 				// passed) so that u/P keeps its resolution.
+				u, P = renew(r), 1
+			}
+			continue
+		}
+		// A hit changes only merchant m's funnel: pk stays current for
+		// the merchants after it.
+		u, P = w.knownHit(i, g, m, u, P, r, a, x)
+	}
+}
+
+// renew is a fresh uniform (out of exposeKnown's loop: its constants
+// would take registers there).
+//
+//go:noinline
+func renew(r *dayRand) float64 { return u01(r.Uint64()) }
+
+// stagesOf is user i's current stages of the merchants of mm, packed as
+// in ustage (read from the funnels; the cache is left to refreshStages).
+func (w *world) stagesOf(i int, mm uint64, today uint16) uint64 {
+	base := i * w.M
+	var pk uint64
+	for ; mm != 0; mm &= mm - 1 {
+		m := bits.TrailingZeros64(mm)
+		s0, t0 := w.funnelAt(base + m)
+		pk |= uint64(w.stageFrom(s0, t0, today)) << (3 * m)
+	}
+	return pk
+}
+
+// exposeKnownWide is exposeKnown for worlds without packed stages (more
+// than 21 merchants): the same draws, each stage read from its funnel.
+func (w *world) exposeKnownWide(i, g int, r *dayRand, a *accum, x *userCtx) {
+	M, G := w.M, w.G
+	u, P := u01(r.Uint64()), 1.0
+	for m := 0; m < M; m++ {
+		if w.pristine(i, m) {
+			continue
+		}
+		j := i*M + m
+		s := w.stageNow(j, x.today)
+		Lo := w.orgL[m*6+int(s)]
+		L := Lo * w.day.paidExp[(m*G+g)*6+int(s)]
+		if s == 0 {
+			L = 1
+		} else if s >= 4 && L != Lo && !w.due(j, m, x.today) {
+			L = Lo
+		}
+		if q := P * L; u <= q {
+			if P = q; P < 1.0/4096 {
 				u, P = u01(r.Uint64()), 1
 			}
 			continue
@@ -787,15 +829,15 @@ func (w *world) exposeBlock(i, g, mo int, mm uint64, packed bool, r *rand.PCG, a
 }
 
 // knownHit delivers merchant m's impressions to user i when the run's
-// uniform u is above P·L (exposeBlock): the own-account count is
+// uniform u is above P·L (exposeKnown): the own-account count is
 // positive if u > P·Lo, else the paid count is. It returns the next
 // run's u and P.
-func (w *world) knownHit(i, g, m int, u, P float64, r *rand.PCG, a *accum, x *userCtx) (float64, float64) {
+func (w *world) knownHit(i, g, m int, u, P float64, r *dayRand, a *accum, x *userCtx) (float64, float64) {
 	t := &w.day
 	j := i*w.M + m
 	pe := t.paidExp[(m*w.G+g)*6:][:6]
 	s := w.stageNow(j, x.today)
-	Lo := x.orgL[m*6+int(s)]
+	Lo := w.orgL[m*6+int(s)]
 	Lp := pe[s&7]
 	if Lp < 1 && s >= 4 && !w.due(j, m, x.today) {
 		Lp = 1
@@ -833,7 +875,7 @@ func (w *world) knownHit(i, g, m int, u, P float64, r *rand.PCG, a *accum, x *us
 
 // ownImpressions delivers n impressions of merchant m's own account
 // (items by weight) to user i.
-func (w *world) ownImpressions(i, g, m, n int, r *rand.PCG, a *accum, x *userCtx) {
+func (w *world) ownImpressions(i, g, m, n int, r *dayRand, a *accum, x *userCtx) {
 	t := &w.day
 	items, cum := t.ownItems[m], t.ownCum[m]
 	a.search = true
@@ -853,7 +895,7 @@ func (w *world) ownImpressions(i, g, m, n int, r *rand.PCG, a *accum, x *userCtx
 // impression registers, so the probability that one does (noticeOf) is
 // computed once, and again after each that registers: an impression that
 // does not is its draws and its counts alone, as in respond.
-func (w *world) deliverPaidN(i, g, m, n int, r *rand.PCG, a *accum, x *userCtx) {
+func (w *world) deliverPaidN(i, g, m, n int, r *dayRand, a *accum, x *userCtx) {
 	t := &w.day
 	if w.pristine(i, m) { // (not met: exposeMerchant's funnels are marked)
 		for ; n > 0; n-- {
@@ -890,7 +932,7 @@ func (w *world) deliverPaidN(i, g, m, n int, r *rand.PCG, a *accum, x *userCtx) 
 
 // deliverPaid delivers one of merchant m's paid impressions to user i: a
 // line (item) of m by weight (the caller sets a.paid).
-func (w *world) deliverPaid(i, g, m int, r *rand.PCG, a *accum, x *userCtx) {
+func (w *world) deliverPaid(i, g, m int, r *dayRand, a *accum, x *userCtx) {
 	t := &w.day
 	l := int(t.mLineOff[m]) + int(t.mAlias[m].DrawBits(r.Uint64()))
 	ln := &t.lines[l]
@@ -900,7 +942,7 @@ func (w *world) deliverPaid(i, g, m int, r *rand.PCG, a *accum, x *userCtx) {
 }
 
 // respond applies one impression of item k to user i.
-func (w *world) respond(i, g int, k int32, r *rand.PCG, a *accum, x *userCtx) {
+func (w *world) respond(i, g int, k int32, r *dayRand, a *accum, x *userCtx) {
 	t := &w.day
 	it := &t.items[k]
 	a.cnt[int(k)*nCnt+cImp]++
@@ -936,7 +978,7 @@ func (w *world) respond(i, g int, k int32, r *rand.PCG, a *accum, x *userCtx) {
 
 // respondKnown is respond for an impression of item k (of a merchant) to
 // a funnel the mask marks (above O or linked), u its uniform.
-func (w *world) respondKnown(i, g int, k int32, u float32, r *rand.PCG, a *accum, x *userCtx) {
+func (w *world) respondKnown(i, g int, k int32, u float32, r *dayRand, a *accum, x *userCtx) {
 	t := &w.day
 	it := &t.items[k]
 	m := int(it.merchant)
@@ -1078,7 +1120,7 @@ func (w *world) canOrder(j int, it *item, x *userCtx) bool {
 
 // advance moves funnel j from stage s one stage up through item k's
 // content and returns the new stage.
-func (w *world) advance(j int, it *item, k int32, s uint8, r *rand.PCG, a *accum, x *userCtx) uint8 {
+func (w *world) advance(j int, it *item, k int32, s uint8, r *dayRand, a *accum, x *userCtx) uint8 {
 	a.flows[int(it.merchant)*5+int(s)]++
 	if it.seed {
 		w.fun[j].link = x.today // the last engagement with the merchant's seeding content
@@ -1091,7 +1133,7 @@ func (w *world) advance(j int, it *item, k int32, s uint8, r *rand.PCG, a *accum
 
 // order records a purchase of user i on funnel j (the caller sets the
 // stage it moves to).
-func (w *world) order(i, j int, it *item, c []int64, linked bool, r *rand.PCG, a *accum, x *userCtx) {
+func (w *world) order(i, j int, it *item, c []int64, linked bool, r *dayRand, a *accum, x *userCtx) {
 	c[cOrders]++
 	a.gOrders[w.ug[i]]++
 	f := &w.fun[j]

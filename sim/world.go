@@ -109,8 +109,8 @@ func (w *world) setFunnel(j int, s uint8, t uint16) {
 
 type chunk struct {
 	lo, hi int
-	key    uint64 // stream key of (seed, replication, user stream, chunk)
-	rng    *rand.PCG
+	key    uint64   // stream key of (seed, replication, user stream, chunk)
+	rng    *dayRand // reseeded for every user-day (runChunk)
 }
 
 // product is a merchant's product.
@@ -208,9 +208,11 @@ type world struct {
 	// (users.go): e^{−rate} (1: none) and the rate.
 	organicL, organicRate [6]float64
 	organicAny            bool
-	orgL, knownL          []float64 // userCtx's backing arrays
-	anyLink               bool      // seeding content has existed: a link may be set
-	umask                 []uint64  // per user (M ≤ 64): merchants whose funnel may be above O or linked
+	orgL                  []float64 // per merchant × stage: e^{−λ} of own-account impressions (buildKnown)
+	orgT                  *[64][8]float64
+	knownT                []([64][8]float64)
+	anyLink               bool     // seeding content has existed: a link may be set
+	umask                 []uint64 // per user (M ≤ 64): merchants whose funnel may be above O or linked
 	// Packed current stages (M ≤ 21): 3 bits per merchant, valid for the
 	// marked funnels on days before unext (when one of them next decays).
 	ustage    []uint64
@@ -755,7 +757,7 @@ func (w *world) initChunk(ci int, ga *mechanisms.Alias, cum [][6]float64, pt *po
 	seed := w.seed
 	U, M := w.U, w.M
 	lo, hi := ci*chunkSize, min(U, (ci+1)*chunkSize)
-	w.chunks[ci] = chunk{lo: lo, hi: hi, rng: newStream(seed, w.rep, streamUserDay, ci),
+	w.chunks[ci] = chunk{lo: lo, hi: hi, rng: new(dayRand),
 		key: splitmix64(newStream(seed, w.rep, streamUserDay, ci).Uint64())}
 	r := newStream(seed, w.rep, streamUserInit, ci)
 	for i := lo; i < hi; i++ {
