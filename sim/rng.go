@@ -2,6 +2,7 @@ package sim
 
 import (
 	"math"
+	"math/bits"
 	"math/rand/v2"
 )
 
@@ -35,14 +36,15 @@ func newStream(seed uint64, rep, stream, chunk int) *rand.PCG {
 	return rand.NewPCG(h, splitmix64(h^0xdeadbeefcafef00d))
 }
 
-// dayRand is the user-day stream: SplitMix64 (Steele, Lea & Flood,
-// "Fast splittable pseudorandom number generators", OOPSLA 2014; it
-// passes TestU01's BigCrush), a Weyl sequence (s += γ) through a
-// bijective mix, so its 2^64 outputs are each 64-bit value exactly once.
-// runChunk seeds it for every user-day from the user-day hash, and each
-// user-day draws a few dozen numbers at most. A third of a PCG's
-// instructions (no 128-bit state multiply): the daily user loop draws
-// tens of numbers per active user.
+// dayRand is the user-day stream: wyrand (Wang Yi's wyhash family,
+// github.com/wangyi-fudan/wyhash; the generator Go's runtime uses for its
+// own cheap random numbers, runtime.cheaprand): a Weyl sequence
+// (s += γ) through one 64×64→128-bit multiply folded by XOR; it passes
+// TestU01's BigCrush and PractRand. runChunk seeds it for every user-day
+// from the user-day hash, and each user-day draws a few dozen numbers at
+// most. Less than half a PCG step's instructions (no 128-bit state
+// multiply, no output permutation): the daily user loop draws tens of
+// numbers per active user.
 type dayRand struct{ s uint64 }
 
 // Seed restarts the stream at state s.
@@ -50,11 +52,9 @@ func (r *dayRand) Seed(s uint64) { r.s = s }
 
 // Uint64 returns the next 64 random bits.
 func (r *dayRand) Uint64() uint64 {
-	r.s += 0x9e3779b97f4a7c15
-	z := r.s
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
-	z = (z ^ (z >> 27)) * 0x94d049bb133111eb
-	return z ^ (z >> 31)
+	r.s += 0xa0761d6478bd642f
+	hi, lo := bits.Mul64(r.s, r.s^0xe7037ed1a0b428db)
+	return hi ^ lo
 }
 
 // uint64er is a source of random bits (a PCG or a dayRand).

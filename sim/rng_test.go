@@ -144,19 +144,28 @@ func TestPoissonGuideExact(t *testing.T) {
 	}
 }
 
-// TestDayRand checks the user-day stream against the SplitMix64 reference
-// (each output is splitmix64 of the state before it, the state moving by
-// the golden gamma) and its uniformity as runChunk uses it: short streams
-// (16 numbers) seeded from consecutive user-day hashes, 64 bins of u01 and
-// a chi-square test on 63 degrees of freedom (above 103.4 with probability
-// 0.001), plus the lag-1 pair (8 × 8 bins) within each stream.
+// TestDayRand checks the user-day stream against wyrand's definition
+// (outputs computed independently with arbitrary-precision integers:
+// s += 0xa0761d6478bd642f, then the high XOR low word of
+// s × (s XOR 0xe7037ed1a0b428db)) and its uniformity as runChunk uses it:
+// short streams (16 numbers) seeded from consecutive user-day hashes, 64
+// bins of u01 and a chi-square test on 63 degrees of freedom (above 103.4
+// with probability 0.001), plus the successive pairs (8 × 8 bins) within
+// each stream.
 func TestDayRand(t *testing.T) {
 	var r dayRand
-	for _, s := range []uint64{0, 1, 0x9e3779b97f4a7c15, 1 << 63, ^uint64(0)} {
-		r.Seed(s)
-		for k := 0; k < 4; k++ {
-			if got, want := r.Uint64(), splitmix64(s+uint64(k)*0x9e3779b97f4a7c15); got != want {
-				t.Fatalf("seed %#x, draw %d: %#x, SplitMix64 gives %#x", s, k, got, want)
+	for _, c := range []struct {
+		seed uint64
+		want [3]uint64
+	}{
+		{0, [3]uint64{0x111cb3a78f59a58e, 0xceabd938ff4e856d, 0x61fb51318f47d2a4}},
+		{1, [3]uint64{0xcdef1695e1f8ed2c, 0x61d6d24b1c9aad40, 0x8cf880c22eebfadf}},
+		{0x9e3779b97f4a7c15, [3]uint64{0x53fffa7f4796cfba, 0x27cd1f68b2b3fc72, 0x39d0492663abb2de}},
+	} {
+		r.Seed(c.seed)
+		for k, want := range c.want {
+			if got := r.Uint64(); got != want {
+				t.Fatalf("seed %#x, draw %d: %#x, wyrand gives %#x", c.seed, k, got, want)
 			}
 		}
 	}
