@@ -203,3 +203,20 @@ func TestDayRand(t *testing.T) {
 		t.Errorf("successive pairs over 8 × 8 bins: chi-square %.1f on 63 df (p < 0.001)", x)
 	}
 }
+
+// TestOpenThreshold: the integer open test agrees with u01(h) < p at and
+// around every threshold, for probabilities at the edges and in between.
+func TestOpenThreshold(t *testing.T) {
+	for _, p := range []float64{0, 1e-300, 0x1p-53, 0x1p-52 * 3, 1e-9, 0.1, 1.0 / 3, 0.5, 0.7, 0.999999, 1 - 0x1p-53, 1, 2, math.NaN(), -1} {
+		T := openThreshold(p)
+		for _, k := range []uint64{0, 1, T - 2, T - 1, T, T + 1, 1<<53 - 1} {
+			if k >= 1<<53 {
+				continue
+			}
+			h := k<<11 | 0x5a5 // low bits do not matter
+			if got, want := h>>11 < T, u01(h) < p; got != want {
+				t.Errorf("p %v, k %d: integer test %v, u01 test %v", p, k, got, want)
+			}
+		}
+	}
+}

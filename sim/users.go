@@ -520,7 +520,7 @@ func (w *world) decideOpens(lo, hi int, dayKey uint64, x *userCtx, hs *[openBloc
 	ul := w.ulife[lo:hi]
 	ulo := w.ulastOpen[lo:hi]
 	ul, ulo = ul[:len(ug)], ulo[:len(ug)]
-	act := w.act
+	act := w.actT
 	today, churn, atRisk := int(x.today), x.churn, x.atRisk
 	var opens uint64
 	for b := range ug {
@@ -538,7 +538,7 @@ func (w *world) decideOpens(lo, hi int, dayKey uint64, x *userCtx, hs *[openBloc
 		// Branch-free: whether a user opens is a coin toss the CPU
 		// cannot predict.
 		o := uint64(0)
-		if u01(h) < act[int(ug[b])*5+int(eff)] {
+		if h>>11 < act[int(ug[b])*8+int(eff&7)] { // u01(h) < act (openThreshold)
 			o = 1
 		}
 		opens |= o << (uint(b) & 63)
@@ -547,6 +547,16 @@ func (w *world) decideOpens(lo, hi int, dayKey uint64, x *userCtx, hs *[openBloc
 		nlife[eff&7] += 1 - o
 	}
 	return opens
+}
+
+// openThreshold is T such that u01(h) < p exactly when h>>11 < T: u01
+// is k·2⁻⁵³ for the integer k = h>>11 (exact), and k·2⁻⁵³ < p iff k <
+// ⌈p·2⁵³⌉ (p·2⁵³ is exact). p ≥ 1 gives 2⁵³ (always), p ≤ 0 or NaN 0.
+func openThreshold(p float64) uint64 {
+	if !(p > 0) {
+		return 0
+	}
+	return uint64(math.Ceil(math.Min(p, 1) * (1 << 53)))
 }
 
 // pristine reports whether user i's funnel with merchant m is known, from

@@ -175,6 +175,7 @@ type world struct {
 	// parameters
 	decay              [6]int    // decay days by stage
 	act                []float64 // [G*5] activation probability by group × lifecycle
+	actT               []uint64  // [G*8] the same as thresholds of 53-bit integers (openThreshold)
 	gPriceSens, gSpend []float64
 	affinity           []float64 // [NT*G]
 	bgWeight           float64
@@ -307,9 +308,11 @@ func newWorld(c *config, rep int) *world {
 	w.act = make([]float64, w.G*5)
 	w.gPriceSens = make([]float64, w.G)
 	w.gSpend = make([]float64, w.G)
+	w.actT = make([]uint64, w.G*8)
 	for g, grp := range c.groups {
 		for l := 0; l < 5; l++ {
 			w.act[g*5+l] = math.Min(1, grp.activity*c.activity[l])
+			w.actT[g*8+l] = openThreshold(w.act[g*5+l])
 		}
 		w.gPriceSens[g] = grp.priceSens
 		w.gSpend[g] = grp.spending
