@@ -3,6 +3,7 @@ package sim
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/startrend/startrend/sim/mechanisms"
@@ -219,4 +220,57 @@ func TestOpenThreshold(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestExposeKnownWide: exposeKnownWide (worlds of more than 21 merchants,
+// without packed stages) makes exactly exposeKnown's draws: two copies of
+// one world, every user with a known merchant exposed on each of 8 days
+// through one and the other with the same stream, leave the same funnels,
+// counts and stream states.
+func TestExposeKnownWide(t *testing.T) {
+	sc := testScenario(t, "population.users=4000", "replications=1")
+	w1, w2 := testWorld(t, sc), testWorld(t, sc)
+	var r1, r2 dayRand
+	var imps int64
+	for d := 0; d < 8; d++ {
+		w1.beginDay(d)
+		w2.beginDay(d)
+		x1, x2 := w1.userContext(), w2.userContext()
+		var a1, a2 accum
+		a1.reset(w1)
+		a2.reset(w2)
+		for i := 0; i < w1.U; i++ {
+			if d%2 == 1 && x1.today >= w1.unext[i] { // every other day: the packed stages current
+				w1.refreshStages(i, &x1)
+				w2.refreshStages(i, &x2)
+			}
+			if w1.umask[i] == 0 {
+				continue
+			}
+			g := int(w1.ug[i])
+			seed := splitmix64(uint64(d*w1.U + i))
+			r1.Seed(seed)
+			r2.Seed(seed)
+			w1.exposeKnown(i, g, &r1, &a1, &x1)
+			w2.exposeKnownWide(i, g, &r2, &a2, &x2)
+			if r1.s != r2.s {
+				t.Fatalf("day %d, user %d: the two paths drew different numbers", d, i)
+			}
+		}
+		for name, p := range map[string][2][]int64{"cnt": {a1.cnt, a2.cnt}, "flows": {a1.flows, a2.flows}, "line": {a1.line, a2.line}, "dstock": {a1.dstock, a2.dstock}} {
+			if !slices.Equal(p[0], p[1]) {
+				t.Fatalf("day %d: %s differ", d, name)
+			}
+		}
+		if !slices.Equal(w1.fhot, w2.fhot) || !slices.Equal(w1.fexp, w2.fexp) || !slices.Equal(w1.fun, w2.fun) {
+			t.Fatalf("day %d: funnels differ", d)
+		}
+		for k := range w1.day.items {
+			imps += a1.cnt[k*nCnt+cImp]
+		}
+	}
+	if imps == 0 {
+		t.Fatal("no known-merchant impressions: the test exercises nothing")
+	}
+	t.Logf("%d known-merchant impressions over 8 days", imps)
 }
