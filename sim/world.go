@@ -139,6 +139,7 @@ type merchant struct {
 	replan    int
 	trendTag  []bool  // per trend: had a tagged cooperation
 	plist     []int32 // partners, sorted (nil: rebuild)
+	plans     []int   // per matrix entry: re-plans it was active in (entryCfg.rate)
 }
 
 // coop is a cooperation: content a creator (or the merchant itself, creator
