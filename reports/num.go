@@ -23,7 +23,14 @@ func formatFloat(v float64) string {
 	if v == 0 {
 		return "0" // no "-0"
 	}
-	return strconv.FormatFloat(v, 'g', Digits, 64)
+	s := strconv.FormatFloat(v, 'g', Digits, 64)
+	if a := math.Abs(v); strings.ContainsRune(s, 'e') && a >= 1e-15 && a < 1e21 {
+		// The same Digits-digit value without an exponent (people read
+		// these files and the report's attributes): "0.000006025946285".
+		r, _ := strconv.ParseFloat(s, 64)
+		s = strconv.FormatFloat(r, 'f', -1, 64)
+	}
+	return s
 }
 
 // parseFloat reads what formatFloat wrote; "" is NaN (undefined).
@@ -81,7 +88,7 @@ func human(v float64) string {
 		return "0"
 	}
 	a := math.Abs(v)
-	if a >= 1e15 || a < 1e-4 {
+	if a >= 1e15 || a < 1e-12 {
 		return strconv.FormatFloat(v, 'g', 4, 64)
 	}
 	// Decimals needed for 4 significant digits; an integer is written as
