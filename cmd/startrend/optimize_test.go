@@ -283,7 +283,13 @@ func TestOptimizeLibraryBeatsBaseline(t *testing.T) {
 					// [+5k, +274k]; the optimiser's edge on apparel-launch is
 					// not robust to one seed. Logged, not hidden: see
 					// optimize/RESULTS.md.
-					t.Logf("KNOWN GAP: does not beat random search's best at the same budget beyond noise: %+v (winner %s)", r, out.Best.Label)
+					// The assertion is kept: STARTREND_STRICT_FACTS=1 (as for
+					// the model's known gaps in sim) makes it an error.
+					report := t.Logf
+					if os.Getenv("STARTREND_STRICT_FACTS") != "" {
+						report = t.Errorf
+					}
+					report("KNOWN GAP: does not beat random search's best at the same budget beyond noise: %+v (winner %s)", r, out.Best.Label)
 				} else {
 					t.Errorf("does not beat random search's best at the same budget beyond noise: %+v (winner %s)", r, out.Best.Label)
 				}
