@@ -697,7 +697,7 @@ func sweepReportText(sd *sweepDir, kpis []string, label func(string) string, spe
 
 var sweepTemplate = template.Must(template.New("sweep").Parse(`<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Sweep: {{.Scenario}}</title>
-<style>body{font-family:sans-serif;max-width:980px;margin:2em auto;padding:0 1em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}th{background:#f4f4f4}figure{margin:1.5em 0}img{max-width:100%;height:auto}</style>
+<style>body{font-family:sans-serif;max-width:980px;margin:2em auto;padding:0 1em}table{border-collapse:collapse;display:block;overflow-x:auto;max-width:100%}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}th{background:#f4f4f4}figure{margin:1.5em 0}img{max-width:100%;height:auto}</style>
 </head><body>
 <h1>Sweep: {{.Scenario}}</h1>
 <p>{{.Intro}}</p>
