@@ -287,6 +287,7 @@ func sbsTable(name string, evals int, rows []sbsRow) string {
 	b.WriteString(strings.Repeat("---|", 2*len(sbsArms)))
 	b.WriteString("\n")
 	perSeed := make([][]float64, len(sbsArms))
+	sepSeed := make([][]bool, len(sbsArms))
 	for _, r := range rows {
 		fmt.Fprintf(&b, "| %d |", r.seed)
 		for i := range r.fresh {
@@ -299,11 +300,20 @@ func sbsTable(name string, evals int, rows []sbsRow) string {
 		for i := 1; i < len(sbsArms); i++ {
 			d := stats.PairedDiff(r.fresh[0], r.fresh[i], 0.95)
 			perSeed[i] = append(perSeed[i], d.Mean)
+			sepSeed[i] = append(sepSeed[i], d.Lo > 0)
 			fmt.Fprintf(&b, " %s |", ci(d))
 		}
 		b.WriteString("\n")
 	}
-	b.WriteString("\nAcross seeds (per-seed mean differences):\n\n| optimize vs | median | mean, 95% t-interval over seeds | seeds ahead |\n|---|---|---|---|\n")
+	// Across seeds: the seeds are the independent repetitions of each
+	// method (the fresh replications are common within a seed), so the
+	// unit is D_s, seed s's mean paired difference over the fresh
+	// replications. The bar is judged on the 95% Student-t interval of the
+	// mean of D_s over seeds; the median of D_s is given with its
+	// distribution-free order-statistic interval [D_(1), D_(n)], whose
+	// coverage 1 − 2^(1−n) (93.75% for 5 seeds) is the most 5 seeds allow,
+	// and which excludes zero only when every seed is ahead.
+	b.WriteString("\nAcross seeds (D_s = seed s's mean paired difference on the fresh replications):\n\n| optimize vs | median of D_s, [min, max] (order-statistic interval) | mean of D_s, 95% t-interval over seeds | seeds ahead (per-seed CI > 0) |\n|---|---|---|---|\n")
 	for i := 1; i < len(sbsArms); i++ {
 		ds := slices.Clone(perSeed[i])
 		slices.Sort(ds)
@@ -311,13 +321,18 @@ func sbsTable(name string, evals int, rows []sbsRow) string {
 		if len(ds)%2 == 0 {
 			med = (ds[len(ds)/2-1] + ds[len(ds)/2]) / 2
 		}
-		ahead := 0
-		for _, d := range ds {
+		ahead, sep := 0, 0
+		for k, d := range perSeed[i] {
 			if d > 0 {
 				ahead++
 			}
+			if sepSeed[i][k] {
+				sep++
+			}
 		}
-		fmt.Fprintf(&b, "| %s | %+.3fM | %s | %d of %d |\n", sbsArms[i].name, med/1e6, ci(stats.MeanCI(perSeed[i], 0.95)), ahead, len(ds))
+		cov := 100 * (1 - math.Pow(2, 1-float64(len(ds))))
+		fmt.Fprintf(&b, "| %s | %+.3fM [%+.3fM, %+.3fM] (%.2f%%) | %s | %d of %d (%d) |\n", sbsArms[i].name, med/1e6, ds[0]/1e6, ds[len(ds)-1]/1e6, cov,
+			ci(stats.MeanCI(perSeed[i], 0.95)), ahead, len(ds), sep)
 	}
 	return b.String()
 }
