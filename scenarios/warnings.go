@@ -270,13 +270,18 @@ func (wa *warner) merchant(m *Merchant) {
 		}
 		replans := wa.replansAt(m, e.Product, e.Stage, replan)
 		pool := wa.poolSize(e.Type, e.Tier)
+		if _, written := sc.pos[ep+".partners"]; written && e.Contract == "task" {
+			// The task board books whoever accepts the task's terms
+			// (mechanisms.Board.Match); the partner rule is not read.
+			wa.add(ep+".partners", "partners: %s has no effect on a task cell: the task board books the creators of the type and tier whose reservation income the task meets, partners or not", e.Partners)
+		}
 		switch {
 		case pool < 0.5:
 			wa.add(ep, "no creator of type %s and tier %s exists (expected pool %.1f): the entry never contracts", e.Type, e.Tier, pool)
 			continue
 		case pool < float64(e.Count):
 			wa.add(ep+".count", "count %d exceeds the expected pool of %.0f %s %s creators: at most the pool is booked per re-plan", e.Count, pool, e.Type, e.Tier)
-		case e.Partners == "new" && pool < float64(e.Count*replans):
+		case e.Partners == "new" && e.Contract != "task" && pool < float64(e.Count*replans):
 			wa.add(ep+".partners", "incremental authors (partners: new) run out: %d re-plans × count %d need %d creators never booked, the %s %s pool holds about %.0f",
 				replans, e.Count, e.Count*replans, e.Type, e.Tier, pool)
 		}

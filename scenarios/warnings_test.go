@@ -100,3 +100,30 @@ func TestWarningsEach(t *testing.T) {
 		})
 	}
 }
+
+// TestWarningsTaskPartners: a task cell is filled by the task board, not
+// by the partner rule, so partners on it is reported as inert, and the
+// incremental-authors run-out check (re-plans × count against the pool)
+// is not applied to it.
+func TestWarningsTaskPartners(t *testing.T) {
+	const cell = "merchants.home_goods.strategy.matrix.task-koc"
+	sc, err := Load("magpie-bridge.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if text := warningPaths(Warnings(sc, CommandRun)); strings.Contains(text, cell+".partners") {
+		t.Errorf("a task cell without partners is warned about:\n%s", text)
+	}
+	sc, err = Load("magpie-bridge.yaml", cell+".partners=new", cell+".count=100000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := warningPaths(Warnings(sc, CommandRun))
+	t.Log("\n" + text)
+	if !strings.Contains(text, cell+".partners: partners: new has no effect on a task cell") {
+		t.Errorf("no inert-partners warning for the task cell in\n%s", text)
+	}
+	if strings.Contains(text, "run out") {
+		t.Errorf("the run-out rule is applied to a task cell:\n%s", text)
+	}
+}

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/startrend/startrend/experiments"
+	"github.com/startrend/startrend/internal/outdir"
 	"github.com/startrend/startrend/reports"
 	"github.com/startrend/startrend/scenarios"
 	"github.com/startrend/startrend/sensitivity"
@@ -220,6 +221,10 @@ func cmdSensitivity(ctx context.Context, args []string, stdout, stderr io.Writer
 	writeJSONAtomic(filepath.Join(r.dir, sensRunFile), map[string]any{
 		"wall_seconds": elapsed.Seconds(), "workers": r.workers, "runs_this_process": r.ran, "runs_resumed": r.skipped,
 		"cpus": runtime.NumCPU(), "version": versionString()})
+	if err := markCompleteAs(r.dir, outdir.Sensitivity); err != nil {
+		fmt.Fprintf(stderr, "startrend sensitivity: %v\n", err)
+		return exitFailure
+	}
 	if !f.quiet {
 		for _, s := range res.Summary {
 			fmt.Fprintln(stderr, s)
@@ -434,6 +439,14 @@ func (r *sensRunner) openStore(f sensFlags, stderr io.Writer) (int, bool) {
 		return exitFailure, false
 	}
 	dir := r.dir
+	if st, _ := outdir.Inspect(dir); st.Ours && st.Kind == outdir.Sensitivity && !st.Whole && !st.Empty && !experiments.IsStore(dir) {
+		// A study in progress without its store.json records no run (its
+		// store was never begun, or its --force removal was killed): what
+		// is left is startrend's and is cleared.
+		if err := removeSensitivityDir(dir); err != nil {
+			return fail("%v", err)
+		}
+	}
 	if experiments.IsStore(dir) && !f.resume {
 		if !f.force {
 			return fail("%s holds a study already; use --resume to continue it, --force to start again, or -o for another directory", dir)
@@ -444,6 +457,12 @@ func (r *sensRunner) openStore(f sensFlags, stderr io.Writer) (int, bool) {
 	}
 	if f.resume && !experiments.IsStore(dir) {
 		return fail("--resume: %s holds no study (no %s)", dir, experiments.FileManifest)
+	}
+	// The directory is written in place over time (the store's journal is
+	// the record of what is done), so it is claimed rather than staged; a
+	// directory startrend did not write is refused, --force or not.
+	if err := outdir.Claim(dir, outdir.Sensitivity, false); err != nil {
+		return fail("%v", err)
 	}
 	if len(f.merges) > 0 {
 		if experiments.IsStore(dir) {
@@ -703,9 +722,14 @@ func modelRevision() string {
 // outputs, and nothing else: a file the study did not write stays (and a
 // new store then refuses the directory).
 func removeSensitivityDir(dir string) error {
-	// store.json last: a kill during the removal leaves a store that
-	// --force removes again (without it, what was left was refused by
-	// every rerun).
+	// The marker is first made the in-progress one and store.json goes
+	// last: a kill during the removal leaves a study in progress that
+	// --force removes again, never one marked complete with files missing.
+	// A directory holding a file startrend did not write is refused before
+	// anything is removed.
+	if err := beginRemoval(dir, outdir.Sensitivity); err != nil {
+		return err
+	}
 	for _, f := range append([]string{experiments.FilePoints, experiments.FileRuns,
 		experiments.FileRowsCSV, experiments.FileRowsParquet, experiments.FilePointsCSV}, sensOutputs...) {
 		if err := os.Remove(filepath.Join(dir, f)); err != nil && !errors.Is(err, os.ErrNotExist) {

@@ -164,3 +164,35 @@ func TestSensitivityBadInput(t *testing.T) {
 		t.Errorf("bad input created the output directory")
 	}
 }
+
+// The output-directory rule holds for sensitivity as for every command: a
+// directory startrend did not write is refused, --force or not, and left
+// intact; a finished study carries the marker listing its files, so a file
+// added to it later makes --force refuse too.
+func TestSensitivityOutputDirectory(t *testing.T) {
+	tmp := t.TempDir()
+	foreign := filepath.Join(tmp, "thesis")
+	mkfiles(t, foreign, "thesis.tex", "data/survey.csv")
+	for _, more := range [][]string{nil, {"--force"}} {
+		if code, _, e := run(t, sensArgs(foreign, more...)...); code == 0 || !strings.Contains(e, "not a startrend output directory") {
+			t.Errorf("sensitivity -o over a foreign directory %v: exit %d: %s", more, code, e)
+		}
+		assertIntact(t, foreign, "thesis.tex", "data/survey.csv")
+	}
+	dir := filepath.Join(tmp, "study")
+	if code, _, e := run(t, sensArgs(dir)...); code != 0 {
+		t.Fatalf("sensitivity: exit %d: %s", code, e)
+	}
+	marker, err := os.ReadFile(filepath.Join(dir, ".startrend.json"))
+	if err != nil || !strings.Contains(string(marker), `"sensitivity"`) || !strings.Contains(string(marker), "sensitivity.json") {
+		t.Fatalf("no complete sensitivity marker: %s %v", marker, err)
+	}
+	if code, _, e := run(t, sensArgs(dir, "--force")...); code != 0 {
+		t.Fatalf("sensitivity --force over its own study: exit %d: %s", code, e)
+	}
+	mkfiles(t, dir, "notes.md")
+	if code, _, e := run(t, sensArgs(dir, "--force")...); code == 0 {
+		t.Errorf("sensitivity --force over its study holding a foreign file succeeded: %s", e)
+	}
+	assertIntact(t, dir, "notes.md")
+}

@@ -269,7 +269,11 @@ func removeSweepFiles(dir string) error {
 // markComplete rewrites dir's marker listing its entries, as a staged
 // output's marker does: a finished sweep directory and a merged one have
 // the same marker, and a file added later is recognised as not startrend's.
-func markComplete(dir string) error {
+func markComplete(dir string) error { return markCompleteAs(dir, outdir.Sweep) }
+
+// markCompleteAs is markComplete for a directory of the given kind
+// (written in place: a sweep's or a sensitivity study's run store).
+func markCompleteAs(dir string, kind outdir.Kind) error {
 	ents, err := os.ReadDir(dir)
 	if err != nil {
 		return err
@@ -281,7 +285,7 @@ func markComplete(dir string) error {
 		}
 	}
 	slices.Sort(names)
-	return outdir.WriteMarker(dir, outdir.Sweep, names)
+	return outdir.WriteMarker(dir, kind, names)
 }
 
 // writeRunMeta writes run.json, the one file that varies between

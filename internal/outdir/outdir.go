@@ -1,5 +1,6 @@
 // Package outdir is the one rule every startrend command follows for the
-// directories it writes (run, sweep, optimize, compare, calibrate, merge):
+// directories it writes (run, sweep, optimize, compare, calibrate, merge,
+// sensitivity):
 //
 //   - A directory is startrend's only if it carries a marker startrend wrote
 //     ([MarkerFile]: the [Kind] and the format version) — or, for run
@@ -47,12 +48,13 @@ type Kind string
 
 // The kinds of output directories.
 const (
-	Run       Kind = "run"
-	Sweep     Kind = "sweep"
-	Optimize  Kind = "optimize"
-	Compare   Kind = "compare"
-	Calibrate Kind = "calibrate"
-	Merge     Kind = "merge"
+	Run         Kind = "run"
+	Sweep       Kind = "sweep"
+	Optimize    Kind = "optimize"
+	Compare     Kind = "compare"
+	Calibrate   Kind = "calibrate"
+	Merge       Kind = "merge"
+	Sensitivity Kind = "sensitivity"
 )
 
 // MarkerFile is the name of the marker file in every output directory.
@@ -183,7 +185,7 @@ func readMarker(dir string) (Marker, bool) {
 
 func validKind(k Kind) bool {
 	switch k {
-	case Run, Sweep, Optimize, Compare, Calibrate, Merge:
+	case Run, Sweep, Optimize, Compare, Calibrate, Merge, Sensitivity:
 		return true
 	}
 	return false
