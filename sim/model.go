@@ -206,11 +206,18 @@ type partnerCfg struct {
 
 // entryCfg is a compiled creator-matrix entry.
 type entryCfg struct {
-	product               int // index among the merchant's products
-	stage                 int // product stage it applies in, −1: any
-	typ, tier, format     int
-	contract              int
-	count, posts          int
+	product           int // index among the merchant's products
+	stage             int // product stage it applies in, −1: any
+	typ, tier, format int
+	contract          int
+	count, posts      int
+	// rate, when > 0, replaces count by a fractional number of
+	// cooperations per re-plan: the entry's n-th active re-plan books
+	// ⌊(n+1)·rate + ½⌋ − ⌊n·rate + ½⌋ (0.5: one on every second re-plan,
+	// starting with the first). The scenario language has integer counts;
+	// the creator-fee response test (sim/stylized_test.go) sets it to scale
+	// every cell by the same factor, which integer rounding cannot.
+	rate                  float64
 	partners              partnerRule
 	hasTask               bool
 	taskBudget, taskShare float64

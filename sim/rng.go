@@ -2,6 +2,7 @@ package sim
 
 import (
 	"math"
+	"math/bits"
 	"math/rand/v2"
 )
 
@@ -34,6 +35,30 @@ func newStream(seed uint64, rep, stream, chunk int) *rand.PCG {
 	h = splitmix64(h ^ uint64(chunk)*0x165667b19e3779f9)
 	return rand.NewPCG(h, splitmix64(h^0xdeadbeefcafef00d))
 }
+
+// dayRand is the user-day stream: wyrand (Wang Yi's wyhash family,
+// github.com/wangyi-fudan/wyhash; the generator Go's runtime uses for its
+// own cheap random numbers, runtime.cheaprand): a Weyl sequence
+// (s += γ) through one 64×64→128-bit multiply folded by XOR; it passes
+// TestU01's BigCrush and PractRand. runChunk seeds it for every user-day
+// from the user-day hash, and each user-day draws a few dozen numbers at
+// most. Less than half a PCG step's instructions (no 128-bit state
+// multiply, no output permutation): the daily user loop draws tens of
+// numbers per active user.
+type dayRand struct{ s uint64 }
+
+// Seed restarts the stream at state s.
+func (r *dayRand) Seed(s uint64) { r.s = s }
+
+// Uint64 returns the next 64 random bits.
+func (r *dayRand) Uint64() uint64 {
+	r.s += 0xa0761d6478bd642f
+	hi, lo := bits.Mul64(r.s, r.s^0xe7037ed1a0b428db)
+	return hi ^ lo
+}
+
+// uint64er is a source of random bits (a PCG or a dayRand).
+type uint64er interface{ Uint64() uint64 }
 
 // u01 turns 64 random bits into a uniform float64 in [0, 1).
 func u01(r uint64) float64 { return float64(r>>11) * (1.0 / (1 << 53)) }
@@ -106,7 +131,7 @@ func (p *poissonTable) draw(u float64) int {
 }
 
 // poisson draws a Poisson count for any mean (normal approximation above 500).
-func poisson(r *rand.PCG, lambda float64) int {
+func poisson(r uint64er, lambda float64) int {
 	if !(lambda > 0) {
 		return 0
 	}
@@ -127,7 +152,7 @@ func poisson(r *rand.PCG, lambda float64) int {
 	return k
 }
 
-func normal(r *rand.PCG) float64 {
+func normal(r uint64er) float64 {
 	u1 := u01(r.Uint64())
 	u2 := u01(r.Uint64())
 	if u1 < 1e-300 {

@@ -3,6 +3,7 @@ package sim
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/startrend/startrend/sim/mechanisms"
@@ -142,4 +143,134 @@ func TestPoissonGuideExact(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestDayRand checks the user-day stream against wyrand's definition
+// (outputs computed independently with arbitrary-precision integers:
+// s += 0xa0761d6478bd642f, then the high XOR low word of
+// s × (s XOR 0xe7037ed1a0b428db)) and its uniformity as runChunk uses it:
+// short streams (16 numbers) seeded from consecutive user-day hashes, 64
+// bins of u01 and a chi-square test on 63 degrees of freedom (above 103.4
+// with probability 0.001), plus the successive pairs (8 × 8 bins) within
+// each stream.
+func TestDayRand(t *testing.T) {
+	var r dayRand
+	for _, c := range []struct {
+		seed uint64
+		want [3]uint64
+	}{
+		{0, [3]uint64{0x111cb3a78f59a58e, 0xceabd938ff4e856d, 0x61fb51318f47d2a4}},
+		{1, [3]uint64{0xcdef1695e1f8ed2c, 0x61d6d24b1c9aad40, 0x8cf880c22eebfadf}},
+		{0x9e3779b97f4a7c15, [3]uint64{0x53fffa7f4796cfba, 0x27cd1f68b2b3fc72, 0x39d0492663abb2de}},
+	} {
+		r.Seed(c.seed)
+		for k, want := range c.want {
+			if got := r.Uint64(); got != want {
+				t.Fatalf("seed %#x, draw %d: %#x, wyrand gives %#x", c.seed, k, got, want)
+			}
+		}
+	}
+	const streams, per = 1 << 16, 16
+	var bins [64]float64
+	var pairs [64]float64
+	key := splitmix64(7)
+	for i := 0; i < streams; i++ {
+		r.Seed(splitmix64(splitmix64(key + uint64(i))))
+		prev := -1
+		for k := 0; k < per; k++ {
+			b := int(u01(r.Uint64()) * 64)
+			bins[b]++
+			if prev >= 0 {
+				pairs[(prev>>3)*8+b>>3]++
+			}
+			prev = b
+		}
+	}
+	chi := func(obs []float64) float64 {
+		n := 0.0
+		for _, o := range obs {
+			n += o
+		}
+		e, x := n/float64(len(obs)), 0.0
+		for _, o := range obs {
+			x += (o - e) * (o - e) / e
+		}
+		return x
+	}
+	if x := chi(bins[:]); x > 103.4 {
+		t.Errorf("u01 over 64 bins: chi-square %.1f on 63 df (p < 0.001)", x)
+	}
+	if x := chi(pairs[:]); x > 103.4 {
+		t.Errorf("successive pairs over 8 × 8 bins: chi-square %.1f on 63 df (p < 0.001)", x)
+	}
+}
+
+// TestOpenThreshold: the integer open test agrees with u01(h) < p at and
+// around every threshold, for probabilities at the edges and in between.
+func TestOpenThreshold(t *testing.T) {
+	for _, p := range []float64{0, 1e-300, 0x1p-53, 0x1p-52 * 3, 1e-9, 0.1, 1.0 / 3, 0.5, 0.7, 0.999999, 1 - 0x1p-53, 1, 2, math.NaN(), -1} {
+		T := openThreshold(p)
+		for _, k := range []uint64{0, 1, T - 2, T - 1, T, T + 1, 1<<53 - 1} {
+			if k >= 1<<53 {
+				continue
+			}
+			h := k<<11 | 0x5a5 // low bits do not matter
+			if got, want := h>>11 < T, u01(h) < p; got != want {
+				t.Errorf("p %v, k %d: integer test %v, u01 test %v", p, k, got, want)
+			}
+		}
+	}
+}
+
+// TestExposeKnownWide: exposeKnownWide (worlds of more than 21 merchants,
+// without packed stages) makes exactly exposeKnown's draws: two copies of
+// one world, every user with a known merchant exposed on each of 8 days
+// through one and the other with the same stream, leave the same funnels,
+// counts and stream states.
+func TestExposeKnownWide(t *testing.T) {
+	sc := testScenario(t, "population.users=4000", "replications=1")
+	w1, w2 := testWorld(t, sc), testWorld(t, sc)
+	var r1, r2 dayRand
+	var imps int64
+	for d := 0; d < 8; d++ {
+		w1.beginDay(d)
+		w2.beginDay(d)
+		x1, x2 := w1.userContext(), w2.userContext()
+		var a1, a2 accum
+		a1.reset(w1)
+		a2.reset(w2)
+		for i := 0; i < w1.U; i++ {
+			if d%2 == 1 && x1.today >= w1.unext[i] { // every other day: the packed stages current
+				w1.refreshStages(i, &x1)
+				w2.refreshStages(i, &x2)
+			}
+			if w1.umask[i] == 0 {
+				continue
+			}
+			g := int(w1.ug[i])
+			seed := splitmix64(uint64(d*w1.U + i))
+			r1.Seed(seed)
+			r2.Seed(seed)
+			w1.exposeKnown(i, g, &r1, &a1, &x1)
+			w2.exposeKnownWide(i, g, &r2, &a2, &x2)
+			if r1.s != r2.s {
+				t.Fatalf("day %d, user %d: the two paths drew different numbers", d, i)
+			}
+		}
+		for name, p := range map[string][2][]int64{"cnt": {a1.cnt, a2.cnt}, "flows": {a1.flows, a2.flows}, "line": {a1.line, a2.line}, "dstock": {a1.dstock, a2.dstock}} {
+			if !slices.Equal(p[0], p[1]) {
+				t.Fatalf("day %d: %s differ", d, name)
+			}
+		}
+		if !slices.Equal(w1.fhot, w2.fhot) || !slices.Equal(w1.fexp, w2.fexp) || !slices.Equal(w1.fun, w2.fun) {
+			t.Fatalf("day %d: funnels differ", d)
+		}
+		for k := range w1.day.items {
+			imps += a1.cnt[k*nCnt+cImp]
+		}
+	}
+	if imps == 0 {
+		t.Fatal("no known-merchant impressions: the test exercises nothing")
+	}
+	t.Logf("%d known-merchant impressions over 8 days", imps)
 }

@@ -157,6 +157,15 @@ func (w *world) replan(m, d int) {
 		ti, tr, f, k := e.typ, e.tier, e.format, e.contract
 		posts := e.posts
 		pool := w.pools[ti*numTiers+tr]
+		count := e.count
+		if e.rate > 0 && k != kTask {
+			if mer.plans == nil {
+				mer.plans = make([]int, len(mer.cfg.matrix))
+			}
+			n := float64(mer.plans[ei])
+			mer.plans[ei]++
+			count = int(math.Floor((n+1)*e.rate+0.5)) - int(math.Floor(n*e.rate+0.5))
+		}
 		if k == kTask {
 			w.postTasks(m, pi, e, pool, f, posts, d, P, stamp)
 			continue
@@ -186,7 +195,7 @@ func (w *world) replan(m, d int) {
 		}
 		if e.partners == partnersExisting {
 			for _, c := range mer.partnerList() {
-				if picked >= e.count || wait {
+				if picked >= count || wait {
 					break
 				}
 				if int(w.cType[c]) == ti && int(w.cTier[c]) == tr {
@@ -194,13 +203,13 @@ func (w *world) replan(m, d int) {
 				}
 			}
 		}
-		if len(pool) > 0 && picked < e.count && !wait {
+		if len(pool) > 0 && picked < count && !wait {
 			// Best value first: a merchant books the creators whose content
 			// promises most per yuan of fee (quality, or live skill for
 			// live, × recommended reach per fee), so more cooperations
 			// reach down to weaker ones.
 			for c := range w.rankCreators(pool, f, k) {
-				if picked >= e.count || wait {
+				if picked >= count || wait {
 					break
 				}
 				if e.partners == partnersNew && mer.cooped[c] {
@@ -209,8 +218,8 @@ func (w *world) replan(m, d int) {
 				try(c)
 			}
 		}
-		if picked < e.count {
-			w.out.add(mMatrixShortfall, float64(e.count-picked))
+		if picked < count {
+			w.out.add(mMatrixShortfall, float64(count-picked))
 		}
 	}
 	for ri := range mer.cfg.roster {

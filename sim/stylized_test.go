@@ -3,7 +3,6 @@ package sim
 import (
 	"context"
 	"fmt"
-	"math"
 	"os"
 	"strings"
 	"testing"
@@ -37,12 +36,17 @@ func knownGap(t *testing.T, format string, args ...any) {
 // styleReps is the number of replications per seed and variant.
 const styleReps = 6
 
-// concaveReps: the response-curve tests compare marginals of neighbouring
-// budget steps, which needs the full default population and more
-// replications (styleFull).
-const concaveReps = 10
+// fullReps is the number of replications of a styleFull run: the full
+// default population and more replications than styleReps, for tests that
+// compare small differences (discounts: 10; the response curves set their
+// own, see checkConcave).
+var fullReps = 10
 
 var styleFull bool
+
+// styleRepsOverride (STYLE_REPS=n, for a developer) replaces the response
+// curves' replications.
+var styleRepsOverride int
 
 // styleScenario loads a library scenario for seed with edit applied (no
 // variants: each test builds its own).
@@ -63,7 +67,7 @@ func styleScenario(t *testing.T, file string, seed uint64, edit func(*scenarios.
 		sc.Scale *= 2
 	}
 	if styleFull {
-		sc.Replications = concaveReps
+		sc.Replications = fullReps
 	}
 	if edit != nil {
 		edit(sc)
@@ -125,39 +129,41 @@ func scalePaid(k float64) func(*scenarios.Scenario) {
 	}
 }
 
-// scaleFees scales the creator-fee lever by k: the counts of every
-// merchant's fee-paying matrix cells (fee_cps, seed_harvest, task) are
-// rounded to round(count × k), at least 1, and its creator-fee budget is
-// multiplied by the ratio the rounded cells realise — their counts weighted
-// by the typical fee of their tier (rate card at 3 × the tier's lower
-// follower threshold, the Pareto mean) — so that budget and counts move
-// together even where rounding does not give exactly k (3 × 0.25 → 1).
+// scaleFees scales the creator-fee lever by k: every merchant's
+// creator-fee budget × k, and with feeRates every fee-paying matrix cell
+// (fee_cps, seed_harvest) books count × k cooperations per re-plan.
 // Pure-commission (cps) cells cost no fee and stay as they are.
 func scaleFees(k float64) func(*scenarios.Scenario) {
 	return func(sc *scenarios.Scenario) {
-		th := sc.Creators.TierThresholds
-		b := 1.0
-		if g := sc.Creators.Generate; g != nil {
-			b = g.RateCard.B
-		}
-		typical := map[string]float64{"head": th.Head, "waist": th.Waist, "tail": th.Tail, "koc": th.Tail / 100}
 		for i := range sc.Merchants {
-			m := &sc.Merchants[i]
-			var w0, w1 float64
-			for j := range m.Strategy.Matrix {
-				e := &m.Strategy.Matrix[j]
-				if c := e.Count; c > 0 && e.Contract != "cps" {
-					n := max(1, int(math.Round(float64(c)*k)))
-					f := math.Pow(3*math.Max(typical[e.Tier], 1), b)
-					w0 += float64(c) * f
-					w1 += float64(n) * f
-					e.Count = n
+			sc.Merchants[i].Budget.CreatorFees *= k
+		}
+	}
+}
+
+// feeRates sets, for k ≠ 1, the compiled rate of every fee-paying matrix
+// cell of every variant to count × k (entryCfg.rate: a fractional count
+// is booked on that share of the re-plans, 0.5 on every second one). So
+// every cell scales by the same factor and the matrix keeps its mix: with
+// counts rounded to integers (at least 1) the new snack brand's cells
+// (2 live deal hunters, 4 reach creators) were 1 and 1 at ×0.25 and 1 and
+// 2 at ×0.5, so that step added only reach content, which earns that
+// brand next to nothing, and the next step added the deal hunters — a
+// low-end convexity of the test's rounding, not of the model.
+func feeRates(k float64, m *Model) {
+	if k == 1 {
+		return
+	}
+	for _, v := range m.variants {
+		for i := range v.merchants {
+			for j := range v.merchants[i].matrix {
+				e := &v.merchants[i].matrix[j]
+				if e.count > 0 && e.contract != kCPS {
+					if e.contract == kTask {
+						panic("feeRates: task cells are not scaled")
+					}
+					e.rate = float64(e.count) * k
 				}
-			}
-			if w0 > 0 {
-				m.Budget.CreatorFees *= w1 / w0
-			} else {
-				m.Budget.CreatorFees *= k
 			}
 		}
 	}
@@ -186,13 +192,17 @@ var concaveSteps = []float64{0.25, 0.5, 1, 2, 4}
 //
 // Known gap (docs/model.md §7): the falls of the marginal are logged as
 // a KNOWN GAP (an error with STARTREND_STRICT_FACTS=1) where they are not
-// significant with 10 replications (the first step for paid traffic, most
-// steps for creator fees) or where the marginal rises significantly
-// (creator fees ×0.25→×0.5 for Crunchy Snacks in two seeds of three); the
-// arc elasticity and ROI checks are strict.
-func checkConcave(t *testing.T, lever string, scale func(float64) func(*scenarios.Scenario), budget func(*scenarios.Merchant) float64) {
-	styleFull = true
-	defer func() { styleFull = false }()
+// significant or where the marginal rises significantly: paid traffic,
+// Crunchy Snacks ×0.5→×1 vs ×1→×2 in seed 2 (35 of 36 falls significant
+// with 30 replications); creator fees, Glow Beauty's first step (about
+// linear, a significant rise in seed 2) and Crunchy Snacks from ×0.5 to
+// ×2 (linear). The arc elasticity and ROI checks are strict.
+func checkConcave(t *testing.T, lever string, nreps int, scale func(float64) func(*scenarios.Scenario), model func(float64, *Model), budget func(*scenarios.Merchant) float64) {
+	if styleRepsOverride > 0 {
+		nreps = styleRepsOverride
+	}
+	styleFull, fullReps = true, nreps
+	defer func() { styleFull, fullReps = false, 10 }()
 	for _, seed := range styleSeeds {
 		t.Run(fmt.Sprintf("seed%d", seed), func(t *testing.T) {
 			res := make([]*Result, len(concaveSteps))
@@ -207,7 +217,14 @@ func checkConcave(t *testing.T, lever string, scale func(float64) func(*scenario
 						B[i][""] += b
 					}
 				}
-				r, err := Run(context.Background(), sc, Options{})
+				mod, err := Compile(sc)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if model != nil {
+					model(k, mod)
+				}
+				r, err := RunModel(context.Background(), mod, Options{})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -269,12 +286,24 @@ func checkConcave(t *testing.T, lever string, scale func(float64) func(*scenario
 	}
 }
 
+// Replications of the response-curve tests (full default population):
+// the differences of successive marginals are differences of three GMV
+// levels, so they need more than the 10 the other full-population test
+// uses. Measured with 10: half-widths of the paid-traffic differences
+// 0.4–0.6 GMV per yuan for Spring Jacket's and Crunchy Snacks' low steps;
+// with 30 about 0.25 (CPU: ~45 s per seed for paid traffic, ~27 s per
+// seed for creator fees at 20).
+const (
+	concaveRepsPaid = 30
+	concaveRepsFees = 20
+)
+
 func TestStylizedConcavePaid(t *testing.T) {
-	checkConcave(t, "paid traffic", scalePaid, func(m *scenarios.Merchant) float64 { return m.Budget.PaidTraffic })
+	checkConcave(t, "paid traffic", concaveRepsPaid, scalePaid, nil, func(m *scenarios.Merchant) float64 { return m.Budget.PaidTraffic })
 }
 
 func TestStylizedConcaveFees(t *testing.T) {
-	checkConcave(t, "creator fees", scaleFees, func(m *scenarios.Merchant) float64 {
+	checkConcave(t, "creator fees", concaveRepsFees, scaleFees, feeRates, func(m *scenarios.Merchant) float64 {
 		if len(m.Strategy.Matrix) == 0 {
 			return 0
 		}
@@ -548,6 +577,11 @@ func TestStylizedDiscounts(t *testing.T) {
 // "Influencer marketing: how message value and credibility affect consumer
 // trust", J. Interactive Advertising 19(1)), while new authors bring
 // audiences not yet reached.
+//
+// Known gap (docs/model.md §7): the new-customer half. Trust is the whole
+// of the partners' advantage and moves GMV and new customers together
+// (83% of the launch jacket's orders are first orders); the variant also
+// adds last-season partners whose followers start aware or customers.
 func TestStylizedExistingVsIncremental(t *testing.T) {
 	if testing.Short() {
 		t.Skip("long")
@@ -602,5 +636,8 @@ func init() {
 		var v uint64
 		fmt.Sscan(s, &v)
 		styleSeeds = []uint64{v}
+	}
+	if s := os.Getenv("STYLE_REPS"); s != "" {
+		fmt.Sscan(s, &styleRepsOverride)
 	}
 }

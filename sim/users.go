@@ -3,7 +3,6 @@ package sim
 import (
 	"math"
 	"math/bits"
-	"math/rand/v2"
 
 	"github.com/startrend/startrend/sim/mechanisms"
 )
@@ -232,7 +231,7 @@ func (w *world) wear(j int, t0, today uint16, search bool) (float32, uint8) {
 // poissonL draws a Poisson count given l = e^{−λ} (Knuth; for small λ).
 // The first uniform decides most draws (0 when it is at most l): the hot
 // loop inlines that test by hand, the rest of the product is poissonTail.
-func poissonL(r *rand.PCG, l float64) int {
+func poissonL(r *dayRand, l float64) int {
 	if p := u01(r.Uint64()); p > l {
 		return poissonTail(r, l, p)
 	}
@@ -240,7 +239,7 @@ func poissonL(r *rand.PCG, l float64) int {
 }
 
 // poissonTail continues poissonL's product p (> l) of uniforms.
-func poissonTail(r *rand.PCG, l, p float64) int {
+func poissonTail(r *dayRand, l, p float64) int {
 	k := 0
 	for p > l {
 		k++
@@ -270,6 +269,15 @@ type userCtx struct {
 	effPois []poissonTable
 	pFollow []float64
 	lambda  float64
+	// exposeKnown's day tables (merchant m < 64, stage s): orgT[m][s]
+	// is e^{−λ} of m's own-account impressions to a user at stage s (1
+	// when m has no own-account content), knownT[g][m][s] that times
+	// e^{−λ} of m's paid traffic to group g at stage s; a customer whose
+	// last order from m is after dueThr[m] is not due (merchantCycle).
+	// knownT has a power-of-two length (g & (len−1) needs no check).
+	orgT   *[64][8]float64
+	knownT []([64][8]float64)
+	dueThr [64]int32
 }
 
 // linked reports whether a user whose last engagement with a merchant's
@@ -283,7 +291,7 @@ func (w *world) userContext() userCtx {
 	p := &w.cfg.plat
 	w.thinning()
 	w.buildLiveCols()
-	return userCtx{
+	x := userCtx{
 		today:       w.day.today,
 		anyLink:     w.anyLink,
 		attention:   float32(p.PaidAttention),
@@ -300,6 +308,52 @@ func (w *world) userContext() userCtx {
 		effPois:     w.effPois,
 		pFollow:     w.pFollow,
 		lambda:      p.ImpressionsPerActiveUser,
+	}
+	w.buildKnown(&x)
+	x.orgT, x.knownT = w.orgT, w.knownT
+	return x
+}
+
+// buildKnown fills the day's own-account and known-merchant tables
+// (orgL, and userCtx's orgT, knownT and dueThr) from the organic rates,
+// the merchants' own-account content and the paid traffic.
+func (w *world) buildKnown(x *userCtx) {
+	M, G := w.M, w.G
+	if len(w.orgL) != M*6 {
+		w.orgL = make([]float64, M*6)
+	}
+	for m := 0; m < M; m++ {
+		own := m < len(w.day.ownItems) && len(w.day.ownItems[m]) > 0
+		for s := 0; s < 6; s++ {
+			L := w.organicL[s]
+			if !own || !(L < 1) {
+				L = 1
+			}
+			w.orgL[m*6+s] = L
+		}
+	}
+	if w.ustage == nil { // exposeKnownWide reads orgL and paidExp
+		return
+	}
+	if w.orgT == nil {
+		w.orgT = new([64][8]float64)
+		w.knownT = make([]([64][8]float64), 1<<bits.Len(uint(G-1)))
+	}
+	pe := w.day.paidExp
+	for m := 0; m < M; m++ {
+		x.dueThr[m] = int32(x.today) - int32(w.mCycle[m])
+		for s := 0; s < 6; s++ {
+			w.orgT[m][s] = w.orgL[m*6+s]
+			for g := 0; g < G; g++ {
+				L := w.orgL[m*6+s]
+				if s == 0 {
+					L = 1 // a linked funnel at O: no such impressions
+				} else if len(pe) == M*G*6 {
+					L *= pe[(m*G+g)*6+s]
+				}
+				w.knownT[g][m][s] = L
+			}
+		}
 	}
 }
 
@@ -390,7 +444,7 @@ func (w *world) runChunk(ch *chunk, a *accum, x *userCtx) {
 			life := w.ulife[i]
 			eff := effs[b]
 			h2 := splitmix64(hs[b])
-			r.Seed(h2, h2^0x6a09e667f3bcc909)
+			r.Seed(h2)
 			if eff >= lifeAtRisk {
 				a.react++
 				life = lifeActive
@@ -466,7 +520,7 @@ func (w *world) decideOpens(lo, hi int, dayKey uint64, x *userCtx, hs *[openBloc
 	ul := w.ulife[lo:hi]
 	ulo := w.ulastOpen[lo:hi]
 	ul, ulo = ul[:len(ug)], ulo[:len(ug)]
-	act := w.act
+	act := w.actT
 	today, churn, atRisk := int(x.today), x.churn, x.atRisk
 	var opens uint64
 	for b := range ug {
@@ -484,7 +538,7 @@ func (w *world) decideOpens(lo, hi int, dayKey uint64, x *userCtx, hs *[openBloc
 		// Branch-free: whether a user opens is a coin toss the CPU
 		// cannot predict.
 		o := uint64(0)
-		if u01(h) < act[int(ug[b])*5+int(eff)] {
+		if h>>11 < act[int(ug[b])*8+int(eff&7)] { // u01(h) < act (openThreshold)
 			o = 1
 		}
 		opens |= o << (uint(b) & 63)
@@ -493,6 +547,16 @@ func (w *world) decideOpens(lo, hi int, dayKey uint64, x *userCtx, hs *[openBloc
 		nlife[eff&7] += 1 - o
 	}
 	return opens
+}
+
+// openThreshold is T such that u01(h) < p exactly when h>>11 < T: u01
+// is k·2⁻⁵³ for the integer k = h>>11 (exact), and k·2⁻⁵³ < p iff k <
+// ⌈p·2⁵³⌉ (p·2⁵³ is exact). p ≥ 1 gives 2⁵³ (always), p ≤ 0 or NaN 0.
+func openThreshold(p float64) uint64 {
+	if !(p > 0) {
+		return 0
+	}
+	return uint64(math.Ceil(math.Min(p, 1) * (1 << 53)))
 }
 
 // pristine reports whether user i's funnel with merchant m is known, from
@@ -569,7 +633,7 @@ func (w *world) schedule(cal []int32, m int, s uint8, touch uint16, from int, si
 }
 
 // exposeUser draws an active user's impressions and their responses.
-func (w *world) exposeUser(i, g int, r *rand.PCG, a *accum, x *userCtx) {
+func (w *world) exposeUser(i, g int, r *dayRand, a *accum, x *userCtx) {
 	t := &w.day
 	extra := 0.0
 	if t.hasLink {
@@ -643,7 +707,7 @@ func (w *world) exposeUser(i, g int, r *rand.PCG, a *accum, x *userCtx) {
 		}
 		w.respond(i, g, k, r, a, x)
 	}
-	if w.organicAny || t.anyPaidUp {
+	if (w.organicAny || t.anyPaidUp) && (w.umask == nil || w.umask[i] != 0) {
 		w.exposeKnown(i, g, r, a, x)
 	}
 	if pt := &t.paidPois[g]; len(pt.cdf) > 1 {
@@ -675,63 +739,165 @@ func (w *world) exposeUser(i, g int, r *rand.PCG, a *accum, x *userCtx) {
 // merchants it knows (funnel above O): the merchant's own account
 // (followers' feed and search, Poisson(organic[stage])) and the
 // merchant's paid traffic to its stage (Poisson(λ) from buildPaid).
-func (w *world) exposeKnown(i, g int, r *rand.PCG, a *accum, x *userCtx) {
-	if w.umask == nil {
-		for m := 0; m < w.M; m++ {
-			w.exposeMerchant(i, g, m, r, a, x)
-		}
+//
+// The counts are drawn as one superposition, exact in distribution: in
+// merchant order, own-account then paid, each count is an independent
+// Poisson law whose zero probability L (e^{−λ}) is known before it is
+// drawn, so a single uniform u decides a whole run of zeros: with P the
+// product of the zero probabilities passed so far, u ≤ P is the event
+// that they were all zero, and given it u is uniform on [0, P]; the next
+// count is zero iff u ≤ P·L (probability L), and when it is not, u/P is
+// uniform on (L, 1] — the first factor of Knuth's product conditioned on
+// a positive count, which poissonTail continues (knownHit). After a
+// positive count (its impressions may change the funnel, and with it the
+// paid rate) a fresh uniform starts the next run. Most active users draw
+// one uniform here instead of two per known merchant. The caller skips
+// users whose mask is empty (no draw).
+func (w *world) exposeKnown(i, g int, r *dayRand, a *accum, x *userCtx) {
+	if w.ustage == nil {
+		w.exposeKnownWide(i, g, r, a, x)
 		return
 	}
-	for mm := w.umask[i]; mm != 0; mm &= mm - 1 {
-		w.exposeMerchant(i, g, bits.TrailingZeros64(mm), r, a, x)
+	mm := w.umask[i]
+	pk := w.ustage[i] // current unless one of the funnels has decayed since
+	if x.today >= w.unext[i] {
+		pk = w.stagesOf(i, mm, x.today)
+	}
+	kt, ot := &x.knownT[g&(len(x.knownT)-1)], x.orgT
+	base := i * w.M
+	u, P := u01(r.Uint64()), 1.0
+	for ; mm != 0; mm &= mm - 1 {
+		m := bits.TrailingZeros64(mm) & 63
+		s := (pk >> (3 * uint(m) & 63)) & 7
+		L := kt[m][s] // own-account × paid zero probabilities
+		if s >= 4 && L != ot[m][s] {
+			// Customers who cannot buy yet are not shown ads
+			// (retargeting waits for the cycle): own account only.
+			if o := w.fun[base+m].order; o != 0 && int32(o) > x.dueThr[m] {
+				L = ot[m][s]
+			}
+		}
+		if q := P * L; u <= q {
+			if P = q; P < 1.0/4096 {
+				// Renewed (the counts ahead are independent of those
+				// passed) so that u/P keeps its resolution.
+				u, P = renew(r), 1
+			}
+			continue
+		}
+		// A hit changes only merchant m's funnel: pk stays current for
+		// the merchants after it.
+		u, P = w.knownHit(i, g, m, u, P, r, a, x)
 	}
 }
 
-// exposeMerchant is exposeKnown for merchant m.
-func (w *world) exposeMerchant(i, g, m int, r *rand.PCG, a *accum, x *userCtx) {
+// renew is a fresh uniform (out of exposeKnown's loop: its constants
+// would take registers there).
+//
+//go:noinline
+func renew(r *dayRand) float64 { return u01(r.Uint64()) }
+
+// stagesOf is user i's current stages of the merchants of mm, packed as
+// in ustage (read from the funnels; the cache is left to refreshStages).
+func (w *world) stagesOf(i int, mm uint64, today uint16) uint64 {
+	base := i * w.M
+	var pk uint64
+	for ; mm != 0; mm &= mm - 1 {
+		m := bits.TrailingZeros64(mm)
+		s0, t0 := w.funnelAt(base + m)
+		pk |= uint64(w.stageFrom(s0, t0, today)) << (3 * m)
+	}
+	return pk
+}
+
+// exposeKnownWide is exposeKnown for worlds without packed stages (more
+// than 21 merchants): the same draws, each stage read from its funnel.
+func (w *world) exposeKnownWide(i, g int, r *dayRand, a *accum, x *userCtx) {
+	M, G := w.M, w.G
+	u, P := u01(r.Uint64()), 1.0
+	for m := 0; m < M; m++ {
+		if w.pristine(i, m) {
+			continue
+		}
+		j := i*M + m
+		s := w.stageNow(j, x.today)
+		Lo := w.orgL[m*6+int(s)]
+		L := Lo * w.day.paidExp[(m*G+g)*6+int(s)]
+		if s == 0 {
+			L = 1
+		} else if s >= 4 && L != Lo && !w.due(j, m, x.today) {
+			L = Lo
+		}
+		if q := P * L; u <= q {
+			if P = q; P < 1.0/4096 {
+				u, P = u01(r.Uint64()), 1
+			}
+			continue
+		}
+		u, P = w.knownHit(i, g, m, u, P, r, a, x)
+	}
+}
+
+// knownHit delivers merchant m's impressions to user i when the run's
+// uniform u is above P·L (exposeKnown): the own-account count is
+// positive if u > P·Lo, else the paid count is. It returns the next
+// run's u and P.
+func (w *world) knownHit(i, g, m int, u, P float64, r *dayRand, a *accum, x *userCtx) (float64, float64) {
 	t := &w.day
 	j := i*w.M + m
-	s0, t0 := w.funnelAt(j) // stageNow, inlined by hand (as poissonL below)
-	s := w.stageFrom(s0, t0, x.today)
-	if s == 0 {
-		return
+	pe := t.paidExp[(m*w.G+g)*6:][:6]
+	s := w.stageNow(j, x.today)
+	Lo := w.orgL[m*6+int(s)]
+	Lp := pe[s&7]
+	if Lp < 1 && s >= 4 && !w.due(j, m, x.today) {
+		Lp = 1
 	}
-	if L := w.organicL[s]; L < 1 && len(t.ownItems[m]) > 0 {
-		n := 0
+	PLo := P * Lo
+	if u > PLo { // a positive own-account count
+		var n int
 		if w.organicRate[s] < 30 {
-			if p := u01(r.Uint64()); p > L {
-				n = poissonTail(r, L, p)
-			}
+			n = poissonTail(r, Lo, u/P)
 		} else {
-			n = poisson(r, w.organicRate[s])
-		}
-		if n > 0 {
-			items, cum := t.ownItems[m], t.ownCum[m]
-			a.search = true
-			for ; n > 0; n-- {
-				u := u01(r.Uint64()) * cum[len(cum)-1]
-				b := 0
-				for b < len(cum)-1 && cum[b] <= u {
-					b++
-				}
-				w.respond(i, g, items[b], r, a, x)
+			for n == 0 { // conditioned on n > 0 (rejection: exact)
+				n = poisson(r, w.organicRate[s])
 			}
-			a.search = false
-			s = w.stageNow(j, x.today) // (no impression: no change)
 		}
+		w.ownImpressions(i, g, m, n, r, a, x)
+		u = u01(r.Uint64())
+		// m's paid count, at the stage the impressions left.
+		if s = w.stageNow(j, x.today); s == 0 {
+			return u, 1
+		}
+		if Lp = pe[s&7]; Lp >= 1 || (s >= 4 && !w.due(j, m, x.today)) {
+			return u, 1
+		}
+		if u <= Lp {
+			return u, Lp
+		}
+		PLo = 1
 	}
-	if !t.paidUp[m] || s == 0 {
-		return
+	// A positive paid count: u is in (PLo·Lp, PLo].
+	a.paid = true
+	w.deliverPaidN(i, g, m, poissonTail(r, Lp, u/PLo), r, a, x)
+	a.paid = false
+	return u01(r.Uint64()), 1
+}
+
+// ownImpressions delivers n impressions of merchant m's own account
+// (items by weight) to user i.
+func (w *world) ownImpressions(i, g, m, n int, r *dayRand, a *accum, x *userCtx) {
+	t := &w.day
+	items, cum := t.ownItems[m], t.ownCum[m]
+	a.search = true
+	for ; n > 0; n-- {
+		u := u01(r.Uint64()) * cum[len(cum)-1]
+		b := 0
+		for b < len(cum)-1 && cum[b] <= u {
+			b++
+		}
+		w.respond(i, g, items[b], r, a, x)
 	}
-	L := t.paidExp[(m*w.G+g)*6+int(s)]
-	if L >= 1 || (s >= 4 && !w.due(j, m, x.today)) {
-		return // customers who cannot buy yet are not shown ads (retargeting waits for the cycle)
-	}
-	if p := u01(r.Uint64()); p > L {
-		a.paid = true
-		w.deliverPaidN(i, g, m, poissonTail(r, L, p), r, a, x)
-		a.paid = false
-	}
+	a.search = false
 }
 
 // deliverPaidN is n calls of deliverPaid for a user whose funnel with m
@@ -739,7 +905,7 @@ func (w *world) exposeMerchant(i, g, m int, r *rand.PCG, a *accum, x *userCtx) {
 // impression registers, so the probability that one does (noticeOf) is
 // computed once, and again after each that registers: an impression that
 // does not is its draws and its counts alone, as in respond.
-func (w *world) deliverPaidN(i, g, m, n int, r *rand.PCG, a *accum, x *userCtx) {
+func (w *world) deliverPaidN(i, g, m, n int, r *dayRand, a *accum, x *userCtx) {
 	t := &w.day
 	if w.pristine(i, m) { // (not met: exposeMerchant's funnels are marked)
 		for ; n > 0; n-- {
@@ -776,7 +942,7 @@ func (w *world) deliverPaidN(i, g, m, n int, r *rand.PCG, a *accum, x *userCtx) 
 
 // deliverPaid delivers one of merchant m's paid impressions to user i: a
 // line (item) of m by weight (the caller sets a.paid).
-func (w *world) deliverPaid(i, g, m int, r *rand.PCG, a *accum, x *userCtx) {
+func (w *world) deliverPaid(i, g, m int, r *dayRand, a *accum, x *userCtx) {
 	t := &w.day
 	l := int(t.mLineOff[m]) + int(t.mAlias[m].DrawBits(r.Uint64()))
 	ln := &t.lines[l]
@@ -786,7 +952,7 @@ func (w *world) deliverPaid(i, g, m int, r *rand.PCG, a *accum, x *userCtx) {
 }
 
 // respond applies one impression of item k to user i.
-func (w *world) respond(i, g int, k int32, r *rand.PCG, a *accum, x *userCtx) {
+func (w *world) respond(i, g int, k int32, r *dayRand, a *accum, x *userCtx) {
 	t := &w.day
 	it := &t.items[k]
 	a.cnt[int(k)*nCnt+cImp]++
@@ -822,7 +988,7 @@ func (w *world) respond(i, g int, k int32, r *rand.PCG, a *accum, x *userCtx) {
 
 // respondKnown is respond for an impression of item k (of a merchant) to
 // a funnel the mask marks (above O or linked), u its uniform.
-func (w *world) respondKnown(i, g int, k int32, u float32, r *rand.PCG, a *accum, x *userCtx) {
+func (w *world) respondKnown(i, g int, k int32, u float32, r *dayRand, a *accum, x *userCtx) {
 	t := &w.day
 	it := &t.items[k]
 	m := int(it.merchant)
@@ -964,7 +1130,7 @@ func (w *world) canOrder(j int, it *item, x *userCtx) bool {
 
 // advance moves funnel j from stage s one stage up through item k's
 // content and returns the new stage.
-func (w *world) advance(j int, it *item, k int32, s uint8, r *rand.PCG, a *accum, x *userCtx) uint8 {
+func (w *world) advance(j int, it *item, k int32, s uint8, r *dayRand, a *accum, x *userCtx) uint8 {
 	a.flows[int(it.merchant)*5+int(s)]++
 	if it.seed {
 		w.fun[j].link = x.today // the last engagement with the merchant's seeding content
@@ -977,7 +1143,7 @@ func (w *world) advance(j int, it *item, k int32, s uint8, r *rand.PCG, a *accum
 
 // order records a purchase of user i on funnel j (the caller sets the
 // stage it moves to).
-func (w *world) order(i, j int, it *item, c []int64, linked bool, r *rand.PCG, a *accum, x *userCtx) {
+func (w *world) order(i, j int, it *item, c []int64, linked bool, r *dayRand, a *accum, x *userCtx) {
 	c[cOrders]++
 	a.gOrders[w.ug[i]]++
 	f := &w.fun[j]

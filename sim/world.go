@@ -109,8 +109,8 @@ func (w *world) setFunnel(j int, s uint8, t uint16) {
 
 type chunk struct {
 	lo, hi int
-	key    uint64 // stream key of (seed, replication, user stream, chunk)
-	rng    *rand.PCG
+	key    uint64   // stream key of (seed, replication, user stream, chunk)
+	rng    *dayRand // reseeded for every user-day (runChunk)
 }
 
 // product is a merchant's product.
@@ -139,6 +139,7 @@ type merchant struct {
 	replan    int
 	trendTag  []bool  // per trend: had a tagged cooperation
 	plist     []int32 // partners, sorted (nil: rebuild)
+	plans     []int   // per matrix entry: re-plans it was active in (entryCfg.rate)
 }
 
 // coop is a cooperation: content a creator (or the merchant itself, creator
@@ -175,6 +176,7 @@ type world struct {
 	// parameters
 	decay              [6]int    // decay days by stage
 	act                []float64 // [G*5] activation probability by group × lifecycle
+	actT               []uint64  // [G*8] the same as thresholds of 53-bit integers (openThreshold)
 	gPriceSens, gSpend []float64
 	affinity           []float64 // [NT*G]
 	bgWeight           float64
@@ -208,6 +210,9 @@ type world struct {
 	// (users.go): e^{−rate} (1: none) and the rate.
 	organicL, organicRate [6]float64
 	organicAny            bool
+	orgL                  []float64 // per merchant × stage: e^{−λ} of own-account impressions (buildKnown)
+	orgT                  *[64][8]float64
+	knownT                []([64][8]float64)
 	anyLink               bool     // seeding content has existed: a link may be set
 	umask                 []uint64 // per user (M ≤ 64): merchants whose funnel may be above O or linked
 	// Packed current stages (M ≤ 21): 3 bits per merchant, valid for the
@@ -304,9 +309,11 @@ func newWorld(c *config, rep int) *world {
 	w.act = make([]float64, w.G*5)
 	w.gPriceSens = make([]float64, w.G)
 	w.gSpend = make([]float64, w.G)
+	w.actT = make([]uint64, w.G*8)
 	for g, grp := range c.groups {
 		for l := 0; l < 5; l++ {
 			w.act[g*5+l] = math.Min(1, grp.activity*c.activity[l])
+			w.actT[g*8+l] = openThreshold(w.act[g*5+l])
 		}
 		w.gPriceSens[g] = grp.priceSens
 		w.gSpend[g] = grp.spending
@@ -754,7 +761,7 @@ func (w *world) initChunk(ci int, ga *mechanisms.Alias, cum [][6]float64, pt *po
 	seed := w.seed
 	U, M := w.U, w.M
 	lo, hi := ci*chunkSize, min(U, (ci+1)*chunkSize)
-	w.chunks[ci] = chunk{lo: lo, hi: hi, rng: newStream(seed, w.rep, streamUserDay, ci),
+	w.chunks[ci] = chunk{lo: lo, hi: hi, rng: new(dayRand),
 		key: splitmix64(newStream(seed, w.rep, streamUserDay, ci).Uint64())}
 	r := newStream(seed, w.rep, streamUserInit, ci)
 	for i := lo; i < hi; i++ {

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -66,10 +67,24 @@ func TestSensitivityDeterministicWorkersShardsResume(t *testing.T) {
 		t.Fatalf("workers 3: exit %d: %s", code, e)
 	}
 	sameFilesIn(t, one, three, sensFiles...)
-	// the stop rule extended the design: more than one Sobol pass
-	conv, _ := os.ReadFile(filepath.Join(one, "convergence.csv"))
-	if !strings.Contains(string(conv), "\n8,") {
-		t.Errorf("convergence.csv has no pass at N = 8:\n%.300s", conv)
+	// the stop rule extended the design: more than one Sobol pass (read
+	// from the passes, not convergence.csv, which has rows only where a
+	// KPI's indices are defined: in this tiny study the factors' variance
+	// may be indistinguishable from noise, depending on the random stream)
+	var study struct {
+		Sobol struct {
+			Passes []struct {
+				N int `json:"n"`
+			} `json:"passes"`
+		} `json:"sobol"`
+	}
+	if b, err := os.ReadFile(filepath.Join(one, "sensitivity.json")); err != nil {
+		t.Fatal(err)
+	} else if err := json.Unmarshal(b, &study); err != nil {
+		t.Fatal(err)
+	}
+	if ps := study.Sobol.Passes; len(ps) < 2 || ps[len(ps)-1].N != 8 {
+		t.Errorf("the Sobol design was not extended to N = 8: passes %+v", ps)
 	}
 
 	s0, s1, merged := filepath.Join(tmp, "s0"), filepath.Join(tmp, "s1"), filepath.Join(tmp, "merged")
