@@ -220,3 +220,57 @@ func TestCheckpointResumesExactly(t *testing.T) {
 		t.Fatal(fmt.Sprintf("resumed differs from uninterrupted (%d vs %d bytes)", len(a), len(b)))
 	}
 }
+
+// TestResumeMidRace interrupts Solve in the middle of the main race (after
+// the search's last checkpoint, before the race's) and resumes from the
+// last checkpoint: the race runs again from its first round on the same
+// seeds and the outcome equals the uninterrupted one.
+func TestResumeMidRace(t *testing.T) {
+	p, err := NewProblem(apparel(t, "optimize.frontier=[]"), ProblemOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := SolveOptions{Simulate: fakeSim(0), Evals: 400, ReportRuns: 20, Workers: 2}
+	full, err := Solve(context.Background(), p, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if full.Search.RaceRuns < 10 {
+		t.Fatalf("race of %d runs: nothing to interrupt", full.Search.RaceRuns)
+	}
+	mid := full.Search.SearchRuns + full.Search.RaceRuns/2
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var saved []byte
+	o := opts
+	o.Checkpoint = func(st *SolveState) error {
+		b, err := MarshalSolveState(st)
+		saved = b
+		return err
+	}
+	o.Progress = func(done, _ int, _ float64) {
+		if done >= mid {
+			cancel()
+		}
+	}
+	part, err := Solve(ctx, p, o)
+	if err == nil || part.Complete {
+		t.Fatal("not interrupted")
+	}
+	st, err := UnmarshalSolveState(saved, p, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ph := st.Phases["search"]; ph == nil || ph.Result != nil || ph.Search == nil {
+		t.Fatalf("the last checkpoint is not the end of the search: %+v", ph)
+	}
+	o = opts
+	o.Resume = st
+	res, err := Solve(context.Background(), p, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a, b := solveJSON(t, full), solveJSON(t, res); a != b {
+		t.Fatalf("resumed mid-race differs from uninterrupted (%d vs %d bytes)", len(a), len(b))
+	}
+}
