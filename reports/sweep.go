@@ -31,7 +31,7 @@ import (
 type SweepOptions struct {
 	Currency string    // the scenario's currency (units of money KPIs)
 	Font     string    // plot font file ("" = search the system)
-	Warn     io.Writer // where a font substitution is reported
+	Warn     io.Writer // where a font substitution and inert parameters are reported
 }
 
 // sweepKPIs are the KPIs a sweep report plots, when recorded.
@@ -352,11 +352,64 @@ func WriteSweepReport(dir string, opt SweepOptions) error {
 		return err
 	}
 	substituted := warnSubstituted(th, opt.Warn)
+	if opt.Warn != nil {
+		for _, name := range inertParameters(sd) {
+			fmt.Fprintf(opt.Warn, "warning: sweep parameter %s changed no recorded KPI: points that differ only in it have identical means\n", name)
+		}
+	}
 	md, html := sweepReportText(sd, kpis, label, specs, substituted)
 	if err := os.WriteFile(filepath.Join(dir, ReportMDFile), md, 0o644); err != nil {
 		return err
 	}
 	return os.WriteFile(filepath.Join(dir, ReportHTMLFile), html, 0o644)
+}
+
+// inertParameters names the sweep's parameters that changed nothing: for
+// each parameter, the points that share every other coordinate are
+// compared, and a parameter is inert when at least one such set has two or
+// more of its values and, in every set, every recorded output (each
+// variant and metric) has the same mean at all of them (an undefined
+// mean, such as the ROI of an arm without spend, equals another). Under
+// common random numbers a parameter that acts moves some mean; an inert
+// one is a field that cannot act in this scenario (a pacing rule when no
+// budget binds, a campaign field outside the horizon). Designs whose
+// points never share the other coordinates (random, Latin hypercube)
+// report nothing.
+func inertParameters(sd *sweepDir) []string {
+	var inert []string
+	for j, c := range sd.Columns {
+		groups := map[string][]int{}
+		for i, p := range sd.points {
+			key := make([]string, 0, len(p.labels))
+			for k, l := range p.labels {
+				if k != j {
+					key = append(key, l)
+				}
+			}
+			g := strings.Join(key, "\x00")
+			groups[g] = append(groups[g], i)
+		}
+		compared, moved := false, false
+		for _, idx := range groups {
+			first := sd.points[idx[0]]
+			for _, i := range idx[1:] {
+				p := sd.points[i]
+				if p.labels[j] == first.labels[j] {
+					continue
+				}
+				compared = true
+				for key, e := range first.est {
+					if o, ok := p.est[key]; !ok || (o.Mean != e.Mean && !(math.IsNaN(o.Mean) && math.IsNaN(e.Mean))) {
+						moved = true
+					}
+				}
+			}
+		}
+		if compared && !moved {
+			inert = append(inert, c.Name)
+		}
+	}
+	return inert
 }
 
 func isGrid(sd *sweepDir) bool {
@@ -602,6 +655,13 @@ func sweepReportText(sd *sweepDir, kpis []string, label func(string) string, spe
 			fmt.Fprintf(&md, "| %s | %s | %s | %s |\n", mdEscape(b.Variant), mdEscape(b.KPI), mdEscape(b.Point), b.Value)
 		}
 	}
+	inert := inertParameters(sd)
+	if len(inert) > 0 {
+		md.WriteString("\n## Parameters with no effect\n\n")
+		for _, name := range inert {
+			fmt.Fprintf(&md, "- `%s`: the points that differ only in it have identical means of every recorded KPI in every variant, so it does not act in this scenario at these points (`startrend validate` lists fields that cannot act).\n", name)
+		}
+	}
 	var pairedHead []string
 	var pairedRows [][]string
 	pairedTitle := ""
@@ -691,7 +751,7 @@ func sweepReportText(sd *sweepDir, kpis []string, label func(string) string, spe
 	}
 	var html bytes.Buffer
 	sweepTemplate.Execute(&html, map[string]any{"Scenario": sd.Scenario, "Intro": strings.SplitN(md.String(), "\n\n", 3)[1],
-		"Best": bests, "Figures": figs, "PairedTitle": pairedTitle, "PairedHead": pairedHead, "PairedRows": pairedRows, "Head": head, "Rows": rows, "More": max(0, sd.total-maxRows*sd.stride)})
+		"Best": bests, "Inert": inert, "Figures": figs, "PairedTitle": pairedTitle, "PairedHead": pairedHead, "PairedRows": pairedRows, "Head": head, "Rows": rows, "More": max(0, sd.total-maxRows*sd.stride)})
 	return md.Bytes(), html.Bytes()
 }
 
@@ -705,6 +765,8 @@ var sweepTemplate = template.Must(template.New("sweep").Parse(`<!DOCTYPE html>
 <table><tr><th>variant</th><th>KPI</th><th>best point</th><th>mean [95% CI]</th></tr>
 {{range .Best}}<tr><td>{{.Variant}}</td><td>{{.KPI}}</td><td>{{.Point}}</td><td>{{.Value}}</td></tr>
 {{end}}</table>
+{{if .Inert}}<h2 id="inert">Parameters with no effect</h2>
+<ul>{{range .Inert}}<li><code>{{.}}</code>: the points that differ only in it have identical means of every recorded KPI in every variant, so it does not act in this scenario at these points (<code>startrend validate</code> lists fields that cannot act).</li>{{end}}</ul>{{end}}
 {{if .PairedTitle}}<h2>{{.PairedTitle}}</h2>
 <p>Replication r of every point uses the same random streams, so these intervals are much narrower than the per-point ones.</p>
 <table><tr>{{range .PairedHead}}<th>{{.}}</th>{{end}}</tr>

@@ -77,10 +77,20 @@ func TestSweepSameFilesForWorkersAndShards(t *testing.T) {
 	dirs := map[string]string{}
 	for _, w := range []string{"1", "2", "8"} {
 		d := filepath.Join(tmp, "w"+w)
-		if code, _, errOut := run(t, "sweep", tinySweep, "--quiet", "-o", d, "--workers", w); code != 0 {
+		code, _, errOut := run(t, "sweep", tinySweep, "--quiet", "-o", d, "--workers", w)
+		if code != 0 {
 			t.Fatalf("sweep --workers %s: %d\n%s", w, code, errOut)
 		}
 		dirs[w] = d
+		// The tiny sweep's pacing acts on no budget (none binds in 14
+		// days): the report and stderr say so, and not of the discount.
+		md, _ := os.ReadFile(filepath.Join(d, "report.md"))
+		if !strings.Contains(string(md), "## Parameters with no effect\n\n- `merchants.shop.budget.pacing`") || strings.Contains(string(md), "- `campaigns.deal.discount`:") {
+			t.Errorf("--workers %s: report.md's inert parameters are wrong:\n%s", w, md)
+		}
+		if !strings.Contains(errOut, "sweep parameter merchants.shop.budget.pacing changed no recorded KPI") || strings.Contains(errOut, "parameter campaigns.deal.discount changed") {
+			t.Errorf("--workers %s: stderr's inert-parameter warning is wrong:\n%s", w, errOut)
+		}
 	}
 	sameTree(t, "workers 1 vs 2", dirs["1"], dirs["2"])
 	sameTree(t, "workers 1 vs 8", dirs["1"], dirs["8"])
