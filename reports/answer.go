@@ -395,7 +395,7 @@ func (rd *reportData) answerMarkdown(b *bytes.Buffer) {
 			vs, p := "—", "—"
 			if c.VsBest != nil {
 				vs = diffText(*c.VsBest)
-				p = human(float64(c.PHolm))
+				p = humanP(float64(c.PHolm))
 			}
 			name := mdEscape(c.Variant)
 			if !c.Admissible {
@@ -478,7 +478,7 @@ func (rd *reportData) htmlCandidates() []htmlCandidate {
 		hc := htmlCandidate{Variant: c.Variant, Objective: ciText(c.Objective), ROI: ciText(c.ROI), VsBest: "—", P: "—",
 			Admissible: c.Admissible, Winner: r.Decided && c.Variant == r.Winner}
 		if c.VsBest != nil {
-			hc.VsBest, hc.P = diffText(*c.VsBest), human(float64(c.PHolm))
+			hc.VsBest, hc.P = diffText(*c.VsBest), humanP(float64(c.PHolm))
 		}
 		out = append(out, hc)
 	}

@@ -104,6 +104,17 @@ func human(v float64) string {
 	return humannum.Group(s)
 }
 
+// humanP formats a p-value as tables in the literature do: below 0.0001
+// it is "< 0.0001" (more digits would claim a precision the normal
+// approximation of a t-test's tail does not have), otherwise four
+// significant digits ("0.0123", "0.4512").
+func humanP(p float64) string {
+	if p < 0.0001 && p >= 0 {
+		return "< 0.0001"
+	}
+	return human(p)
+}
+
 // humanPct formats a percentage with one decimal and a sign: "+12.4%".
 func humanPct(v float64) string {
 	if math.IsNaN(v) || math.IsInf(v, 0) {

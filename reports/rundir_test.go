@@ -314,6 +314,11 @@ func TestHuman(t *testing.T) {
 			t.Errorf("human(%v) = %q, want %q", in, got, want)
 		}
 	}
+	for in, want := range map[float64]string{8.843e-8: "< 0.0001", 0: "< 0.0001", 0.0001: "0.0001000", 0.01234: "0.01234", 0.4512: "0.4512", 1: "1", math.NaN(): "n/a"} {
+		if got := humanP(in); got != want {
+			t.Errorf("humanP(%v) = %q, want %q", in, got, want)
+		}
+	}
 	var n Num
 	if err := json.Unmarshal([]byte("null"), &n); err != nil || n.Defined() {
 		t.Error("null Num")
